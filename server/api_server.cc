@@ -1,0 +1,345 @@
+#include "api_server.h"
+
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "auth.h"
+#include "http_support.h"
+#include "percept/submission.h"
+#include "percept/survey_definition.h"
+#include "store.h"
+#include "institution_cache.h"
+#include "store_pool.h"
+#include "submission_writer.h"
+#include "tls.h"
+
+namespace percept {
+
+using nlohmann::json;
+
+struct ApiServer::Impl {
+  ServerOptions options;
+  SurveyCatalog catalog;
+  std::unique_ptr<StorePool> readers;
+  std::unique_ptr<InstitutionCache> institutions;
+  std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<SubmissionWriter> writer;
+  std::unique_ptr<httplib::SSLServer> http;
+  std::string tls_error;
+
+  void Routes();
+  void Log(const httplib::Request& req, const httplib::Response& res);
+
+  // Runs `handler` for a caller with one of `roles`; every failure becomes the contract's
+  // error body. No exception escapes a request (ClickHouse's rule: catch at the top).
+  template <typename Handler>
+  httplib::Server::Handler Guard(std::initializer_list<Role> roles, Handler handler) {
+    std::vector<Role> allowed(roles);
+    return [this, allowed, handler](const httplib::Request& req, httplib::Response& res) {
+      try {
+        auto principal = auth->Authenticate(req);
+        if (!principal.ok()) return SendError(res, principal.status());
+        CurrentRequest().token_name = principal->name;
+        if (std::find(allowed.begin(), allowed.end(), principal->role) == allowed.end()) {
+          return SendError(res, Status::Forbidden(std::string("the ") + RoleName(principal->role) +
+                                                  " role may not do this"));
+        }
+        handler(req, res, *principal);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "percept: internal error on %s %s: %s\n", req.method.c_str(),
+                     req.path.c_str(), e.what());
+        SendError(res, Status::Internal("internal error; it has been logged"));
+      }
+    };
+  }
+
+  void ListSurveys(httplib::Response& res);
+  void GetSurvey(const httplib::Request& req, httplib::Response& res);
+  void ListInstitutions(httplib::Response& res, const Principal& who);
+  void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void ListSubmissions(const httplib::Request& req, httplib::Response& res);
+};
+
+namespace {
+
+const std::initializer_list<Role> kAnyRole = {Role::kEnumerator, Role::kInstitution, Role::kAnalyst,
+                                              Role::kAdmin};
+const std::initializer_list<Role> kSubmitters = {Role::kEnumerator};
+const std::initializer_list<Role> kReaders = {Role::kAnalyst, Role::kAdmin};
+
+const char* OutcomeName(WriteOutcome o) {
+  return o == WriteOutcome::kCreated ? "created" : o == WriteOutcome::kDuplicate ? "duplicate" : "rejected";
+}
+
+Status ConflictStatus(const std::string& instance_id) {
+  return Status::Conflict("instance_id " + instance_id +
+                          " is already stored with different content; a new interview needs a new instance_id");
+}
+
+Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t fallback, int64_t lo,
+                         int64_t hi) {
+  if (!req.has_param(name)) return fallback;
+  const std::string v = req.get_param_value(name);
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || n < lo || n > hi) {
+    return Status::InvalidParameter(std::string("'") + name + "' must be an integer in " +
+                                    std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return static_cast<int64_t>(n);
+}
+
+}  // namespace
+
+void ApiServer::Impl::Routes() {
+  httplib::Server& s = *http;
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"status", "ok"}});
+  });
+  s.Get("/api/v1/surveys", Guard(kAnyRole, [this](auto&, auto& res, auto&) { ListSurveys(res); }));
+  s.Get(R"(/api/v1/surveys/([^/]+))",
+        Guard(kAnyRole, [this](auto& req, auto& res, auto&) { GetSurvey(req, res); }));
+  s.Get("/api/v1/institutions",
+        Guard(kAnyRole, [this](auto&, auto& res, auto& who) { ListInstitutions(res, who); }));
+  s.Post("/api/v1/submissions",
+         Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { Submit(req, res, who); }));
+  s.Post("/api/v1/submissions/batch",
+         Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { SubmitBatch(req, res, who); }));
+  s.Get("/api/v1/submissions",
+        Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
+
+  // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
+  // gets the contract's error body.
+  s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    switch (res.status) {
+      case 413: SendError(res, Status::PayloadTooLarge("the body is larger than the server accepts")); break;
+      case 404: SendError(res, Status::NotFound("no such endpoint")); break;
+      case 400: SendError(res, Status::InvalidParameter("the request could not be read")); break;
+      default: return httplib::Server::HandlerResponse::Unhandled;
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+    std::fprintf(stderr, "percept: internal error on %s %s\n", req.method.c_str(), req.path.c_str());
+    SendError(res, Status::Internal("internal error; it has been logged"));
+  });
+  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    RequestContext& ctx = CurrentRequest();
+    ctx.start = std::chrono::steady_clock::now();
+    ctx.started = true;
+    ctx.token_name.clear();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  if (options.log_requests) {
+    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+  }
+}
+
+void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
+  RequestContext& ctx = CurrentRequest();
+  double ms = ctx.started ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start).count() : 0;
+  // Method, path (never the query: it may carry filters of one institution), status, time,
+  // token *name*. Never the token, never an answer.
+  std::fprintf(stderr, "%s %s %s %d %.1fms %s\n", NowRfc3339().c_str(), req.method.c_str(),
+               req.path.c_str(), res.status, ms, ctx.token_name.empty() ? "-" : ctx.token_name.c_str());
+  ctx.started = false;
+  ctx.token_name.clear();
+}
+
+void ApiServer::Impl::ListSurveys(httplib::Response& res) {
+  json out = json::array();
+  for (const SurveyDefinition* d : catalog.LatestAll()) {
+    out.push_back({{"id", d->id}, {"version", d->version}, {"title", {{"es", d->title.es}, {"en", d->title.en}}}});
+  }
+  SendJson(res, 200, out);
+}
+
+void ApiServer::Impl::GetSurvey(const httplib::Request& req, httplib::Response& res) {
+  const SurveyDefinition* d = catalog.Latest(req.matches[1].str());
+  if (!d) return SendError(res, Status::NotFound("no such survey"));
+  res.status = 200;
+  res.set_content(d->json, "application/json");
+}
+
+void ApiServer::Impl::ListInstitutions(httplib::Response& res, const Principal& who) {
+  auto reader = readers->Acquire();
+  if (!reader.ok()) return SendError(res, reader.status());
+  auto all = (*reader)->ListInstitutions();
+  if (!all.ok()) return SendError(res, all.status());
+  json out = json::array();
+  for (const Institution& i : *all) {
+    if (!who.MayRead(i.id)) continue;
+    out.push_back({{"id", i.id}, {"name", i.name}, {"type", i.type}, {"comuna", i.comuna}, {"region", i.region}});
+  }
+  SendJson(res, 200, out);
+}
+
+void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res, const Principal& who) {
+  auto doc = ParseJsonBody(req, options.max_json_depth);
+  if (!doc.ok()) return SendError(res, doc.status());
+  auto sub = ValidateSubmission(*doc, catalog, *institutions);
+  if (!sub.ok()) return SendError(res, sub.status());
+  WriteOutcome outcome = writer->Write({&sub.value()}, who.name).at(0);
+  switch (outcome) {
+    case WriteOutcome::kCreated:
+    case WriteOutcome::kDuplicate:
+      return SendJson(res, outcome == WriteOutcome::kCreated ? 201 : 200,
+                      {{"instance_id", sub->instance_id}, {"status", OutcomeName(outcome)}});
+    case WriteOutcome::kConflict:
+      return SendError(res, ConflictStatus(sub->instance_id));
+    case WriteOutcome::kFailed:
+      return SendError(res, Status::Unavailable("the submission could not be stored; send it again later"));
+  }
+}
+
+void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who) {
+  auto doc = ParseJsonBody(req, options.max_json_depth + 1);
+  if (!doc.ok()) return SendError(res, doc.status());
+  if (!doc->is_object() || !doc->contains("submissions") || !(*doc)["submissions"].is_array()) {
+    return SendError(res, Status::ValidationFailed(
+                              "a batch is {\"submissions\": [...]}",
+                              {{"/submissions", "required", "'submissions' must be an array"}}));
+  }
+  const json& items = (*doc)["submissions"];
+  if (items.size() > options.max_batch) {
+    return SendError(res, Status::PayloadTooLarge("a batch holds at most " + std::to_string(options.max_batch) +
+                                                  " submissions, this one " + std::to_string(items.size())));
+  }
+  json results = json::array();
+  std::vector<Result<ValidSubmission>> checked;
+  checked.reserve(items.size());
+  std::vector<const ValidSubmission*> valid;
+  for (const json& item : items) {
+    checked.push_back(ValidateSubmission(item, catalog, *institutions));
+    if (checked.back().ok()) valid.push_back(&checked.back().value());
+  }
+  std::vector<WriteOutcome> outcomes = writer->Write(valid, who.name);
+  if (std::find(outcomes.begin(), outcomes.end(), WriteOutcome::kFailed) != outcomes.end()) {
+    // Nothing is "rejected" for the server's own failure: the tablet must simply retry.
+    return SendError(res, Status::Unavailable("the batch could not be stored; send it again later"));
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const json& item = items[i];
+    json id = item.is_object() && item.contains("instance_id") && item["instance_id"].is_string()
+                  ? item["instance_id"] : json(nullptr);
+    if (!checked[i].ok()) {
+      Status st = checked[i].status();
+      results.push_back({{"instance_id", id}, {"status", "rejected"}, {"error", ErrorObject(st)}});
+      continue;
+    }
+    WriteOutcome o = outcomes[next++];
+    json r = {{"instance_id", id}, {"status", OutcomeName(o)}};
+    if (o == WriteOutcome::kConflict) r["error"] = ErrorObject(ConflictStatus(id.get<std::string>()));
+    results.push_back(std::move(r));
+  }
+  SendJson(res, 200, {{"results", results}});
+}
+
+void ApiServer::Impl::ListSubmissions(const httplib::Request& req, httplib::Response& res) {
+  const std::string survey = req.get_param_value("survey");
+  if (survey.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
+  if (!catalog.Latest(survey)) return SendError(res, Status::NotFound("no such survey"));
+  auto after = IntParam(req, "after", 0, 0, INT64_MAX);
+  if (!after.ok()) return SendError(res, after.status());
+  auto limit = IntParam(req, "limit", 100, 1, 1000);
+  if (!limit.ok()) return SendError(res, limit.status());
+  auto reader = readers->Acquire();
+  if (!reader.ok()) return SendError(res, reader.status());
+  auto page = (*reader)->ListSubmissions(survey, *after, static_cast<int>(*limit));
+  if (!page.ok()) return SendError(res, page.status());
+  // Stored bodies are already compact JSON: splice them rather than parse and re-serialise.
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < page->items.size(); ++i) {
+    if (i) body += ',';
+    body += page->items[i];
+  }
+  body += "],\"next\":";
+  body += page->next ? "\"" + std::to_string(*page->next) + "\"" : "null";
+  body += "}";
+  res.status = 200;
+  res.set_content(body, "application/json");
+}
+
+ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ApiServer::~ApiServer() = default;
+
+Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  auto catalog = SurveyCatalog::LoadDirectory(options.survey_dir);
+  if (!catalog.ok()) return catalog.status();
+  impl->catalog = std::move(catalog).value();
+
+  auto store = Store::Open(options.db_path, /*create=*/false);
+  if (!store.ok()) return Status::Internal(store.status().message() + " (run `percept init` first)");
+  Status s = (*store)->CheckSchema();
+  if (!s.ok()) return s;
+  for (const SurveyDefinition* d : impl->catalog.All()) {
+    s = (*store)->RegisterSurveyVersion(d->id, d->version, d->json);
+    if (!s.ok()) return Status::Conflict(d->source_path + ": " + s.message());
+  }
+  impl->writer = std::make_unique<SubmissionWriter>(std::move(store).value());
+  impl->readers = std::make_unique<StorePool>(options.db_path);
+  impl->institutions = std::make_unique<InstitutionCache>(impl->readers.get());
+  impl->auth = std::make_unique<Authenticator>(impl->readers.get());
+
+  std::string cert = options.cert_path, key = options.key_path;
+  if (cert.empty() != key.empty()) return Status::InvalidParameter("--cert and --key go together");
+  if (cert.empty()) {
+    std::string dir = options.db_path.substr(0, options.db_path.find_last_of('/') + 1);
+    cert = dir + "dev-cert.pem";
+    key = dir + "dev-key.pem";
+    bool created = false;
+    s = EnsureDevCertificate(cert, key, &created);
+    if (!s.ok()) return s;
+    std::fprintf(stderr, "percept: %s development certificate %s (clients trust it with --cacert %s)\n",
+                 created ? "created a" : "using the", cert.c_str(), cert.c_str());
+  }
+  Impl* raw = impl.get();
+  impl->http = std::make_unique<httplib::SSLServer>([raw, cert, key](SSL_CTX& ctx) {
+    return ConfigureServerTls(&ctx, cert, key, &raw->tls_error);
+  });
+  if (!impl->http->is_valid()) return Status::Internal("TLS: " + impl->tls_error);
+
+  httplib::Server& h = *impl->http;
+  const int threads = options.threads;
+  h.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  h.set_tcp_nodelay(true);  // without it every response waits ~44 ms for a delayed ACK
+  h.set_keep_alive_max_count(1000000);
+  h.set_keep_alive_timeout(options.keep_alive_seconds);
+  h.set_read_timeout(10, 0);
+  h.set_write_timeout(10, 0);
+  h.set_payload_max_length(options.max_body_bytes);
+  impl->Routes();
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
+}
+
+Result<int> ApiServer::Bind() {
+  int port = impl_->options.port == 0 ? impl_->http->bind_to_any_port(impl_->options.host)
+                                       : (impl_->http->bind_to_port(impl_->options.host, impl_->options.port)
+                                              ? impl_->options.port : -1);
+  if (port <= 0) {
+    return Status::Unavailable("cannot listen on " + impl_->options.host + ":" +
+                               std::to_string(impl_->options.port) + " (in use, or not allowed)");
+  }
+  return port;
+}
+
+void ApiServer::Run() {
+  impl_->http->listen_after_bind();
+  // listen returns once stopped and every worker finished its request: drain the writer last.
+  impl_->writer->Stop();
+}
+
+void ApiServer::Stop() { impl_->http->stop(); }
+
+}  // namespace percept

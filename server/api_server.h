@@ -1,0 +1,52 @@
+// `percept serve`: the HTTPS API of CONTRACT.md §2 over a Store.
+//
+// Reads as its list of routes (api_server.cc); the machinery behind them (authentication,
+// error bodies, limits) lives in http_support.h.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "percept/status.h"
+
+namespace percept {
+
+struct ServerOptions {
+  std::string db_path = "data/percept.db";
+  std::string host = "127.0.0.1";
+  int port = 8443;  // 0 picks a free port, printed on start
+  std::string cert_path;  // empty: the development certificate next to the database
+  std::string key_path;
+  std::string survey_dir = "survey_defs";
+  int threads = 64;  // cpp-httplib keeps one thread per open connection (FACTS.md)
+  int min_n = 10;
+  double standard = 50;
+  double min_gap = 5;
+  size_t max_body_bytes = 2 * 1024 * 1024;
+  size_t max_batch = 1000;
+  int max_json_depth = 32;
+  int keep_alive_seconds = 5;  // idle time before a keep-alive connection is closed
+  bool log_requests = true;
+};
+
+class ApiServer {
+ public:
+  // Opens the database (which must be initialised), loads and publishes the survey
+  // definitions, and prepares TLS. Nothing listens yet.
+  static Result<std::unique_ptr<ApiServer>> Create(const ServerOptions& options);
+  ~ApiServer();
+
+  // Binds the listening socket; returns the port (the chosen one when options.port is 0).
+  Result<int> Bind();
+  // Serves until Stop(); then lets in-flight requests finish and the writer drain.
+  void Run();
+  // Safe from any thread.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit ApiServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace percept

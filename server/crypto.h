@@ -1,0 +1,18 @@
+// The few cryptographic primitives Percept needs, over OpenSSL.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace percept {
+
+// SHA-256 of `data`, 32 raw bytes.
+std::string Sha256(std::string_view data);
+// `n` bytes from the operating system's CSPRNG; aborts if none can be had.
+std::string RandomBytes(size_t n);
+// Constant-time equality of two byte strings of equal length (false on different lengths).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+std::string Base64Url(std::string_view bytes);
+std::string Hex(std::string_view bytes);
+
+}  // namespace percept

@@ -1,0 +1,99 @@
+#include "http_support.h"
+
+namespace percept {
+
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kMalformedJson: return 400;
+    case StatusCode::kInvalidParameter: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kForbidden: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kPayloadTooLarge: return 413;
+    case StatusCode::kUnsupportedMediaType: return 415;
+    case StatusCode::kValidationFailed: return 422;
+    case StatusCode::kTooManyRequests: return 429;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+nlohmann::json ErrorObject(const Status& status) {
+  nlohmann::json details = nlohmann::json::array();
+  for (const Detail& d : status.details()) {
+    details.push_back({{"path", d.path}, {"code", d.code}, {"message", d.message}});
+  }
+  return {{"code", CodeName(status.code())}, {"message", status.message()}, {"details", details}};
+}
+
+void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body) {
+  res.status = http_status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  if (status.code() == StatusCode::kUnauthenticated) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"percept\"");
+  }
+  SendJson(res, HttpStatusFor(status.code()), {{"error", ErrorObject(status)}});
+}
+
+namespace {
+
+// Depth of the deepest array/object of a JSON text, counting only outside strings; stops early
+// once past `limit`. Malformed text is left to the parser.
+int JsonDepth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
+Result<nlohmann::json> ParseJsonBody(const httplib::Request& req, int max_depth) {
+  const std::string& type = req.get_header_value("Content-Type");
+  std::string_view media = std::string_view(type).substr(0, type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  if (media != "application/json") {
+    return Status::UnsupportedMediaType("the body must be sent as Content-Type: application/json");
+  }
+  if (JsonDepth(req.body, max_depth) > max_depth) {
+    return Status::MalformedJson("the JSON nests deeper than " + std::to_string(max_depth) + " levels");
+  }
+  nlohmann::json doc = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Status::MalformedJson("the body is not valid JSON");
+  return doc;
+}
+
+std::optional<std::string> BearerToken(const httplib::Request& req) {
+  const std::string& h = req.get_header_value("Authorization");
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (h.size() <= kPrefix.size() || h.compare(0, kPrefix.size(), kPrefix) != 0) return std::nullopt;
+  return h.substr(kPrefix.size());
+}
+
+RequestContext& CurrentRequest() {
+  thread_local RequestContext context;
+  return context;
+}
+
+}  // namespace percept

@@ -1,0 +1,44 @@
+// What every route shares: the contract's error body, JSON limits, bearer tokens, and the
+// per-request context the access log reads. Internal to server/.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "percept/status.h"
+
+namespace percept {
+
+// The one place that maps a StatusCode to an HTTP status.
+int HttpStatusFor(StatusCode code);
+
+// {"code","message","details"}: the inner object of the error body (also a batch item's error).
+nlohmann::json ErrorObject(const Status& status);
+
+// Sets status and the body {"error": ErrorObject(status)}.
+void SendError(httplib::Response& res, const Status& status);
+void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body);
+
+// Parses a request body as JSON: 415 unless Content-Type is application/json, 400 when it
+// is not JSON or nests deeper than `max_depth` (a deep document would exhaust the stack of
+// anything that walks it recursively).
+Result<nlohmann::json> ParseJsonBody(const httplib::Request& req, int max_depth);
+
+// The token of "Authorization: Bearer <token>", if the header has that form.
+std::optional<std::string> BearerToken(const httplib::Request& req);
+
+// What the access log needs of the request being served; one per worker thread, because
+// cpp-httplib serves a request from start to end on one thread.
+struct RequestContext {
+  std::chrono::steady_clock::time_point start;
+  bool started = false;
+  std::string token_name;
+};
+RequestContext& CurrentRequest();
+
+}  // namespace percept

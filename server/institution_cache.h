@@ -1,0 +1,57 @@
+// The institutions the validator checks ids against: read from the database once, and read
+// again (at most once a second) when an unknown id shows up, so `percept institution import`
+// takes effect on a running server without a restart.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "percept/submission.h"
+#include "store_pool.h"
+
+namespace percept {
+
+class InstitutionCache : public InstitutionLookup {
+ public:
+  explicit InstitutionCache(StorePool* readers) : readers_(readers) { Reload(); }
+
+  bool Exists(const std::string& id) const override {
+    if (Snapshot()->count(id)) return true;
+    const_cast<InstitutionCache*>(this)->Reload();
+    return Snapshot()->count(id) > 0;
+  }
+
+ private:
+  using IdSet = std::set<std::string>;
+  std::shared_ptr<const IdSet> Snapshot() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ids_;
+  }
+
+  void Reload() {
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ids_ && now - loaded_at_ < std::chrono::seconds(1)) return;
+      loaded_at_ = now;
+    }
+    auto ids = std::make_shared<IdSet>();
+    auto reader = readers_->Acquire();
+    if (reader.ok()) {
+      auto all = (*reader)->ListInstitutions();
+      if (all.ok()) for (const Institution& i : *all) ids->insert(i.id);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ids_ = std::move(ids);
+  }
+
+  StorePool* readers_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const IdSet> ids_;
+  std::chrono::steady_clock::time_point loaded_at_;
+};
+
+}  // namespace percept

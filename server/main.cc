@@ -1,0 +1,226 @@
+// `percept`: the server and its administration commands (CONTRACT.md §1).
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "api_server.h"
+#include "auth.h"
+#include "percept/institutions.h"
+#include "store.h"
+
+namespace percept {
+namespace {
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "percept: %s\n", s.ToString().c_str());
+  return s.code() == StatusCode::kInternal ? 2 : 1;
+}
+
+void MakeParentDir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) return;
+  std::string dir = path.substr(0, slash);
+  for (size_t i = 1; i <= dir.size(); ++i) {
+    if (i == dir.size() || dir[i] == '/') mkdir(dir.substr(0, i).c_str(), 0755);
+  }
+}
+
+Result<std::unique_ptr<Store>> OpenInitialised(const std::string& db) {
+  auto store = Store::Open(db, /*create=*/false);
+  if (!store.ok()) return Status::Internal(store.status().message() + " (run `percept init --db " + db + "` first)");
+  Status s = (*store)->CheckSchema();
+  if (!s.ok()) return s;
+  return store;
+}
+
+int Init(const std::string& db) {
+  MakeParentDir(db);
+  auto store = Store::Open(db, /*create=*/true);
+  if (!store.ok()) return Fail(store.status());
+  Status s = (*store)->Migrate();
+  if (!s.ok()) return Fail(s);
+  std::printf("database %s is ready (schema version %d)\n", db.c_str(), kSchemaVersion);
+  return 0;
+}
+
+int Serve(const ServerOptions& options) {
+  // Signals go to one thread that stops the server cleanly; workers never see them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = ApiServer::Create(options);
+  if (!server.ok()) return Fail(server.status());
+  auto port = (*server)->Bind();
+  if (!port.ok()) return Fail(port.status());
+  std::printf("percept: listening on https://%s:%d\n", options.host.c_str(), *port);
+  std::fflush(stdout);
+  std::thread stopper([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::fprintf(stderr, "percept: signal %d, stopping: finishing in-flight requests\n", sig);
+    (*server)->Stop();
+  });
+  (*server)->Run();
+  // Run() may also end without a signal (the listener failed): wake the stopper to finish.
+  pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  std::fprintf(stderr, "percept: stopped; everything acknowledged is stored\n");
+  return 0;
+}
+
+int ImportInstitutions(const std::string& db, const std::string& file) {
+  auto institutions = LoadInstitutionsFile(file);
+  if (!institutions.ok()) return Fail(institutions.status());
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  Status s = (*store)->UpsertInstitutions(*institutions);
+  if (!s.ok()) return Fail(s);
+  std::printf("imported %zu institutions from %s\n", institutions->size(), file.c_str());
+  return 0;
+}
+
+int ListInstitutions(const std::string& db) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  auto all = (*store)->ListInstitutions();
+  if (!all.ok()) return Fail(all.status());
+  std::printf("%-28s %-8s %-6s %-14s %s\n", "ID", "COMUNA", "REGION", "TYPE", "NAME");
+  for (const Institution& i : *all) {
+    std::printf("%-28s %-8s %-6s %-14s %s\n", i.id.c_str(), i.comuna.c_str(), i.region.c_str(),
+                i.type.c_str(), i.name.c_str());
+  }
+  return 0;
+}
+
+int CreateToken(const std::string& db, const std::string& role_name, const std::string& name,
+                const std::vector<std::string>& institutions) {
+  auto role = ParseRole(role_name);
+  if (!role) return Fail(Status::InvalidParameter("--role is enumerator, institution, analyst or admin"));
+  if (*role == Role::kInstitution && institutions.empty()) {
+    return Fail(Status::InvalidParameter("an institution token needs --institution ID (one or more)"));
+  }
+  if (*role != Role::kInstitution && !institutions.empty()) {
+    return Fail(Status::InvalidParameter("--institution is only for the institution role"));
+  }
+  if (name.empty() || name.size() > 64) return Fail(Status::InvalidParameter("--name is 1 to 64 characters"));
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  for (const std::string& id : institutions) {
+    auto found = (*store)->FindInstitution(id);
+    if (!found.ok()) return Fail(found.status());
+    if (!found->has_value()) return Fail(Status::NotFound("no institution '" + id + "' (see `percept institution list`)"));
+  }
+  std::string token = NewToken();
+  Status s = (*store)->CreateToken(name, *role, TokenHash(token), institutions);
+  if (!s.ok()) return Fail(s);
+  std::fprintf(stderr, "created %s token '%s'; it is shown once, keep it safe:\n", role_name.c_str(), name.c_str());
+  std::printf("%s\n", token.c_str());
+  return 0;
+}
+
+int ListTokens(const std::string& db) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  auto tokens = (*store)->ListTokens();
+  if (!tokens.ok()) return Fail(tokens.status());
+  std::printf("%-24s %-12s %-21s %-21s %s\n", "NAME", "ROLE", "CREATED", "REVOKED", "INSTITUTIONS");
+  for (const TokenRecord& t : *tokens) {
+    std::string insts;
+    for (const auto& i : t.institutions) insts += (insts.empty() ? "" : ",") + i;
+    std::printf("%-24s %-12s %-21s %-21s %s\n", t.name.c_str(), RoleName(t.role), t.created_at.c_str(),
+                t.revoked_at ? t.revoked_at->c_str() : "-", insts.c_str());
+  }
+  return 0;
+}
+
+int RevokeToken(const std::string& db, const std::string& name) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  Status s = (*store)->RevokeToken(name);
+  if (!s.ok()) return Fail(s);
+  std::printf("revoked token '%s'\n", name.c_str());
+  return 0;
+}
+
+int Backup(const std::string& db, const std::string& out) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  struct stat st;
+  if (stat(out.c_str(), &st) == 0) return Fail(Status::Conflict(out + " exists; choose a new file"));
+  Status s = (*store)->db()->BackupTo(out);
+  if (!s.ok()) return Fail(s);
+  std::printf("backed up %s to %s\n", db.c_str(), out.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace percept
+
+int main(int argc, char** argv) {
+  using namespace percept;
+  CLI::App app{"percept: user-perception surveys of the social-protection network, scored per institution"};
+  app.require_subcommand(1);
+  std::string db = "data/percept.db";
+  app.add_option("--db", db, "SQLite database file")->capture_default_str();
+
+  auto* init = app.add_subcommand("init", "Create or migrate the database (idempotent)");
+
+  ServerOptions so;
+  auto* serve = app.add_subcommand("serve", "Run the HTTPS server");
+  serve->add_option("--host", so.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", so.port, "Port (0 picks a free one and prints it)")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve->add_option("--cert", so.cert_path, "TLS certificate chain (PEM); default: a development certificate next to the database");
+  serve->add_option("--key", so.key_path, "TLS private key (PEM)");
+  serve->add_option("--survey-dir", so.survey_dir, "Folder of survey definitions (*.json)")->capture_default_str();
+  serve->add_option("--threads", so.threads, "Worker threads = most concurrent connections")->capture_default_str()->check(CLI::Range(2, 4096));
+  serve->add_option("--min-n", so.min_n, "Cells with fewer evaluations are suppressed")->capture_default_str()->check(CLI::Range(1, 1000000));
+  serve->add_option("--standard", so.standard, "Passing standard on the 0-100 index")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  serve->add_option("--min-gap", so.min_gap, "Least gap to the network that can flag a cell")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  serve->add_option("--max-body", so.max_body_bytes, "Largest request body in bytes")->capture_default_str();
+  serve->add_flag("!--no-log", so.log_requests, "Do not log one line per request");
+
+  auto* inst = app.add_subcommand("institution", "Manage the network's institutions");
+  inst->require_subcommand(1);
+  std::string csv;
+  auto* inst_import = inst->add_subcommand("import", "Import or update institutions from a CSV file (id,name,type,comuna,region)");
+  inst_import->add_option("FILE", csv, "CSV file")->required();
+  auto* inst_list = inst->add_subcommand("list", "List institutions");
+
+  auto* token = app.add_subcommand("token", "Manage access tokens");
+  token->require_subcommand(1);
+  std::string role, name;
+  std::vector<std::string> token_insts;
+  auto* tok_create = token->add_subcommand("create", "Create a token; prints it alone on the last line");
+  tok_create->add_option("--role", role, "enumerator | institution | analyst | admin")->required();
+  tok_create->add_option("--name", name, "A unique name, shown in logs")->required();
+  tok_create->add_option("--institution", token_insts, "Institution id(s) an institution token may read");
+  auto* tok_list = token->add_subcommand("list", "List tokens (never the tokens themselves)");
+  auto* tok_revoke = token->add_subcommand("revoke", "Revoke a token by name");
+  tok_revoke->add_option("NAME", name, "Token name")->required();
+
+  std::string backup_out;
+  auto* backup = app.add_subcommand("backup", "Copy the database consistently, even while the server runs");
+  backup->add_option("--out", backup_out, "Backup file (must not exist)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  so.db_path = db;
+  if (*init) return Init(db);
+  if (*serve) return Serve(so);
+  if (*inst_import) return ImportInstitutions(db, csv);
+  if (*inst_list) return ListInstitutions(db);
+  if (*tok_create) return CreateToken(db, role, name, token_insts);
+  if (*tok_list) return ListTokens(db);
+  if (*tok_revoke) return RevokeToken(db, name);
+  if (*backup) return Backup(db, backup_out);
+  return 1;
+}

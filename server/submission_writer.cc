@@ -1,0 +1,107 @@
+#include "submission_writer.h"
+
+#include <cstdio>
+
+namespace percept {
+
+struct SubmissionWriter::Job {
+  const std::vector<const ValidSubmission*>* subs;
+  const std::string* enumerator;
+  std::vector<WriteOutcome> outcomes;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, size_t max_batch)
+    : store_(std::move(store)), max_batch_(max_batch), thread_([this] { Run(); }) {}
+
+SubmissionWriter::~SubmissionWriter() { Stop(); }
+
+void SubmissionWriter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats SubmissionWriter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::vector<WriteOutcome> SubmissionWriter::Write(const std::vector<const ValidSubmission*>& subs,
+                                                  const std::string& enumerator) {
+  if (subs.empty()) return {};
+  Job job;
+  job.subs = &subs;
+  job.enumerator = &enumerator;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) return std::vector<WriteOutcome>(subs.size(), WriteOutcome::kFailed);
+  queue_.push_back(&job);
+  work_.notify_one();
+  job.cv.wait(lock, [&] { return job.done; });
+  return std::move(job.outcomes);
+}
+
+void SubmissionWriter::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything queued is written
+    std::vector<Job*> jobs;
+    size_t count = 0;
+    // Whole jobs only: a batch request is one job and is never split between transactions.
+    while (!queue_.empty() && (jobs.empty() || count + queue_.front()->subs->size() <= max_batch_)) {
+      count += queue_.front()->subs->size();
+      jobs.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    Commit(jobs);
+    lock.lock();
+    stats_.transactions++;
+    stats_.submissions += count;
+    for (Job* j : jobs) {
+      j->done = true;
+      j->cv.notify_one();
+    }
+  }
+}
+
+void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
+  auto fail_all = [&](const Status& why) {
+    std::fprintf(stderr, "percept: storing submissions failed: %s\n", why.message().c_str());
+    for (Job* j : jobs) j->outcomes.assign(j->subs->size(), WriteOutcome::kFailed);
+  };
+  Database* db = store_->db();
+  Transaction tx(db);
+  if (!tx.status().ok()) return fail_all(tx.status());
+  const std::string received_at = NowRfc3339();
+  for (Job* j : jobs) {
+    j->outcomes.reserve(j->subs->size());
+    for (const ValidSubmission* sub : *j->subs) {
+      // A savepoint per submission: one that the database refuses cannot take the others down.
+      Status s = db->Exec("SAVEPOINT one");
+      if (!s.ok()) return fail_all(s);
+      auto outcome = store_->InsertSubmission(*sub, *j->enumerator, received_at);
+      if (!outcome.ok()) {
+        std::fprintf(stderr, "percept: submission %s not stored: %s\n", sub->instance_id.c_str(),
+                     outcome.status().message().c_str());
+        (void)db->Exec("ROLLBACK TO one");
+        j->outcomes.push_back(WriteOutcome::kFailed);
+      } else {
+        j->outcomes.push_back(*outcome == StoreOutcome::kCreated     ? WriteOutcome::kCreated
+                              : *outcome == StoreOutcome::kDuplicate ? WriteOutcome::kDuplicate
+                                                                     : WriteOutcome::kConflict);
+      }
+      s = db->Exec("RELEASE one");
+      if (!s.ok()) return fail_all(s);
+    }
+  }
+  Status s = tx.Commit();
+  if (!s.ok()) return fail_all(s);
+}
+
+}  // namespace percept

@@ -1,0 +1,105 @@
+// Status and Result<T>: how every fallible call in Percept reports bad input.
+//
+// A Status carries a stable machine code (the `code` of the contract's error body), a sentence
+// for people, and the individual problems found (each with a JSON pointer), so a tablet can show
+// every bad answer at once. The codes are a public API listed in the README; add, never rename.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace percept {
+
+enum class StatusCode {
+  kOk,
+  kMalformedJson,         // the body or a file is not JSON (400)
+  kInvalidParameter,      // a query parameter or CLI argument is wrong (400)
+  kUnauthenticated,       // no token, or one we do not know (401)
+  kForbidden,             // the token's role may not do this (403)
+  kNotFound,              // unknown thing, or another institution's (404)
+  kConflict,              // same instance_id, different content (409)
+  kPayloadTooLarge,       // body or batch over its limit (413)
+  kUnsupportedMediaType,  // not application/json (415)
+  kValidationFailed,      // fails the survey definition or the file format (422)
+  kTooManyRequests,       // rate limited (429)
+  kUnavailable,           // overloaded or shutting down (503)
+  kInternal,              // a failure of the machine, never of the input (500)
+};
+
+// The stable machine name of a code, e.g. "validation_failed".
+const char* CodeName(StatusCode code);
+
+// One problem at one place, e.g. {"/evaluations/0/answers/opp_wait", "out_of_range", "..."}.
+struct Detail {
+  std::string path;  // JSON pointer (RFC 6901) into the input
+  std::string code;  // stable machine code of the problem
+  std::string message;
+};
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  static Status Ok() { return Status(); }
+  static Status MalformedJson(std::string msg) { return {StatusCode::kMalformedJson, std::move(msg)}; }
+  static Status InvalidParameter(std::string msg) {
+    return {StatusCode::kInvalidParameter, std::move(msg)};
+  }
+  static Status Unauthenticated(std::string msg) {
+    return {StatusCode::kUnauthenticated, std::move(msg)};
+  }
+  static Status Forbidden(std::string msg) { return {StatusCode::kForbidden, std::move(msg)}; }
+  static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
+  static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
+  static Status PayloadTooLarge(std::string msg) {
+    return {StatusCode::kPayloadTooLarge, std::move(msg)};
+  }
+  static Status UnsupportedMediaType(std::string msg) {
+    return {StatusCode::kUnsupportedMediaType, std::move(msg)};
+  }
+  static Status ValidationFailed(std::string msg, std::vector<Detail> details = {}) {
+    Status s{StatusCode::kValidationFailed, std::move(msg)};
+    s.details_ = std::move(details);
+    return s;
+  }
+  static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
+  static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  const std::vector<Detail>& details() const { return details_; }
+  void AddDetail(Detail d) { details_.push_back(std::move(d)); }
+  // "code: message" and the first details, for logs and command-line errors.
+  std::string ToString() const;
+
+ private:
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+  std::vector<Detail> details_;
+};
+
+// A value or the Status that explains why there is none.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT
+  bool ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+  T& operator*() { return *value_; }
+  const T& operator*() const { return *value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace percept

@@ -1,0 +1,58 @@
+// Checking a tablet's submission against its survey definition (CONTRACT.md §4).
+//
+// The validator collects every problem (not just the first) so a tablet can show them all.
+// It is pure: no I/O; institutions are looked up through the interface below.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "percept/status.h"
+#include "percept/survey_definition.h"
+
+namespace percept {
+
+class InstitutionLookup {
+ public:
+  virtual ~InstitutionLookup() = default;
+  // True when `id` names a known institution. Called from many threads at once.
+  virtual bool Exists(const std::string& id) const = 0;
+};
+
+// What storage needs of a valid submission.
+struct ValidSubmission {
+  struct Evaluation {
+    std::string institution_id;
+    std::string answers_json;  // the evaluation's answers object, compact, keys sorted
+  };
+  std::string instance_id;
+  std::string survey_id;
+  int survey_version = 0;
+  std::string device_id;
+  std::string started_at;    // RFC 3339 as sent
+  std::string completed_at;  // RFC 3339 as sent
+  std::string completed_day; // completed_at's local calendar date, YYYY-MM-DD
+  std::string household_json;
+  std::vector<Evaluation> evaluations;
+  // The whole submission as compact JSON with sorted keys: what is stored, and what decides
+  // whether a resubmission is identical.
+  std::string canonical_json;
+};
+
+// Validates one submission object. On failure the Status is kValidationFailed with one Detail
+// per problem, each a JSON pointer relative to the submission.
+Result<ValidSubmission> ValidateSubmission(const nlohmann::json& doc, const SurveyCatalog& catalog,
+                                           const InstitutionLookup& institutions);
+
+// True for an RFC 3339 date-time with an explicit offset ("Z" or "+hh:mm"); fills its local
+// date (YYYY-MM-DD) and its instant in seconds since 1970 when asked.
+bool ParseRfc3339(std::string_view s, std::string* date = nullptr, long long* epoch = nullptr);
+// True for a valid calendar date YYYY-MM-DD.
+bool IsIsoDate(std::string_view s);
+// True for a UUID in its canonical 8-4-4-4-12 hex form.
+bool IsUuid(std::string_view s);
+
+}  // namespace percept

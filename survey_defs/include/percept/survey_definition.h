@@ -1,0 +1,115 @@
+// The questionnaire as Percept understands it (CONTRACT.md §3), and the loader that refuses a bad
+// one. A SurveyDefinition is immutable once loaded and safe to share between threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "percept/status.h"
+
+namespace percept {
+
+// The six quality attributes of the 2007 study, in the order reports show them.
+inline const std::vector<std::string>& QualityDimensions() {
+  static const std::vector<std::string> kDims = {"opportunity",  "proficiency",  "appropriateness",
+                                                 "utility",      "transparency", "linkage"};
+  return kDims;
+}
+
+struct LocalizedText {
+  std::string es;
+  std::string en;
+};
+
+enum class ItemType { kLikert, kSingle, kMulti, kInteger, kText, kDate, kBoolean };
+const char* ItemTypeName(ItemType type);
+
+struct Option {
+  std::string value;
+  LocalizedText label;
+};
+
+// "Asked only when item `item` was answered with `equals`".
+struct Relevance {
+  std::string item;
+  std::string equals_json;  // the expected answer as compact JSON, compared textually
+};
+
+struct Item {
+  std::string id;
+  ItemType type = ItemType::kText;
+  LocalizedText label;
+  std::string dimension;  // likert items that score a dimension; else empty
+  std::string role;       // "overall" (overall satisfaction), "consent" (must be true), or empty
+  std::vector<Option> options;       // single, multi
+  std::optional<long long> min, max; // integer
+  std::string pattern;               // text: ECMAScript regex the whole answer must match
+  std::shared_ptr<const std::regex> pattern_re;
+  size_t max_length = 2000;          // text
+  bool required = false;
+  std::optional<Relevance> relevant;
+
+  bool HasOption(std::string_view value) const;
+};
+
+struct Dimension {
+  std::string id;
+  LocalizedText label;
+};
+
+struct Scale {
+  int min = 1;
+  int max = 7;
+  std::map<int, std::string> missing;  // declared missing codes, e.g. 8 don't know, 9 n/a
+  bool IsMissingCode(long long v) const { return missing.count(static_cast<int>(v)) > 0; }
+};
+
+struct SurveyDefinition {
+  std::string id;
+  int version = 0;
+  LocalizedText title;
+  Scale scale;
+  std::vector<Dimension> dimensions;
+  std::vector<Item> household;
+  std::vector<Item> evaluation;
+  std::string json;         // the definition as compact JSON, served by GET /api/v1/surveys/{id}
+  std::string source_path;  // where it was loaded from, for messages
+
+  const Item* FindHouseholdItem(std::string_view id) const;
+  const Item* FindEvaluationItem(std::string_view id) const;
+  // The likert items that score `dimension`, in definition order.
+  std::vector<const Item*> DimensionItems(std::string_view dimension) const;
+  const Item* OverallItem() const;
+};
+
+// Parses and checks a definition. On failure the Status names `source_name` in its message and
+// every problem by JSON pointer in its details.
+Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
+                                               const std::string& source_name);
+Result<SurveyDefinition> LoadSurveyDefinitionFile(const std::string& path);
+
+// Every definition of a folder, by id and version. Thread-safe for reading after Load.
+class SurveyCatalog {
+ public:
+  // Loads every *.json file of `dir` that has a "dimensions" key (others, such as data files,
+  // are skipped). Fails on the first invalid definition or on a repeated (id, version).
+  static Result<SurveyCatalog> LoadDirectory(const std::string& dir);
+  Status Add(SurveyDefinition def);
+
+  const SurveyDefinition* Find(std::string_view id, int version) const;
+  const SurveyDefinition* Latest(std::string_view id) const;
+  // The latest version of every survey, by id.
+  std::vector<const SurveyDefinition*> LatestAll() const;
+  std::vector<const SurveyDefinition*> All() const;
+  bool empty() const { return by_key_.empty(); }
+
+ private:
+  std::map<std::pair<std::string, int>, std::shared_ptr<const SurveyDefinition>> by_key_;
+};
+
+}  // namespace percept

@@ -1,0 +1,365 @@
+#include "percept/submission.h"
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "json_pointer.h"
+
+namespace percept {
+namespace {
+
+using nlohmann::json;
+
+bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool ValidCalendarDate(int y, int m, int d) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+long long DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long long>(doe) - 719468;
+}
+
+// Checks the answers of one section (household, or one evaluation) against its items.
+class SectionValidator {
+ public:
+  SectionValidator(const SurveyDefinition& def, const std::vector<Item>& items,
+                   const json& answers, const json* household, std::string path,
+                   std::vector<Detail>* problems)
+      : def_(def), items_(items), answers_(answers), household_(household),
+        path_(std::move(path)), problems_(problems) {}
+
+  void Run() {
+    for (const auto& [key, value] : answers_.items()) {
+      bool known = std::any_of(items_.begin(), items_.end(), [&](const Item& it) { return it.id == key; });
+      if (!known) Problem(key, "unknown_item", "'" + key + "' is not an item of this section");
+    }
+    for (const Item& item : items_) CheckItem(item);
+  }
+
+ private:
+  const json* Answer(const std::string& id, bool also_household) const {
+    auto it = answers_.find(id);
+    if (it != answers_.end() && !it->is_null()) return &*it;
+    if (also_household && household_) {
+      auto h = household_->find(id);
+      if (h != household_->end() && !h->is_null()) return &*h;
+    }
+    return nullptr;
+  }
+
+  bool IsRelevant(const Item& item) const {
+    if (!item.relevant) return true;
+    const json* a = Answer(item.relevant->item, true);
+    return a && a->dump() == item.relevant->equals_json;
+  }
+
+  void Problem(const std::string& id, const char* code, std::string message) {
+    problems_->push_back({JoinPointer(path_, id), code, std::move(message)});
+  }
+
+  void CheckItem(const Item& item) {
+    const json* a = Answer(item.id, false);
+    bool relevant = IsRelevant(item);
+    if (!a) {
+      if (relevant && item.required) Problem(item.id, "required", "'" + item.id + "' must be answered");
+      return;
+    }
+    if (!relevant) {
+      Problem(item.id, "not_relevant",
+              "'" + item.id + "' is asked only when '" + item.relevant->item + "' is " +
+                  item.relevant->equals_json);
+      return;
+    }
+    CheckValue(item, *a);
+  }
+
+  void CheckValue(const Item& item, const json& a) {
+    const std::string& id = item.id;
+    switch (item.type) {
+      case ItemType::kLikert: {
+        if (!a.is_number_integer()) return Problem(id, "wrong_type", "a likert answer is an integer");
+        long long v = a.get<long long>();
+        if ((v < def_.scale.min || v > def_.scale.max) && !def_.scale.IsMissingCode(v)) {
+          Problem(id, "out_of_range",
+                  std::to_string(v) + " is not in " + std::to_string(def_.scale.min) + ".." +
+                      std::to_string(def_.scale.max) + " nor a declared missing code");
+        }
+        return;
+      }
+      case ItemType::kSingle:
+        if (!a.is_string()) return Problem(id, "wrong_type", "a single-choice answer is a string");
+        if (!item.HasOption(a.get<std::string>())) {
+          Problem(id, "unknown_option", "'" + a.get<std::string>() + "' is not an option of '" + id + "'");
+        }
+        return;
+      case ItemType::kMulti: {
+        if (!a.is_array()) return Problem(id, "wrong_type", "a multiple-choice answer is an array of strings");
+        std::set<std::string> seen;
+        for (const json& v : a) {
+          if (!v.is_string()) return Problem(id, "wrong_type", "a multiple-choice answer is an array of strings");
+          const std::string& s = v.get_ref<const std::string&>();
+          if (!item.HasOption(s)) Problem(id, "unknown_option", "'" + s + "' is not an option of '" + id + "'");
+          else if (!seen.insert(s).second) Problem(id, "duplicate_option", "'" + s + "' is chosen twice");
+        }
+        return;
+      }
+      case ItemType::kInteger: {
+        if (!a.is_number_integer()) return Problem(id, "wrong_type", "an integer answer is a whole number");
+        long long v = a.get<long long>();
+        if ((item.min && v < *item.min) || (item.max && v > *item.max)) {
+          Problem(id, "out_of_range",
+                  std::to_string(v) + " is not in " + (item.min ? std::to_string(*item.min) : "") +
+                      ".." + (item.max ? std::to_string(*item.max) : ""));
+        }
+        return;
+      }
+      case ItemType::kText: {
+        if (!a.is_string()) return Problem(id, "wrong_type", "a text answer is a string");
+        const std::string& s = a.get_ref<const std::string&>();
+        size_t chars = std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
+        if (chars > item.max_length) {
+          return Problem(id, "too_long", "longer than " + std::to_string(item.max_length) + " characters");
+        }
+        if (item.pattern_re && !std::regex_match(s, *item.pattern_re)) {
+          Problem(id, "pattern_mismatch", "does not match " + item.pattern);
+        }
+        return;
+      }
+      case ItemType::kDate:
+        if (!a.is_string() || !IsIsoDate(a.get<std::string>())) {
+          Problem(id, "bad_date", "a date answer is YYYY-MM-DD");
+        }
+        return;
+      case ItemType::kBoolean:
+        if (!a.is_boolean()) return Problem(id, "wrong_type", "a yes/no answer is true or false");
+        if (item.role == "consent" && !a.get<bool>()) {
+          Problem(id, "consent_not_given", "the interview cannot be kept without consent");
+        }
+        return;
+    }
+  }
+
+  const SurveyDefinition& def_;
+  const std::vector<Item>& items_;
+  const json& answers_;
+  const json* household_;
+  std::string path_;
+  std::vector<Detail>* problems_;
+};
+
+const json* Field(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool IsIsoDate(std::string_view s) {
+  int y, m, d;
+  return s.size() == 10 && Digits(s, 0, 4, &y) && s[4] == '-' && Digits(s, 5, 2, &m) &&
+         s[7] == '-' && Digits(s, 8, 2, &d) && ValidCalendarDate(y, m, d);
+}
+
+bool ParseRfc3339(std::string_view s, std::string* date, long long* epoch) {
+  int hh, mm, ss;
+  if (s.size() < 20 || !IsIsoDate(s.substr(0, 10)) || (s[10] != 'T' && s[10] != 't') ||
+      !Digits(s, 11, 2, &hh) || s[13] != ':' || !Digits(s, 14, 2, &mm) || s[16] != ':' ||
+      !Digits(s, 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60) {
+    return false;
+  }
+  size_t pos = 19;
+  if (s[pos] == '.') {
+    size_t start = ++pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+    if (pos == start || pos - start > 9) return false;
+  }
+  long long offset_s = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else {
+    int oh, om;
+    if (pos + 6 != s.size() || (s[pos] != '+' && s[pos] != '-') || !Digits(s, pos + 1, 2, &oh) ||
+        s[pos + 3] != ':' || !Digits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
+      return false;
+    }
+    offset_s = (s[pos] == '-' ? -1 : 1) * (oh * 3600LL + om * 60LL);
+    pos += 6;
+  }
+  if (pos != s.size()) return false;
+  if (date) *date = std::string(s.substr(0, 10));
+  if (epoch) {
+    int y = 0, mo = 0, d = 0;
+    Digits(s, 0, 4, &y);
+    Digits(s, 5, 2, &mo);
+    Digits(s, 8, 2, &d);
+    *epoch = DaysFromCivil(y, mo, d) * 86400 + hh * 3600LL + mm * 60LL + ss - offset_s;
+  }
+  return true;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog& catalog,
+                                           const InstitutionLookup& institutions) {
+  if (!doc.is_object()) {
+    return Status::ValidationFailed("a submission is a JSON object",
+                                    {{"", "wrong_type", "a submission is a JSON object"}});
+  }
+  std::vector<Detail> problems;
+  auto problem = [&](std::string path, const char* code, std::string message) {
+    problems.push_back({std::move(path), code, std::move(message)});
+  };
+  static const std::set<std::string> kKeys = {"instance_id",  "survey_id", "survey_version",
+                                              "device_id",    "started_at", "completed_at",
+                                              "household",    "evaluations"};
+  for (const auto& [key, value] : doc.items()) {
+    if (!kKeys.count(key)) problem(JoinPointer("", key), "unknown_field", "'" + key + "' is not a submission field");
+  }
+  auto string_field = [&](const char* key) -> std::string {
+    const json* v = Field(doc, key);
+    if (!v) {
+      problem(std::string("/") + key, "required", std::string("'") + key + "' is required");
+      return "";
+    }
+    if (!v->is_string()) {
+      problem(std::string("/") + key, "wrong_type", std::string("'") + key + "' is a string");
+      return "";
+    }
+    return v->get<std::string>();
+  };
+
+  ValidSubmission out;
+  out.instance_id = string_field("instance_id");
+  if (!out.instance_id.empty() && !IsUuid(out.instance_id)) {
+    problem("/instance_id", "bad_uuid", "instance_id is a UUID such as 0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
+  }
+  out.device_id = string_field("device_id");
+  if (out.device_id.size() > 128) problem("/device_id", "too_long", "device_id is at most 128 characters");
+  out.started_at = string_field("started_at");
+  out.completed_at = string_field("completed_at");
+  long long started = 0, completed = 0;
+  if (!out.started_at.empty() && !ParseRfc3339(out.started_at, nullptr, &started)) {
+    problem("/started_at", "bad_timestamp", "an RFC 3339 time with offset, e.g. 2026-11-20T14:03:00-03:00");
+  }
+  if (!out.completed_at.empty()) {
+    if (!ParseRfc3339(out.completed_at, &out.completed_day, &completed)) {
+      problem("/completed_at", "bad_timestamp", "an RFC 3339 time with offset, e.g. 2026-11-20T14:41:12-03:00");
+    } else if (started != 0 && completed < started) {
+      problem("/completed_at", "completed_before_started", "completed_at is earlier than started_at");
+    }
+  }
+  out.survey_id = string_field("survey_id");
+  const SurveyDefinition* def = nullptr;
+  const json* version = Field(doc, "survey_version");
+  if (!version) {
+    problem("/survey_version", "required", "'survey_version' is required");
+  } else if (!version->is_number_integer()) {
+    problem("/survey_version", "wrong_type", "'survey_version' is an integer");
+  } else if (!out.survey_id.empty()) {
+    out.survey_version = version->get<int>();
+    def = catalog.Find(out.survey_id, out.survey_version);
+    if (!def) {
+      if (!catalog.Latest(out.survey_id)) {
+        problem("/survey_id", "unknown_survey", "no survey '" + out.survey_id + "' on this server");
+      } else {
+        problem("/survey_version", "unknown_version",
+                "survey '" + out.survey_id + "' has no version " + std::to_string(out.survey_version));
+      }
+    }
+  }
+
+  const json* household = Field(doc, "household");
+  if (!household) problem("/household", "required", "'household' is required");
+  else if (!household->is_object()) problem("/household", "wrong_type", "'household' is an object");
+  const json* evaluations = Field(doc, "evaluations");
+  if (!evaluations) problem("/evaluations", "required", "'evaluations' is required");
+  else if (!evaluations->is_array()) problem("/evaluations", "wrong_type", "'evaluations' is an array");
+
+  const json* hh = household && household->is_object() ? household : nullptr;
+  if (def && hh) SectionValidator(*def, def->household, *hh, nullptr, "/household", &problems).Run();
+  if (evaluations && evaluations->is_array()) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < evaluations->size(); ++i) {
+      const json& e = (*evaluations)[i];
+      std::string ep = "/evaluations/" + std::to_string(i);
+      if (!e.is_object()) {
+        problem(ep, "wrong_type", "an evaluation is an object");
+        continue;
+      }
+      for (const auto& [key, value] : e.items()) {
+        if (key != "institution_id" && key != "answers") {
+          problem(JoinPointer(ep, key), "unknown_field", "'" + key + "' is not an evaluation field");
+        }
+      }
+      const json* inst = Field(e, "institution_id");
+      ValidSubmission::Evaluation ev;
+      if (!inst) {
+        problem(ep + "/institution_id", "required", "'institution_id' is required");
+      } else if (!inst->is_string()) {
+        problem(ep + "/institution_id", "wrong_type", "'institution_id' is a string");
+      } else {
+        ev.institution_id = inst->get<std::string>();
+        if (!institutions.Exists(ev.institution_id)) {
+          problem(ep + "/institution_id", "unknown_institution",
+                  "no institution '" + ev.institution_id + "' in this network");
+        } else if (!seen.insert(ev.institution_id).second) {
+          problem(ep + "/institution_id", "duplicate_institution",
+                  "'" + ev.institution_id + "' is evaluated twice in one interview");
+        }
+      }
+      const json* answers = Field(e, "answers");
+      if (!answers) {
+        problem(ep + "/answers", "required", "'answers' is required");
+      } else if (!answers->is_object()) {
+        problem(ep + "/answers", "wrong_type", "'answers' is an object");
+      } else {
+        if (def) SectionValidator(*def, def->evaluation, *answers, hh, ep + "/answers", &problems).Run();
+        ev.answers_json = answers->dump();
+      }
+      out.evaluations.push_back(std::move(ev));
+    }
+  }
+  if (!problems.empty()) {
+    std::string msg = problems.size() == 1
+                          ? "the submission has 1 problem"
+                          : "the submission has " + std::to_string(problems.size()) + " problems";
+    return Status::ValidationFailed(msg, std::move(problems));
+  }
+  out.household_json = hh->dump();
+  out.canonical_json = doc.dump();
+  return out;
+}
+
+}  // namespace percept
