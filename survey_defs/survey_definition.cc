@@ -366,7 +366,7 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
     if (const json* e = p.Field(doc, "", "evaluation", json::value_t::array, true)) {
       def.evaluation = ParseItems(p, *e, "/evaluation", dimension_ids, &earlier, &all_ids, true);
       for (const auto& d : def.dimensions) {
-        if (!d.id.empty() && def.DimensionItems(d.id).empty()) {
+        if (dimension_ids.count(d.id) && def.DimensionItems(d.id).empty()) {
           p.Problem("/evaluation", "dimension_without_items",
                     "no likert item scores dimension '" + d.id + "'");
         }

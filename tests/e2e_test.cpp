@@ -1,0 +1,313 @@
+// End to end: the real `percept serve` on a loopback port over real TLS, spoken to as a tablet,
+// a consultant and an institution would.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "server_process.h"
+
+using namespace percept::testing;
+using nlohmann::json;
+
+namespace {
+
+const char* kJson = "application/json";
+
+struct Reply {
+  int status = 0;
+  json body;
+};
+
+Reply Send(httplib::SSLClient& c, const std::string& path, const std::string& body, const std::string& token,
+           const char* type = kJson) {
+  auto r = c.Post(path.c_str(), Bearer(token), body, type);
+  REQUIRE(r);
+  Reply out{r->status, json::parse(r->body, nullptr, false)};
+  return out;
+}
+
+Reply Get(httplib::SSLClient& c, const std::string& path, const std::string& token) {
+  auto r = token.empty() ? c.Get(path.c_str()) : c.Get(path.c_str(), Bearer(token));
+  REQUIRE(r);
+  return {r->status, json::parse(r->body, nullptr, false)};
+}
+
+std::string ErrorCode(const Reply& r) {
+  if (!r.body.is_object() || !r.body.contains("error")) return "<no error body>";
+  const json& e = r.body["error"];
+  CHECK(e["message"].is_string());
+  CHECK(e["details"].is_array());
+  return e["code"].get<std::string>();
+}
+
+std::string FirstDetail(const Reply& r) {
+  const json& d = r.body["error"]["details"];
+  if (d.empty()) return "";
+  return d[0]["path"].get<std::string>() + " " + d[0]["code"].get<std::string>();
+}
+
+// Every instance_id the server holds, read back through the API as a consultant would.
+std::multiset<std::string> StoredIds(ServerProcess& server) {
+  auto c = server.Client();
+  std::multiset<std::string> ids;
+  std::string cursor;
+  for (;;) {
+    std::string path = "/api/v1/submissions?survey=chs-perception&limit=1000" + (cursor.empty() ? "" : "&after=" + cursor);
+    Reply r = Get(*c, path, server.analyst_token);
+    REQUIRE(r.status == 200);
+    for (const json& item : r.body["items"]) ids.insert(item["instance_id"].get<std::string>());
+    if (r.body["next"].is_null()) break;
+    cursor = r.body["next"].get<std::string>();
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("an interview travels from tablet to durable row, and bad input gets its contract error") {
+  ServerProcess server;
+  auto c = server.Client();
+  std::mt19937_64 rng(42);
+  const std::string id = RandomUuid(rng);
+  const json interview = DemoInterview(id);
+  const std::string& tok = server.enumerator_token;
+  const std::string path = "/api/v1/submissions";
+
+  Reply created = Send(*c, path, interview.dump(), tok);
+  CHECK(created.status == 201);
+  CHECK(created.body == json{{"instance_id", id}, {"status", "created"}});
+
+  Reply again = Send(*c, path, interview.dump(2), tok);  // same content, other whitespace
+  CHECK(again.status == 200);
+  CHECK(again.body["status"] == "duplicate");
+
+  json changed = interview;
+  changed["evaluations"][0]["answers"]["opp_wait"] = 7 - interview["evaluations"][0]["answers"]["opp_wait"].get<int>() + 1;
+  Reply conflict = Send(*c, path, changed.dump(), tok);
+  CHECK(conflict.status == 409);
+  CHECK(ErrorCode(conflict) == "conflict");
+
+  SECTION("bad requests each get their status and error body") {
+    Reply malformed = Send(*c, path, "{\"instance_id\": ", tok);
+    CHECK(malformed.status == 400);
+    CHECK(ErrorCode(malformed) == "malformed_json");
+
+    Reply wrong_type = Send(*c, path, interview.dump(), tok, "text/plain");
+    CHECK(wrong_type.status == 415);
+    CHECK(ErrorCode(wrong_type) == "unsupported_media_type");
+
+    Reply huge = Send(*c, path, std::string(3 * 1024 * 1024, ' '), tok);
+    CHECK(huge.status == 413);
+    CHECK(ErrorCode(huge) == "payload_too_large");
+
+    auto anonymous = c->Post(path.c_str(), interview.dump(), kJson);
+    REQUIRE(anonymous);
+    CHECK(anonymous->status == 401);
+    CHECK(anonymous->get_header_value("WWW-Authenticate").find("Bearer") == 0);
+
+    Reply bad_token = Send(*c, path, interview.dump(), "pct_not-a-real-token");
+    CHECK(bad_token.status == 401);
+    CHECK(ErrorCode(bad_token) == "unauthenticated");
+
+    Reply analyst = Send(*c, path, interview.dump(), server.analyst_token);
+    CHECK(analyst.status == 403);
+    CHECK(ErrorCode(analyst) == "forbidden");
+
+    json v = DemoInterview(RandomUuid(rng));
+    v["survey_version"] = 99;
+    Reply version = Send(*c, path, v.dump(), tok);
+    CHECK(version.status == 422);
+    CHECK(FirstDetail(version) == "/survey_version unknown_version");
+
+    v = DemoInterview(RandomUuid(rng));
+    v["evaluations"][0]["answers"]["opp_wait"] = 10;
+    Reply range = Send(*c, path, v.dump(), tok);
+    CHECK(range.status == 422);
+    CHECK(ErrorCode(range) == "validation_failed");
+    CHECK(FirstDetail(range) == "/evaluations/0/answers/opp_wait out_of_range");
+
+    v = DemoInterview(RandomUuid(rng));
+    v["evaluations"][1]["answers"]["opp_waiting"] = 3;
+    Reply item = Send(*c, path, v.dump(), tok);
+    CHECK(item.status == 422);
+    CHECK(FirstDetail(item) == "/evaluations/1/answers/opp_waiting unknown_item");
+
+    v = DemoInterview(RandomUuid(rng));
+    v["evaluations"][1]["institution_id"] = "cesfam-atlantis";
+    Reply inst = Send(*c, path, v.dump(), tok);
+    CHECK(inst.status == 422);
+    CHECK(FirstDetail(inst) == "/evaluations/1/institution_id unknown_institution");
+
+    Reply deep = Send(*c, path, std::string(100000, '[') + std::string(100000, ']'), tok);
+    CHECK(deep.status == 400);
+    CHECK(ErrorCode(deep) == "malformed_json");
+
+    Reply unknown_route = Get(*c, "/api/v1/nothing", tok);
+    CHECK(unknown_route.status == 404);
+    CHECK(ErrorCode(unknown_route) == "not_found");
+
+    // None of that disturbed the server or what it stored.
+    CHECK(Get(*c, "/healthz", "").status == 200);
+    CHECK(StoredIds(server) == std::multiset<std::string>{id});
+  }
+
+  SECTION("a batch accepts and rejects each item on its own") {
+    json bad = DemoInterview(RandomUuid(rng));
+    bad["household"]["consent"] = false;
+    const std::string fresh = RandomUuid(rng);
+    json batch = {{"submissions", {interview, DemoInterview(fresh), bad, changed, 42}}};
+    Reply r = Send(*c, path + "/batch", batch.dump(), tok);
+    REQUIRE(r.status == 200);
+    const json& res = r.body["results"];
+    REQUIRE(res.size() == 5);
+    CHECK(res[0]["status"] == "duplicate");
+    CHECK(res[1] == json{{"instance_id", fresh}, {"status", "created"}});
+    CHECK(res[2]["status"] == "rejected");
+    CHECK(res[2]["error"]["details"][0]["path"] == "/household/consent");
+    CHECK(res[2]["error"]["details"][0]["code"] == "consent_not_given");
+    CHECK(res[3]["status"] == "rejected");
+    CHECK(res[3]["error"]["code"] == "conflict");
+    CHECK(res[4]["status"] == "rejected");
+    CHECK(res[4]["instance_id"].is_null());
+
+    json too_many = {{"submissions", json::array()}};
+    for (int i = 0; i < 1001; ++i) too_many["submissions"].push_back(json::object());
+    Reply big = Send(*c, path + "/batch", too_many.dump(), tok);
+    CHECK(big.status == 413);
+    CHECK(ErrorCode(big) == "payload_too_large");
+
+    Reply shapeless = Send(*c, path + "/batch", "[1,2]", tok);
+    CHECK(shapeless.status == 422);
+  }
+
+  SECTION("everything acknowledged survives SIGKILL") {
+    std::set<std::string> acknowledged = {id};
+    for (int b = 0; b < 5; ++b) {
+      json batch = {{"submissions", json::array()}};
+      for (int i = 0; i < 40; ++i) batch["submissions"].push_back(DemoInterview(RandomUuid(rng), {"cesfam-tal-1"}, b * 100 + i));
+      Reply r = Send(*c, path + "/batch", batch.dump(), tok);
+      REQUIRE(r.status == 200);
+      for (const json& res : r.body["results"]) {
+        REQUIRE(res["status"] == "created");
+        acknowledged.insert(res["instance_id"].get<std::string>());
+      }
+    }
+    for (int i = 0; i < 20; ++i) {
+      std::string one = RandomUuid(rng);
+      REQUIRE(Send(*c, path, DemoInterview(one).dump(), tok).status == 201);
+      acknowledged.insert(one);
+    }
+    c.reset();
+    server.Kill(SIGKILL);
+    server.Start();
+    auto stored = StoredIds(server);
+    CHECK(stored.size() == acknowledged.size());
+    CHECK(std::set<std::string>(stored.begin(), stored.end()) == acknowledged);
+  }
+}
+
+TEST_CASE("16 concurrent tablets send 2,000 interviews, some twice: each is stored exactly once") {
+  ServerProcess server;
+  constexpr int kClients = 16, kInterviews = 2000;
+  std::vector<std::string> ids;
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < kInterviews; ++i) ids.push_back(RandomUuid(rng));
+  std::atomic<int> next{0}, created{0}, duplicate{0}, other{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; ++t) {
+    clients.emplace_back([&] {
+      auto c = server.Client();
+      for (int i; (i = next++) < kInterviews;) {
+        std::string body = DemoInterview(ids[i], {"cesfam-tal-1", "omil-tal"}, i).dump();
+        // Every 5th is sent twice by this client; every 7th also by the client that takes the
+        // next index, so that two connections race on the same interview.
+        int sends = (i % 5 == 0) ? 2 : 1;
+        for (int s = 0; s < sends; ++s) {
+          auto r = c->Post("/api/v1/submissions", Bearer(server.enumerator_token), body, kJson);
+          if (!r) { ++other; continue; }
+          (r->status == 201 ? created : r->status == 200 ? duplicate : other)++;
+        }
+        if (i % 7 == 0 && i + 1 < kInterviews) {
+          std::string racing = DemoInterview(ids[i + 1], {"cesfam-tal-1", "omil-tal"}, i + 1).dump();
+          auto r = c->Post("/api/v1/submissions", Bearer(server.enumerator_token), racing, kJson);
+          if (!r) { ++other; continue; }
+          (r->status == 201 ? created : r->status == 200 ? duplicate : other)++;
+        }
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  CHECK(other == 0);
+  CHECK(created == kInterviews);
+  auto stored = StoredIds(server);
+  CHECK(stored.size() == static_cast<size_t>(kInterviews));
+  CHECK(std::set<std::string>(stored.begin(), stored.end()) == std::set<std::string>(ids.begin(), ids.end()));
+}
+
+TEST_CASE("roles: each token reaches only what its role may") {
+  ServerProcess server;
+  auto c = server.Client();
+  Reply surveys = Get(*c, "/api/v1/surveys", server.institution_token);
+  REQUIRE(surveys.status == 200);
+  CHECK(surveys.body[0]["id"] == "chs-perception");
+  CHECK(surveys.body[0]["version"] == 1);
+  CHECK(surveys.body[0]["title"]["es"].is_string());
+
+  Reply def = Get(*c, "/api/v1/surveys/chs-perception", server.enumerator_token);
+  REQUIRE(def.status == 200);
+  CHECK(def.body["dimensions"].size() == 6);
+  CHECK(Get(*c, "/api/v1/surveys/census", server.enumerator_token).status == 404);
+
+  Reply all = Get(*c, "/api/v1/institutions", server.enumerator_token);
+  REQUIRE(all.status == 200);
+  CHECK(all.body.size() == 40);
+  Reply own = Get(*c, "/api/v1/institutions", server.institution_token);
+  REQUIRE(own.status == 200);
+  REQUIRE(own.body.size() == 1);
+  CHECK(own.body[0]["id"] == "cesfam-tal-1");
+
+  CHECK(Get(*c, "/api/v1/submissions?survey=chs-perception", server.enumerator_token).status == 403);
+  CHECK(Get(*c, "/api/v1/submissions?survey=chs-perception", server.institution_token).status == 403);
+  CHECK(Get(*c, "/api/v1/submissions?survey=census", server.analyst_token).status == 404);
+  Reply bad_limit = Get(*c, "/api/v1/submissions?survey=chs-perception&limit=0", server.analyst_token);
+  CHECK(bad_limit.status == 400);
+  CHECK(ErrorCode(bad_limit) == "invalid_parameter");
+  CHECK(Send(*c, "/api/v1/submissions", "{}", server.institution_token).status == 403);
+
+  server.Admin("token revoke tab-e2e");
+  Reply revoked = Send(*c, "/api/v1/submissions", DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71").dump(),
+                       server.enumerator_token);
+  CHECK(revoked.status == 401);
+}
+
+TEST_CASE("the access log names the token, never the token itself or an answer") {
+  ServerProcess server;
+  auto c = server.Client();
+  json v = DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
+  v["evaluations"][0]["answers"]["proposal"] = "secreto-de-la-familia";
+  REQUIRE(Send(*c, "/api/v1/submissions", v.dump(), server.enumerator_token).status == 201);
+  v["evaluations"][0]["answers"]["opp_wait"] = 11;
+  REQUIRE(Send(*c, "/api/v1/submissions", v.dump(), server.enumerator_token).status == 422);
+  c.reset();
+  CHECK(server.Kill(SIGTERM) == 0);  // a clean stop
+  std::string log = server.Log();
+  CHECK(log.find("POST /api/v1/submissions 201") != std::string::npos);
+  CHECK(log.find("tab-e2e") != std::string::npos);
+  CHECK(log.find(server.enumerator_token) == std::string::npos);
+  CHECK(log.find("secreto-de-la-familia") == std::string::npos);
+}
+
+TEST_CASE("the server refuses to start on a definition that changed under a published version") {
+  ServerProcess server;
+  server.Kill(SIGTERM);
+  std::string dir = server.dir() + "/defs";
+  Shell("mkdir -p '" + dir + "' && sed 's/Oportunidad/Oportunidades/' '" +
+        SourcePath("survey_defs/chs-perception.json") + "' > '" + dir + "/chs-perception.json'");
+  int status = 0;
+  std::string out = Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() + "' serve --port 0 --survey-dir '" + dir + "' 2>&1", &status);
+  CHECK(status != 0);
+  CHECK(out.find("new version") != std::string::npos);
+}

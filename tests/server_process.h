@@ -1,0 +1,145 @@
+// Runs the real `percept` binary for end-to-end tests: a temporary database with the demo
+// institutions and tokens, and `percept serve` on a free loopback port over real TLS.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+#include "test_support.h"
+
+namespace percept::testing {
+
+inline std::string Shell(const std::string& cmd, int* status = nullptr) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("popen failed: " + cmd);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int rc = pclose(p);
+  if (status) *status = WEXITSTATUS(rc);
+  return out;
+}
+
+inline std::string LastLine(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && t.back() == '\n') t.pop_back();
+  return t.substr(t.find_last_of('\n') + 1);
+}
+
+class ServerProcess {
+ public:
+  // Makes a fresh folder with an initialised database, the demo institutions and one token of
+  // each role (plus an institution token for cesfam-tal-1).
+  explicit ServerProcess(std::vector<std::string> extra_args = {}) : extra_args_(std::move(extra_args)) {
+    char tmpl[] = "/tmp/percept-e2e-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    db_ = dir_ + "/percept.db";
+    Admin("init");
+    Admin("institution import " + SourcePath("survey_defs/institutions-demo.csv"));
+    enumerator_token = LastLine(Admin("token create --role enumerator --name tab-e2e"));
+    analyst_token = LastLine(Admin("token create --role analyst --name consultant"));
+    institution_token = LastLine(Admin("token create --role institution --name cesfam-staff --institution cesfam-tal-1"));
+    Start();
+  }
+  ~ServerProcess() {
+    Kill(SIGKILL);
+    Shell("rm -rf '" + dir_ + "'");
+  }
+
+  // Runs `percept --db <db> ARGS`; throws unless it exits 0.
+  std::string Admin(const std::string& args) {
+    int status = 0;
+    std::string out = Shell(std::string(PERCEPT_BIN) + " --db '" + db_ + "' " + args + " 2>/dev/null", &status);
+    if (status != 0) throw std::runtime_error("percept " + args + " failed");
+    return out;
+  }
+
+  void Start() {
+    std::string out = dir_ + "/serve.out";
+    std::remove(out.c_str());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::freopen(out.c_str(), "w", stdout);
+      std::freopen((dir_ + "/serve.log").c_str(), "a", stderr);
+      std::vector<std::string> args = {PERCEPT_BIN, "--db", db_, "serve", "--port", "0",
+                                       "--survey-dir", SourcePath("survey_defs")};
+      args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(PERCEPT_BIN, argv.data());
+      _exit(127);
+    }
+    // The server prints "percept: listening on https://127.0.0.1:PORT" once it accepts.
+    for (int i = 0; i < 300; ++i) {
+      std::ifstream in(out);
+      std::string line;
+      if (std::getline(in, line) && line.find("listening on") != std::string::npos) {
+        port = std::stoi(line.substr(line.rfind(':') + 1));
+        return;
+      }
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("percept serve exited early; see " + dir_ + "/serve.log");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("percept serve did not start");
+  }
+
+  // Sends `sig` and waits for the process; returns its exit status (-1 when killed by a signal).
+  int Kill(int sig) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  std::unique_ptr<httplib::SSLClient> Client() const {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+    c->set_ca_cert_path((dir_ + "/dev-cert.pem").c_str());
+    c->enable_server_certificate_verification(true);
+    c->set_keep_alive(true);
+    c->set_read_timeout(30, 0);
+    return c;
+  }
+
+  std::string Log() const {
+    std::ifstream in(dir_ + "/serve.log");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  const std::string& dir() const { return dir_; }
+  const std::string& db() const { return db_; }
+
+  int port = 0;
+  std::string enumerator_token, analyst_token, institution_token;
+
+ private:
+  std::vector<std::string> extra_args_;
+  std::string dir_, db_;
+  pid_t pid_ = -1;
+};
+
+inline httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+}  // namespace percept::testing

@@ -1,0 +1,197 @@
+// Storage: schema, tokens, idempotent submissions, and group commit under concurrency.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "auth.h"
+#include "percept/submission.h"
+#include "store.h"
+#include "submission_writer.h"
+#include "test_support.h"
+
+using namespace percept;
+using nlohmann::json;
+
+namespace {
+
+std::unique_ptr<Store> MemoryStore() {
+  auto s = Store::Open(":memory:", true);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->Migrate().ok());
+  REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
+                                     {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
+              .ok());
+  return std::move(s).value();
+}
+
+ValidSubmission Sub(const std::string& id, const std::string& body = "{}") {
+  ValidSubmission v;
+  v.instance_id = id;
+  v.survey_id = "chs-perception";
+  v.survey_version = 1;
+  v.device_id = "tab-1";
+  v.started_at = "2026-11-20T14:03:00-03:00";
+  v.completed_at = "2026-11-20T14:41:12-03:00";
+  v.completed_day = "2026-11-20";
+  v.household_json = "{}";
+  v.evaluations = {{"cesfam-tal-1", "{\"overall\":5}"}, {"omil-tal", "{\"overall\":3}"}};
+  v.canonical_json = body;
+  return v;
+}
+
+int64_t Count(Store& store, const char* table) {
+  auto st = store.db()->Prepare(std::string("SELECT count(*) FROM ") + table);
+  REQUIRE(st.ok());
+  REQUIRE(st->Step());
+  return st->Int(0);
+}
+
+std::string TempDbPath(const char* name) {
+  std::string p = std::string(PERCEPT_BINARY_DIR) + "/" + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("init migrates to the current schema and is idempotent") {
+  auto store = MemoryStore();
+  CHECK(store->db()->UserVersion() == kSchemaVersion);
+  CHECK(store->Migrate().ok());
+  CHECK(store->CheckSchema().ok());
+}
+
+TEST_CASE("a database newer than the program is refused, not damaged") {
+  auto s = Store::Open(":memory:", true);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->db()->SetUserVersion(kSchemaVersion + 1).ok());
+  CHECK_FALSE((*s)->Migrate().ok());
+  CHECK_FALSE((*s)->CheckSchema().ok());
+}
+
+TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
+  auto store = MemoryStore();
+  auto first = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
+  auto again = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
+  REQUIRE(first.ok());
+  REQUIRE(again.ok());
+  CHECK(*first == StoreOutcome::kCreated);
+  CHECK(*again == StoreOutcome::kDuplicate);
+  CHECK(Count(*store, "submissions") == 1);
+  CHECK(Count(*store, "evaluations") == 2);
+}
+
+TEST_CASE("the same instance_id with other content is a conflict and changes nothing") {
+  auto store = MemoryStore();
+  REQUIRE(*store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t") == StoreOutcome::kCreated);
+  auto changed = store->InsertSubmission(Sub("id-1", "{\"a\":2}"), "tab-1", "t");
+  REQUIRE(changed.ok());
+  CHECK(*changed == StoreOutcome::kConflict);
+  auto page = store->ListSubmissions("chs-perception", 0, 10);
+  REQUIRE(page.ok());
+  CHECK(page->items == std::vector<std::string>{"{\"a\":1}"});
+}
+
+TEST_CASE("submissions are listed in pages with a cursor") {
+  auto store = MemoryStore();
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(store->InsertSubmission(Sub("id-" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}"), "t", "t").ok());
+  }
+  auto p1 = store->ListSubmissions("chs-perception", 0, 2);
+  REQUIRE(p1.ok());
+  CHECK(p1->items.size() == 2);
+  REQUIRE(p1->next);
+  auto p2 = store->ListSubmissions("chs-perception", *p1->next, 2);
+  auto p3 = store->ListSubmissions("chs-perception", *p2->next, 2);
+  CHECK(p2->items == std::vector<std::string>{"{\"i\":2}", "{\"i\":3}"});
+  CHECK(p3->items == std::vector<std::string>{"{\"i\":4}"});
+  CHECK_FALSE(p3->next);
+}
+
+TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name") {
+  auto store = MemoryStore();
+  std::string token = NewToken();
+  CHECK(token.size() == 4 + 43);
+  CHECK(token != NewToken());
+  REQUIRE(store->CreateToken("cesfam-staff", Role::kInstitution, TokenHash(token), {"cesfam-tal-1"}).ok());
+  auto st = store->db()->Prepare("SELECT count(*) FROM tokens WHERE hash = ?");
+  REQUIRE(st.ok());
+  st->Bind(1, token);
+  REQUIRE(st->Step());
+  CHECK(st->Int(0) == 0);  // the token itself is nowhere
+
+  auto found = store->FindActiveToken(TokenHash(token));
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->role == Role::kInstitution);
+  CHECK((*found)->institutions == std::vector<std::string>{"cesfam-tal-1"});
+
+  CHECK(store->CreateToken("cesfam-staff", Role::kAnalyst, TokenHash(NewToken()), {}).code() == StatusCode::kConflict);
+  CHECK(store->CreateToken("x", Role::kInstitution, TokenHash(NewToken()), {"nowhere"}).code() == StatusCode::kNotFound);
+  REQUIRE(store->RevokeToken("cesfam-staff").ok());
+  CHECK(store->RevokeToken("cesfam-staff").code() == StatusCode::kNotFound);
+  auto gone = store->FindActiveToken(TokenHash(token));
+  REQUIRE(gone.ok());
+  CHECK_FALSE(gone->has_value());
+}
+
+TEST_CASE("a published survey version cannot change its content") {
+  auto store = MemoryStore();
+  CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
+  CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
+  CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":2}").code() == StatusCode::kConflict);
+  CHECK(store->RegisterSurveyVersion("s", 2, "{\"a\":2}").ok());
+}
+
+TEST_CASE("group commit: concurrent writers each get their own outcome, every row stored once") {
+  std::string path = TempDbPath("group-commit-test.db");
+  {
+    auto s = Store::Open(path, true);
+    REQUIRE(s.ok());
+    REQUIRE((*s)->Migrate().ok());
+    REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "C", "cesfam", "8110", "8"}, {"omil-tal", "O", "omil", "8110", "8"}}).ok());
+  }
+  auto ws = Store::Open(path, false);
+  REQUIRE(ws.ok());
+  SubmissionWriter writer(std::move(ws).value());
+  constexpr int kThreads = 8, kEach = 100;
+  std::atomic<int> created{0}, duplicate{0}, conflict{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Threads 0-3 and 4-7 send the same ids: each pair races on every submission;
+        // odd threads change the content of every tenth one.
+        int id = (t % 4) * kEach + i;
+        std::string body = "{\"n\":" + std::to_string(id) + (t % 2 == 1 && i % 10 == 0 && t >= 4 ? ",\"x\":1}" : "}");
+        ValidSubmission sub = Sub("id-" + std::to_string(id), body);
+        auto out = writer.Write({&sub}, "tab-" + std::to_string(t)).at(0);
+        (out == WriteOutcome::kCreated ? created : out == WriteOutcome::kDuplicate ? duplicate
+                                                  : out == WriteOutcome::kConflict ? conflict : failed)++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  writer.Stop();
+  CHECK(created == 4 * kEach);
+  CHECK(failed == 0);
+  CHECK(conflict == 2 * kEach / 10);  // threads 5 and 7 changed 10 ids each, racing an original
+  CHECK(duplicate + conflict == 4 * kEach);
+  CHECK(writer.stats().transactions < writer.stats().submissions);  // commits were shared
+  auto check = Store::Open(path, false);
+  REQUIRE(check.ok());
+  CHECK(Count(**check, "submissions") == 4 * kEach);
+  CHECK(Count(**check, "evaluations") == 2 * 4 * kEach);
+}
+
+TEST_CASE("after Stop the writer refuses new work instead of losing it silently") {
+  auto ws = Store::Open(":memory:", true);
+  REQUIRE(ws.ok());
+  REQUIRE((*ws)->Migrate().ok());
+  SubmissionWriter writer(std::move(ws).value());
+  writer.Stop();
+  ValidSubmission sub = Sub("id-1");
+  CHECK(writer.Write({&sub}, "t").at(0) == WriteOutcome::kFailed);
+}

@@ -1,0 +1,412 @@
+// The survey-definition loader, the submission validator and the institutions file.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+
+#include "percept/institutions.h"
+#include "percept/submission.h"
+#include "percept/survey_definition.h"
+#include "test_support.h"
+
+using nlohmann::json;
+using namespace percept;
+using percept::testing::SourcePath;
+using percept::testing::DemoInterview;
+
+namespace {
+
+const SurveyCatalog& DemoCatalog() {
+  static const SurveyCatalog catalog = [] {
+    auto c = SurveyCatalog::LoadDirectory(SourcePath("survey_defs"));
+    if (!c.ok()) FAIL(c.status().ToString());
+    return std::move(c).value();
+  }();
+  return catalog;
+}
+
+class DemoInstitutions : public InstitutionLookup {
+ public:
+  DemoInstitutions() {
+    auto all = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
+    REQUIRE(all.ok());
+    for (const auto& i : *all) ids_.insert(i.id);
+  }
+  bool Exists(const std::string& id) const override { return ids_.count(id) > 0; }
+
+ private:
+  std::set<std::string> ids_;
+};
+
+const std::string kId = "0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71";
+
+// The problems of a submission, as "path code" lines; empty when it is valid.
+std::vector<std::string> Problems(const json& doc) {
+  static const DemoInstitutions institutions;
+  auto r = ValidateSubmission(doc, DemoCatalog(), institutions);
+  std::vector<std::string> out;
+  if (r.ok()) return out;
+  CHECK(r.status().code() == StatusCode::kValidationFailed);
+  for (const Detail& d : r.status().details()) out.push_back(d.path + " " + d.code);
+  return out;
+}
+
+using Lines = std::vector<std::string>;
+
+// A small definition that exercises every item type; edited by the loader's failing cases.
+json MiniDefinition() {
+  return json::parse(R"({
+    "id": "mini", "version": 2,
+    "title": {"es": "Mini", "en": "Mini"},
+    "scale": {"min": 1, "max": 7, "missing": {"8": "no sabe", "9": "no aplica"}},
+    "dimensions": [{"id": "utility", "label": {"es": "Utilidad", "en": "Utility"}}],
+    "household": [
+      {"id": "consent", "type": "boolean", "role": "consent", "required": true, "label": {"es": "a", "en": "a"}},
+      {"id": "visit", "type": "date", "label": {"es": "b", "en": "b"}}],
+    "evaluation": [
+      {"id": "used", "type": "boolean", "required": true, "label": {"es": "c", "en": "c"}},
+      {"id": "utl_1", "type": "likert", "dimension": "utility", "required": true, "label": {"es": "d", "en": "d"},
+       "relevant": {"item": "used", "equals": true}},
+      {"id": "overall", "type": "likert", "role": "overall", "label": {"es": "e", "en": "e"}}]
+  })");
+}
+
+Lines DefinitionProblems(const json& def) {
+  auto r = ParseSurveyDefinition(def.dump(), "mini.json");
+  Lines out;
+  if (r.ok()) return out;
+  CHECK(r.status().message().find("mini.json") != std::string::npos);
+  for (const Detail& d : r.status().details()) out.push_back(d.path + " " + d.code);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the demo questionnaire loads with the six dimensions and an overall item") {
+  const SurveyDefinition* def = DemoCatalog().Latest("chs-perception");
+  REQUIRE(def != nullptr);
+  CHECK(def->version == 1);
+  REQUIRE(def->dimensions.size() == 6);
+  for (const std::string& dim : QualityDimensions()) {
+    auto items = def->DimensionItems(dim);
+    CHECK(items.size() >= 3);
+    CHECK(items.size() <= 4);
+  }
+  REQUIRE(def->OverallItem() != nullptr);
+  CHECK(def->OverallItem()->id == "overall");
+  const Item* consent = def->FindHouseholdItem("consent");
+  REQUIRE(consent != nullptr);
+  CHECK(consent->role == "consent");
+  CHECK(consent->required);
+  const Item* problems = def->FindEvaluationItem("problems");
+  REQUIRE(problems != nullptr);
+  REQUIRE(problems->relevant);
+  CHECK(problems->relevant->item == "had_problems");
+  CHECK(def->scale.IsMissingCode(8));
+  CHECK(def->scale.IsMissingCode(9));
+  CHECK_FALSE(def->scale.IsMissingCode(7));
+}
+
+TEST_CASE("a valid mini definition loads") { CHECK(DefinitionProblems(MiniDefinition()).empty()); }
+
+TEST_CASE("the loader refuses a bad definition, naming the file and the JSON path") {
+  json def = MiniDefinition();
+  SECTION("not JSON at all") {
+    auto r = ParseSurveyDefinition("{\"id\": ", "broken.json");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::kMalformedJson);
+    CHECK(r.status().message().find("broken.json") != std::string::npos);
+  }
+  SECTION("a dimension outside the six") {
+    def["dimensions"][0]["id"] = "speed";
+    CHECK(DefinitionProblems(def) == Lines{"/dimensions/0/id unknown_dimension",
+                                           "/evaluation/1/dimension unknown_dimension"});
+  }
+  SECTION("a likert item scoring an undeclared dimension") {
+    def["evaluation"][1]["dimension"] = "linkage";
+    CHECK(DefinitionProblems(def) ==
+          Lines{"/evaluation/1/dimension unknown_dimension", "/evaluation dimension_without_items"});
+  }
+  SECTION("an item id used twice") {
+    def["evaluation"][2]["id"] = "used";
+    CHECK(DefinitionProblems(def) == Lines{"/evaluation/2/id duplicate_id"});
+  }
+  SECTION("relevance pointing at an unknown item") {
+    def["evaluation"][1]["relevant"]["item"] = "nope";
+    CHECK(DefinitionProblems(def) == Lines{"/evaluation/1/relevant/item unknown_item"});
+  }
+  SECTION("relevance expecting an answer its item cannot have") {
+    def["evaluation"][1]["relevant"]["equals"] = "yes";
+    CHECK(DefinitionProblems(def) == Lines{"/evaluation/1/relevant/equals wrong_type"});
+  }
+  SECTION("a misspelt key") {
+    def["evaluation"][0]["requried"] = true;
+    CHECK(DefinitionProblems(def) == Lines{"/evaluation/0/requried unknown_key"});
+  }
+  SECTION("a single-choice item without options") {
+    def["household"][1]["type"] = "single";
+    CHECK(DefinitionProblems(def) == Lines{"/household/1/options required"});
+  }
+  SECTION("an unknown item type") {
+    def["household"][1]["type"] = "photo";
+    CHECK(DefinitionProblems(def) == Lines{"/household/1/type unknown_type"});
+  }
+  SECTION("a missing code inside the scale") {
+    def["scale"]["missing"]["5"] = "oops";
+    CHECK(DefinitionProblems(def) == Lines{"/scale/missing/5 bad_code"});
+  }
+  SECTION("a consent item that is not required") {
+    def["household"][0]["required"] = false;
+    CHECK(DefinitionProblems(def) == Lines{"/household/0/required consent_optional"});
+  }
+  SECTION("a version that is not a positive integer") {
+    def["version"] = "1";
+    CHECK(DefinitionProblems(def) == Lines{"/version wrong_type"});
+  }
+  SECTION("a label without its English text") {
+    def["title"].erase("en");
+    CHECK(DefinitionProblems(def) == Lines{"/title/en required"});
+  }
+}
+
+TEST_CASE("a definition file that fails names its file") {
+  std::string path = std::string(PERCEPT_BINARY_DIR) + "/bad-definition.json";
+  json def = MiniDefinition();
+  def["dimensions"][0]["id"] = "speed";
+  std::ofstream(path) << def.dump();
+  auto r = LoadSurveyDefinitionFile(path);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().ToString().find(path) != std::string::npos);
+  CHECK(r.status().ToString().find("/dimensions/0/id") != std::string::npos);
+}
+
+TEST_CASE("the demo interview is valid") { CHECK(Problems(DemoInterview(kId)) == Lines{}); }
+
+TEST_CASE("every validation rule passes good input and names bad input by path and code") {
+  json s = DemoInterview(kId);
+  json& a0 = s["evaluations"][0]["answers"];
+  SECTION("likert: a declared missing code is an answer") {
+    a0["opp_wait"] = 8;
+    a0["trn_status"] = 9;
+    CHECK(Problems(s).empty());
+  }
+  SECTION("likert: out of the scale") {
+    a0["opp_wait"] = 10;
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/opp_wait out_of_range"});
+  }
+  SECTION("likert: not a number") {
+    a0["opp_wait"] = "5";
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/opp_wait wrong_type"});
+  }
+  SECTION("likert: not a whole number") {
+    a0["opp_wait"] = 5.5;
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/opp_wait wrong_type"});
+  }
+  SECTION("single: an option of the item") {
+    a0["pathway"] = "por_su_cuenta";
+    CHECK(Problems(s).empty());
+  }
+  SECTION("single: not an option") {
+    a0["pathway"] = "teleport";
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/pathway unknown_option"});
+  }
+  SECTION("multi: options of the item") {
+    a0["actions"] = {"insistio", "reclamo", "nada"};
+    CHECK(Problems(s).empty());
+  }
+  SECTION("multi: an unknown option") {
+    a0["actions"] = {"insistio", "bribe"};
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/actions unknown_option"});
+  }
+  SECTION("multi: an option twice") {
+    a0["actions"] = {"insistio", "insistio"};
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/actions duplicate_option"});
+  }
+  SECTION("multi: not an array") {
+    a0["actions"] = "insistio";
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/actions wrong_type"});
+  }
+  SECTION("integer: within min and max") {
+    s["household"]["household_size"] = 20;
+    CHECK(Problems(s).empty());
+  }
+  SECTION("integer: outside min and max") {
+    s["household"]["household_size"] = 0;
+    CHECK(Problems(s) == Lines{"/household/household_size out_of_range"});
+  }
+  SECTION("text: a matching pattern") {
+    s["household"]["comuna"] = "13101";
+    CHECK(Problems(s).empty());
+  }
+  SECTION("text: a pattern not matched") {
+    s["household"]["comuna"] = "81a0";
+    CHECK(Problems(s) == Lines{"/household/comuna pattern_mismatch"});
+  }
+  SECTION("text: too long") {
+    a0["proposal"] = std::string(1001, 'x');
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/proposal too_long"});
+  }
+  SECTION("text: long in bytes but not in characters") {
+    std::string enye;
+    for (int i = 0; i < 1000; ++i) enye += "ñ";
+    a0["proposal"] = enye;
+    CHECK(Problems(s).empty());
+  }
+  SECTION("boolean: not true or false") {
+    a0["knows_how"] = "si";
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/knows_how wrong_type"});
+  }
+  SECTION("required: an optional item may be left out") {
+    a0.erase("proposal");
+    CHECK(Problems(s).empty());
+  }
+  SECTION("required: a required item left out") {
+    a0.erase("overall");
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/overall required"});
+  }
+  SECTION("relevance: a skipped question is not required") {
+    a0["had_problems"] = false;
+    a0.erase("problems");
+    CHECK(Problems(s).empty());
+  }
+  SECTION("relevance: required when relevant") {
+    a0.erase("problems");
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/problems required"});
+  }
+  SECTION("relevance: an answer to a question that was not asked") {
+    a0["had_problems"] = false;
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/problems not_relevant"});
+  }
+  SECTION("an unknown item") {
+    a0["opp_waiting"] = 3;
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/opp_waiting unknown_item"});
+  }
+  SECTION("an unknown household item") {
+    s["household"]["rut"] = "12.345.678-9";
+    CHECK(Problems(s) == Lines{"/household/rut unknown_item"});
+  }
+  SECTION("an unknown institution") {
+    s["evaluations"][1]["institution_id"] = "cesfam-nowhere";
+    CHECK(Problems(s) == Lines{"/evaluations/1/institution_id unknown_institution"});
+  }
+  SECTION("the same institution twice in one interview") {
+    s["evaluations"][1]["institution_id"] = "cesfam-tal-1";
+    CHECK(Problems(s) == Lines{"/evaluations/1/institution_id duplicate_institution"});
+  }
+  SECTION("consent not given") {
+    s["household"]["consent"] = false;
+    CHECK(Problems(s) == Lines{"/household/consent consent_not_given"});
+  }
+  SECTION("consent missing") {
+    s["household"].erase("consent");
+    CHECK(Problems(s) == Lines{"/household/consent required"});
+  }
+  SECTION("instance_id not a UUID") {
+    s["instance_id"] = "interview-1";
+    CHECK(Problems(s) == Lines{"/instance_id bad_uuid"});
+  }
+  SECTION("instance_id missing") {
+    s.erase("instance_id");
+    CHECK(Problems(s) == Lines{"/instance_id required"});
+  }
+  SECTION("an unknown survey") {
+    s["survey_id"] = "census";
+    CHECK(Problems(s) == Lines{"/survey_id unknown_survey"});
+  }
+  SECTION("an unknown version of a known survey") {
+    s["survey_version"] = 7;
+    CHECK(Problems(s) == Lines{"/survey_version unknown_version"});
+  }
+  SECTION("a timestamp without offset") {
+    s["started_at"] = "2026-11-20T14:03:00";
+    CHECK(Problems(s) == Lines{"/started_at bad_timestamp"});
+  }
+  SECTION("a timestamp in UTC with fractions") {
+    s["started_at"] = "2026-11-20T17:03:00.250Z";
+    CHECK(Problems(s).empty());
+  }
+  SECTION("completed before started, offsets considered") {
+    s["started_at"] = "2026-11-20T14:03:00-03:00";
+    s["completed_at"] = "2026-11-20T16:41:12Z";  // 13:41 in Chile: before the start
+    CHECK(Problems(s) == Lines{"/completed_at completed_before_started"});
+  }
+  SECTION("an unknown top-level field") {
+    s["enumerator"] = "maria";
+    CHECK(Problems(s) == Lines{"/enumerator unknown_field"});
+  }
+  SECTION("evaluations not an array") {
+    s["evaluations"] = json::object();
+    CHECK(Problems(s) == Lines{"/evaluations wrong_type"});
+  }
+  SECTION("a submission that is not an object") {
+    CHECK(Problems(json::array()) == Lines{" wrong_type"});
+  }
+  SECTION("every problem is reported at once") {
+    a0["opp_wait"] = 0;
+    s["household"]["consent"] = false;
+    s["evaluations"][1]["institution_id"] = "x";
+    CHECK(Problems(s).size() == 3);
+  }
+}
+
+TEST_CASE("a valid submission is stored canonically: same content, same text") {
+  static const DemoInstitutions institutions;
+  json s = DemoInterview(kId);
+  auto a = ValidateSubmission(s, DemoCatalog(), institutions);
+  auto b = ValidateSubmission(json::parse(s.dump(2)), DemoCatalog(), institutions);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->canonical_json == b->canonical_json);
+  CHECK(a->completed_day == "2026-11-20");
+  REQUIRE(a->evaluations.size() == 2);
+  CHECK(a->evaluations[1].institution_id == "omil-tal");
+}
+
+TEST_CASE("dates and times are checked as calendars, not as shapes") {
+  CHECK(IsIsoDate("2024-02-29"));
+  CHECK_FALSE(IsIsoDate("2023-02-29"));
+  CHECK_FALSE(IsIsoDate("2023-13-01"));
+  long long a = 0, b = 0;
+  REQUIRE(ParseRfc3339("2026-11-20T14:00:00-03:00", nullptr, &a));
+  REQUIRE(ParseRfc3339("2026-11-20T17:00:00Z", nullptr, &b));
+  CHECK(a == b);
+  CHECK_FALSE(ParseRfc3339("2026-11-20 14:00:00-03:00"));
+  CHECK_FALSE(ParseRfc3339("2026-11-20T14:00:00+3"));
+}
+
+TEST_CASE("the institutions file is read as RFC 4180 CSV") {
+  auto r = ParseInstitutionsCsv(
+      "id,name,type,comuna,region\r\n"
+      "omil-x,\"Oficina \"\"OMIL\"\", piso 2\nedificio B\",omil,8110,8\r\n"
+      "cesfam-y,CESFAM Y,cesfam,13101,13\n",
+      "x.csv");
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 2);
+  CHECK((*r)[0].name == "Oficina \"OMIL\", piso 2\nedificio B");
+  CHECK((*r)[1].comuna == "13101");
+}
+
+TEST_CASE("a bad institutions row is reported by line and nothing is imported") {
+  auto r = ParseInstitutionsCsv(
+      "id,name,type,comuna,region\n"
+      "ok-1,Fine,omil,8110,8\n"
+      "\"two\nlines\",Name,omil,8110,8\n"
+      "Bad Id,Name,omil,81,8\n",
+      "x.csv");
+  REQUIRE_FALSE(r.ok());
+  Lines got;
+  for (const auto& d : r.status().details()) got.push_back(d.path + " " + d.code);
+  CHECK(got == Lines{"/line/3 bad_id", "/line/5 bad_id", "/line/5 bad_comuna"});
+  CHECK(r.status().message().find("line 3") != std::string::npos);
+}
+
+TEST_CASE("the institutions file must have the contract's header") {
+  auto r = ParseInstitutionsCsv("id,name,kind,comuna,region\n", "x.csv");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("line 1") != std::string::npos);
+}
+
+TEST_CASE("an unterminated quote in CSV is an error, not a silent merge") {
+  auto r = ParseCsv("a,\"b\nc,d\n");
+  CHECK_FALSE(r.ok());
+}
