@@ -338,6 +338,9 @@ void ApiServer::Run() {
   impl_->http->listen_after_bind();
   // listen returns once stopped and every worker finished its request: drain the writer last.
   impl_->writer->Stop();
+  WriterStats st = impl_->writer->stats();
+  std::fprintf(stderr, "percept: %llu submissions written in %llu transactions\n",
+               static_cast<unsigned long long>(st.submissions), static_cast<unsigned long long>(st.transactions));
 }
 
 void ApiServer::Stop() { impl_->http->stop(); }

@@ -55,6 +55,17 @@ class Statement {
   Status status_;
 };
 
+// Resets a statement when the scope ends, so that a cached SELECT read only in part does not
+// hold its read snapshot (which would keep WAL checkpoints from completing).
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Statement& s) : s_(s) {}
+  ~ResetOnExit() { s_.Reset(); }
+
+ private:
+  Statement& s_;
+};
+
 class Database {
  public:
   // Opens (creating when asked) the file at `path`, or ":memory:". Sets WAL, synchronous=FULL,

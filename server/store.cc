@@ -100,6 +100,18 @@ std::string NowRfc3339() {
   return buf;
 }
 
+Result<Statement*> Store::Cached(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto st = db_->Prepare(sql);
+    if (!st.ok()) return st.status();
+    it = cache_.emplace(sql, std::move(st).value()).first;
+  } else {
+    it->second.Reset();
+  }
+  return &it->second;
+}
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, bool create) {
   auto db = Database::Open(path, create);
   if (!db.ok()) return db.status();
@@ -151,11 +163,13 @@ Status Store::UpsertInstitutions(const std::vector<Institution>& institutions) {
 }
 
 Result<std::vector<Institution>> Store::ListInstitutions() {
-  auto st = db_->Prepare("SELECT id, name, type, comuna, region FROM institutions ORDER BY id");
+  auto st = Cached("SELECT id, name, type, comuna, region FROM institutions ORDER BY id");
   if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
   std::vector<Institution> out;
-  while (st->Step()) out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4)});
-  if (!st->status().ok()) return st->status();
+  while (q.Step()) out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)});
+  if (!q.status().ok()) return q.status();
   return out;
 }
 
@@ -231,25 +245,27 @@ Status Store::RevokeToken(const std::string& name) {
 }
 
 Result<std::optional<TokenRecord>> Store::FindActiveToken(const std::string& hash) {
-  auto st = db_->Prepare(
+  auto st = Cached(
       "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id FROM tokens t "
       "LEFT JOIN token_institutions ti ON ti.token_id = t.id "
       "WHERE t.hash = ? AND t.revoked_at IS NULL");
   if (!st.ok()) return st.status();
-  st->BindBlob(1, hash.data(), hash.size());
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.BindBlob(1, hash.data(), hash.size());
   std::optional<TokenRecord> found;
-  while (st->Step()) {
+  while (q.Step()) {
     if (!found) {
       found.emplace();
-      found->id = st->Int(0);
-      found->name = st->Text(1);
-      found->role = ParseRole(st->TextView(2)).value_or(Role::kEnumerator);
-      found->hash = st->Blob(3);
-      found->created_at = st->Text(4);
+      found->id = q.Int(0);
+      found->name = q.Text(1);
+      found->role = ParseRole(q.TextView(2)).value_or(Role::kEnumerator);
+      found->hash = q.Blob(3);
+      found->created_at = q.Text(4);
     }
-    if (!st->IsNull(5)) found->institutions.push_back(st->Text(5));
+    if (!q.IsNull(5)) found->institutions.push_back(q.Text(5));
   }
-  if (!st->status().ok()) return st->status();
+  if (!q.status().ok()) return q.status();
   return found;
 }
 
@@ -274,41 +290,33 @@ Status Store::RegisterSurveyVersion(const std::string& id, int version, const st
 
 Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const std::string& enumerator,
                                              const std::string& received_at) {
-  if (!insert_submission_) {
-    auto a = db_->Prepare(
-        "INSERT INTO submissions (instance_id, content_sha256, survey_id, survey_version, device_id, "
-        "enumerator, started_at, completed_at, completed_day, received_at, body) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING");
-    auto b = db_->Prepare("SELECT content_sha256 FROM submissions WHERE instance_id = ?");
-    auto c = db_->Prepare(
-        "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, survey_version, "
-        "completed_day, answers) VALUES (?,?,?,?,?,?,?)");
-    if (!a.ok()) return a.status();
-    if (!b.ok()) return b.status();
-    if (!c.ok()) return c.status();
-    insert_submission_.emplace(std::move(a).value());
-    find_hash_.emplace(std::move(b).value());
-    insert_evaluation_.emplace(std::move(c).value());
-  }
+  auto ins = Cached(
+      "INSERT INTO submissions (instance_id, content_sha256, survey_id, survey_version, device_id, "
+      "enumerator, started_at, completed_at, completed_day, received_at, body) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING");
+  if (!ins.ok()) return ins.status();
   std::string sha = Sha256(sub.canonical_json);
-  Statement& ins = *insert_submission_;
-  ins.Reset();
-  ins.Bind(1, sub.instance_id).BindBlob(2, sha.data(), sha.size()).Bind(3, sub.survey_id)
+  (*ins)->Bind(1, sub.instance_id).BindBlob(2, sha.data(), sha.size()).Bind(3, sub.survey_id)
       .Bind(4, static_cast<int64_t>(sub.survey_version)).Bind(5, sub.device_id).Bind(6, enumerator)
       .Bind(7, sub.started_at).Bind(8, sub.completed_at).Bind(9, sub.completed_day)
       .Bind(10, received_at).Bind(11, sub.canonical_json);
-  Status s = ins.Run();
+  Status s = (*ins)->Run();
   if (!s.ok()) return s;
   if (db_->Changes() == 0) {
     // The instance_id is taken (UNIQUE): identical content is a retry, anything else a conflict.
-    Statement& find = *find_hash_;
-    find.Reset();
-    find.Bind(1, sub.instance_id);
-    if (!find.Step()) return find.status().ok() ? Status::Internal("instance_id vanished") : find.status();
-    return find.Blob(0) == sha ? StoreOutcome::kDuplicate : StoreOutcome::kConflict;
+    auto find = Cached("SELECT content_sha256 FROM submissions WHERE instance_id = ?");
+    if (!find.ok()) return find.status();
+    ResetOnExit reset(**find);
+    (*find)->Bind(1, sub.instance_id);
+    if (!(*find)->Step()) return (*find)->status().ok() ? Status::Internal("instance_id vanished") : (*find)->status();
+    return (*find)->Blob(0) == sha ? StoreOutcome::kDuplicate : StoreOutcome::kConflict;
   }
   int64_t seq = db_->LastInsertRowId();
-  Statement& ev = *insert_evaluation_;
+  auto ev_st = Cached(
+      "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, survey_version, "
+      "completed_day, answers) VALUES (?,?,?,?,?,?,?)");
+  if (!ev_st.ok()) return ev_st.status();
+  Statement& ev = **ev_st;
   for (size_t i = 0; i < sub.evaluations.size(); ++i) {
     ev.Reset();
     ev.Bind(1, seq).Bind(2, static_cast<int64_t>(i)).Bind(3, sub.evaluations[i].institution_id)
@@ -321,20 +329,22 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const s
 }
 
 Result<SubmissionPage> Store::ListSubmissions(const std::string& survey_id, int64_t after, int limit) {
-  auto st = db_->Prepare("SELECT seq, body FROM submissions WHERE survey_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+  auto st = Cached("SELECT seq, body FROM submissions WHERE survey_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   if (!st.ok()) return st.status();
-  st->Bind(1, survey_id).Bind(2, after).Bind(3, static_cast<int64_t>(limit) + 1);
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.Bind(1, survey_id).Bind(2, after).Bind(3, static_cast<int64_t>(limit) + 1);
   SubmissionPage page;
   int64_t last = after;
-  while (st->Step()) {
+  while (q.Step()) {
     if (static_cast<int>(page.items.size()) == limit) {
       page.next = last;
       break;
     }
-    last = st->Int(0);
-    page.items.push_back(st->Text(1));
+    last = q.Int(0);
+    page.items.push_back(q.Text(1));
   }
-  if (!st->status().ok()) return st->status();
+  if (!q.status().ok()) return q.status();
   return page;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,11 +77,14 @@ class Store {
 
   Database* db() { return db_.get(); }
 
+  // The statement for `sql`, prepared on first use and kept for this connection's life, reset
+  // and with no bindings. `sql` must be a constant: the cache is keyed by its text.
+  Result<Statement*> Cached(const char* sql);
+
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   std::unique_ptr<Database> db_;
-  // Prepared once: the writer's hot path.
-  std::optional<Statement> insert_submission_, find_hash_, insert_evaluation_;
+  std::map<const char*, Statement> cache_;  // after db_: finalized before the connection closes
 };
 
 // Current UTC time as RFC 3339, e.g. 2026-11-22T20:43:19Z.

@@ -4,6 +4,10 @@
 
 namespace percept {
 
+namespace {
+Status RunCached(Result<Statement*> st) { return st.ok() ? (*st)->Run() : st.status(); }
+}  // namespace
+
 struct SubmissionWriter::Job {
   const std::vector<const ValidSubmission*>* subs;
   const std::string* enumerator;
@@ -83,20 +87,20 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
     j->outcomes.reserve(j->subs->size());
     for (const ValidSubmission* sub : *j->subs) {
       // A savepoint per submission: one that the database refuses cannot take the others down.
-      Status s = db->Exec("SAVEPOINT one");
+      Status s = RunCached(store_->Cached("SAVEPOINT one"));
       if (!s.ok()) return fail_all(s);
       auto outcome = store_->InsertSubmission(*sub, *j->enumerator, received_at);
       if (!outcome.ok()) {
         std::fprintf(stderr, "percept: submission %s not stored: %s\n", sub->instance_id.c_str(),
                      outcome.status().message().c_str());
-        (void)db->Exec("ROLLBACK TO one");
+        (void)RunCached(store_->Cached("ROLLBACK TO one"));
         j->outcomes.push_back(WriteOutcome::kFailed);
       } else {
         j->outcomes.push_back(*outcome == StoreOutcome::kCreated     ? WriteOutcome::kCreated
                               : *outcome == StoreOutcome::kDuplicate ? WriteOutcome::kDuplicate
                                                                      : WriteOutcome::kConflict);
       }
-      s = db->Exec("RELEASE one");
+      s = RunCached(store_->Cached("RELEASE one"));
       if (!s.ok()) return fail_all(s);
     }
   }

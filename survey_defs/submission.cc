@@ -357,7 +357,6 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
                           : "the submission has " + std::to_string(problems.size()) + " problems";
     return Status::ValidationFailed(msg, std::move(problems));
   }
-  out.household_json = hh->dump();
   out.canonical_json = doc.dump();
   return out;
 }

@@ -35,7 +35,6 @@ struct ValidSubmission {
   std::string started_at;    // RFC 3339 as sent
   std::string completed_at;  // RFC 3339 as sent
   std::string completed_day; // completed_at's local calendar date, YYYY-MM-DD
-  std::string household_json;
   std::vector<Evaluation> evaluations;
   // The whole submission as compact JSON with sorted keys: what is stored, and what decides
   // whether a resubmission is identical.

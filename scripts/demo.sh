@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds, prepares data/percept.db with the demo
+# questionnaire and institutions, prints fresh demo tokens, and runs the HTTPS server on
+# https://localhost:8443 (Ctrl-C stops it cleanly).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+P=build/server/percept
+DB=${PERCEPT_DB:-data/percept.db}
+PORT=${PERCEPT_PORT:-8443}
+$P --db "$DB" init
+$P --db "$DB" institution import survey_defs/institutions-demo.csv
+stamp=$(date +%Y%m%d-%H%M%S)
+enumerator=$($P --db "$DB" token create --role enumerator --name "demo-enumerator-$stamp" 2>/dev/null | tail -n 1)
+analyst=$($P --db "$DB" token create --role analyst --name "demo-analyst-$stamp" 2>/dev/null | tail -n 1)
+institution=$($P --db "$DB" token create --role institution --name "demo-cesfam-tal-1-$stamp" --institution cesfam-tal-1 2>/dev/null | tail -n 1)
+cat <<TXT
+
+Demo tokens (shown once; stored only as hashes):
+  enumerator   $enumerator
+  analyst      $analyst
+  institution  $institution   (CESFAM Los Cerros, cesfam-tal-1)
+
+Send one interview:
+  curl --cacert $(dirname "$DB")/dev-cert.pem -H "Authorization: Bearer $enumerator" \\
+       -H "Content-Type: application/json" --data-binary @docs/example-submission.json \\
+       https://localhost:$PORT/api/v1/submissions
+
+TXT
+exec $P --db "$DB" serve --port "$PORT" --survey-dir survey_defs
