@@ -316,6 +316,8 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
       if (const json* v = p.Field(*s, "/scale", "min", json::value_t::number_integer, true)) def.scale.min = *v;
       if (const json* v = p.Field(*s, "/scale", "max", json::value_t::number_integer, true)) def.scale.max = *v;
       if (def.scale.min >= def.scale.max) p.Problem("/scale/max", "bad_range", "max must exceed min");
+      // Scores are kept as exact integer sums (analytics/statistics.h): keep them far from overflow.
+      if (def.scale.min < -100 || def.scale.max > 100) p.Problem("/scale", "bad_range", "the scale lies within -100..100");
       if (const json* m = p.Field(*s, "/scale", "missing", json::value_t::object, false)) {
         for (const auto& [code, label] : m->items()) {
           std::string mp = "/scale/missing/" + EscapePointerToken(code);
@@ -369,6 +371,8 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
         if (dimension_ids.count(d.id) && def.DimensionItems(d.id).empty()) {
           p.Problem("/evaluation", "dimension_without_items",
                     "no likert item scores dimension '" + d.id + "'");
+        } else if (def.DimensionItems(d.id).size() > 12) {
+          p.Problem("/evaluation", "too_many_items", "dimension '" + d.id + "' has more than 12 items");
         }
       }
       int overall = 0;
