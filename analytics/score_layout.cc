@@ -6,13 +6,8 @@
 namespace percept {
 
 ScoreLayout::ScoreLayout(const SurveyDefinition& def) : lo_(def.scale.min), hi_(def.scale.max) {
-  std::vector<const Item*> likert;
-  for (const Item& it : def.evaluation) {
-    if (it.type == ItemType::kLikert) {
-      likert.push_back(&it);
-      likert_items_.push_back(it.id);
-    }
-  }
+  const std::vector<const Item*> likert = def.LikertItems();
+  for (const Item* it : likert) likert_items_.push_back(it->id);
   auto position = [&](const Item* item) {
     return static_cast<int>(std::find(likert.begin(), likert.end(), item) - likert.begin());
   };

@@ -7,63 +7,14 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "auth.h"
-#include "http_support.h"
+#include "api_server_impl.h"
 #include "percept/submission.h"
-#include "percept/survey_definition.h"
 #include "store.h"
-#include "institution_cache.h"
-#include "store_pool.h"
-#include "submission_writer.h"
 #include "tls.h"
 
 namespace percept {
 
 using nlohmann::json;
-
-struct ApiServer::Impl {
-  ServerOptions options;
-  SurveyCatalog catalog;
-  std::unique_ptr<StorePool> readers;
-  std::unique_ptr<InstitutionCache> institutions;
-  std::unique_ptr<Authenticator> auth;
-  std::unique_ptr<SubmissionWriter> writer;
-  std::unique_ptr<httplib::SSLServer> http;
-  std::string tls_error;
-
-  void Routes();
-  void Log(const httplib::Request& req, const httplib::Response& res);
-
-  // Runs `handler` for a caller with one of `roles`; every failure becomes the contract's
-  // error body. No exception escapes a request (ClickHouse's rule: catch at the top).
-  template <typename Handler>
-  httplib::Server::Handler Guard(std::initializer_list<Role> roles, Handler handler) {
-    std::vector<Role> allowed(roles);
-    return [this, allowed, handler](const httplib::Request& req, httplib::Response& res) {
-      try {
-        auto principal = auth->Authenticate(req);
-        if (!principal.ok()) return SendError(res, principal.status());
-        CurrentRequest().token_name = principal->name;
-        if (std::find(allowed.begin(), allowed.end(), principal->role) == allowed.end()) {
-          return SendError(res, Status::Forbidden(std::string("the ") + RoleName(principal->role) +
-                                                  " role may not do this"));
-        }
-        handler(req, res, *principal);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "percept: internal error on %s %s: %s\n", req.method.c_str(),
-                     req.path.c_str(), e.what());
-        SendError(res, Status::Internal("internal error; it has been logged"));
-      }
-    };
-  }
-
-  void ListSurveys(httplib::Response& res);
-  void GetSurvey(const httplib::Request& req, httplib::Response& res);
-  void ListInstitutions(httplib::Response& res, const Principal& who);
-  void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
-  void SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who);
-  void ListSubmissions(const httplib::Request& req, httplib::Response& res);
-};
 
 namespace {
 
@@ -71,6 +22,7 @@ const std::initializer_list<Role> kAnyRole = {Role::kEnumerator, Role::kInstitut
                                               Role::kAdmin};
 const std::initializer_list<Role> kSubmitters = {Role::kEnumerator};
 const std::initializer_list<Role> kReaders = {Role::kAnalyst, Role::kAdmin};
+const std::initializer_list<Role> kScoreReaders = {Role::kAnalyst, Role::kAdmin, Role::kInstitution};
 
 const char* OutcomeName(WriteOutcome o) {
   return o == WriteOutcome::kCreated ? "created" : o == WriteOutcome::kDuplicate ? "duplicate" : "rejected";
@@ -113,6 +65,10 @@ void ApiServer::Impl::Routes() {
          Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { SubmitBatch(req, res, who); }));
   s.Get("/api/v1/submissions",
         Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
+  s.Get("/api/v1/scores",
+        Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) { Scores(req, res, who, false); }));
+  s.Get("/api/v1/critical-points",
+        Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) { Scores(req, res, who, true); }));
 
   // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
   // gets the contract's error body.
@@ -287,7 +243,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
     s = (*store)->RegisterSurveyVersion(d->id, d->version, d->json);
     if (!s.ok()) return Status::Conflict(d->source_path + ": " + s.message());
   }
-  impl->writer = std::make_unique<SubmissionWriter>(std::move(store).value());
+  impl->aggregates = std::make_unique<Aggregates>(impl->catalog.All());
+  s = impl->aggregates->Load(**store);
+  if (!s.ok()) return s;
+  impl->writer = std::make_unique<SubmissionWriter>(std::move(store).value(), impl->aggregates.get());
   impl->readers = std::make_unique<StorePool>(options.db_path);
   impl->institutions = std::make_unique<InstitutionCache>(impl->readers.get());
   impl->auth = std::make_unique<Authenticator>(impl->readers.get());

@@ -43,8 +43,9 @@ class ApiServer {
   // Safe from any thread.
   void Stop();
 
+  struct Impl;  // api_server_impl.h, for the files that define routes
+
  private:
-  struct Impl;
   explicit ApiServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -41,7 +41,11 @@ Statement& Statement::Bind(int index, double value) {
   return *this;
 }
 Statement& Statement::BindBlob(int index, const void* data, size_t size) {
-  sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_TRANSIENT);
+  if (size == 0) {
+    sqlite3_bind_zeroblob(stmt_, index, 0);  // an empty blob, not NULL
+  } else {
+    sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_TRANSIENT);
+  }
   return *this;
 }
 Statement& Statement::BindNull(int index) {
@@ -81,6 +85,10 @@ std::string_view Statement::TextView(int column) const {
 std::string Statement::Blob(int column) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
   return p ? std::string(p, sqlite3_column_bytes(stmt_, column)) : std::string();
+}
+std::string_view Statement::BlobView(int column) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  return p ? std::string_view(p, sqlite3_column_bytes(stmt_, column)) : std::string_view();
 }
 bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 

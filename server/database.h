@@ -45,6 +45,7 @@ class Statement {
   std::string Text(int column) const;
   std::string_view TextView(int column) const;  // valid until the next Step/Reset
   std::string Blob(int column) const;
+  std::string_view BlobView(int column) const;  // valid until the next Step/Reset
   bool IsNull(int column) const;
 
  private:

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <map>
 #include <string>
 
 #include "percept/submission.h"
@@ -18,18 +18,21 @@ class InstitutionCache : public InstitutionLookup {
  public:
   explicit InstitutionCache(StorePool* readers) : readers_(readers) { Reload(); }
 
+  using Directory = std::map<std::string, Institution>;
+
   bool Exists(const std::string& id) const override {
     if (Snapshot()->count(id)) return true;
     const_cast<InstitutionCache*>(this)->Reload();
     return Snapshot()->count(id) > 0;
   }
 
- private:
-  using IdSet = std::set<std::string>;
-  std::shared_ptr<const IdSet> Snapshot() const {
+  // Every institution by id, as last read. Unknown ids are read again (at most once a second).
+  std::shared_ptr<const Directory> Snapshot() const {
     std::lock_guard<std::mutex> lock(mu_);
     return ids_;
   }
+
+ private:
 
   void Reload() {
     auto now = std::chrono::steady_clock::now();
@@ -38,11 +41,11 @@ class InstitutionCache : public InstitutionLookup {
       if (ids_ && now - loaded_at_ < std::chrono::seconds(1)) return;
       loaded_at_ = now;
     }
-    auto ids = std::make_shared<IdSet>();
+    auto ids = std::make_shared<Directory>();
     auto reader = readers_->Acquire();
     if (reader.ok()) {
       auto all = (*reader)->ListInstitutions();
-      if (all.ok()) for (const Institution& i : *all) ids->insert(i.id);
+      if (all.ok()) for (const Institution& i : *all) (*ids)[i.id] = i;
     }
     std::lock_guard<std::mutex> lock(mu_);
     ids_ = std::move(ids);
@@ -50,7 +53,7 @@ class InstitutionCache : public InstitutionLookup {
 
   StorePool* readers_;
   mutable std::mutex mu_;
-  std::shared_ptr<const IdSet> ids_;
+  std::shared_ptr<const Directory> ids_;
   std::chrono::steady_clock::time_point loaded_at_;
 };
 

@@ -3,12 +3,14 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 
+#include "aggregates.h"
 #include "api_server.h"
 #include "auth.h"
 #include "percept/institutions.h"
@@ -152,6 +154,18 @@ int RevokeToken(const std::string& db, const std::string& name) {
   return 0;
 }
 
+int Rebuild(const std::string& db) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  auto start = std::chrono::steady_clock::now();
+  std::fprintf(stderr, "rebuilding the aggregates of %s from its stored evaluations...\n", db.c_str());
+  auto read = RebuildAggregates(**store);
+  if (!read.ok()) return Fail(read.status());
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("rebuilt the aggregates from %lld evaluations in %.1f s\n", static_cast<long long>(*read), secs);
+  return 0;
+}
+
 int Backup(const std::string& db, const std::string& out) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
@@ -208,6 +222,9 @@ int main(int argc, char** argv) {
   auto* tok_revoke = token->add_subcommand("revoke", "Revoke a token by name");
   tok_revoke->add_option("NAME", name, "Token name")->required();
 
+  auto* rebuild = app.add_subcommand(
+      "rebuild-aggregates", "Recompute the score aggregates from the stored evaluations (safe while serving)");
+
   std::string backup_out;
   auto* backup = app.add_subcommand("backup", "Copy the database consistently, even while the server runs");
   backup->add_option("--out", backup_out, "Backup file (must not exist)")->required();
@@ -222,5 +239,6 @@ int main(int argc, char** argv) {
   if (*tok_list) return ListTokens(db);
   if (*tok_revoke) return RevokeToken(db, name);
   if (*backup) return Backup(db, backup_out);
+  if (*rebuild) return Rebuild(db);
   return 1;
 }

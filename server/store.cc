@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "aggregates.h"
 #include "crypto.h"
 
 namespace percept {
@@ -64,9 +65,22 @@ CREATE TABLE evaluations (
   survey_version INTEGER NOT NULL,
   completed_day TEXT NOT NULL,
   answers TEXT NOT NULL,
+  likert BLOB NOT NULL,
   PRIMARY KEY (submission_seq, position)
 ) WITHOUT ROWID;
 CREATE INDEX evaluations_by_institution ON evaluations (institution_id, completed_day);
+CREATE TABLE aggregates (
+  survey_id TEXT NOT NULL,
+  survey_version INTEGER NOT NULL,
+  institution_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  sums BLOB NOT NULL,
+  PRIMARY KEY (survey_id, survey_version, institution_id, day)
+) WITHOUT ROWID;
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 )sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -314,7 +328,7 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const s
   int64_t seq = db_->LastInsertRowId();
   auto ev_st = Cached(
       "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, survey_version, "
-      "completed_day, answers) VALUES (?,?,?,?,?,?,?)");
+      "completed_day, answers, likert) VALUES (?,?,?,?,?,?,?,?)");
   if (!ev_st.ok()) return ev_st.status();
   Statement& ev = **ev_st;
   for (size_t i = 0; i < sub.evaluations.size(); ++i) {
@@ -322,6 +336,8 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const s
     ev.Bind(1, seq).Bind(2, static_cast<int64_t>(i)).Bind(3, sub.evaluations[i].institution_id)
         .Bind(4, sub.survey_id).Bind(5, static_cast<int64_t>(sub.survey_version))
         .Bind(6, sub.completed_day).Bind(7, sub.evaluations[i].answers_json);
+    const std::string likert = EncodeLikert(sub.evaluations[i].likert, sub.scale_min);
+    ev.BindBlob(8, likert.data(), likert.size());
     s = ev.Run();
     if (!s.ok()) return s;
   }
@@ -353,6 +369,37 @@ Result<int64_t> Store::CountSubmissions() {
   if (!st.ok()) return st.status();
   if (!st->Step()) return st->status();
   return st->Int(0);
+}
+
+}  // namespace percept
+
+namespace percept {
+
+Result<std::string> Store::GetMeta(const std::string& key) {
+  auto st = Cached("SELECT value FROM meta WHERE key = ?");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.Bind(1, key);
+  if (q.Step()) return q.Text(0);
+  if (!q.status().ok()) return q.status();
+  return std::string();
+}
+
+Status Store::SetMeta(const std::string& key, const std::string& value) {
+  auto st = Cached("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, key).Bind(2, value);
+  return (*st)->Run();
+}
+
+Result<std::map<std::pair<std::string, int>, std::string>> Store::ListSurveyVersions() {
+  auto st = db_->Prepare("SELECT survey_id, version, definition FROM survey_versions");
+  if (!st.ok()) return st.status();
+  std::map<std::pair<std::string, int>, std::string> out;
+  while (st->Step()) out[{st->Text(0), static_cast<int>(st->Int(1))}] = st->Text(2);
+  if (!st->status().ok()) return st->status();
+  return out;
 }
 
 }  // namespace percept

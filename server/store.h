@@ -75,6 +75,12 @@ class Store {
   Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
   Result<int64_t> CountSubmissions();
 
+  // Small named values (e.g. the aggregates generation); "" when unset.
+  Result<std::string> GetMeta(const std::string& key);
+  Status SetMeta(const std::string& key, const std::string& value);
+  // Every published definition, by (survey id, version), as JSON text.
+  Result<std::map<std::pair<std::string, int>, std::string>> ListSurveyVersions();
+
   Database* db() { return db_.get(); }
 
   // The statement for `sql`, prepared on first use and kept for this connection's life, reset

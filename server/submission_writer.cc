@@ -9,15 +9,34 @@ Status RunCached(Result<Statement*> st) { return st.ok() ? (*st)->Run() : st.sta
 }  // namespace
 
 struct SubmissionWriter::Job {
-  const std::vector<const ValidSubmission*>* subs;
+  const std::function<Status(Store&)>* task = nullptr;  // instead of submissions
+  Status task_status;
+  const std::vector<const ValidSubmission*>* subs = nullptr;
   const std::string* enumerator;
   std::vector<WriteOutcome> outcomes;
   bool done = false;
   std::condition_variable cv;
 };
 
-SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, size_t max_batch)
-    : store_(std::move(store)), max_batch_(max_batch), thread_([this] { Run(); }) {}
+SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, Aggregates* aggregates, size_t max_batch)
+    : store_(std::move(store)), aggregates_(aggregates), max_batch_(max_batch) {
+  if (aggregates_) {
+    Status s = RegisterAggregateFunctions(store_->db());
+    if (!s.ok()) std::fprintf(stderr, "percept: %s\n", s.message().c_str());
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+Status SubmissionWriter::RunExclusive(const std::function<Status(Store&)>& task) {
+  Job job;
+  job.task = &task;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) return Status::Unavailable("the server is stopping");
+  queue_.push_back(&job);
+  work_.notify_one();
+  job.cv.wait(lock, [&] { return job.done; });
+  return job.task_status;
+}
 
 SubmissionWriter::~SubmissionWriter() { Stop(); }
 
@@ -54,10 +73,20 @@ void SubmissionWriter::Run() {
   for (;;) {
     work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything queued is written
+    if (Job* task = queue_.front(); task->task) {
+      queue_.pop_front();
+      lock.unlock();
+      task->task_status = (*task->task)(*store_);
+      lock.lock();
+      task->done = true;
+      task->cv.notify_one();
+      continue;
+    }
     std::vector<Job*> jobs;
     size_t count = 0;
     // Whole jobs only: a batch request is one job and is never split between transactions.
-    while (!queue_.empty() && (jobs.empty() || count + queue_.front()->subs->size() <= max_batch_)) {
+    while (!queue_.empty() && !queue_.front()->task &&
+           (jobs.empty() || count + queue_.front()->subs->size() <= max_batch_)) {
       count += queue_.front()->subs->size();
       jobs.push_back(queue_.front());
       queue_.pop_front();
@@ -83,6 +112,7 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   Transaction tx(db);
   if (!tx.status().ok()) return fail_all(tx.status());
   const std::string received_at = NowRfc3339();
+  AggregateDelta delta;
   for (Job* j : jobs) {
     j->outcomes.reserve(j->subs->size());
     for (const ValidSubmission* sub : *j->subs) {
@@ -99,13 +129,20 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
         j->outcomes.push_back(*outcome == StoreOutcome::kCreated     ? WriteOutcome::kCreated
                               : *outcome == StoreOutcome::kDuplicate ? WriteOutcome::kDuplicate
                                                                      : WriteOutcome::kConflict);
+        if (aggregates_ && *outcome == StoreOutcome::kCreated) aggregates_->Add(*sub, &delta);
       }
       s = RunCached(store_->Cached("RELEASE one"));
       if (!s.ok()) return fail_all(s);
     }
   }
+  if (aggregates_) {
+    // In the same transaction: the aggregates can never disagree with the stored submissions.
+    Status s = Aggregates::Write(*store_, delta);
+    if (!s.ok()) return fail_all(s);
+  }
   Status s = tx.Commit();
   if (!s.ok()) return fail_all(s);
+  if (aggregates_) aggregates_->Apply(delta);
 }
 
 }  // namespace percept

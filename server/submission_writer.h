@@ -9,12 +9,14 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "aggregates.h"
 #include "store.h"
 
 namespace percept {
@@ -28,14 +30,21 @@ struct WriterStats {
 
 class SubmissionWriter {
  public:
-  // Takes the Store (its own connection). `max_batch`: the most submissions per transaction.
-  SubmissionWriter(std::unique_ptr<Store> store, size_t max_batch = 2000);
+  // Takes the Store (its own connection). With `aggregates`, every transaction also adds its
+  // new submissions to the aggregates table, and after commit to the in-memory mirror.
+  // `max_batch`: the most submissions per transaction.
+  SubmissionWriter(std::unique_ptr<Store> store, Aggregates* aggregates = nullptr, size_t max_batch = 2000);
   ~SubmissionWriter();  // Stop()s
 
   // Stores `subs` (all from the token named `enumerator`) and returns when they are durable,
   // with one outcome each, in order. kFailed: nothing of that transaction was stored.
   std::vector<WriteOutcome> Write(const std::vector<const ValidSubmission*>& subs,
                                   const std::string& enumerator);
+
+  // Runs `task` on the writer thread between two transactions, with the writer's Store, and
+  // returns its Status (kUnavailable once stopped). For work that must not interleave with
+  // writes, such as reloading the aggregates mirror.
+  Status RunExclusive(const std::function<Status(Store&)>& task);
 
   // Finishes what is queued, then stops; later Write()s answer kFailed.
   void Stop();
@@ -47,6 +56,7 @@ class SubmissionWriter {
   void Commit(std::vector<Job*>& jobs);
 
   std::unique_ptr<Store> store_;
+  Aggregates* aggregates_;
   const size_t max_batch_;
   mutable std::mutex mu_;
   std::condition_variable work_;

@@ -345,7 +345,15 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
       } else if (!answers->is_object()) {
         problem(ep + "/answers", "wrong_type", "'answers' is an object");
       } else {
-        if (def) SectionValidator(*def, def->evaluation, *answers, hh, ep + "/answers", &problems).Run();
+        if (def) {
+          SectionValidator(*def, def->evaluation, *answers, hh, ep + "/answers", &problems).Run();
+          for (const Item* item : def->LikertItems()) {
+            auto a = answers->find(item->id);
+            bool on_scale = a != answers->end() && a->is_number_integer() &&
+                            a->get<long long>() >= def->scale.min && a->get<long long>() <= def->scale.max;
+            ev.likert.push_back(on_scale ? static_cast<int>(a->get<long long>()) : kNoAnswer);
+          }
+        }
         ev.answers_json = answers->dump();
       }
       out.evaluations.push_back(std::move(ev));
@@ -357,6 +365,7 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
                           : "the submission has " + std::to_string(problems.size()) + " problems";
     return Status::ValidationFailed(msg, std::move(problems));
   }
+  out.scale_min = def->scale.min;
   out.canonical_json = doc.dump();
   return out;
 }

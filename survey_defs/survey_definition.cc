@@ -280,6 +280,12 @@ std::vector<const Item*> SurveyDefinition::DimensionItems(std::string_view dimen
   return out;
 }
 
+std::vector<const Item*> SurveyDefinition::LikertItems() const {
+  std::vector<const Item*> out;
+  for (const Item& it : evaluation) if (it.type == ItemType::kLikert) out.push_back(&it);
+  return out;
+}
+
 const Item* SurveyDefinition::OverallItem() const {
   for (const Item& it : evaluation) if (it.role == "overall") return &it;
   return nullptr;

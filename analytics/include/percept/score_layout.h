@@ -17,9 +17,6 @@
 
 namespace percept {
 
-// An evaluation's likert answer that does not count: absent, or a declared missing code.
-inline constexpr int kNoAnswer = INT_MIN;
-
 // Slots of a block, from its offset.
 enum Slot : size_t {
   kSlotN, kSlotSum, kSlotSumSq, kSlotSatisfied, kSlotDissatisfied,

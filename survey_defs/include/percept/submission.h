@@ -27,10 +27,14 @@ struct ValidSubmission {
   struct Evaluation {
     std::string institution_id;
     std::string answers_json;  // the evaluation's answers object, compact, keys sorted
+    // One entry per likert item of the definition (SurveyDefinition::LikertItems order): the
+    // answer on the scale, or kNoAnswer for an absent answer or a declared missing code.
+    std::vector<int> likert;
   };
   std::string instance_id;
   std::string survey_id;
   int survey_version = 0;
+  int scale_min = 1;  // the definition's scale minimum (how likert answers are encoded)
   std::string device_id;
   std::string started_at;    // RFC 3339 as sent
   std::string completed_at;  // RFC 3339 as sent

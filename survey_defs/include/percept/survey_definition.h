@@ -21,6 +21,10 @@ inline const std::vector<std::string>& QualityDimensions() {
   return kDims;
 }
 
+// An evaluation's likert answer that does not count toward scores: absent, or a declared
+// missing code (don't know, not applicable).
+inline constexpr int kNoAnswer = -2147483647 - 1;
+
 struct LocalizedText {
   std::string es;
   std::string en;
@@ -85,6 +89,8 @@ struct SurveyDefinition {
   // The likert items that score `dimension`, in definition order.
   std::vector<const Item*> DimensionItems(std::string_view dimension) const;
   const Item* OverallItem() const;
+  // The evaluation's likert items in definition order: the order of ValidSubmission's `likert`.
+  std::vector<const Item*> LikertItems() const;
 };
 
 // Parses and checks a definition. On failure the Status names `source_name` in its message and

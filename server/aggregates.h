@@ -1,0 +1,86 @@
+// The sufficient statistics of ANALYTICS.md, kept per survey version × institution × day.
+//
+// The table `aggregates` holds them durably: the writer adds each transaction's evaluations in
+// that same transaction, so they never disagree with the stored submissions, and
+// `percept rebuild-aggregates` recomputes them from the evaluations. The server keeps a mirror
+// in memory so that a report sums O(institutions × days) small vectors and reads no rows.
+//
+// Thread safety: Apply and Load are called by the writer thread only; Sum by any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "percept/score_layout.h"
+#include "percept/submission.h"
+#include "percept/survey_definition.h"
+#include "store.h"
+
+namespace percept {
+
+struct AggregateKey {
+  std::string survey_id;
+  int version = 0;
+  std::string institution_id;
+  std::string day;
+  bool operator<(const AggregateKey& o) const {
+    return std::tie(survey_id, version, institution_id, day) < std::tie(o.survey_id, o.version, o.institution_id, o.day);
+  }
+};
+
+// Sums to add, per key; the value's width is its layout's.
+using AggregateDelta = std::map<AggregateKey, std::vector<int64_t>>;
+
+// Registers percept_add(a, b), the element-wise sum of two blobs of little-endian int64, on a
+// connection that writes aggregates.
+Status RegisterAggregateFunctions(Database* db);
+
+// Likert answers as stored in evaluations.likert: one byte each, value - scale_min + 1, 0 for
+// no answer.
+std::string EncodeLikert(const std::vector<int>& likert, int scale_min);
+std::vector<int> DecodeLikert(std::string_view bytes, int scale_min);
+
+class Aggregates {
+ public:
+  // Layouts for every definition given (each survey id and version).
+  explicit Aggregates(const std::vector<const SurveyDefinition*>& definitions);
+
+  const ScoreLayout* Layout(const std::string& survey_id, int version) const;
+
+  // Adds a stored submission's evaluations to `delta`.
+  void Add(const ValidSubmission& sub, AggregateDelta* delta) const;
+  // Writes `delta` into the aggregates table, inside the caller's transaction.
+  static Status Write(Store& store, const AggregateDelta& delta);
+
+  // The in-memory mirror. Load replaces it with the table's content; Apply adds a committed delta.
+  Status Load(Store& store);
+  void Apply(const AggregateDelta& delta);
+  int64_t loaded_generation() const;
+
+  // Per institution accepted by `include`, the sums of survey `survey_id` over days in
+  // [from, to] (empty: unbounded), in `layout`'s shape. Versions whose layout differs from
+  // `layout` are left out.
+  std::map<std::string, std::vector<int64_t>> Sum(const std::string& survey_id, const ScoreLayout& layout,
+                                                  const std::string& from, const std::string& to,
+                                                  const std::function<bool(const std::string&)>& include) const;
+
+ private:
+  std::map<std::pair<std::string, int>, std::shared_ptr<const ScoreLayout>> layouts_;
+  mutable std::shared_mutex mu_;
+  // (survey, version) -> institution -> day -> sums
+  std::map<std::pair<std::string, int>, std::map<std::string, std::map<std::string, std::vector<int64_t>>>> mirror_;
+  int64_t generation_ = -1;
+};
+
+// Recomputes the whole aggregates table from the stored evaluations in one transaction, with
+// the definitions recorded in the database, and bumps the aggregates generation so that a
+// running server reloads its mirror. Returns the number of evaluations read.
+Result<int64_t> RebuildAggregates(Store& store);
+
+}  // namespace percept

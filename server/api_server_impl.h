@@ -1,0 +1,71 @@
+// ApiServer's insides, shared by the files that define its routes. Internal to server/.
+#pragma once
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "aggregates.h"
+#include "api_server.h"
+#include "auth.h"
+#include "http_support.h"
+#include "institution_cache.h"
+#include "percept/survey_definition.h"
+#include "store_pool.h"
+#include "submission_writer.h"
+
+namespace percept {
+
+struct ApiServer::Impl {
+  ServerOptions options;
+  SurveyCatalog catalog;
+  std::unique_ptr<StorePool> readers;
+  std::unique_ptr<InstitutionCache> institutions;
+  std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<Aggregates> aggregates;
+  std::unique_ptr<SubmissionWriter> writer;
+  std::unique_ptr<httplib::SSLServer> http;
+  std::string tls_error;
+
+  void Routes();
+  void Log(const httplib::Request& req, const httplib::Response& res);
+
+  // Runs `handler` for a caller with one of `roles`; every failure becomes the contract's
+  // error body. No exception escapes a request (ClickHouse's rule: catch at the top).
+  template <typename Handler>
+  httplib::Server::Handler Guard(std::initializer_list<Role> roles, Handler handler) {
+    std::vector<Role> allowed(roles);
+    return [this, allowed, handler](const httplib::Request& req, httplib::Response& res) {
+      try {
+        auto principal = auth->Authenticate(req);
+        if (!principal.ok()) return SendError(res, principal.status());
+        CurrentRequest().token_name = principal->name;
+        if (std::find(allowed.begin(), allowed.end(), principal->role) == allowed.end()) {
+          return SendError(res, Status::Forbidden(std::string("the ") + RoleName(principal->role) +
+                                                  " role may not do this"));
+        }
+        handler(req, res, *principal);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "percept: internal error on %s %s: %s\n", req.method.c_str(),
+                     req.path.c_str(), e.what());
+        SendError(res, Status::Internal("internal error; it has been logged"));
+      }
+    };
+  }
+
+  void ListSurveys(httplib::Response& res);
+  void GetSurvey(const httplib::Request& req, httplib::Response& res);
+  void ListInstitutions(httplib::Response& res, const Principal& who);
+  void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void ListSubmissions(const httplib::Request& req, httplib::Response& res);
+  // score_routes.cc
+  void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who, bool critical_only);
+  Status RefreshAggregates();
+};
+
+}  // namespace percept
