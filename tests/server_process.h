@@ -71,6 +71,8 @@ class ServerProcess {
   void Start() {
     std::string out = dir_ + "/serve.out";
     std::remove(out.c_str());
+    std::fflush(stdout);  // else the child would write our buffered output a second time
+    std::fflush(stderr);
     pid_ = fork();
     if (pid_ == 0) {
       std::freopen(out.c_str(), "w", stdout);

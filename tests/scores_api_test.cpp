@@ -1,0 +1,199 @@
+// Scores and critical points over TLS, and the aggregates against the stored submissions.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <map>
+
+#include "server_process.h"
+
+using namespace percept::testing;
+using nlohmann::json;
+
+namespace {
+
+const char* kJson = "application/json";
+
+json GetJson(httplib::SSLClient& c, const std::string& path, const std::string& token, int expect_status = 200) {
+  auto r = c.Get(path.c_str(), Bearer(token));
+  REQUIRE(r);
+  INFO(path << " -> " << r->body.substr(0, 300));
+  REQUIRE(r->status == expect_status);
+  return json::parse(r->body);
+}
+
+// Sends `count` interviews of one household each about `institutions`, completed on `day`.
+void SendWave(ServerProcess& server, const std::vector<std::string>& institutions, const std::string& day, int count,
+              unsigned seed, std::mt19937_64& rng) {
+  auto c = server.Client();
+  json batch = {{"submissions", json::array()}};
+  for (int i = 0; i < count; ++i) {
+    json s = DemoInterview(RandomUuid(rng), institutions, seed + i);
+    s["started_at"] = day + "T10:00:00-03:00";
+    s["completed_at"] = day + "T10:40:00-03:00";
+    batch["submissions"].push_back(s);
+  }
+  auto r = c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), kJson);
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  for (const json& item : json::parse(r->body)["results"]) REQUIRE(item["status"] == "created");
+}
+
+const json* FindCell(const json& cells, const std::string& inst, const std::string& dim) {
+  for (const json& c : cells) {
+    if (c["institution_id"] == inst && c["dimension"] == dim) return &c;
+  }
+  return nullptr;
+}
+
+int64_t NetworkN(const json& scores, const std::string& dim) {
+  for (const json& c : scores["network"]) if (c["dimension"] == dim) return c["n"].get<int64_t>();
+  return -1;
+}
+
+// Every aggregates row as (key -> hex of sums), read straight from the file.
+std::map<std::string, std::string> AggregateRows(const std::string& db) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, "SELECT survey_id || '/' || survey_version || '/' || institution_id || '/' || day, hex(sums) FROM aggregates", -1, &st, nullptr) == SQLITE_OK);
+  std::map<std::string, std::string> rows;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    rows[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return rows;
+}
+
+void EmptyAggregates(const std::string& db) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "DELETE FROM aggregates", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+}
+
+}  // namespace
+
+TEST_CASE("scores: roles, filters, suppression and errors over TLS") {
+  ServerProcess server({"--min-n", "5"});
+  std::mt19937_64 rng(3);
+  // Talcahuano (8110, region 8) on two days, Temuco (9101, region 9) on one; omil-tem only 3 times.
+  SendWave(server, {"cesfam-tal-1", "omil-tal"}, "2026-11-10", 12, 100, rng);
+  SendWave(server, {"cesfam-tal-1", "cesfam-tal-2"}, "2026-11-20", 8, 200, rng);
+  SendWave(server, {"cesfam-tem-1"}, "2026-11-15", 10, 300, rng);
+  SendWave(server, {"omil-tem"}, "2026-11-15", 3, 400, rng);
+  auto c = server.Client();
+  const std::string base = "/api/v1/scores?survey=chs-perception";
+
+  json all = GetJson(*c, base, server.analyst_token);
+  CHECK(all["survey"] == "chs-perception");
+  CHECK(all["min_n"] == 5);
+  REQUIRE(all["network"].size() == 7);  // six dimensions and overall
+  CHECK(NetworkN(all, "overall") == 12 * 2 + 8 * 2 + 10 + 3);
+  const json* cesfam = FindCell(all["cells"], "cesfam-tal-1", "overall");
+  REQUIRE(cesfam);
+  CHECK((*cesfam)["n"] == 20);
+  CHECK((*cesfam)["suppressed"] == false);
+  CHECK((*cesfam)["index"].is_number());
+  const json* small = FindCell(all["cells"], "omil-tem", "transparency");
+  REQUIRE(small);
+  CHECK(*small == json{{"institution_id", "omil-tem"}, {"dimension", "transparency"}, {"n", 3}, {"suppressed", true}});
+
+  SECTION("filters by commune, region and period change n as they should") {
+    json tal = GetJson(*c, base + "&comuna=8110", server.analyst_token);
+    CHECK(NetworkN(tal, "overall") == 12 * 2 + 8 * 2);
+    CHECK(FindCell(tal["cells"], "cesfam-tem-1", "overall") == nullptr);
+    json region9 = GetJson(*c, base + "&region=9", server.analyst_token);
+    CHECK(NetworkN(region9, "overall") == 13);
+    json early = GetJson(*c, base + "&to=2026-11-15", server.analyst_token);
+    CHECK(NetworkN(early, "overall") == 12 * 2 + 10 + 3);
+    CHECK((*FindCell(early["cells"], "cesfam-tal-1", "overall"))["n"] == 12);
+    json late = GetJson(*c, base + "&from=2026-11-16&to=2026-11-30", server.analyst_token);
+    CHECK((*FindCell(late["cells"], "cesfam-tal-1", "overall"))["n"] == 8);
+    CHECK(late["filters"]["from"] == "2026-11-16");
+    json one = GetJson(*c, base + "&institution=omil-tal", server.analyst_token);
+    for (const json& cell : one["cells"]) CHECK(cell["institution_id"] == "omil-tal");
+    CHECK(NetworkN(one, "overall") == NetworkN(all, "overall"));  // the benchmark stays the network
+  }
+
+  SECTION("an institution token sees its own cells and the network, and nothing of another") {
+    json own = GetJson(*c, base, server.institution_token);
+    REQUIRE_FALSE(own["cells"].empty());
+    for (const json& cell : own["cells"]) CHECK(cell["institution_id"] == "cesfam-tal-1");
+    CHECK(own["network"].size() == 7);
+    CHECK(NetworkN(own, "overall") == NetworkN(all, "overall"));
+    json other = GetJson(*c, base + "&institution=omil-tal", server.institution_token, 404);
+    json unknown = GetJson(*c, base + "&institution=nowhere", server.institution_token, 404);
+    CHECK(other["error"]["message"] == unknown["error"]["message"]);  // indistinguishable
+    json critical = GetJson(*c, "/api/v1/critical-points?survey=chs-perception", server.institution_token);
+    for (const json& item : critical["items"]) CHECK(item["institution_id"] == "cesfam-tal-1");
+    GetJson(*c, base, server.enumerator_token, 403);
+  }
+
+  SECTION("bad parameters and unknown surveys get their contract errors") {
+    CHECK(GetJson(*c, "/api/v1/scores?survey=census", server.analyst_token, 404)["error"]["code"] == "not_found");
+    CHECK(GetJson(*c, base + "&from=2026-13-01", server.analyst_token, 400)["error"]["code"] == "invalid_parameter");
+    GetJson(*c, base + "&to=20261101", server.analyst_token, 400);
+    GetJson(*c, base + "&from=2026-11-20&to=2026-11-01", server.analyst_token, 400);
+    GetJson(*c, base + "&comuna=santiago", server.analyst_token, 400);
+    GetJson(*c, "/api/v1/scores", server.analyst_token, 400);
+    GetJson(*c, "/api/v1/critical-points?survey=census", server.analyst_token, 404);
+  }
+}
+
+TEST_CASE("a planted weak cell is a critical point; the aggregates survive a rebuild") {
+  ServerProcess server;
+  std::mt19937_64 rng(11);
+  auto c = server.Client();
+  // Many households rate two CESFAMs; one of them is graded 1-2 on every transparency item.
+  json batch = {{"submissions", json::array()}};
+  std::mt19937 grades(5);
+  for (int i = 0; i < 120; ++i) {
+    json s = DemoInterview(RandomUuid(rng), {"cesfam-tal-1", "cesfam-tal-2", "omil-tal"}, 1000 + i);
+    for (json& e : s["evaluations"]) {
+      for (auto& [item, v] : e["answers"].items()) {
+        if (v.is_number_integer()) v = 4 + static_cast<int>(grades() % 4);  // 4..7
+      }
+      if (e["institution_id"] == "cesfam-tal-2") {
+        for (const char* t : {"trn_requirements", "trn_status", "trn_reasons", "trn_rights"}) {
+          e["answers"][t] = 1 + static_cast<int>(grades() % 2);
+        }
+        e["answers"]["overall"] = 2;
+      }
+    }
+    batch["submissions"].push_back(s);
+  }
+  auto r = c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), kJson);
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+
+  json critical = GetJson(*c, "/api/v1/critical-points?survey=chs-perception", server.analyst_token);
+  REQUIRE_FALSE(critical["items"].empty());
+  const json& first = critical["items"][0];
+  CHECK(first["institution_id"] == "cesfam-tal-2");
+  CHECK(first["dimension"] == "transparency");
+  CHECK(first["flags"] == json{"below_standard", "below_network"});
+  CHECK(first["q"].get<double>() < 0.05);
+  CHECK(first["gap"].get<double>() < -5);
+  for (const json& item : critical["items"]) CHECK(item["institution_id"] == "cesfam-tal-2");
+
+  json before = GetJson(*c, "/api/v1/scores?survey=chs-perception", server.analyst_token);
+  const auto rows = AggregateRows(server.db());
+  REQUIRE(rows.size() == 3);  // three institutions, one day
+
+  EmptyAggregates(server.db());
+  CHECK(AggregateRows(server.db()).empty());
+  std::string out = server.Admin("rebuild-aggregates");
+  CHECK(out.find("360 evaluations") != std::string::npos);
+  CHECK(AggregateRows(server.db()) == rows);
+  // The running server sees the rebuild and reloads: the same report, number for number.
+  CHECK(GetJson(*c, "/api/v1/scores?survey=chs-perception", server.analyst_token) == before);
+
+  // After a SIGKILL and restart, the mirror is read back from the table: still the same.
+  c.reset();
+  server.Kill(SIGKILL);
+  server.Start();
+  auto c2 = server.Client();
+  CHECK(GetJson(*c2, "/api/v1/scores?survey=chs-perception", server.analyst_token) == before);
+}
