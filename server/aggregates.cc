@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -19,11 +20,6 @@ std::vector<int64_t> FromBlob(std::string_view b) {
   std::vector<int64_t> v(b.size() / sizeof(int64_t));
   std::memcpy(v.data(), b.data(), v.size() * sizeof(int64_t));
   return v;
-}
-
-void AddInto(std::vector<int64_t>& into, const std::vector<int64_t>& from) {
-  if (into.size() < from.size()) into.resize(from.size(), 0);
-  for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
 }
 
 void PerceptAdd(sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -113,16 +109,31 @@ Status Aggregates::Write(Store& store, const AggregateDelta& delta) {
   return Status::Ok();
 }
 
+void Aggregates::DaySeries::Add(const std::string& day, const std::vector<int64_t>& delta) {
+  const size_t width = delta.size();
+  auto it = std::lower_bound(days.begin(), days.end(), day);
+  const size_t at = static_cast<size_t>(it - days.begin());
+  if (it == days.end() || *it != day) {
+    days.insert(it, day);
+    sums.insert(sums.begin() + static_cast<std::ptrdiff_t>(at * width), width, 0);
+  }
+  int64_t* into = sums.data() + at * width;
+  for (size_t i = 0; i < width; ++i) into[i] += delta[i];
+}
+
 Status Aggregates::Load(Store& store) {
   decltype(mirror_) fresh;
   auto gen = store.GetMeta(kGenerationKey);
   if (!gen.ok()) return gen.status();
-  auto st = store.Cached("SELECT survey_id, survey_version, institution_id, day, sums FROM aggregates");
+  // In key order, so that every series grows at its end.
+  auto st = store.Cached(
+      "SELECT survey_id, survey_version, institution_id, day, sums FROM aggregates "
+      "ORDER BY survey_id, survey_version, institution_id, day");
   if (!st.ok()) return st.status();
   Statement& q = **st;
   ResetOnExit reset(q);
   while (q.Step()) {
-    fresh[{q.Text(0), static_cast<int>(q.Int(1))}][q.Text(2)][q.Text(3)] = FromBlob(q.BlobView(4));
+    fresh[{q.Text(0), static_cast<int>(q.Int(1))}][q.Text(2)].Add(q.Text(3), FromBlob(q.BlobView(4)));
   }
   if (!q.status().ok()) return q.status();
   std::unique_lock<std::shared_mutex> lock(mu_);
@@ -133,7 +144,7 @@ Status Aggregates::Load(Store& store) {
 
 void Aggregates::Apply(const AggregateDelta& delta) {
   std::unique_lock<std::shared_mutex> lock(mu_);
-  for (const auto& [key, sums] : delta) AddInto(mirror_[{key.survey_id, key.version}][key.institution_id][key.day], sums);
+  for (const auto& [key, sums] : delta) mirror_[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
 }
 
 int64_t Aggregates::loaded_generation() const {
@@ -150,16 +161,18 @@ std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
     if (sv.first != survey_id) continue;
     const ScoreLayout* own = Layout(sv.first, sv.second);
     if (!own || !SameShape(*own, layout)) continue;
-    for (const auto& [inst, days] : institutions) {
+    const size_t width = own->width();
+    for (const auto& [inst, series] : institutions) {
       if (!include(inst)) continue;
-      auto first = from.empty() ? days.begin() : days.lower_bound(from);
-      auto last = to.empty() ? days.end() : days.upper_bound(to);
-      if (first == last) continue;
+      const auto& days = series.days;
+      const size_t first = from.empty() ? 0 : std::lower_bound(days.begin(), days.end(), from) - days.begin();
+      const size_t last = to.empty() ? days.size() : std::upper_bound(days.begin(), days.end(), to) - days.begin();
+      if (first >= last) continue;
       std::vector<int64_t>& total = out[inst];
-      if (total.empty()) total.assign(layout.width(), 0);
-      for (auto it = first; it != last; ++it) {
-        const std::vector<int64_t>& s = it->second;
-        for (size_t i = 0; i < s.size() && i < total.size(); ++i) total[i] += s[i];
+      if (total.empty()) total.assign(width, 0);
+      int64_t* t = total.data();
+      for (const int64_t* s = series.sums.data() + first * width; s != series.sums.data() + last * width; s += width) {
+        for (size_t i = 0; i < width; ++i) t[i] += s[i];
       }
     }
   }

@@ -71,10 +71,17 @@ class Aggregates {
                                                   const std::function<bool(const std::string&)>& include) const;
 
  private:
+  // One institution's sums, day by day: days ascending, and their sums back to back
+  // (days.size() * width integers), so that a report adds contiguous memory.
+  struct DaySeries {
+    std::vector<std::string> days;
+    std::vector<int64_t> sums;
+    void Add(const std::string& day, const std::vector<int64_t>& delta);
+  };
   std::map<std::pair<std::string, int>, std::shared_ptr<const ScoreLayout>> layouts_;
   mutable std::shared_mutex mu_;
-  // (survey, version) -> institution -> day -> sums
-  std::map<std::pair<std::string, int>, std::map<std::string, std::map<std::string, std::vector<int64_t>>>> mirror_;
+  // (survey, version) -> institution -> its series
+  std::map<std::pair<std::string, int>, std::map<std::string, DaySeries>> mirror_;
   int64_t generation_ = -1;
 };
 

@@ -2,63 +2,49 @@
 #include <cmath>
 
 #include "api_server_impl.h"
+#include "json_writer.h"
 #include "percept/institutions.h"
 #include "percept/scores.h"
 #include "percept/submission.h"
 
 namespace percept {
 
-using nlohmann::json;
-
 namespace {
-
-// NaN and infinities are not JSON numbers: they are published as null.
-json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
-json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 struct ScoreQuery {
   const SurveyDefinition* survey = nullptr;
   std::string institution, comuna, region, from, to;
 };
 
-void AddStatistics(json& j, const CellStatistics& s) {
-  j["mean"] = Num(s.mean);
-  j["sd"] = Num(s.sd);
-  j["index"] = Num(s.index);
-  j["ci_low"] = Num(s.ci_low);
-  j["ci_high"] = Num(s.ci_high);
-  j["isn"] = Num(s.isn);
-  j["isn_ci_low"] = Num(s.isn_ci_low);
-  j["isn_ci_high"] = Num(s.isn_ci_high);
-  j["cv"] = Num(s.cv);
-  j["precision"] = s.reliable ? "reliable" : "limited";
+void WriteStatistics(JsonWriter& w, const CellStatistics& s) {
+  w.Field("mean", s.mean).Field("sd", s.sd).Field("index", s.index).Field("ci_low", s.ci_low)
+      .Field("ci_high", s.ci_high).Field("isn", s.isn).Field("isn_ci_low", s.isn_ci_low)
+      .Field("isn_ci_high", s.isn_ci_high).Field("cv", s.cv).Field("precision", s.reliable ? "reliable" : "limited");
 }
 
-json CellJson(const ScoreCell& c) {
-  json j = {{"institution_id", c.institution_id}, {"dimension", c.dimension}, {"n", c.stats.n},
-            {"suppressed", c.suppressed}};
-  if (c.suppressed) return j;  // a suppressed cell says nothing but its n
-  AddStatistics(j, c.stats);
-  j["network_index"] = Num(c.network_index);
-  j["gap"] = Num(c.gap);
-  j["p"] = Num(c.p);
-  j["q"] = Num(c.q);
-  j["importance"] = Num(c.importance);
-  j["flags"] = c.flags;
-  j["critical"] = c.critical;
-  j["severity"] = c.critical ? json(c.high_severity ? "high" : "medium") : json(nullptr);
-  return j;
+void WriteCell(JsonWriter& w, const ScoreCell& c) {
+  w.BeginObject().Field("institution_id", c.institution_id).Field("dimension", c.dimension)
+      .Field("n", c.stats.n).Field("suppressed", c.suppressed);
+  if (!c.suppressed) {  // a suppressed cell says nothing but its n
+    WriteStatistics(w, c.stats);
+    w.Field("network_index", c.network_index).Field("gap", c.gap).Field("p", c.p).Field("q", c.q)
+        .Field("importance", c.importance);
+    w.Key("flags").BeginArray();
+    for (const std::string& f : c.flags) w.Value(f);
+    w.EndArray().Field("critical", c.critical).Key("severity");
+    if (c.critical) w.Value(c.high_severity ? "high" : "medium");
+    else w.Null();
+  }
+  w.EndObject();
 }
 
-json NetworkJson(const NetworkCell& c) {
-  json j = {{"dimension", c.dimension}, {"n", c.stats.n}, {"suppressed", c.suppressed}};
-  if (c.suppressed) return j;
-  AddStatistics(j, c.stats);
-  j["importance"] = Num(c.importance);
-  j["high_importance"] = c.high_importance;
-  j["alpha"] = Num(c.alpha);
-  return j;
+void WriteNetworkCell(JsonWriter& w, const NetworkCell& c) {
+  w.BeginObject().Field("dimension", c.dimension).Field("n", c.stats.n).Field("suppressed", c.suppressed);
+  if (!c.suppressed) {
+    WriteStatistics(w, c.stats);
+    w.Field("importance", c.importance).Field("high_importance", c.high_importance).Field("alpha", c.alpha);
+  }
+  w.EndObject();
 }
 
 }  // namespace
@@ -125,30 +111,29 @@ void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res
   auto visible = [&](const ScoreCell& c) {
     return who.MayRead(c.institution_id) && (q.institution.empty() || c.institution_id == q.institution);
   };
-  json out = {{"survey", q.survey->id},
-              {"filters",
-               {{"from", OrNull(q.from)}, {"to", OrNull(q.to)}, {"comuna", OrNull(q.comuna)},
-                {"region", OrNull(q.region)}, {"institution", OrNull(q.institution)}}}};
+  JsonWriter w;
+  w.BeginObject().Field("survey", q.survey->id).Key("filters").BeginObject()
+      .Key("from").StringOrNull(q.from).Key("to").StringOrNull(q.to).Key("comuna").StringOrNull(q.comuna)
+      .Key("region").StringOrNull(q.region).Key("institution").StringOrNull(q.institution).EndObject();
   if (critical_only) {
-    json items = json::array();
+    w.Key("items").BeginArray();
     for (const ScoreCell* c : CriticalPoints(report)) {
-      if (visible(*c)) items.push_back(CellJson(*c));
+      if (visible(*c)) WriteCell(w, *c);
     }
-    out["items"] = std::move(items);
-    return SendJson(res, 200, out);
+    w.EndArray();
+  } else {
+    w.Field("min_n", options.min_n).Field("standard", options.standard).Field("min_gap", options.min_gap);
+    w.Key("network").BeginArray();
+    for (const NetworkCell& c : report.network) WriteNetworkCell(w, c);
+    w.EndArray().Key("cells").BeginArray();
+    for (const ScoreCell& c : report.cells) {
+      if (visible(c)) WriteCell(w, c);
+    }
+    w.EndArray();
   }
-  out["min_n"] = options.min_n;
-  out["standard"] = options.standard;
-  out["min_gap"] = options.min_gap;
-  json network = json::array();
-  for (const NetworkCell& c : report.network) network.push_back(NetworkJson(c));
-  json cells = json::array();
-  for (const ScoreCell& c : report.cells) {
-    if (visible(c)) cells.push_back(CellJson(c));
-  }
-  out["network"] = std::move(network);
-  out["cells"] = std::move(cells);
-  SendJson(res, 200, out);
+  w.EndObject();
+  res.status = 200;
+  res.set_content(w.Take(), "application/json");
 }
 
 }  // namespace percept

@@ -1,0 +1,267 @@
+// National-scale analytics benchmark (issue 3): builds a wave of 268,000 households and about
+// 1.3 million evaluations over 400 institutions straight into a database (through the real
+// validator and storage code, in large transactions), then starts `percept serve` on it and
+// prints the p50 time of GET /api/v1/scores and /critical-points over 20 calls, the time of
+// `percept rebuild-aggregates`, and the server's peak memory.
+//
+//   percept-bench-national [--households N] [--keep DIR]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "aggregates.h"
+#include "percept/institutions.h"
+#include "percept/submission.h"
+#include "store.h"
+
+using namespace percept;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+class Directory : public InstitutionLookup {
+ public:
+  explicit Directory(const std::vector<Institution>& all) {
+    for (const auto& i : all) ids_.push_back(i.id);
+    std::sort(ids_.begin(), ids_.end());
+  }
+  bool Exists(const std::string& id) const override { return std::binary_search(ids_.begin(), ids_.end(), id); }
+
+ private:
+  std::vector<std::string> ids_;
+};
+
+std::string Uuid(std::mt19937_64& rng) {
+  char buf[40];
+  uint64_t a = rng(), b = rng();
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>(a & 0xffff), static_cast<unsigned>((a >> 16) & 0xfff),
+                static_cast<unsigned>(b & 0xfff), static_cast<unsigned long long>(b >> 16) & 0xffffffffffffULL);
+  return buf;
+}
+
+constexpr int kCommunes = 50;
+constexpr int kPerCommune = 8;
+
+// 50 communes across the 16 regions, eight institutions each: 400.
+std::vector<Institution> MakeInstitutions() {
+  const char* regions[] = {"15", "1", "2", "3", "4", "5", "13", "6", "7", "16", "8", "9", "14", "10", "11", "12"};
+  const char* types[] = {"cesfam", "omil", "dideco", "uif", "registro-civil", "escuela", "vivienda", "beneficios"};
+  std::vector<Institution> out;
+  for (int c = 0; c < kCommunes; ++c) {
+    std::string region = regions[c % 16];
+    std::string comuna = std::to_string(std::stoi(region) * 1000 + 100 + c);
+    for (int t = 0; t < kPerCommune; ++t) {
+      out.push_back({std::string(types[t]) + "-" + comuna, std::string(types[t]) + " de la comuna " + comuna, types[t],
+                     comuna, region});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Percept national-scale analytics benchmark"};
+  int households = 268000;
+  std::string keep;
+  app.add_option("--households", households, "Households in the wave")->capture_default_str();
+  app.add_option("--keep", keep, "Build the database in this folder and keep it (default: a temporary folder, removed)");
+  CLI11_PARSE(app, argc, argv);
+
+  std::string dir = keep;
+  if (dir.empty()) {
+    char tmpl[] = "/tmp/percept-national-XXXXXX";
+    dir = mkdtemp(tmpl);
+  } else {
+    std::system(("mkdir -p '" + dir + "'").c_str());
+  }
+  const std::string db = dir + "/national.db";
+  std::remove(db.c_str());
+  const std::string percept = PERCEPT_BIN;
+
+  auto catalog = SurveyCatalog::LoadDirectory(std::string(PERCEPT_SOURCE_DIR) + "/survey_defs");
+  if (!catalog.ok()) return std::fprintf(stderr, "%s\n", catalog.status().ToString().c_str()), 1;
+  const SurveyDefinition* def = catalog->Latest("chs-perception");
+  auto opened = Store::Open(db, true);
+  if (!opened.ok() || !(*opened)->Migrate().ok()) return std::fprintf(stderr, "cannot create %s\n", db.c_str()), 1;
+  Store& store = **opened;
+  const std::vector<Institution> institutions = MakeInstitutions();
+  if (!store.UpsertInstitutions(institutions).ok() || !store.RegisterSurveyVersion(def->id, def->version, def->json).ok()) {
+    return std::fprintf(stderr, "cannot set up the database\n"), 1;
+  }
+  if (!RegisterAggregateFunctions(store.db()).ok()) return 1;
+  Aggregates aggregates(catalog->All());
+  Directory directory(institutions);
+
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  std::printf("building %d households over %zu institutions into %s\n", households, institutions.size(), db.c_str());
+  const auto build_start = Clock::now();
+  std::mt19937_64 rng(2026);
+  std::normal_distribution<double> noise(0, 1.1);
+  // Each institution has its own true quality per dimension (on the 1..7 scale).
+  std::vector<std::array<double, 6>> quality(institutions.size());
+  for (auto& q : quality) for (double& v : q) v = 4.2 + 1.6 * std::uniform_real_distribution<double>(0, 1)(rng);
+  const auto likert_items = def->LikertItems();
+  auto dim_index = [&](const std::string& d) {
+    const auto& dims = QualityDimensions();
+    return static_cast<int>(std::find(dims.begin(), dims.end(), d) - dims.begin());
+  };
+  int64_t evaluations = 0;
+  const int kBatch = 2000;
+  for (int start = 0; start < households; start += kBatch) {
+    std::vector<ValidSubmission> subs;
+    for (int h = start; h < std::min(households, start + kBatch); ++h) {
+      const int commune = static_cast<int>(rng() % kCommunes);
+      const int used = 3 + static_cast<int>(rng() % 5);  // 3..7 of the institutions of its commune
+      std::vector<int> picks = {0, 1, 2, 3, 4, 5, 6, 7};
+      std::shuffle(picks.begin(), picks.end(), rng);
+      const double generosity = std::normal_distribution<double>(0, 0.6)(rng);
+      const int day = static_cast<int>(rng() % 60);
+      char date[16];
+      std::snprintf(date, sizeof date, "2026-%02d-%02d", 9 + day / 30, 1 + day % 30);
+      json s = {{"instance_id", Uuid(rng)}, {"survey_id", def->id}, {"survey_version", def->version},
+                {"device_id", "tab-" + std::to_string(h % 900)},
+                {"started_at", std::string(date) + "T10:00:00-03:00"},
+                {"completed_at", std::string(date) + "T10:45:00-03:00"},
+                {"household", {{"consent", true}, {"region", institutions[commune * kPerCommune].region},
+                               {"comuna", institutions[commune * kPerCommune].comuna}, {"programme", "familias"},
+                               {"household_size", 1 + static_cast<int>(rng() % 8)}, {"head_sex", rng() % 3 ? "mujer" : "hombre"},
+                               {"months_in_programme", static_cast<int>(rng() % 24)}}},
+                {"evaluations", json::array()}};
+      for (int k = 0; k < used; ++k) {
+        const int inst = commune * kPerCommune + picks[k];
+        json a = json::object();
+        double overall = 0;
+        for (const Item* item : likert_items) {
+          if (item->dimension.empty()) continue;
+          double v = quality[inst][dim_index(item->dimension)] + generosity + noise(rng);
+          overall += v;
+          const uint64_t r = rng() % 100;
+          a[item->id] = r < 6 ? 8 : r < 10 ? 9 : std::clamp(static_cast<int>(std::lround(v)), 1, 7);
+        }
+        a["overall"] = std::clamp(static_cast<int>(std::lround(overall / 21 + noise(rng) * 0.5)), 1, 7);
+        a["pathway"] = "apoyo_familiar";
+        a["had_problems"] = false;
+        a["benefit_received"] = "si";
+        a["knows_how"] = true;
+        a["knows_rights"] = true;
+        a["actions"] = {"junto_papeles"};
+        s["evaluations"].push_back({{"institution_id", institutions[inst].id}, {"answers", a}});
+      }
+      auto v = ValidateSubmission(s, *catalog, directory);
+      if (!v.ok()) return std::fprintf(stderr, "generated an invalid interview: %s\n", v.status().ToString().c_str()), 1;
+      evaluations += static_cast<int64_t>(v->evaluations.size());
+      subs.push_back(std::move(v).value());
+    }
+    Transaction tx(store.db());
+    AggregateDelta delta;
+    for (const ValidSubmission& sub : subs) {
+      auto out = store.InsertSubmission(sub, "bench", NowRfc3339());
+      if (!out.ok()) return std::fprintf(stderr, "%s\n", out.status().ToString().c_str()), 1;
+      aggregates.Add(sub, &delta);
+    }
+    if (!Aggregates::Write(store, delta).ok() || !tx.Commit().ok()) return std::fprintf(stderr, "commit failed\n"), 1;
+    if ((start / kBatch) % 20 == 0) {
+      std::fprintf(stderr, "\r  %d / %d households", start + kBatch, households);
+      std::fflush(stderr);
+    }
+  }
+  std::fprintf(stderr, "\n");
+  std::printf("built: %d households, %lld evaluations, in %.1f s\n", households, static_cast<long long>(evaluations),
+              Seconds(build_start));
+
+  // Tokens, then the real server on a free port.
+  auto token_of = [&](const std::string& args) {
+    FILE* p = popen((percept + " --db '" + db + "' token create " + args + " 2>/dev/null").c_str(), "r");
+    char buf[256] = {0};
+    std::string last;
+    while (fgets(buf, sizeof buf, p)) last = buf;
+    pclose(p);
+    while (!last.empty() && last.back() == '\n') last.pop_back();
+    return last;
+  };
+  const std::string analyst = token_of("--role analyst --name bench-analyst");
+  const std::string out_file = dir + "/serve.out";
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::freopen(out_file.c_str(), "w", stdout);
+    std::freopen((dir + "/serve.log").c_str(), "w", stderr);
+    execl(percept.c_str(), percept.c_str(), "--db", db.c_str(), "serve", "--port", "0", "--survey-dir",
+          (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--no-log", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int port = 0;
+  const auto serve_start = Clock::now();
+  for (int i = 0; i < 3000 && port == 0; ++i) {
+    std::ifstream in(out_file);
+    std::string line;
+    if (std::getline(in, line) && line.find("listening") != std::string::npos) port = std::stoi(line.substr(line.rfind(':') + 1));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (port == 0) return std::fprintf(stderr, "the server did not start\n"), 1;
+  std::printf("server started (mirror loaded) in %.2f s\n", Seconds(serve_start));
+  httplib::SSLClient client("127.0.0.1", port);
+  client.set_ca_cert_path((dir + "/dev-cert.pem").c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_keep_alive(true);
+  client.set_read_timeout(60, 0);
+  auto p50 = [&](const std::string& path, size_t* bytes) {
+    std::vector<double> ms;
+    for (int i = 0; i < 20; ++i) {
+      const auto t = Clock::now();
+      auto r = client.Get(path.c_str(), {{"Authorization", "Bearer " + analyst}});
+      ms.push_back(Seconds(t) * 1000);
+      if (!r || r->status != 200) {
+        std::fprintf(stderr, "%s failed\n", path.c_str());
+        std::exit(1);
+      }
+      *bytes = r->body.size();
+    }
+    std::sort(ms.begin(), ms.end());
+    return (ms[9] + ms[10]) / 2;
+  };
+  size_t bytes = 0;
+  const double scores = p50("/api/v1/scores?survey=chs-perception", &bytes);
+  std::printf("GET /api/v1/scores                      p50 %7.1f ms  (%zu bytes, 20 calls)\n", scores, bytes);
+  const double critical = p50("/api/v1/critical-points?survey=chs-perception", &bytes);
+  std::printf("GET /api/v1/critical-points             p50 %7.1f ms  (%zu bytes, 20 calls)\n", critical, bytes);
+  const double filtered = p50("/api/v1/scores?survey=chs-perception&region=13&from=2026-09-10&to=2026-10-10", &bytes);
+  std::printf("GET /api/v1/scores?region=13&from&to    p50 %7.1f ms  (%zu bytes, 20 calls)\n", filtered, bytes);
+
+  const auto rebuild_start = Clock::now();
+  int rc = std::system((percept + " --db '" + db + "' rebuild-aggregates > /dev/null 2>&1").c_str());
+  const double rebuild = Seconds(rebuild_start);
+  std::printf("percept rebuild-aggregates              %7.1f s  (exit %d)\n", rebuild, rc);
+  // The next report notices the rebuild and reloads the mirror.
+  const double after = p50("/api/v1/scores?survey=chs-perception", &bytes);
+  std::printf("GET /api/v1/scores after the rebuild    p50 %7.1f ms\n", after);
+
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM", 0) == 0 || line.rfind("VmRSS", 0) == 0) std::printf("server %s\n", line.c_str());
+  }
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  if (keep.empty()) std::system(("rm -rf '" + dir + "'").c_str());
+  return 0;
+}
