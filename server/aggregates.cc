@@ -47,7 +47,104 @@ bool SameShape(const ScoreLayout& a, const ScoreLayout& b) {
 
 constexpr const char* kGenerationKey = "aggregates_generation";
 
+void PutVarint(std::string& out, int64_t v) {
+  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);  // zigzag
+  while (z >= 0x80) {
+    out += static_cast<char>((z & 0x7f) | 0x80);
+    z >>= 7;
+  }
+  out += static_cast<char>(z);
+}
+
+bool GetVarint(std::string_view& in, int64_t* v) {
+  uint64_t z = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in.empty()) return false;
+    const auto b = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    z |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *v = static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+void PutString(std::string& out, const std::string& s) {
+  PutVarint(out, static_cast<int64_t>(s.size()));
+  out += s;
+}
+
+bool GetString(std::string_view& in, std::string* s) {
+  int64_t n = 0;
+  if (!GetVarint(in, &n) || n < 0 || static_cast<size_t>(n) > in.size()) return false;
+  s->assign(in.substr(0, static_cast<size_t>(n)));
+  in.remove_prefix(static_cast<size_t>(n));
+  return true;
+}
+
+// Adds every entry of `from` into `into`.
+void Merge(AggregateDelta& into, const AggregateDelta& from) {
+  for (const auto& [key, sums] : from) {
+    auto& t = into[key];
+    if (t.size() < sums.size()) t.resize(sums.size(), 0);
+    for (size_t i = 0; i < sums.size(); ++i) t[i] += sums[i];
+  }
+}
+
+Result<AggregateDelta> ReadLog(Store& store, int64_t* last_seq) {
+  AggregateDelta all;
+  auto st = store.Cached("SELECT seq, delta FROM aggregate_log ORDER BY seq");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  while (q.Step()) {
+    *last_seq = q.Int(0);
+    auto d = DecodeDelta(q.BlobView(1));
+    if (!d.ok()) return d.status();
+    Merge(all, *d);
+  }
+  if (!q.status().ok()) return q.status();
+  return all;
+}
+
 }  // namespace
+
+std::string EncodeDelta(const AggregateDelta& delta) {
+  std::string out;
+  PutVarint(out, static_cast<int64_t>(delta.size()));
+  for (const auto& [key, sums] : delta) {
+    PutString(out, key.survey_id);
+    PutVarint(out, key.version);
+    PutString(out, key.institution_id);
+    PutString(out, key.day);
+    PutVarint(out, static_cast<int64_t>(sums.size()));
+    for (int64_t v : sums) PutVarint(out, v);
+  }
+  return out;
+}
+
+Result<AggregateDelta> DecodeDelta(std::string_view in) {
+  AggregateDelta out;
+  int64_t entries = 0;
+  if (!GetVarint(in, &entries) || entries < 0) return Status::Internal("aggregate_log: a damaged delta");
+  for (int64_t e = 0; e < entries; ++e) {
+    AggregateKey key;
+    int64_t version = 0, width = 0;
+    if (!GetString(in, &key.survey_id) || !GetVarint(in, &version) || !GetString(in, &key.institution_id) ||
+        !GetString(in, &key.day) || !GetVarint(in, &width) || width < 0 || width > 100000) {
+      return Status::Internal("aggregate_log: a damaged delta");
+    }
+    key.version = static_cast<int>(version);
+    std::vector<int64_t>& sums = out[key];
+    sums.resize(static_cast<size_t>(width));
+    for (int64_t& v : sums) {
+      if (!GetVarint(in, &v)) return Status::Internal("aggregate_log: a damaged delta");
+    }
+  }
+  return out;
+}
 
 Status RegisterAggregateFunctions(Database* db) {
   int rc = sqlite3_create_function_v2(db->raw(), "percept_add", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
@@ -121,6 +218,35 @@ void Aggregates::DaySeries::Add(const std::string& day, const std::vector<int64_
   for (size_t i = 0; i < width; ++i) into[i] += delta[i];
 }
 
+Status Aggregates::AppendLog(Store& store, const AggregateDelta& delta) {
+  if (delta.empty()) return Status::Ok();
+  auto st = store.Cached("INSERT INTO aggregate_log (delta) VALUES (?)");
+  if (!st.ok()) return st.status();
+  const std::string blob = EncodeDelta(delta);
+  (*st)->BindBlob(1, blob.data(), blob.size());
+  return (*st)->Run();
+}
+
+Result<int64_t> Aggregates::FoldLog(Store& store) {
+  Transaction tx(store.db());
+  if (!tx.status().ok()) return tx.status();
+  int64_t last = 0;
+  auto all = ReadLog(store, &last);
+  if (!all.ok()) return all.status();
+  if (last == 0) return int64_t{0};
+  Status s = Write(store, *all);
+  if (!s.ok()) return s;
+  auto del = store.Cached("DELETE FROM aggregate_log WHERE seq <= ?");
+  if (!del.ok()) return del.status();
+  (*del)->Bind(1, last);
+  s = (*del)->Run();
+  if (!s.ok()) return s;
+  const int64_t folded = store.db()->Changes();
+  s = tx.Commit();
+  if (!s.ok()) return s;
+  return folded;
+}
+
 Status Aggregates::Load(Store& store) {
   decltype(mirror_) fresh;
   auto gen = store.GetMeta(kGenerationKey);
@@ -136,6 +262,10 @@ Status Aggregates::Load(Store& store) {
     fresh[{q.Text(0), static_cast<int>(q.Int(1))}][q.Text(2)].Add(q.Text(3), FromBlob(q.BlobView(4)));
   }
   if (!q.status().ok()) return q.status();
+  int64_t last = 0;
+  auto pending = ReadLog(store, &last);
+  if (!pending.ok()) return pending.status();
+  for (const auto& [key, sums] : *pending) fresh[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
   std::unique_lock<std::shared_mutex> lock(mu_);
   mirror_ = std::move(fresh);
   generation_ = gen->empty() ? 0 : std::stoll(*gen);
@@ -227,6 +357,7 @@ Result<int64_t> RebuildAggregates(Store& store) {
     if (!q.status().ok()) return q.status();
   }
   s = store.db()->Exec("DELETE FROM aggregates");
+  if (s.ok()) s = store.db()->Exec("DELETE FROM aggregate_log");
   if (s.ok()) s = Aggregates::Write(store, all);
   if (!s.ok()) return s;
   auto gen = store.GetMeta(kGenerationKey);

@@ -1,8 +1,11 @@
 // The sufficient statistics of ANALYTICS.md, kept per survey version × institution × day.
 //
-// The table `aggregates` holds them durably: the writer adds each transaction's evaluations in
-// that same transaction, so they never disagree with the stored submissions, and
-// `percept rebuild-aggregates` recomputes them from the evaluations. The server keeps a mirror
+// Durably they are the table `aggregates` plus the table `aggregate_log`: every write
+// transaction appends its delta to the log (one compact row, in that same transaction, so the
+// aggregates never disagree with the stored submissions), and the writer folds the log into
+// `aggregates` from time to time, in a transaction of its own. Appending one row costs a page
+// or two of WAL where updating each touched (institution, day) row would dirty a page each.
+// `percept rebuild-aggregates` recomputes both from the evaluations. The server keeps a mirror
 // in memory so that a report sums O(institutions × days) small vectors and reads no rows.
 //
 // Thread safety: Apply and Load are called by the writer thread only; Sum by any thread.
@@ -41,6 +44,11 @@ using AggregateDelta = std::map<AggregateKey, std::vector<int64_t>>;
 // connection that writes aggregates.
 Status RegisterAggregateFunctions(Database* db);
 
+// A delta as one blob: per key its strings, version and sums, as zigzag varints (most sums of
+// a few interviews fit in a byte or two).
+std::string EncodeDelta(const AggregateDelta& delta);
+Result<AggregateDelta> DecodeDelta(std::string_view blob);
+
 // Likert answers as stored in evaluations.likert: one byte each, value - scale_min + 1, 0 for
 // no answer.
 std::string EncodeLikert(const std::vector<int>& likert, int scale_min);
@@ -55,10 +63,16 @@ class Aggregates {
 
   // Adds a stored submission's evaluations to `delta`.
   void Add(const ValidSubmission& sub, AggregateDelta* delta) const;
-  // Writes `delta` into the aggregates table, inside the caller's transaction.
+  // Adds `delta` to the aggregates table, inside the caller's transaction.
   static Status Write(Store& store, const AggregateDelta& delta);
+  // Appends `delta` to the aggregate log, inside the caller's transaction.
+  static Status AppendLog(Store& store, const AggregateDelta& delta);
+  // Moves the whole log into the aggregates table, in one transaction of its own. Returns the
+  // number of log rows folded.
+  static Result<int64_t> FoldLog(Store& store);
 
-  // The in-memory mirror. Load replaces it with the table's content; Apply adds a committed delta.
+  // The in-memory mirror. Load replaces it with the tables' content (aggregates and log);
+  // Apply adds a committed delta.
   Status Load(Store& store);
   void Apply(const AggregateDelta& delta);
   int64_t loaded_generation() const;

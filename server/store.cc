@@ -77,6 +77,10 @@ CREATE TABLE aggregates (
   sums BLOB NOT NULL,
   PRIMARY KEY (survey_id, survey_version, institution_id, day)
 ) WITHOUT ROWID;
+CREATE TABLE aggregate_log (
+  seq INTEGER PRIMARY KEY,
+  delta BLOB NOT NULL
+);
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL

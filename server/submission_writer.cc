@@ -72,7 +72,11 @@ void SubmissionWriter::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything queued is written
+    if (queue_.empty()) {  // stopping, and everything queued is written
+      lock.unlock();
+      if (aggregates_) FoldLog();
+      return;
+    }
     if (Job* task = queue_.front(); task->task) {
       queue_.pop_front();
       lock.unlock();
@@ -137,12 +141,22 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   }
   if (aggregates_) {
     // In the same transaction: the aggregates can never disagree with the stored submissions.
-    Status s = Aggregates::Write(*store_, delta);
+    Status s = Aggregates::AppendLog(*store_, delta);
     if (!s.ok()) return fail_all(s);
   }
   Status s = tx.Commit();
   if (!s.ok()) return fail_all(s);
-  if (aggregates_) aggregates_->Apply(delta);
+  if (aggregates_) {
+    aggregates_->Apply(delta);
+    if (++log_rows_ >= kFoldEvery) FoldLog();
+  }
+}
+
+void SubmissionWriter::FoldLog() {
+  auto folded = Aggregates::FoldLog(*store_);
+  // Not folding only lets the log grow; the data is safe either way. Try again later.
+  if (!folded.ok()) std::fprintf(stderr, "percept: folding the aggregate log: %s\n", folded.status().message().c_str());
+  else log_rows_ = 0;
 }
 
 }  // namespace percept

@@ -54,6 +54,11 @@ class SubmissionWriter {
   struct Job;
   void Run();
   void Commit(std::vector<Job*>& jobs);
+  void FoldLog();
+
+  // Transactions between two folds of the aggregate log (about a second at full load).
+  static constexpr int kFoldEvery = 1000;
+  int log_rows_ = kFoldEvery;  // fold once at the first commit: a crash may have left a log
 
   std::unique_ptr<Store> store_;
   Aggregates* aggregates_;

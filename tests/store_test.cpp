@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "aggregates.h"
 #include "auth.h"
 #include "percept/submission.h"
 #include "store.h"
@@ -193,4 +194,14 @@ TEST_CASE("after Stop the writer refuses new work instead of losing it silently"
   writer.Stop();
   ValidSubmission sub = Sub("id-1");
   CHECK(writer.Write({&sub}, "t").at(0) == WriteOutcome::kFailed);
+}
+
+TEST_CASE("an aggregate delta survives its compact encoding, negative sums included") {
+  AggregateDelta delta;
+  delta[{"chs-perception", 1, "cesfam-tal-1", "2026-11-20"}] = {0, 1, -1, 127, 128, -300000, INT64_MAX / 4};
+  delta[{"chs-perception", 2, "omil-tal", "2026-11-21"}] = {5, 6};
+  auto back = DecodeDelta(EncodeDelta(delta));
+  REQUIRE(back.ok());
+  CHECK(*back == delta);
+  CHECK_FALSE(DecodeDelta(EncodeDelta(delta).substr(0, 10)).ok());
 }
