@@ -32,6 +32,9 @@ struct AggregateKey {
   int version = 0;
   std::string institution_id;
   std::string day;
+  bool operator==(const AggregateKey& o) const {
+    return std::tie(survey_id, version, institution_id, day) == std::tie(o.survey_id, o.version, o.institution_id, o.day);
+  }
   bool operator<(const AggregateKey& o) const {
     return std::tie(survey_id, version, institution_id, day) < std::tie(o.survey_id, o.version, o.institution_id, o.day);
   }
