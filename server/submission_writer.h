@@ -56,8 +56,8 @@ class SubmissionWriter {
   void Commit(std::vector<Job*>& jobs);
   void FoldLog();
 
-  // Transactions between two folds of the aggregate log (about a second at full load).
-  static constexpr int kFoldEvery = 1000;
+  // Transactions between two folds of the aggregate log: small folds, short pauses.
+  static constexpr int kFoldEvery = 200;
   int log_rows_ = kFoldEvery;  // fold once at the first commit: a crash may have left a log
 
   std::unique_ptr<Store> store_;
