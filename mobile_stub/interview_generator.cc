@@ -1,0 +1,245 @@
+#include "interview_generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace percept {
+
+using nlohmann::json;
+
+std::string RandomUuid(std::mt19937_64& rng) {
+  const uint64_t a = rng(), b = rng();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | (b >> 50)), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+Result<Plant> ParsePlant(const std::string& spec, const SurveyDefinition& def,
+                         const std::vector<Institution>& institutions) {
+  const size_t a = spec.find(':'), b = spec.rfind(':');
+  if (a == std::string::npos || a == b) {
+    return Status::InvalidParameter("--plant is institution_id:dimension:shift, e.g. cesfam-tal-1:transparency:-2");
+  }
+  Plant p{spec.substr(0, a), spec.substr(a + 1, b - a - 1), 0};
+  if (std::none_of(institutions.begin(), institutions.end(), [&](const Institution& i) { return i.id == p.institution_id; })) {
+    return Status::InvalidParameter("--plant: no institution '" + p.institution_id + "' in the institutions file");
+  }
+  if (def.DimensionItems(p.dimension).empty()) {
+    return Status::InvalidParameter("--plant: '" + p.dimension + "' is not a dimension of " + def.id);
+  }
+  try {
+    size_t used = 0;
+    p.shift = std::stoi(spec.substr(b + 1), &used);
+    if (used != spec.size() - b - 1) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    return Status::InvalidParameter("--plant: the shift is a whole number of scale points, e.g. -2");
+  }
+  return p;
+}
+
+namespace {
+
+const char* kProposals[] = {
+    "Que den horas por teléfono, para no perder el día de trabajo.",
+    "Más información sobre los requisitos, \"antes\" de ir.",
+    "Que atiendan también en la tarde, y los sábados.",
+    "Que nos traten con respeto, sin apurarnos.",
+    "Que el Apoyo Familiar nos acompañe la primera vez,\npara saber cómo hacerlo.",
+    "Menos papeles; que se comuniquen entre las oficinas.",
+    "Que avisen por mensaje cuando el trámite esté listo.",
+};
+
+std::string AddDays(const std::string& date, int days) {
+  int y = std::stoi(date.substr(0, 4)), m = std::stoi(date.substr(5, 2)), d = std::stoi(date.substr(8, 2));
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  d += days;
+  for (;;) {
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    const int in_month = kDays[m - 1] + (m == 2 && leap);
+    if (d <= in_month) break;
+    d -= in_month;
+    if (++m > 12) {
+      m = 1;
+      ++y;
+    }
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
+}  // namespace
+
+struct InterviewGenerator::State {
+  const SurveyDefinition& def;
+  std::vector<Institution> institutions;
+  GeneratorOptions options;
+  std::mt19937_64 rng;
+  std::vector<std::string> communes;
+  std::map<std::string, std::vector<size_t>> by_commune;
+  std::vector<std::map<std::string, double>> quality;  // per institution, per dimension
+  std::string device_id;
+
+  State(const SurveyDefinition& d, std::vector<Institution> insts, const GeneratorOptions& o)
+      : def(d), institutions(std::move(insts)), options(o), rng(o.seed) {
+    for (size_t i = 0; i < institutions.size(); ++i) by_commune[institutions[i].comuna].push_back(i);
+    for (const auto& [c, list] : by_commune) communes.push_back(c);
+    std::normal_distribution<double> spread(0, 0.55);
+    for (size_t i = 0; i < institutions.size(); ++i) {
+      std::map<std::string, double> q;
+      const double base = options.uniform ? 0 : spread(rng) * 0.7;  // some institutions are better overall
+      for (const Dimension& dim : def.dimensions) {
+        q[dim.id] = options.uniform ? 5.0 : std::clamp(5.0 + base + spread(rng) * 0.7, 2.8, 6.4);
+      }
+      quality.push_back(std::move(q));
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "tab-%03u", static_cast<unsigned>(o.seed % 1000));
+    device_id = buf;
+  }
+
+  double Uniform() { return std::uniform_real_distribution<double>(0, 1)(rng); }
+  double Normal(double sd) { return std::normal_distribution<double>(0, sd)(rng); }
+  size_t Pick(size_t n) { return static_cast<size_t>(rng() % n); }
+
+  int Plant(const std::string& inst, const std::string& dim) const {
+    int shift = 0;
+    for (const auto& p : options.plants) {
+      if (p.institution_id == inst && p.dimension == dim) shift += p.shift;
+    }
+    return shift;
+  }
+
+  bool Relevant(const Item& item, const json& answers, const json& household) const {
+    if (!item.relevant) return true;
+    auto it = answers.find(item.relevant->item);
+    if (it == answers.end()) {
+      it = household.find(item.relevant->item);
+      if (it == household.end()) return false;
+    }
+    return it->dump() == item.relevant->equals_json;
+  }
+
+  // A value for an item that is not a scored likert answer.
+  json Generic(const Item& item, double satisfaction) {
+    switch (item.type) {
+      case ItemType::kBoolean:
+        if (item.role == "consent") return true;
+        if (item.id == "had_problems") return Uniform() < std::clamp(0.85 - 0.13 * satisfaction, 0.05, 0.9);
+        return Uniform() < std::clamp(0.1 + 0.12 * satisfaction, 0.1, 0.9);
+      case ItemType::kSingle: {
+        if (item.id == "benefit_received" && item.options.size() >= 3) {
+          const double u = Uniform() * 7;
+          return item.options[u < satisfaction ? 0 : u < satisfaction + 1.5 ? 1 : u < 6.5 ? 2 : item.options.size() - 1].value;
+        }
+        // Earlier options are the commoner ones (e.g. referred by the family supporter).
+        const size_t n = item.options.size();
+        const size_t k = std::min(n - 1, static_cast<size_t>(-std::log(1 - Uniform() * 0.999) * n / 3.0));
+        return item.options[k].value;
+      }
+      case ItemType::kMulti: {
+        std::vector<std::string> chosen;
+        const size_t n = 1 + Pick(std::min<size_t>(3, item.options.size()));
+        while (chosen.size() < n) {
+          const std::string& v = item.options[Pick(item.options.size())].value;
+          if (std::find(chosen.begin(), chosen.end(), v) == chosen.end()) chosen.push_back(v);
+        }
+        return chosen;
+      }
+      case ItemType::kInteger: {
+        long long lo = item.min.value_or(0), hi = item.max.value_or(lo + 10);
+        if (item.id == "household_size") hi = std::min(hi, 9LL);
+        if (item.id == "months_in_programme") hi = std::min(hi, 36LL);
+        return lo + static_cast<long long>(Pick(static_cast<size_t>(hi - lo + 1)));
+      }
+      case ItemType::kText:
+        return kProposals[Pick(sizeof kProposals / sizeof kProposals[0])];
+      case ItemType::kDate:
+        return AddDays(options.first_day, -static_cast<int>(Pick(300)));
+      case ItemType::kLikert:
+        return def.scale.min + static_cast<int>(Pick(static_cast<size_t>(def.scale.max - def.scale.min + 1)));
+    }
+    return nullptr;
+  }
+
+  std::string Next() {
+    const std::string& comuna = communes[Pick(communes.size())];
+    const std::vector<size_t>& local = by_commune[comuna];
+    const Institution& home = institutions[local.front()];
+    const double leniency = Normal(0.6);  // a generous family and a harsh one
+
+    json household = json::object();
+    for (const Item& item : def.household) {
+      if (!Relevant(item, household, json::object())) continue;
+      if (item.id == "region" && item.HasOption(home.region)) household[item.id] = home.region;
+      else if (item.id == "comuna") household[item.id] = comuna;
+      else if (item.id == "head_sex" && item.HasOption("mujer")) household[item.id] = Uniform() < 0.7 ? "mujer" : item.options.back().value;
+      else if (item.required || Uniform() < 0.8) household[item.id] = Generic(item, 5);
+    }
+
+    std::vector<size_t> used = local;
+    std::shuffle(used.begin(), used.end(), rng);
+    used.resize(std::min(used.size(), 3 + Pick(5)));  // 3..7 of its commune's institutions
+    json evaluations = json::array();
+    const Item* overall = def.OverallItem();
+    for (size_t idx : used) {
+      const Institution& inst = institutions[idx];
+      json answers = json::object();
+      double total = 0;
+      int dims = 0;
+      for (const Dimension& dim : def.dimensions) {
+        const double felt = quality[idx][dim.id] + leniency;
+        total += felt;
+        ++dims;
+        for (const Item* item : def.DimensionItems(dim.id)) {
+          const double u = Uniform();
+          if (!Relevant(*item, answers, household)) continue;
+          if (u < 0.05 && def.scale.IsMissingCode(8)) {
+            answers[item->id] = 8;  // no sabe
+          } else if (u < 0.08 && def.scale.IsMissingCode(9)) {
+            answers[item->id] = 9;  // no aplica
+          } else {
+            const long v = std::lround(felt + Normal(0.9)) + Plant(inst.id, dim.id);
+            answers[item->id] = std::clamp<long>(v, def.scale.min, def.scale.max);
+          }
+        }
+      }
+      const double satisfaction = dims ? total / dims : 5;
+      for (const Item& item : def.evaluation) {
+        if (answers.contains(item.id) || !item.dimension.empty()) continue;
+        if (!Relevant(item, answers, household)) continue;
+        if (&item == overall) {
+          answers[item.id] = std::clamp<long>(std::lround(satisfaction + Normal(0.6)), def.scale.min, def.scale.max);
+        } else if (item.required || Uniform() < 0.3) {
+          answers[item.id] = Generic(item, satisfaction);
+        }
+      }
+      evaluations.push_back({{"institution_id", inst.id}, {"answers", std::move(answers)}});
+    }
+
+    const std::string day = AddDays(options.first_day, static_cast<int>(Pick(std::max(1, options.days))));
+    const int start_min = 9 * 60 + static_cast<int>(Pick(8 * 60));
+    const int end_min = start_min + 20 + static_cast<int>(Pick(40));
+    char started[40], completed[40];
+    std::snprintf(started, sizeof started, "%sT%02d:%02d:00-03:00", day.c_str(), start_min / 60, start_min % 60);
+    std::snprintf(completed, sizeof completed, "%sT%02d:%02d:%02d-03:00", day.c_str(), end_min / 60, end_min % 60,
+                  static_cast<int>(Pick(60)));
+    json s = {{"instance_id", RandomUuid(rng)}, {"survey_id", def.id}, {"survey_version", def.version},
+              {"device_id", device_id}, {"started_at", started}, {"completed_at", completed},
+              {"household", std::move(household)}, {"evaluations", std::move(evaluations)}};
+    return s.dump();
+  }
+};
+
+InterviewGenerator::InterviewGenerator(const SurveyDefinition& def, std::vector<Institution> institutions,
+                                       const GeneratorOptions& options)
+    : s_(std::make_unique<State>(def, std::move(institutions), options)) {}
+InterviewGenerator::~InterviewGenerator() = default;
+std::string InterviewGenerator::Next() { return s_->Next(); }
+
+}  // namespace percept
