@@ -56,12 +56,16 @@ Result<Fieldwork> LoadFieldwork(const std::string& survey_file, const std::strin
 }
 
 int Simulate(const std::string& survey_file, const std::string& institutions_file, int households, uint64_t seed,
-             const std::vector<std::string>& plants, bool uniform, const std::string& queue_path) {
+             const std::vector<std::string>& plants, bool uniform, const std::string& first_day, int days,
+             const std::string& queue_path) {
   auto f = LoadFieldwork(survey_file, institutions_file);
   if (!f.ok()) return Fail(f.status());
   GeneratorOptions options;
   options.seed = seed;
   options.uniform = uniform;
+  if (!IsIsoDate(first_day)) return Fail(Status::InvalidParameter("--first-day is a date, YYYY-MM-DD"));
+  options.first_day = first_day;
+  options.days = days;
   for (const std::string& spec : plants) {
     auto p = ParsePlant(spec, *f->def, f->institutions);
     if (!p.ok()) return Fail(p.status());
@@ -181,6 +185,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> plants;
   bool uniform = false;
   double give_up = 300;
+  std::string first_day = "2026-11-02";
+  int days = 20;
   LoadOptions load;
 
   auto* sim = app.add_subcommand("simulate", "Fill the offline queue with realistic completed interviews");
@@ -190,6 +196,8 @@ int main(int argc, char** argv) {
   sim->add_option("--seed", seed, "Random seed (same seed, same interviews)")->capture_default_str();
   sim->add_option("--plant", plants, "institution_id:dimension:shift — move that cell's answers (repeatable)");
   sim->add_flag("--uniform", uniform, "Give every institution the same true quality");
+  sim->add_option("--first-day", first_day, "First day of fieldwork (YYYY-MM-DD)")->capture_default_str();
+  sim->add_option("--days", days, "Days of fieldwork, interviews spread evenly")->capture_default_str()->check(CLI::Range(1, 3650));
   sim->add_option("--queue", queue, "The queue file (SQLite)")->capture_default_str();
 
   auto add_server = [&](CLI::App* cmd) {
@@ -216,7 +224,7 @@ int main(int argc, char** argv) {
   add_server(ld);
 
   CLI11_PARSE(app, argc, argv);
-  if (*sim) return Simulate(survey_file, institutions_file, households, seed, plants, uniform, queue);
+  if (*sim) return Simulate(survey_file, institutions_file, households, seed, plants, uniform, first_day, days, queue);
   if (*rejected) return ShowRejected(queue);
   auto server = ParseServerUrl(url, token, cacert);
   if (!server.ok()) return Fail(server.status());

@@ -77,7 +77,8 @@ class ServerProcess {
     if (pid_ == 0) {
       std::freopen(out.c_str(), "w", stdout);
       std::freopen((dir_ + "/serve.log").c_str(), "a", stderr);
-      std::vector<std::string> args = {PERCEPT_BIN, "--db", db_, "serve", "--port", "0",
+      // A restart keeps the port, as a real server's address stays put for its tablets.
+      std::vector<std::string> args = {PERCEPT_BIN, "--db", db_, "serve", "--port", std::to_string(port),
                                        "--survey-dir", SourcePath("survey_defs")};
       args.insert(args.end(), extra_args_.begin(), extra_args_.end());
       std::vector<char*> argv;
@@ -102,6 +103,22 @@ class ServerProcess {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     throw std::runtime_error("percept serve did not start");
+  }
+
+  // Queues interviews with `percept-tablet simulate ARGS` into `queue`; throws unless it exits 0.
+  void Simulate(const std::string& queue, const std::string& args) {
+    int status = 0;
+    Shell(std::string(PERCEPT_TABLET_BIN) + " simulate --survey-file " + SourcePath("survey_defs/chs-perception.json") +
+              " --institutions " + SourcePath("survey_defs/institutions-demo.csv") + " --queue '" + queue + "' " + args +
+              " 2>&1",
+          &status);
+    if (status != 0) throw std::runtime_error("percept-tablet simulate " + args + " failed");
+  }
+
+  // The command line of `percept-tablet sync` against this server.
+  std::string SyncCommand(const std::string& queue, const std::string& extra = "") const {
+    return std::string(PERCEPT_TABLET_BIN) + " sync --queue '" + queue + "' --server https://127.0.0.1:" +
+           std::to_string(port) + " --token " + enumerator_token + " --cacert '" + dir_ + "/dev-cert.pem' " + extra;
   }
 
   // Sends `sig` and waits for the process; returns its exit status (-1 when killed by a signal).

@@ -1,0 +1,254 @@
+// percept-tablet: the generator, the offline queue, and sync against the real server —
+// through crashes, rejections and bad tokens — and the story analytics must tell.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "interview_generator.h"
+#include "offline_queue.h"
+#include "percept/institutions.h"
+#include "percept/submission.h"
+#include "server_process.h"
+
+using namespace percept;
+using namespace percept::testing;
+using nlohmann::json;
+
+namespace {
+
+std::string TempPath(const std::string& name) {
+  std::string p = std::string(PERCEPT_BINARY_DIR) + "/" + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+  return p;
+}
+
+int64_t QueueCount(const std::string& queue, const char* which) {
+  auto q = OfflineQueue::Open(queue);
+  REQUIRE(q.ok());
+  auto c = (*q)->Counts();
+  REQUIRE(c.ok());
+  return std::string(which) == "pending" ? c->pending : std::string(which) == "sent" ? c->sent : c->rejected;
+}
+
+std::multiset<std::string> StoredIds(ServerProcess& server) {
+  auto c = server.Client();
+  std::multiset<std::string> ids;
+  std::string cursor;
+  for (;;) {
+    auto r = c->Get(("/api/v1/submissions?survey=chs-perception&limit=1000" + (cursor.empty() ? "" : "&after=" + cursor)).c_str(),
+                    Bearer(server.analyst_token));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    json page = json::parse(r->body);
+    for (const json& item : page["items"]) ids.insert(item["instance_id"].get<std::string>());
+    if (page["next"].is_null()) break;
+    cursor = page["next"].get<std::string>();
+  }
+  return ids;
+}
+
+class CsvInstitutions : public InstitutionLookup {
+ public:
+  explicit CsvInstitutions(const std::vector<Institution>& all) {
+    for (const auto& i : all) ids.insert(i.id);
+  }
+  bool Exists(const std::string& id) const override { return ids.count(id) > 0; }
+  std::set<std::string> ids;
+};
+
+}  // namespace
+
+TEST_CASE("the generator makes valid, reproducible interviews of 3-7 institutions of one commune") {
+  auto catalog = SurveyCatalog::LoadDirectory(SourcePath("survey_defs"));
+  REQUIRE(catalog.ok());
+  auto institutions = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
+  REQUIRE(institutions.ok());
+  std::map<std::string, std::string> comuna_of;
+  for (const auto& i : *institutions) comuna_of[i.id] = i.comuna;
+  const CsvInstitutions known(*institutions);
+  const SurveyDefinition& def = *catalog->Latest("chs-perception");
+  GeneratorOptions options;
+  options.seed = 42;
+  InterviewGenerator a(def, *institutions, options), b(def, *institutions, options);
+  int dont_know = 0, answers = 0;
+  for (int i = 0; i < 300; ++i) {
+    const std::string text = a.Next();
+    CHECK(text == b.Next());  // same seed, same interviews
+    const json doc = json::parse(text);
+    auto valid = ValidateSubmission(doc, *catalog, known);
+    INFO(valid.status().ToString());
+    REQUIRE(valid.ok());
+    const auto& evals = doc["evaluations"];
+    CHECK(evals.size() >= 3);
+    CHECK(evals.size() <= 7);
+    for (const json& e : evals) {
+      CHECK(comuna_of[e["institution_id"]] == doc["household"]["comuna"]);
+      for (const auto& [item, v] : e["answers"].items()) {
+        if (def.FindEvaluationItem(item)->type != ItemType::kLikert) continue;
+        ++answers;
+        dont_know += v == 8 || v == 9;
+      }
+    }
+  }
+  CHECK(dont_know > answers / 50);  // some don't-know / not-applicable answers, not many
+  CHECK(dont_know < answers / 5);
+
+  options.seed = 43;
+  InterviewGenerator other(def, *institutions, options);
+  CHECK(other.Next() != InterviewGenerator(def, *institutions, GeneratorOptions{42}).Next());
+}
+
+TEST_CASE("a plant moves exactly its cell") {
+  auto catalog = SurveyCatalog::LoadDirectory(SourcePath("survey_defs"));
+  auto institutions = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
+  REQUIRE((catalog.ok() && institutions.ok()));
+  const SurveyDefinition& def = *catalog->Latest("chs-perception");
+  auto plant = ParsePlant("cesfam-tal-1:transparency:-2", def, *institutions);
+  REQUIRE(plant.ok());
+  CHECK(plant->shift == -2);
+  CHECK_FALSE(ParsePlant("cesfam-tal-1:speed:-2", def, *institutions).ok());
+  CHECK_FALSE(ParsePlant("nowhere:transparency:-2", def, *institutions).ok());
+  CHECK_FALSE(ParsePlant("cesfam-tal-1:transparency:x", def, *institutions).ok());
+
+  auto mean_of = [&](const GeneratorOptions& o, const std::string& inst, const std::string& prefix) {
+    InterviewGenerator g(def, *institutions, o);
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < 2000; ++i) {
+      const json doc = json::parse(g.Next());
+      for (const json& e : doc["evaluations"]) {
+        if (e["institution_id"] != inst) continue;
+        for (const auto& [item, v] : e["answers"].items()) {
+          if (item.rfind(prefix, 0) == 0 && v.get<int>() <= 7) {
+            sum += v.get<int>();
+            ++n;
+          }
+        }
+      }
+    }
+    return sum / n;
+  };
+  GeneratorOptions plain{7}, planted{7};
+  planted.plants.push_back(*plant);
+  CHECK(mean_of(plain, "cesfam-tal-1", "trn_") - mean_of(planted, "cesfam-tal-1", "trn_") > 1.4);  // clipping eats some
+  CHECK(mean_of(plain, "cesfam-tal-1", "lnk_") == mean_of(planted, "cesfam-tal-1", "lnk_"));
+  CHECK(mean_of(plain, "omil-tal", "trn_") == mean_of(planted, "omil-tal", "trn_"));
+}
+
+TEST_CASE("3,000 interviews arrive exactly once though the server is SIGKILLed twice mid-sync") {
+  ServerProcess server;
+  const std::string queue = TempPath("crash-queue.db");
+  server.Simulate(queue, "--households 3000 --seed 9");
+  REQUIRE(QueueCount(queue, "pending") == 3000);
+
+  // Small batches so that the sync lasts long enough to be interrupted.
+  const std::string cmd = server.SyncCommand(queue, "--batch 25 --give-up 60 > '" + server.dir() + "/sync.out' 2>&1");
+  int sync_status = -1;
+  std::thread tablet([&] { Shell(cmd, &sync_status); });
+  int kills = 0;
+  for (int64_t threshold : {600, 1800}) {
+    for (int i = 0; i < 2000 && QueueCount(queue, "sent") < threshold; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (QueueCount(queue, "pending") == 0) break;
+    server.Kill(SIGKILL);
+    ++kills;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the tablet meets a dead server
+    server.Start();
+  }
+  tablet.join();
+  CHECK(kills == 2);
+  CHECK(sync_status == 0);
+  CHECK(QueueCount(queue, "pending") == 0);
+  CHECK(QueueCount(queue, "sent") == 3000);
+  const auto stored = StoredIds(server);
+  CHECK(stored.size() == 3000);
+  CHECK(std::set<std::string>(stored.begin(), stored.end()).size() == 3000);
+}
+
+TEST_CASE("an interview the server rejects is kept aside with its reason; the rest arrive") {
+  ServerProcess server;
+  const std::string queue = TempPath("reject-queue.db");
+  server.Simulate(queue, "--households 50 --seed 3");
+  json bad = DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
+  bad["evaluations"][0]["answers"]["opp_wait"] = 12;
+  {
+    auto q = OfflineQueue::Open(queue);
+    REQUIRE(q.ok());
+    REQUIRE((*q)->Add({{"0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71", bad.dump()}}).ok());
+  }
+  int status = 0;
+  Shell(server.SyncCommand(queue) + " 2>&1", &status);
+  CHECK(status == 3);  // all handled, one needs attention
+  CHECK(QueueCount(queue, "sent") == 50);
+  CHECK(QueueCount(queue, "rejected") == 1);
+  CHECK(QueueCount(queue, "pending") == 0);
+  std::string listing = Shell(std::string(PERCEPT_TABLET_BIN) + " rejected --queue '" + queue + "'");
+  CHECK(listing.find("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71") != std::string::npos);
+  CHECK(listing.find("out_of_range") != std::string::npos);
+  // A second sync has nothing to do and does not resend the rejected one forever.
+  Shell(server.SyncCommand(queue) + " 2>&1", &status);
+  CHECK(status == 3);
+  CHECK(StoredIds(server).size() == 50);
+}
+
+TEST_CASE("a bad token stops the sync at once and marks nothing sent") {
+  ServerProcess server;
+  const std::string queue = TempPath("token-queue.db");
+  server.Simulate(queue, "--households 20 --seed 4");
+  std::string cmd = server.SyncCommand(queue);
+  cmd.replace(cmd.find(server.enumerator_token), server.enumerator_token.size(), "pct_wrong");
+  int status = 0;
+  std::string out = Shell(cmd + " 2>&1", &status);
+  CHECK(status == 2);
+  CHECK(out.find("401") != std::string::npos);
+  CHECK(QueueCount(queue, "pending") == 20);
+}
+
+TEST_CASE("the story: a planted weakness is found; a uniform network raises few false alarms") {
+  ServerProcess server;
+  auto c = server.Client();
+  auto critical = [&](const std::string& from, const std::string& to) {
+    auto r = c->Get(("/api/v1/critical-points?survey=chs-perception&from=" + from + "&to=" + to).c_str(),
+                    Bearer(server.analyst_token));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return json::parse(r->body)["items"];
+  };
+  // Each wave lives in its own ten days of fieldwork, so one server and a period filter
+  // separate them.
+  auto wave = [&](int index, const std::string& args) {
+    char first[16], last[16];
+    std::snprintf(first, sizeof first, "2026-%02d-01", 1 + index);
+    std::snprintf(last, sizeof last, "2026-%02d-10", 1 + index);
+    const std::string queue = TempPath("story-" + std::to_string(index) + ".db");
+    server.Simulate(queue, "--households 1500 --days 10 --first-day " + std::string(first) + " " + args);
+    int status = 0;
+    Shell(server.SyncCommand(queue) + " 2>&1", &status);
+    REQUIRE(status == 0);
+    return critical(first, last);
+  };
+
+  json planted = wave(0, "--seed 100 --uniform --plant cesfam-tal-1:transparency:-2");
+  bool found = false;
+  for (const json& item : planted) {
+    if (item["institution_id"] == "cesfam-tal-1" && item["dimension"] == "transparency") {
+      found = std::find(item["flags"].begin(), item["flags"].end(), "below_network") != item["flags"].end();
+    }
+  }
+  CHECK(found);
+  CHECK(planted.size() == 1);  // the rest of that network is uniform
+
+  int alarmed = 0;
+  for (int seed = 1; seed <= 10; ++seed) {
+    json items = wave(seed, "--uniform --seed " + std::to_string(seed));
+    bool any = false;
+    for (const json& item : items) {
+      any = any || std::find(item["flags"].begin(), item["flags"].end(), "below_network") != item["flags"].end();
+    }
+    alarmed += any;
+  }
+  WARN("uniform networks with any below_network flag: " << alarmed << " of 10 seeds");
+  CHECK(alarmed <= 3);  // Benjamini-Hochberg at 0.05 over a true null: about one seed in twenty
+}
