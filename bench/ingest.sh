@@ -3,15 +3,17 @@
 # keep-alive at a fixed concurrency, against a fresh database, then checks that the database
 # holds exactly as many interviews as were acknowledged.
 #   bench/ingest.sh [CONNECTIONS=16] [SECONDS=10]
+# LOADGEN=tablet drives it with `percept-tablet load` (realistic interviews from the generator)
+# instead of wrk (the example interview with two institutions drawn from the demo network).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 conns=${1:-16}
 secs=${2:-10}
 P=build/server/percept
-[ -x "$P" ] || bash scripts/build.sh > /dev/null
+[ -x "$P" ] && [ -x build/mobile_stub/percept-tablet ] || bash scripts/build.sh > /dev/null
 command -v wrk > /dev/null || bash scripts/install-deps.sh
 dir=$(mktemp -d /tmp/percept-bench-XXXXXX)
-trap 'kill $(cat "$dir/pid" 2>/dev/null) 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $(cat "$dir/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$dir"' EXIT
 $P --db "$dir/p.db" init > /dev/null
 $P --db "$dir/p.db" institution import survey_defs/institutions-demo.csv > /dev/null
 export PERCEPT_TOKEN=$($P --db "$dir/p.db" token create --role enumerator --name bench 2>/dev/null | tail -n 1)
@@ -20,8 +22,14 @@ echo $! > "$dir/pid"
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.05; done
 port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir/out")
 echo "percept ingest benchmark: $conns connections, ${secs}s, TLS keep-alive, synchronous=FULL, $(nproc) cores"
-echo "body: docs/example-submission.json ($(wc -c < docs/example-submission.json) bytes), a new instance_id each"
-wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/api/v1/submissions" | grep -E "^(requests|throughput|latency)"
+if [ "${LOADGEN:-wrk}" = tablet ]; then
+  echo "load: percept-tablet load, generated interviews (3-7 institutions each), a new instance_id each"
+  build/mobile_stub/percept-tablet load --concurrency "$conns" --duration "$secs" \
+    --server "https://127.0.0.1:$port" --token "$PERCEPT_TOKEN" --cacert "$dir/dev-cert.pem" | grep -E "^(load|throughput|latency)"
+else
+  echo "load: wrk, docs/example-submission.json ($(wc -c < docs/example-submission.json) bytes), a new instance_id each"
+  wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/api/v1/submissions" | grep -E "^(requests|throughput|latency)"
+fi
 kill -TERM "$(cat "$dir/pid")"; wait "$(cat "$dir/pid")" 2>/dev/null || true
 grep "transactions" "$dir/server.log" | sed 's/^percept: /group commit  /'
 stored=$(sqlite3 "$dir/p.db" "SELECT count(*) FROM submissions")
