@@ -1,6 +1,7 @@
 #include "percept/score_layout.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace percept {
@@ -32,20 +33,34 @@ ScoreLayout::ScoreLayout(const SurveyDefinition& def) : lo_(def.scale.min), hi_(
   }
 }
 
+bool DimensionBlock::ScaledScore(const std::vector<int>& likert, int64_t* x, int64_t* count, int64_t* total) const {
+  const int64_t k = static_cast<int64_t>(items.size());
+  *count = 0;
+  *total = 0;
+  for (int pos : items) {
+    if (likert[pos] != kNoAnswer) {
+      ++*count;
+      *total += likert[pos];
+    }
+  }
+  if (*count == 0 || 2 * *count < k) return false;  // the half rule: at least ceil(k/2) answers
+  *x = *total * (scale / *count);                   // x * L, exact
+  return true;
+}
+
+double DimensionBlock::Score(const std::vector<int>& likert) const {
+  int64_t x = 0, count = 0, total = 0;
+  if (!ScaledScore(likert, &x, &count, &total)) return std::numeric_limits<double>::quiet_NaN();
+  return static_cast<double>(x) / static_cast<double>(scale);
+}
+
 void ScoreLayout::Accumulate(const std::vector<int>& likert, int64_t* sums) const {
   const int overall = has_overall_ ? likert[overall_position_] : kNoAnswer;
   for (const DimensionBlock& b : blocks_) {
     int64_t* s = sums + b.offset;
     const int64_t k = static_cast<int64_t>(b.items.size());
-    int64_t count = 0, total = 0;
-    for (int pos : b.items) {
-      if (likert[pos] != kNoAnswer) {
-        ++count;
-        total += likert[pos];
-      }
-    }
-    if (count == 0 || 2 * count < k) continue;  // the half rule: at least ceil(k/2) answers
-    const int64_t x = total * (b.scale / count);   // x * L, exact
+    int64_t x = 0, count = 0, total = 0;
+    if (!b.ScaledScore(likert, &x, &count, &total)) continue;
     s[kSlotN] += 1;
     s[kSlotSum] += x;
     s[kSlotSumSq] += x * x;

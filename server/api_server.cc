@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_server_impl.h"
+#include "exports.h"
 #include "percept/submission.h"
 #include "store.h"
 #include "tls.h"
@@ -65,6 +66,8 @@ void ApiServer::Impl::Routes() {
          Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { SubmitBatch(req, res, who); }));
   s.Get("/api/v1/submissions",
         Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
+  s.Get(R"(/api/v1/exports/([a-z0-9-]+)(\.csv|\.sav|\.jsonl|/codebook\.csv))",
+        Guard(kReaders, [this](auto& req, auto& res, auto&) { ExportSurvey(req, res); }));
   s.Get("/api/v1/scores",
         Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) { Scores(req, res, who, false); }));
   s.Get("/api/v1/critical-points",
@@ -223,6 +226,43 @@ void ApiServer::Impl::ListSubmissions(const httplib::Request& req, httplib::Resp
   body += "}";
   res.status = 200;
   res.set_content(body, "application/json");
+}
+
+void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Response& res) {
+  const SurveyDefinition* def = catalog.Latest(req.matches[1].str());
+  if (!def) return SendError(res, Status::NotFound("no such survey"));
+  const std::string kind = req.matches[2].str();
+  ExportFormat format = ExportFormat::kCsvWide;
+  if (kind == ".sav") format = ExportFormat::kSav;
+  else if (kind == ".jsonl") format = ExportFormat::kJsonLines;
+  else if (kind == "/codebook.csv") format = ExportFormat::kCodebook;
+  else if (req.has_param("layout")) {
+    const std::string layout = req.get_param_value("layout");
+    if (layout == "long") format = ExportFormat::kCsvLong;
+    else if (layout != "wide") return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
+  }
+  auto lease = readers->Acquire();
+  if (!lease.ok()) return SendError(res, lease.status());
+  auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());
+  auto directory = institutions->Snapshot();
+  const std::string name = def->id + (format == ExportFormat::kSav ? ".sav" : format == ExportFormat::kJsonLines ? ".jsonl"
+                                     : format == ExportFormat::kCodebook ? "-codebook.csv"
+                                     : format == ExportFormat::kCsvLong ? "-long.csv" : ".csv");
+  res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  if (format == ExportFormat::kCsvWide || format == ExportFormat::kCsvLong) {
+    res.set_header("Link", "</api/v1/exports/" + def->id + "/codebook.csv>; rel=\"describedby\"");
+  }
+  // Streamed in chunks as rows are made: memory stays flat however large the wave.
+  res.set_chunked_content_provider(ExportMediaType(format), [shared, def, directory, format](size_t, httplib::DataSink& sink) {
+    auto stats = Export(**shared, *def, *directory, format,
+                        [&](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); });
+    if (!stats.ok()) {
+      std::fprintf(stderr, "percept: export of %s stopped: %s\n", def->id.c_str(), stats.status().message().c_str());
+      return false;  // the client sees a cut-off chunked body, never a complete-looking file
+    }
+    sink.done();
+    return true;
+  });
 }
 
 ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

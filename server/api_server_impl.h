@@ -63,6 +63,7 @@ struct ApiServer::Impl {
   void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void ListSubmissions(const httplib::Request& req, httplib::Response& res);
+  void ExportSurvey(const httplib::Request& req, httplib::Response& res);
   // score_routes.cc
   void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who, bool critical_only);
   Status RefreshAggregates();

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "aggregates.h"
 #include "api_server.h"
 #include "auth.h"
+#include "exports.h"
 #include "percept/institutions.h"
 #include "store.h"
 
@@ -166,6 +168,34 @@ int Rebuild(const std::string& db) {
   return 0;
 }
 
+int ExportSurvey(const std::string& db, const std::string& survey_dir, const std::string& survey,
+                 const std::string& format_name, const std::string& out_path) {
+  auto format = ParseExportFormat(format_name);
+  if (!format.ok()) return Fail(format.status());
+  auto catalog = SurveyCatalog::LoadDirectory(survey_dir);
+  if (!catalog.ok()) return Fail(catalog.status());
+  const SurveyDefinition* def = catalog->Latest(survey);
+  if (!def) return Fail(Status::NotFound("no survey '" + survey + "' in " + survey_dir));
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  auto list = (*store)->ListInstitutions();
+  if (!list.ok()) return Fail(list.status());
+  std::map<std::string, Institution> institutions;
+  for (const Institution& i : *list) institutions[i.id] = i;
+  FILE* out = out_path.empty() || out_path == "-" ? stdout : std::fopen(out_path.c_str(), "wb");
+  if (!out) return Fail(Status::Internal("cannot write " + out_path));
+  auto stats = Export(**store, *def, institutions, *format, [&](std::string_view chunk) {
+    return std::fwrite(chunk.data(), 1, chunk.size(), out) == chunk.size();
+  });
+  bool closed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
+  if (!stats.ok()) return Fail(stats.status());
+  if (!closed) return Fail(Status::Internal("cannot finish writing " + out_path));
+  std::fprintf(stderr, "exported %lld interviews as %lld rows (%s)%s%s\n", static_cast<long long>(stats->interviews),
+               static_cast<long long>(stats->rows), format_name.c_str(), out == stdout ? "" : " to ",
+               out == stdout ? "" : out_path.c_str());
+  return 0;
+}
+
 int Backup(const std::string& db, const std::string& out) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
@@ -225,6 +255,15 @@ int main(int argc, char** argv) {
   auto* rebuild = app.add_subcommand(
       "rebuild-aggregates", "Recompute the score aggregates from the stored evaluations (safe while serving)");
 
+  std::string export_survey = "chs-perception", export_format = "csv", export_out, export_dir = "survey_defs";
+  auto* exp = app.add_subcommand("export", "Export a survey's interviews for Excel, R or SPSS");
+  exp->add_option("--survey", export_survey, "Survey id")->capture_default_str();
+  exp->add_option("--format", export_format,
+                  "csv (one row per evaluation), csv-long (one row per answer), codebook, jsonl, sav (SPSS)")
+      ->capture_default_str();
+  exp->add_option("--out", export_out, "Output file (default: standard output)");
+  exp->add_option("--survey-dir", export_dir, "Folder of survey definitions")->capture_default_str();
+
   std::string backup_out;
   auto* backup = app.add_subcommand("backup", "Copy the database consistently, even while the server runs");
   backup->add_option("--out", backup_out, "Backup file (must not exist)")->required();
@@ -240,5 +279,6 @@ int main(int argc, char** argv) {
   if (*tok_revoke) return RevokeToken(db, name);
   if (*backup) return Backup(db, backup_out);
   if (*rebuild) return Rebuild(db);
+  if (*exp) return ExportSurvey(db, export_dir, export_survey, export_format, export_out);
   return 1;
 }

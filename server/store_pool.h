@@ -23,6 +23,7 @@ class StorePool {
       if (store_) pool_->Return(std::move(store_));
     }
     Store* operator->() { return store_.get(); }
+    Store& operator*() { return *store_; }
 
    private:
     StorePool* pool_;

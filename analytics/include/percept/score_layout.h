@@ -31,6 +31,11 @@ struct DimensionBlock {
   int64_t scale = 1;       // L = lcm(1..k)
   size_t offset = 0;
 
+  // x * scale for one evaluation, or false when the half rule leaves x missing.
+  bool ScaledScore(const std::vector<int>& likert, int64_t* x, int64_t* count, int64_t* total) const;
+  // x itself (the evaluation score of ANALYTICS.md), or NaN when missing.
+  double Score(const std::vector<int>& likert) const;
+
   Moments moments(const int64_t* sums) const {
     return {sums[offset + kSlotN], sums[offset + kSlotSum], sums[offset + kSlotSumSq], scale};
   }

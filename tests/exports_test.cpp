@@ -1,0 +1,194 @@
+// Exports read back by independent programs: Python's csv module, and GNU PSPP for the .sav.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "server_process.h"
+
+using namespace percept::testing;
+using nlohmann::json;
+
+namespace {
+
+std::string Download(ServerProcess& server, const std::string& path, const std::string& file,
+                     httplib::Headers* headers = nullptr) {
+  auto c = server.Client();
+  auto r = c->Get(path.c_str(), Bearer(server.analyst_token));
+  REQUIRE(r);
+  INFO(r->body.substr(0, 200));
+  REQUIRE(r->status == 200);
+  if (headers) *headers = r->headers;
+  const std::string out = server.dir() + "/" + file;
+  std::ofstream(out, std::ios::binary) << r->body;
+  return out;
+}
+
+// Every stored interview, as the server lists them.
+std::vector<json> Stored(ServerProcess& server) {
+  auto c = server.Client();
+  auto r = c->Get("/api/v1/submissions?survey=chs-perception&limit=1000", Bearer(server.analyst_token));
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  json page = json::parse(r->body);
+  REQUIRE(page["next"].is_null());
+  return page["items"].get<std::vector<json>>();
+}
+
+void Prepare(ServerProcess& server, json* tricky) {
+  server.Simulate(server.dir() + "/q.db", "--households 150 --seed 21");
+  int status = 0;
+  Shell(server.SyncCommand(server.dir() + "/q.db") + " 2>&1", &status);
+  REQUIRE(status == 0);
+  *tricky = DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
+  (*tricky)["evaluations"][0]["answers"]["proposal"] = "Que atiendan, \"por favor\", en la tarde;\ny con respeto, sin \"vueltas\".";
+  auto c = server.Client();
+  auto r = c->Post("/api/v1/submissions", Bearer(server.enumerator_token), tricky->dump(), "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 201);
+}
+
+}  // namespace
+
+TEST_CASE("the CSV exports round-trip through a real CSV parser, every evaluation and every odd answer intact") {
+  ServerProcess server;
+  json tricky;
+  Prepare(server, &tricky);
+  const std::vector<json> stored = Stored(server);
+  std::multiset<std::string> expected;  // instance_id|institution_id of every evaluation
+  for (const json& s : stored) {
+    for (const json& e : s["evaluations"]) expected.insert(s["instance_id"].get<std::string>() + "|" + e["institution_id"].get<std::string>());
+  }
+
+  httplib::Headers headers;
+  const std::string wide = Download(server, "/api/v1/exports/chs-perception.csv", "wide.csv", &headers);
+  CHECK(headers.find("Link")->second.find("/api/v1/exports/chs-perception/codebook.csv") != std::string::npos);
+  const std::string script = server.dir() + "/read.py";
+  std::ofstream(script) << R"(import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))
+print(json.dumps({"keys": [r["instance_id"] + "|" + r["institution_id"] for r in rows],
+                  "proposals": [r["proposal"] for r in rows if r["instance_id"] == sys.argv[2]],
+                  "comunas": sorted(set(r["comuna"] for r in rows)),
+                  "scores": [r["score_transparency"] for r in rows][:3]}))
+)";
+  const json got = json::parse(Shell("python3 " + script + " " + wide + " " + tricky["instance_id"].get<std::string>()));
+  const auto keys = got["keys"].get<std::vector<std::string>>();
+  CHECK(std::multiset<std::string>(keys.begin(), keys.end()) == expected);
+  REQUIRE(got["proposals"].size() == 2);
+  CHECK(got["proposals"][0] == tricky["evaluations"][0]["answers"]["proposal"]);
+  CHECK(got["comunas"].size() >= 2);
+
+  const std::string long_csv = Download(server, "/api/v1/exports/chs-perception.csv?layout=long", "long.csv");
+  std::ofstream(script) << R"(import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))
+mine = [r for r in rows if r["instance_id"] == sys.argv[2]]
+print(json.dumps({"n": len(rows), "ids": len(set(r["instance_id"] for r in rows)),
+                  "proposal": [r["value"] for r in mine if r["item"] == "proposal"],
+                  "problems": sorted(r["value"] for r in mine if r["item"] == "problems" and r["evaluation"] == "1")}))
+)";
+  const json lg = json::parse(Shell("python3 " + script + " " + long_csv + " " + tricky["instance_id"].get<std::string>()));
+  CHECK(lg["ids"] == stored.size());
+  REQUIRE(lg["proposal"].size() == 2);
+  CHECK(lg["proposal"][0] == tricky["evaluations"][0]["answers"]["proposal"]);
+  CHECK(lg["problems"] == json{"esperas_largas", "muchas_vueltas"});
+
+  const std::string codebook = Download(server, "/api/v1/exports/chs-perception/codebook.csv", "codebook.csv");
+  std::ofstream(script) << R"(import csv, json, sys
+rows = {r["variable"]: r for r in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline=''))}
+print(json.dumps({"opp_wait": rows["opp_wait"], "pathway": rows["pathway"]["values"], "n": len(rows)}))
+)";
+  const json cb = json::parse(Shell("python3 " + script + " " + codebook));
+  CHECK(cb["opp_wait"]["label_es"].get<std::string>().find("esperar") != std::string::npos);
+  CHECK(cb["opp_wait"]["label_en"].get<std::string>().find("wait") != std::string::npos);
+  CHECK(cb["opp_wait"]["values"].get<std::string>().find("8=no sabe") != std::string::npos);
+  CHECK(cb["pathway"].get<std::string>().find("apoyo_familiar=Me derivó mi Apoyo Familiar") != std::string::npos);
+
+  auto c = server.Client();
+  CHECK(c->Get("/api/v1/exports/chs-perception.csv", Bearer(server.enumerator_token))->status == 403);
+  CHECK(c->Get("/api/v1/exports/chs-perception.csv", Bearer(server.institution_token))->status == 403);
+  CHECK(c->Get("/api/v1/exports/census.csv", Bearer(server.analyst_token))->status == 404);
+  CHECK(c->Get("/api/v1/exports/chs-perception.csv?layout=tall", Bearer(server.analyst_token))->status == 400);
+
+  // The command line writes the same file.
+  server.Admin("export --survey chs-perception --format csv --survey-dir " + SourcePath("survey_defs") + " --out " +
+               server.dir() + "/cli.csv");
+  std::ifstream a(wide, std::ios::binary), b(server.dir() + "/cli.csv", std::ios::binary);
+  std::stringstream sa, sb;
+  sa << a.rdbuf();
+  sb << b.rdbuf();
+  CHECK(sa.str() == sb.str());
+}
+
+TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
+  ServerProcess server;
+  json tricky;
+  Prepare(server, &tricky);
+  const std::string sav = Download(server, "/api/v1/exports/chs-perception.sav", "wave.sav");
+  const std::string syntax = server.dir() + "/check.sps";
+  std::ofstream(syntax) << "GET FILE='" << sav << "'.\n"
+                        << "FREQUENCIES VARIABLES=opp_wait.\n"
+                        << "COMPUTE one = 1.\n"
+                        << "AGGREGATE OUTFILE=* /BREAK=one /n=NU(score_transparency) /mean=MEAN(score_transparency).\n"
+                        << "FORMATS mean (F14.8).\n"
+                        << "LIST n mean.\n";
+  int status = 0;
+  const std::string out_csv = server.dir() + "/pspp.csv";
+  Shell("pspp -O format=csv -o '" + out_csv + "' '" + syntax + "' 2>&1", &status);
+  REQUIRE(status == 0);
+  std::ifstream in(out_csv);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+
+  // opp_wait frequencies, valid grades and the two missing codes, as PSPP counts them...
+  std::map<std::string, int64_t> pspp;
+  bool in_table = false;
+  for (const std::string& line : lines) {
+    // The frequency table: ",,Frequency,Percent,..." then rows "Valid,1,2,..." ",3,151,..."
+    // "Missing,no sabe / don't know,74,..." and finally "Total,,...".
+    if (line.find("Frequency,Percent") != std::string::npos) {
+      in_table = true;
+      continue;
+    }
+    if (!in_table) continue;
+    if (line.rfind("Total", 0) == 0) break;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    REQUIRE(f.size() >= 3);
+    std::string key = f[1];
+    if (key.find("no sabe") != std::string::npos) key = "8";
+    else if (key.find("no aplica") != std::string::npos) key = "9";
+    else key = std::to_string(static_cast<int>(std::stod(key)));
+    pspp[key] = std::stoll(f[2]);
+  }
+  // ...and as the server stored them.
+  std::map<std::string, int64_t> server_counts;
+  for (const json& s : Stored(server)) {
+    for (const json& e : s["evaluations"]) {
+      if (e["answers"].contains("opp_wait")) server_counts[std::to_string(e["answers"]["opp_wait"].get<int>())]++;
+    }
+  }
+  CHECK(pspp == server_counts);
+
+  // The transparency score: N and mean in PSPP against the network cell of /scores.
+  double n = -1, mean = -1;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    if (lines[i] == "n,mean") {
+      std::stringstream ss(lines[i + 1]);
+      std::string a, b;
+      std::getline(ss, a, ',');
+      std::getline(ss, b, ',');
+      n = std::stod(a);
+      mean = std::stod(b);
+    }
+  }
+  auto c = server.Client();
+  json scores = json::parse(c->Get("/api/v1/scores?survey=chs-perception", Bearer(server.analyst_token))->body);
+  for (const json& cell : scores["network"]) {
+    if (cell["dimension"] != "transparency") continue;
+    CHECK(n == cell["n"].get<double>());
+    CHECK(mean == Approx(cell["mean"].get<double>()).margin(1e-7));
+  }
+  CHECK(n > 500);
+}
