@@ -6,6 +6,7 @@
 //
 //   percept-bench-national [--households N] [--keep DIR]
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -262,6 +263,31 @@ int main(int argc, char** argv) {
   }
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
+
+  // Exports of the whole wave through `percept export`, timed, with the process's peak memory.
+  for (const char* format : {"csv", "csv-long", "sav"}) {
+    const std::string out = dir + "/export." + format;
+    const auto t = Clock::now();
+    pid_t child = fork();
+    if (child == 0) {
+      std::freopen("/dev/null", "w", stderr);
+      execl(percept.c_str(), percept.c_str(), "--db", db.c_str(), "export", "--survey", "chs-perception", "--format",
+            format, "--survey-dir", (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--out", out.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    int status = 0;
+    struct rusage usage {};
+    wait4(child, &status, 0, &usage);
+    const double secs = Seconds(t);
+    std::ifstream f(out, std::ios::binary | std::ios::ate);
+    const double mb = static_cast<double>(f.tellg()) / 1e6;
+    const double rows = std::string(format) == "csv-long" ? 0 : static_cast<double>(evaluations);
+    std::printf("percept export --format %-8s %7.1f s, %8.0f MB, %s peak RSS %.0f MB (exit %d)\n", format, secs, mb,
+                rows > 0 ? (std::to_string(static_cast<long long>(rows / secs)) + " rows/s,").c_str() : "",
+                usage.ru_maxrss / 1024.0, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    std::remove(out.c_str());
+  }
   if (keep.empty()) std::system(("rm -rf '" + dir + "'").c_str());
   return 0;
 }
