@@ -73,6 +73,8 @@ void ApiServer::Impl::Routes() {
   s.Get("/api/v1/critical-points",
         Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) { Scores(req, res, who, true); }));
 
+  ReportRoutes();
+
   // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
   // gets the contract's error body.
   s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,

@@ -14,11 +14,17 @@
 #include "auth.h"
 #include "http_support.h"
 #include "institution_cache.h"
+#include "percept/scores.h"
 #include "percept/survey_definition.h"
 #include "store_pool.h"
 #include "submission_writer.h"
 
 namespace percept {
+
+struct ScoreQuery {
+  const SurveyDefinition* survey = nullptr;
+  std::string institution, comuna, region, from, to;
+};
 
 struct ApiServer::Impl {
   ServerOptions options;
@@ -65,8 +71,19 @@ struct ApiServer::Impl {
   void ListSubmissions(const httplib::Request& req, httplib::Response& res);
   void ExportSurvey(const httplib::Request& req, httplib::Response& res);
   // score_routes.cc
+  ScoreOptions Scoring() const {
+    ScoreOptions o;
+    o.min_n = options.min_n;
+    o.standard = options.standard;
+    o.min_gap = options.min_gap;
+    return o;
+  }
+  Status PrepareScores(const httplib::Request& req, const Principal& who, ScoreQuery& q, ScoreReport* out,
+                       std::shared_ptr<const InstitutionCache::Directory>* directory);
   void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who, bool critical_only);
   Status RefreshAggregates();
+  // report_routes.cc
+  void ReportRoutes();
 };
 
 }  // namespace percept

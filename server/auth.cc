@@ -1,5 +1,7 @@
 #include "auth.h"
 
+#include <ctime>
+
 #include "crypto.h"
 #include "http_support.h"
 
@@ -9,9 +11,63 @@ std::string NewToken() { return "pct_" + Base64Url(RandomBytes(32)); }
 
 std::string TokenHash(const std::string& token) { return Sha256(token); }
 
-Result<Principal> Authenticator::Authenticate(const httplib::Request& req) const {
+std::optional<std::string> RequestCookie(const httplib::Request& req, const std::string& name) {
+  const std::string header = req.get_header_value("Cookie");
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string part = header.substr(pos, end - pos);
+    const size_t start = part.find_first_not_of(' ');
+    if (start != std::string::npos) part = part.substr(start);
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 && part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+Result<Principal> Authenticator::Authenticate(const httplib::Request& req, bool allow_cookie) const {
   auto token = BearerToken(req);
+  if (!token && allow_cookie) {
+    auto cookie = RequestCookie(req, kSessionCookie);
+    if (cookie && cookie->size() <= 128) {
+      auto reader = readers_->Acquire();
+      if (!reader.ok()) return reader.status();
+      auto found = (*reader)->FindSessionToken(Sha256(*cookie), static_cast<int64_t>(std::time(nullptr)));
+      if (!found.ok()) return found.status();
+      if (found->has_value()) return Principal{(*found)->name, (*found)->role, (*found)->institutions};
+    }
+    return Status::Unauthenticated("sign in first, or your session has expired");
+  }
   if (!token) return Status::Unauthenticated("send 'Authorization: Bearer <token>'");
+  return FromToken(*token);
+}
+
+Result<std::string> Authenticator::SignIn(const std::string& token, Principal* who) const {
+  auto principal = FromToken(token);
+  if (!principal.ok()) return principal.status();
+  auto reader = readers_->Acquire();
+  if (!reader.ok()) return reader.status();
+  auto record = (*reader)->FindActiveToken(TokenHash(token));
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return Status::Unauthenticated("the token is not valid, or was revoked");
+  const std::string session = Base64Url(RandomBytes(32));
+  Status s = (*reader)->CreateSession(Sha256(session), (*record)->id, static_cast<int64_t>(std::time(nullptr)) + kSessionSeconds);
+  if (!s.ok()) return s;
+  *who = *principal;
+  return session;
+}
+
+void Authenticator::SignOut(const httplib::Request& req) const {
+  auto cookie = RequestCookie(req, kSessionCookie);
+  auto reader = readers_->Acquire();
+  if (cookie && reader.ok()) (void)(*reader)->DeleteSession(Sha256(*cookie));
+}
+
+Result<Principal> Authenticator::FromToken(const std::string& token_text) const {
+  const std::string* token = &token_text;
   if (token->size() > 256) return Status::Unauthenticated("the token is not valid");
   const std::string hash = TokenHash(*token);
   auto reader = readers_->Acquire();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,14 +33,27 @@ std::string NewToken();
 // What is stored of a token.
 std::string TokenHash(const std::string& token);
 
+inline constexpr const char* kSessionCookie = "percept_session";
+inline constexpr int64_t kSessionSeconds = 8 * 3600;  // a working day
+
 class Authenticator {
  public:
   explicit Authenticator(StorePool* readers) : readers_(readers) {}
-  // 401 without a bearer token, or with one that is unknown or revoked.
-  Result<Principal> Authenticate(const httplib::Request& req) const;
+  // 401 without a bearer token, or with one that is unknown or revoked. With `allow_cookie`,
+  // an unexpired session cookie (see SignIn) is accepted too: browsers cannot send a header on
+  // a page load. Only the report pages allow it.
+  Result<Principal> Authenticate(const httplib::Request& req, bool allow_cookie = false) const;
+  // Checks a token typed into the sign-in page and opens a session for it; returns the cookie
+  // value to set. The session is stored only as a hash, like tokens.
+  Result<std::string> SignIn(const std::string& token, Principal* who) const;
+  void SignOut(const httplib::Request& req) const;
 
  private:
+  Result<Principal> FromToken(const std::string& token) const;
   StorePool* readers_;
 };
+
+// The value of cookie `name` in the request, if sent.
+std::optional<std::string> RequestCookie(const httplib::Request& req, const std::string& name);
 
 }  // namespace percept

@@ -11,11 +11,6 @@ namespace percept {
 
 namespace {
 
-struct ScoreQuery {
-  const SurveyDefinition* survey = nullptr;
-  std::string institution, comuna, region, from, to;
-};
-
 void WriteStatistics(JsonWriter& w, const CellStatistics& s) {
   w.Field("mean", s.mean).Field("sd", s.sd).Field("index", s.index).Field("ci_low", s.ci_low)
       .Field("ci_high", s.ci_high).Field("isn", s.isn).Field("isn_ci_low", s.isn_ci_low)
@@ -61,13 +56,12 @@ Status ApiServer::Impl::RefreshAggregates() {
   return writer->RunExclusive([this](Store& store) { return aggregates->Load(store); });
 }
 
-void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res, const Principal& who,
-                             bool critical_only) {
-  ScoreQuery q;
+Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Principal& who, ScoreQuery& q,
+                                     ScoreReport* out, std::shared_ptr<const InstitutionCache::Directory>* dir) {
   const std::string survey = req.get_param_value("survey");
-  if (survey.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
+  if (survey.empty()) return Status::InvalidParameter("'survey' is required");
   q.survey = catalog.Latest(survey);
-  if (!q.survey) return SendError(res, Status::NotFound("no such survey"));
+  if (!q.survey) return Status::NotFound("no such survey");
   q.institution = req.get_param_value("institution");
   q.comuna = req.get_param_value("comuna");
   q.region = req.get_param_value("region");
@@ -75,38 +69,45 @@ void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res
   q.to = req.get_param_value("to");
   for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"from", q.from}, {"to", q.to}}) {
     if (!value.empty() && !IsIsoDate(value)) {
-      return SendError(res, Status::InvalidParameter(std::string("'") + name + "' is a date, YYYY-MM-DD"));
+      return Status::InvalidParameter(std::string("'") + name + "' is a date, YYYY-MM-DD");
     }
   }
   if (!q.from.empty() && !q.to.empty() && q.from > q.to) {
-    return SendError(res, Status::InvalidParameter("'from' is after 'to'"));
+    return Status::InvalidParameter("'from' is after 'to'");
   }
   if (!q.comuna.empty() && !IsComunaCode(q.comuna)) {
-    return SendError(res, Status::InvalidParameter("'comuna' is a 4–5 digit commune code"));
+    return Status::InvalidParameter("'comuna' is a 4–5 digit commune code");
   }
-  if (q.region.size() > 64) return SendError(res, Status::InvalidParameter("'region' is too long"));
+  if (q.region.size() > 64) return Status::InvalidParameter("'region' is too long");
   auto directory = institutions->Snapshot();
   if (!q.institution.empty() && (!institutions->Exists(q.institution) || !who.MayRead(q.institution))) {
     // Another institution's id answers exactly like an unknown one.
-    return SendError(res, Status::NotFound("no such institution"));
+    return Status::NotFound("no such institution");
   }
   directory = institutions->Snapshot();
 
   Status s = RefreshAggregates();
-  if (!s.ok()) return SendError(res, s);
+  if (!s.ok()) return s;
   const ScoreLayout* layout = aggregates->Layout(q.survey->id, q.survey->version);
-  if (!layout) return SendError(res, Status::NotFound("no such survey"));
+  if (!layout) return Status::NotFound("no such survey");
   auto in_population = [&](const std::string& id) {
     auto it = directory->find(id);
     if (it == directory->end()) return false;
     return (q.comuna.empty() || it->second.comuna == q.comuna) && (q.region.empty() || it->second.region == q.region);
   };
-  ScoreOptions options;
-  options.min_n = this->options.min_n;
-  options.standard = this->options.standard;
-  options.min_gap = this->options.min_gap;
-  const ScoreReport report =
-      ComputeScores(*layout, aggregates->Sum(q.survey->id, *layout, q.from, q.to, in_population), options);
+  *out = ComputeScores(*layout, aggregates->Sum(q.survey->id, *layout, q.from, q.to, in_population), Scoring());
+  *dir = directory;
+  return Status::Ok();
+}
+
+void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res, const Principal& who,
+                             bool critical_only) {
+  ScoreQuery q;
+  ScoreReport report;
+  std::shared_ptr<const InstitutionCache::Directory> directory;
+  Status status = PrepareScores(req, who, q, &report, &directory);
+  if (!status.ok()) return SendError(res, status);
+  const ScoreOptions options = Scoring();
 
   auto visible = [&](const ScoreCell& c) {
     return who.MayRead(c.institution_id) && (q.institution.empty() || c.institution_id == q.institution);

@@ -81,6 +81,12 @@ CREATE TABLE aggregate_log (
   seq INTEGER PRIMARY KEY,
   delta BLOB NOT NULL
 );
+CREATE TABLE sessions (
+  hash BLOB PRIMARY KEY,
+  token_id INTEGER NOT NULL REFERENCES tokens(id),
+  created_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -404,6 +410,49 @@ Result<std::map<std::pair<std::string, int>, std::string>> Store::ListSurveyVers
   while (st->Step()) out[{st->Text(0), static_cast<int>(st->Int(1))}] = st->Text(2);
   if (!st->status().ok()) return st->status();
   return out;
+}
+
+}  // namespace percept
+
+namespace percept {
+
+Status Store::CreateSession(const std::string& hash, int64_t token_id, int64_t expires_at) {
+  auto st = Cached("INSERT INTO sessions (hash, token_id, created_at, expires_at) VALUES (?,?,?,?)");
+  if (!st.ok()) return st.status();
+  (*st)->BindBlob(1, hash.data(), hash.size()).Bind(2, token_id).Bind(3, NowRfc3339()).Bind(4, expires_at);
+  return (*st)->Run();
+}
+
+Result<std::optional<TokenRecord>> Store::FindSessionToken(const std::string& hash, int64_t now) {
+  auto st = Cached(
+      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id FROM sessions s "
+      "JOIN tokens t ON t.id = s.token_id LEFT JOIN token_institutions ti ON ti.token_id = t.id "
+      "WHERE s.hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.BindBlob(1, hash.data(), hash.size()).Bind(2, now);
+  std::optional<TokenRecord> found;
+  while (q.Step()) {
+    if (!found) {
+      found.emplace();
+      found->id = q.Int(0);
+      found->name = q.Text(1);
+      found->role = ParseRole(q.TextView(2)).value_or(Role::kEnumerator);
+      found->hash = q.Blob(3);
+      found->created_at = q.Text(4);
+    }
+    if (!q.IsNull(5)) found->institutions.push_back(q.Text(5));
+  }
+  if (!q.status().ok()) return q.status();
+  return found;
+}
+
+Status Store::DeleteSession(const std::string& hash) {
+  auto st = Cached("DELETE FROM sessions WHERE hash = ? OR expires_at < strftime('%s', 'now')");
+  if (!st.ok()) return st.status();
+  (*st)->BindBlob(1, hash.data(), hash.size());
+  return (*st)->Run();
 }
 
 }  // namespace percept

@@ -65,6 +65,13 @@ class Store {
   // The active (not revoked) token with this hash, if any.
   Result<std::optional<TokenRecord>> FindActiveToken(const std::string& hash);
 
+  // Browser sessions (the report pages): stored by the SHA-256 of the cookie's value.
+  Status CreateSession(const std::string& hash, int64_t token_id, int64_t expires_at);
+  // The active token behind an unexpired session, if any.
+  Result<std::optional<TokenRecord>> FindSessionToken(const std::string& hash, int64_t now);
+  // Ends that session (and clears expired ones).
+  Status DeleteSession(const std::string& hash);
+
   // Records a published definition; Conflict when (id, version) was published with other content.
   Status RegisterSurveyVersion(const std::string& id, int version, const std::string& json);
 
