@@ -55,8 +55,8 @@ const std::map<std::string, Text>& Strings() {
       {"alpha", {"Confiabilidad (alfa de Cronbach)", "Reliability (Cronbach's alpha)"}},
       {"alpha_warn", {"bajo 0,7: los ítems de esta dimensión no miden lo mismo; interprete con cautela",
                       "below 0.7: this dimension's items do not measure one thing; read with care"}},
-      {"rule_standard", {"«Bajo el estándar»: el extremo superior del IC 95% del índice queda bajo %g (la nota 4,0 en la escala de 1 a 7).",
-                         "'Below standard': the upper end of the index's 95% CI is below %g (the passing grade 4.0 on the 1–7 scale)."}},
+      {"rule_standard", {"«Bajo el estándar»: el extremo superior del IC 95%% del índice queda bajo %g (la nota 4,0 en la escala de 1 a 7).",
+                         "'Below standard': the upper end of the index's 95%% CI is below %g (the passing grade 4.0 on the 1–7 scale)."}},
       {"rule_network", {"«Bajo la red»: al menos %g puntos bajo la red y una prueba t de Welch unilateral contra el resto de la red, con p ajustado por Benjamini–Hochberg (q < 0,05).",
                         "'Below network': at least %g points below the network and a one-sided Welch t-test against the rest of the network, with p adjusted by Benjamini–Hochberg (q < 0.05)."}},
       {"rule_severity", {"Severidad alta cuando la dimensión pesa en la satisfacción general (correlación con la nota general sobre la mediana).",
@@ -119,8 +119,8 @@ void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::st
     h += "<text x='" + std::to_string(name_w + cell_w * d + cell_w / 2) + "' y='22' text-anchor='middle' class='hd'>" +
          HtmlEscape(DimensionLabel(v, dims[d].id)) + "</text>";
   }
-  auto row = [&](size_t r, const std::string& label, const std::function<const ScoreCell*(const std::string&)>& cell,
-                 bool network) {
+  auto row = [&](size_t r, const std::string& id_of_row, const std::string& label,
+                 const std::function<const ScoreCell*(const std::string&)>& cell, bool network) {
     const int y = top + cell_h * static_cast<int>(r);
     // Long names are cut to fit their column; the full name shows on hover and in the tables.
     std::string shown = label;
@@ -146,7 +146,8 @@ void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::st
       }
       const std::string fill = suppressed ? "#d9d9d9" : Color(index);
       h += "<rect x='" + std::to_string(x + 1) + "' y='" + std::to_string(y + 1) + "' width='" + std::to_string(cell_w - 2) +
-           "' height='" + std::to_string(cell_h - 2) + "' fill='" + fill + "'" + (critical ? " class='crit'" : "") + "/>";
+           "' height='" + std::to_string(cell_h - 2) + "' fill='" + fill + "'" + (critical ? " class='crit'" : "") +
+           " data-institution='" + HtmlEscape(network ? std::string("network") : id_of_row) + "' data-dimension='" + dims[d].id + "'/>";
       const std::string label = suppressed ? "n=" + std::to_string(n) : Fmt(index) + (critical ? " ▲" : "");
       h += "<text x='" + std::to_string(x + cell_w / 2) + "' y='" + std::to_string(y + 19) + "' text-anchor='middle'" +
            (critical ? " class='critmark'" : "") + ">" + label + "</text>";
@@ -154,12 +155,12 @@ void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::st
   };
   for (size_t r = 0; r < insts.size(); ++r) {
     const std::string& id = insts[r];
-    row(r, InstitutionName(v, id), [&](const std::string& dim) -> const ScoreCell* {
+    row(r, id, InstitutionName(v, id), [&](const std::string& dim) -> const ScoreCell* {
       for (const ScoreCell& c : v.report->cells) if (c.institution_id == id && c.dimension == dim) return &c;
       return nullptr;
     }, false);
   }
-  row(insts.size(), T(v, "network"), nullptr, true);
+  row(insts.size(), "", T(v, "network"), nullptr, true);
   h += "</svg>";
 }
 
