@@ -50,7 +50,8 @@ class SectionValidator {
         path_(std::move(path)), problems_(problems) {}
 
   void Run() {
-    for (const auto& [key, value] : answers_.items()) {
+    for (const auto& entry : answers_.items()) {
+      const std::string& key = entry.key();
       bool known = std::any_of(items_.begin(), items_.end(), [&](const Item& it) { return it.id == key; });
       if (!known) Problem(key, "unknown_item", "'" + key + "' is not an item of this section");
     }

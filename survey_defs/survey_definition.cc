@@ -41,7 +41,8 @@ class DefinitionParser {
 
   // Keys of `obj` not in `allowed` are reported: a typo such as "requried" must not pass silently.
   void CheckKeys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
-    for (const auto& [key, value] : obj.items()) {
+    for (const auto& entry : obj.items()) {
+      const std::string& key = entry.key();
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
         Problem(JoinPointer(path, key), "unknown_key", "'" + key + "' is not a known key here");
       }
