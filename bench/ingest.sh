@@ -17,7 +17,7 @@ trap 'kill $(cat "$dir/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$dir"' EXI
 $P --db "$dir/p.db" init > /dev/null
 $P --db "$dir/p.db" institution import survey_defs/institutions-demo.csv > /dev/null
 export PERCEPT_TOKEN=$($P --db "$dir/p.db" token create --role enumerator --name bench 2>/dev/null | tail -n 1)
-$P --db "$dir/p.db" serve --port 0 --survey-dir survey_defs ${PERCEPT_SERVE_ARGS:-} > "$dir/out" 2> "$dir/server.log" &
+$P --db "$dir/p.db" serve --port 0 --survey-dir survey_defs --rate-limit 0 ${PERCEPT_SERVE_ARGS:-} > "$dir/out" 2> "$dir/server.log" &
 echo $! > "$dir/pid"
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.05; done
 port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir/out")

@@ -207,7 +207,8 @@ int main(int argc, char** argv) {
     std::freopen(out_file.c_str(), "w", stdout);
     std::freopen((dir + "/serve.log").c_str(), "w", stderr);
     execl(percept.c_str(), percept.c_str(), "--db", db.c_str(), "serve", "--port", "0", "--survey-dir",
-          (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--no-log", static_cast<char*>(nullptr));
+          (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--no-log", "--rate-limit", "0",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   int port = 0;

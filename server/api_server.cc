@@ -292,6 +292,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->readers = std::make_unique<StorePool>(options.db_path);
   impl->institutions = std::make_unique<InstitutionCache>(impl->readers.get());
   impl->auth = std::make_unique<Authenticator>(impl->readers.get());
+  impl->limiter = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
 
   std::string cert = options.cert_path, key = options.key_path;
   if (cert.empty() != key.empty()) return Status::InvalidParameter("--cert and --key go together");

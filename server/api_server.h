@@ -25,7 +25,8 @@ struct ServerOptions {
   size_t max_body_bytes = 2 * 1024 * 1024;
   size_t max_batch = 1000;
   int max_json_depth = 32;
-  int keep_alive_seconds = 5;  // idle time before a keep-alive connection is closed
+  int keep_alive_seconds = 5;
+  double rate_limit = 200;     // requests a second per token (bursts of twice that); 0: no limit  // idle time before a keep-alive connection is closed
   bool log_requests = true;
 };
 

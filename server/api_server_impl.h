@@ -15,6 +15,7 @@
 #include "http_support.h"
 #include "institution_cache.h"
 #include "percept/scores.h"
+#include "rate_limiter.h"
 #include "percept/survey_definition.h"
 #include "store_pool.h"
 #include "submission_writer.h"
@@ -35,6 +36,7 @@ struct ApiServer::Impl {
   std::unique_ptr<Aggregates> aggregates;
   std::unique_ptr<SubmissionWriter> writer;
   std::unique_ptr<httplib::SSLServer> http;
+  std::unique_ptr<RateLimiter> limiter;
   std::string tls_error;
 
   void Routes();
@@ -50,6 +52,11 @@ struct ApiServer::Impl {
         auto principal = auth->Authenticate(req);
         if (!principal.ok()) return SendError(res, principal.status());
         CurrentRequest().token_name = principal->name;
+        int retry_after = 1;
+        if (!limiter->Allow(principal->name, &retry_after)) {
+          res.set_header("Retry-After", std::to_string(retry_after));
+          return SendError(res, Status::TooManyRequests("too many requests for this token; slow down"));
+        }
         if (std::find(allowed.begin(), allowed.end(), principal->role) == allowed.end()) {
           return SendError(res, Status::Forbidden(std::string("the ") + RoleName(principal->role) +
                                                   " role may not do this"));

@@ -232,6 +232,8 @@ int main(int argc, char** argv) {
   serve->add_option("--min-gap", so.min_gap, "Least gap to the network that can flag a cell")->capture_default_str()->check(CLI::Range(0.0, 100.0));
   serve->add_option("--max-body", so.max_body_bytes, "Largest request body in bytes")->capture_default_str();
   serve->add_flag("!--no-log", so.log_requests, "Do not log one line per request");
+  serve->add_option("--rate-limit", so.rate_limit, "Requests a second per token, bursts of twice that (0: no limit); over it: 429 with Retry-After")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e9));
 
   auto* inst = app.add_subcommand("institution", "Manage the network's institutions");
   inst->require_subcommand(1);

@@ -210,7 +210,7 @@ TEST_CASE("an interview travels from tablet to durable row, and bad input gets i
 }
 
 TEST_CASE("16 concurrent tablets send 2,000 interviews, some twice: each is stored exactly once") {
-  ServerProcess server;
+  ServerProcess server({"--rate-limit", "0"});  // sixteen tablets share one token here
   constexpr int kClients = 16, kInterviews = 2000;
   std::vector<std::string> ids;
   std::mt19937_64 rng(7);
@@ -310,4 +310,27 @@ TEST_CASE("the server refuses to start on a definition that changed under a publ
   std::string out = Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() + "' serve --port 0 --survey-dir '" + dir + "' 2>&1", &status);
   CHECK(status != 0);
   CHECK(out.find("new version") != std::string::npos);
+}
+
+TEST_CASE("a token over its rate limit gets 429 with Retry-After; other tokens are not slowed") {
+  ServerProcess server({"--rate-limit", "5"});  // bursts of 10
+  auto c = server.Client();
+  int ok = 0, limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 30; ++i) {
+    Reply r = Get(*c, "/api/v1/surveys", server.enumerator_token);
+    if (r.status == 200) ++ok;
+    if (r.status == 429) {
+      ++limited;
+      CHECK(ErrorCode(r) == "too_many_requests");
+    }
+  }
+  CHECK(ok >= 10);
+  CHECK(ok <= 13);  // the burst, plus what refills while the loop runs
+  CHECK(limited == 30 - ok);
+  auto raw = c->Get("/api/v1/surveys", Bearer(server.enumerator_token));
+  REQUIRE(raw);
+  CHECK(raw->status == 429);
+  CHECK(std::stoi(raw->get_header_value("Retry-After")) >= 1);
+  CHECK(Get(*c, "/api/v1/surveys", server.analyst_token).status == 200);
 }

@@ -63,6 +63,7 @@ class [[nodiscard]] Status {
     s.details_ = std::move(details);
     return s;
   }
+  static Status TooManyRequests(std::string msg) { return {StatusCode::kTooManyRequests, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
 
