@@ -67,7 +67,7 @@ void ApiServer::Impl::Routes() {
   s.Get("/api/v1/submissions",
         Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
   s.Get(R"(/api/v1/exports/([a-z0-9-]+)(\.csv|\.sav|\.jsonl|/codebook\.csv))",
-        Guard(kReaders, [this](auto& req, auto& res, auto&) { ExportSurvey(req, res); }));
+        Guard(kReaders, [this](auto& req, auto& res, auto& who) { ExportSurvey(req, res, who); }));
   s.Get("/api/v1/scores",
         Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) { Scores(req, res, who, false); }));
   s.Get("/api/v1/critical-points",
@@ -230,7 +230,7 @@ void ApiServer::Impl::ListSubmissions(const httplib::Request& req, httplib::Resp
   res.set_content(body, "application/json");
 }
 
-void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Response& res) {
+void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Response& res, const Principal& who) {
   const SurveyDefinition* def = catalog.Latest(req.matches[1].str());
   if (!def) return SendError(res, Status::NotFound("no such survey"));
   const std::string kind = req.matches[2].str();
@@ -243,6 +243,9 @@ void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Respons
     if (layout == "long") format = ExportFormat::kCsvLong;
     else if (layout != "wide") return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
   }
+  Audit(who.name, "export", def->id + " " + (format == ExportFormat::kSav ? "sav" : format == ExportFormat::kJsonLines ? "jsonl"
+                                             : format == ExportFormat::kCodebook ? "codebook"
+                                             : format == ExportFormat::kCsvLong ? "csv-long" : "csv"));
   auto lease = readers->Acquire();
   if (!lease.ok()) return SendError(res, lease.status());
   auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());

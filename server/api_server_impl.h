@@ -76,7 +76,13 @@ struct ApiServer::Impl {
   void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void ListSubmissions(const httplib::Request& req, httplib::Response& res);
-  void ExportSurvey(const httplib::Request& req, httplib::Response& res);
+  void ExportSurvey(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  // Appends to the audit trail; a failure is logged, never fatal to the request.
+  void Audit(const std::string& actor, const std::string& action, const std::string& detail) {
+    auto reader = readers->Acquire();
+    Status s = reader.ok() ? (*reader)->Audit(actor, action, detail) : reader.status();
+    if (!s.ok()) std::fprintf(stderr, "percept: audit: %s\n", s.message().c_str());
+  }
   // score_routes.cc
   ScoreOptions Scoring() const {
     ScoreOptions o;

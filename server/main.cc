@@ -127,6 +127,9 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
   std::string token = NewToken();
   Status s = (*store)->CreateToken(name, *role, TokenHash(token), institutions);
   if (!s.ok()) return Fail(s);
+  std::string detail = std::string(RoleName(*role)) + " token '" + name + "'";
+  for (const auto& i : institutions) detail += " " + i;
+  (void)(*store)->Audit("cli", "token create", detail);
   std::fprintf(stderr, "created %s token '%s'; it is shown once, keep it safe:\n", role_name.c_str(), name.c_str());
   std::printf("%s\n", token.c_str());
   return 0;
@@ -152,6 +155,7 @@ int RevokeToken(const std::string& db, const std::string& name) {
   if (!store.ok()) return Fail(store.status());
   Status s = (*store)->RevokeToken(name);
   if (!s.ok()) return Fail(s);
+  (void)(*store)->Audit("cli", "token revoke", "'" + name + "'");
   std::printf("revoked token '%s'\n", name.c_str());
   return 0;
 }
@@ -196,6 +200,17 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   return 0;
 }
 
+int ShowAudit(const std::string& db, int64_t limit, const std::string& since) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  auto entries = (*store)->ListAudit(limit, since);
+  if (!entries.ok()) return Fail(entries.status());
+  for (const AuditEntry& e : *entries) {
+    std::printf("%s  %-24s %-16s %s\n", e.at.c_str(), e.actor.c_str(), e.action.c_str(), e.detail.c_str());
+  }
+  return 0;
+}
+
 int Backup(const std::string& db, const std::string& out) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
@@ -203,6 +218,7 @@ int Backup(const std::string& db, const std::string& out) {
   if (stat(out.c_str(), &st) == 0) return Fail(Status::Conflict(out + " exists; choose a new file"));
   Status s = (*store)->db()->BackupTo(out);
   if (!s.ok()) return Fail(s);
+  (void)(*store)->Audit("cli", "backup", out);
   std::printf("backed up %s to %s\n", db.c_str(), out.c_str());
   return 0;
 }
@@ -266,6 +282,12 @@ int main(int argc, char** argv) {
   exp->add_option("--out", export_out, "Output file (default: standard output)");
   exp->add_option("--survey-dir", export_dir, "Folder of survey definitions")->capture_default_str();
 
+  int64_t audit_limit = 100;
+  std::string audit_since;
+  auto* audit = app.add_subcommand("audit", "Show the audit trail: submissions by token, exports, reports, tokens, sign-ins");
+  audit->add_option("--limit", audit_limit, "The latest N entries")->capture_default_str()->check(CLI::Range(1, 100000000));
+  audit->add_option("--since", audit_since, "Only entries at or after this date or time (YYYY-MM-DD or RFC 3339, UTC)");
+
   std::string backup_out;
   auto* backup = app.add_subcommand("backup", "Copy the database consistently, even while the server runs");
   backup->add_option("--out", backup_out, "Backup file (must not exist)")->required();
@@ -281,6 +303,7 @@ int main(int argc, char** argv) {
   if (*tok_revoke) return RevokeToken(db, name);
   if (*backup) return Backup(db, backup_out);
   if (*rebuild) return Rebuild(db);
+  if (*audit) return ShowAudit(db, audit_limit, audit_since);
   if (*exp) return ExportSurvey(db, export_dir, export_survey, export_format, export_out);
   return 1;
 }

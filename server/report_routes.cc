@@ -65,11 +65,13 @@ void ApiServer::Impl::ReportRoutes() {
     if (!session.ok()) {
       // Logged without the token; the access log line carries the 401.
       std::fprintf(stderr, "percept: failed sign-in from %s\n", req.remote_addr.c_str());
+      Audit("unknown (" + req.remote_addr + ")", "failed sign-in", "");
       return SendHtml(res, 401, RenderSignIn(lang, lang == "en" ? "That token is not valid, or was revoked."
                                                                  : "Ese token no es válido o fue revocado.",
                                              req.get_param_value("next")));
     }
     CurrentRequest().token_name = who.name;
+    Audit(who.name, "sign-in", "");
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + *session +
                                      "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" + std::to_string(kSessionSeconds));
     std::string next = SafeNext(req.get_param_value("next"), first_report);
@@ -123,6 +125,9 @@ void ApiServer::Impl::ReportRoutes() {
       view.lang = Lang(req);
       view.reader = who->name;
       view.institution_role = who->role == Role::kInstitution;
+      Audit(who->name, "report", q.survey->id + (q.comuna.empty() ? "" : " comuna=" + q.comuna) +
+                                     (q.region.empty() ? "" : " region=" + q.region) + (q.from.empty() ? "" : " from=" + q.from) +
+                                     (q.to.empty() ? "" : " to=" + q.to));
       SendHtml(res, 200, RenderReport(view));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "percept: internal error on %s: %s\n", req.path.c_str(), e.what());

@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "aggregates.h"
@@ -86,6 +87,13 @@ CREATE TABLE sessions (
   token_id INTEGER NOT NULL REFERENCES tokens(id),
   created_at TEXT NOT NULL,
   expires_at INTEGER NOT NULL
+);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
 );
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
@@ -453,6 +461,28 @@ Status Store::DeleteSession(const std::string& hash) {
   if (!st.ok()) return st.status();
   (*st)->BindBlob(1, hash.data(), hash.size());
   return (*st)->Run();
+}
+
+}  // namespace percept
+
+namespace percept {
+
+Status Store::Audit(const std::string& actor, const std::string& action, const std::string& detail) {
+  auto st = Cached("INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, NowRfc3339()).Bind(2, actor).Bind(3, action).Bind(4, detail);
+  return (*st)->Run();
+}
+
+Result<std::vector<AuditEntry>> Store::ListAudit(int64_t limit, const std::string& since) {
+  auto st = db_->Prepare("SELECT at, actor, action, detail FROM audit WHERE at >= ? ORDER BY id DESC LIMIT ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, since).Bind(2, limit);
+  std::vector<AuditEntry> out;
+  while (st->Step()) out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
+  if (!st->status().ok()) return st->status();
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace percept

@@ -37,6 +37,11 @@ struct TokenRecord {
 
 enum class StoreOutcome { kCreated, kDuplicate, kConflict };
 
+// One line of the audit trail: who did what, and when. Never a token or an answer.
+struct AuditEntry {
+  std::string at, actor, action, detail;
+};
+
 struct SubmissionPage {
   std::vector<std::string> items;  // stored submissions, JSON text
   std::optional<int64_t> next;     // cursor for the next page; none at the end
@@ -81,6 +86,11 @@ class Store {
                                         const std::string& received_at);
   Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
   Result<int64_t> CountSubmissions();
+
+  // The audit trail (`percept audit`).
+  Status Audit(const std::string& actor, const std::string& action, const std::string& detail);
+  // The latest `limit` entries at or after `since` (RFC 3339 or a date; "" for all), oldest first.
+  Result<std::vector<AuditEntry>> ListAudit(int64_t limit, const std::string& since);
 
   // Small named values (e.g. the aggregates generation); "" when unset.
   Result<std::string> GetMeta(const std::string& key);

@@ -1,6 +1,8 @@
 #include "submission_writer.h"
 
+#include <array>
 #include <cstdio>
+#include <map>
 
 namespace percept {
 
@@ -117,6 +119,7 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   if (!tx.status().ok()) return fail_all(tx.status());
   const std::string received_at = NowRfc3339();
   AggregateDelta delta;
+  std::map<std::string, std::array<int64_t, 3>> by_actor;  // created, duplicate, conflict
   for (Job* j : jobs) {
     j->outcomes.reserve(j->subs->size());
     for (const ValidSubmission* sub : *j->subs) {
@@ -134,10 +137,17 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
                               : *outcome == StoreOutcome::kDuplicate ? WriteOutcome::kDuplicate
                                                                      : WriteOutcome::kConflict);
         if (aggregates_ && *outcome == StoreOutcome::kCreated) aggregates_->Add(*sub, &delta);
+        by_actor[*j->enumerator][*outcome == StoreOutcome::kCreated ? 0 : *outcome == StoreOutcome::kDuplicate ? 1 : 2]++;
       }
       s = RunCached(store_->Cached("RELEASE one"));
       if (!s.ok()) return fail_all(s);
     }
+  }
+  for (const auto& [actor, n] : by_actor) {
+    // Who submitted how much, in the same transaction as what they submitted.
+    Status s = store_->Audit(actor, "submit", std::to_string(n[0]) + " created, " + std::to_string(n[1]) +
+                                                  " duplicate, " + std::to_string(n[2]) + " conflict");
+    if (!s.ok()) return fail_all(s);
   }
   if (aggregates_) {
     // In the same transaction: the aggregates can never disagree with the stored submissions.

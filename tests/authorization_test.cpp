@@ -122,3 +122,34 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
   REQUIRE(api);
   CHECK(api->status == 401);
 }
+
+TEST_CASE("the audit trail tells who did what, and never holds a token") {
+  ServerProcess server;
+  auto c = server.Client();
+  json batch = {{"submissions", {DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71"),
+                                 DemoInterview("1b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71", {"omil-tal"}, 3)}}};
+  REQUIRE(c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), "application/json")->status == 200);
+  REQUIRE(c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), "application/json")->status == 200);
+  REQUIRE(c->Get("/api/v1/exports/chs-perception.sav", Bearer(server.analyst_token))->status == 200);
+  REQUIRE(c->Get("/reports/chs-perception?comuna=8110", Bearer(server.institution_token))->status == 200);
+  REQUIRE(c->Post("/sign-in", "token=pct_guess", "application/x-www-form-urlencoded")->status == 401);
+  server.Admin("token revoke consultant");
+  server.Admin("backup --out '" + server.dir() + "/b.db'");
+
+  const std::string trail = server.Admin("audit");
+  INFO(trail);
+  for (const char* line : {"tab-e2e                  submit           2 created, 0 duplicate, 0 conflict",
+                           "tab-e2e                  submit           0 created, 2 duplicate, 0 conflict",
+                           "consultant               export           chs-perception sav",
+                           "cesfam-staff             report           chs-perception comuna=8110",
+                           "failed sign-in", "token create     analyst token 'consultant'",
+                           "token create     institution token 'cesfam-staff' cesfam-tal-1",
+                           "token revoke     'consultant'", "backup"}) {
+    CHECK(trail.find(line) != std::string::npos);
+  }
+  for (const std::string& secret : {server.enumerator_token, server.analyst_token, server.institution_token, std::string("pct_guess")}) {
+    CHECK(trail.find(secret) == std::string::npos);
+  }
+  CHECK(server.Admin("audit --limit 1").find("backup") != std::string::npos);
+  CHECK(server.Admin("audit --since 2999-01-01").empty());
+}
