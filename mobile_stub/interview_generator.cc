@@ -128,6 +128,12 @@ struct InterviewGenerator::State {
   // A value for an item that is not a scored likert answer.
   json Generic(const Item& item, double satisfaction) {
     switch (item.type) {
+      case ItemType::kIdentifier: {
+        // A plausible RUT: 7-8 digits, a dash and a check digit (not computed: no real person).
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "%u-%c", 5000000 + static_cast<unsigned>(Pick(20000000)), "0123456789K"[Pick(11)]);
+        return std::string(buf);
+      }
       case ItemType::kBoolean:
         if (item.role == "consent") return true;
         if (item.id == "had_problems") return Uniform() < std::clamp(0.85 - 0.13 * satisfaction, 0.05, 0.9);

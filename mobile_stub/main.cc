@@ -1,5 +1,6 @@
 // `percept-tablet`: a tablet's stand-in (CONTRACT.md §1). It fills an offline queue with
 // realistic interviews, syncs it to the server as a good tablet would, and drives load.
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -80,7 +81,8 @@ int Simulate(const std::string& survey_file, const std::string& institutions_fil
     const std::string body = generator.Next();
     // A tablet checks an interview against its questionnaire before keeping it.
     const auto doc = nlohmann::json::parse(body);
-    auto valid = ValidateSubmission(doc, f->catalog, known);
+    // The server, not the tablet, turns identifiers into keyed hashes: here they pass as they are.
+    auto valid = ValidateSubmission(doc, f->catalog, known, [](const std::string& id) { return id; });
     if (!valid.ok()) return Fail(Status::Internal("generated an invalid interview: " + valid.status().ToString()));
     chunk.push_back({valid->instance_id, body});
     if (chunk.size() == 1000 || i + 1 == households) {
@@ -175,6 +177,9 @@ int Load(const std::string& survey_file, const std::string& institutions_file, c
 
 int main(int argc, char** argv) {
   using namespace percept;
+  // A server that dies mid-request must be a retry, not the end of the tablet: writing to its
+  // closed TLS socket would otherwise kill this process with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   CLI::App app{"percept-tablet: a tablet's stand-in — offline interviews, sync, and load"};
   app.require_subcommand(1);
 

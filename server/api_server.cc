@@ -11,6 +11,7 @@
 #include "exports.h"
 #include "percept/submission.h"
 #include "store.h"
+#include "secrets.h"
 #include "tls.h"
 
 namespace percept {
@@ -146,7 +147,7 @@ void ApiServer::Impl::ListInstitutions(httplib::Response& res, const Principal& 
 void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res, const Principal& who) {
   auto doc = ParseJsonBody(req, options.max_json_depth);
   if (!doc.ok()) return SendError(res, doc.status());
-  auto sub = ValidateSubmission(*doc, catalog, *institutions);
+  auto sub = ValidateSubmission(*doc, catalog, *institutions, hasher);
   if (!sub.ok()) return SendError(res, sub.status());
   WriteOutcome outcome = writer->Write({&sub.value()}, who.name).at(0);
   switch (outcome) {
@@ -179,7 +180,7 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
   checked.reserve(items.size());
   std::vector<const ValidSubmission*> valid;
   for (const json& item : items) {
-    checked.push_back(ValidateSubmission(item, catalog, *institutions));
+    checked.push_back(ValidateSubmission(item, catalog, *institutions, hasher));
     if (checked.back().ok()) valid.push_back(&checked.back().value());
   }
   std::vector<WriteOutcome> outcomes = writer->Write(valid, who.name);
@@ -296,6 +297,17 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->institutions = std::make_unique<InstitutionCache>(impl->readers.get());
   impl->auth = std::make_unique<Authenticator>(impl->readers.get());
   impl->limiter = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
+  if (auto key = LoadHouseholdKey(HouseholdKeyPath(options.db_path)); key.ok()) {
+    impl->hasher = [k = *key](const std::string& id) { return PseudonymizeIdentifier(k, id); };
+  } else {
+    for (const SurveyDefinition* d : impl->catalog.All()) {
+      for (const Item& it : d->household) {
+        if (it.type == ItemType::kIdentifier) {
+          return Status::NotFound(key.status().message() + "; survey " + d->id + " asks for an identifier");
+        }
+      }
+    }
+  }
 
   std::string cert = options.cert_path, key = options.key_path;
   if (cert.empty() != key.empty()) return Status::InvalidParameter("--cert and --key go together");

@@ -15,6 +15,7 @@
 #include "http_support.h"
 #include "institution_cache.h"
 #include "percept/scores.h"
+#include "percept/submission.h"
 #include "rate_limiter.h"
 #include "percept/survey_definition.h"
 #include "store_pool.h"
@@ -37,6 +38,7 @@ struct ApiServer::Impl {
   std::unique_ptr<SubmissionWriter> writer;
   std::unique_ptr<httplib::SSLServer> http;
   std::unique_ptr<RateLimiter> limiter;
+  IdentifierHasher hasher;  // empty when the server has no household key
   std::string tls_error;
 
   void Routes();

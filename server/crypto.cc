@@ -1,6 +1,8 @@
 #include "crypto.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -45,6 +47,14 @@ std::string Base64Url(std::string_view bytes) {
     for (int s = 18; s >= 6; s -= 6) out += kAlphabet[(v >> s) & 63];
   }
   return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 std::string Hex(std::string_view bytes) {

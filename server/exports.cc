@@ -83,7 +83,7 @@ std::vector<Column> WideColumns(const SurveyDefinition& def, const ScoreLayout& 
                   it.type == ItemType::kSingle;
       c.categorical = it.type == ItemType::kSingle;
       // UTF-8 takes up to 4 bytes a character; SPSS strings are sized in bytes.
-      c.width = it.type == ItemType::kText ? std::min<size_t>(4 * it.max_length, 32767) : 32;
+      c.width = it.type == ItemType::kText ? std::min<size_t>(4 * it.max_length, 32767) : it.type == ItemType::kIdentifier ? 96 : 32;
       cols.push_back(c);
     }
   };

@@ -15,6 +15,7 @@
 #include "api_server.h"
 #include "auth.h"
 #include "exports.h"
+#include "secrets.h"
 #include "percept/institutions.h"
 #include "store.h"
 
@@ -49,6 +50,10 @@ int Init(const std::string& db) {
   if (!store.ok()) return Fail(store.status());
   Status s = (*store)->Migrate();
   if (!s.ok()) return Fail(s);
+  bool created = false;
+  s = EnsureHouseholdKey(HouseholdKeyPath(db), &created);
+  if (!s.ok()) return Fail(s);
+  if (created) std::printf("made the household-identifier key %s (back it up with the database)\n", HouseholdKeyPath(db).c_str());
   std::printf("database %s is ready (schema version %d)\n", db.c_str(), kSchemaVersion);
   return 0;
 }

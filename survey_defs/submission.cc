@@ -1,6 +1,7 @@
 #include "percept/submission.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -147,6 +148,15 @@ class SectionValidator {
         }
         return;
       }
+      case ItemType::kIdentifier: {
+        if (!a.is_string()) return Problem(id, "wrong_type", "an identifier is a string");
+        const std::string norm = NormalizeIdentifier(a.get<std::string>());
+        if (norm.empty() || norm.size() > 64) return Problem(id, "bad_identifier", "an identifier has 1 to 64 characters");
+        if (item.pattern_re && !std::regex_match(norm, *item.pattern_re)) {
+          Problem(id, "pattern_mismatch", "does not match " + item.pattern);
+        }
+        return;
+      }
       case ItemType::kDate:
         if (!a.is_string() || !IsIsoDate(a.get<std::string>())) {
           Problem(id, "bad_date", "a date answer is YYYY-MM-DD");
@@ -232,8 +242,17 @@ bool IsUuid(std::string_view s) {
   return true;
 }
 
+std::string NormalizeIdentifier(const std::string& raw) {
+  std::string out;
+  for (char c : raw) {
+    if (c == ' ' || c == '.' || c == '-' || c == '\t') continue;
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog& catalog,
-                                           const InstitutionLookup& institutions) {
+                                           const InstitutionLookup& institutions, const IdentifierHasher& hasher) {
   if (!doc.is_object()) {
     return Status::ValidationFailed("a submission is a JSON object",
                                     {{"", "wrong_type", "a submission is a JSON object"}});
@@ -367,7 +386,17 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
     return Status::ValidationFailed(msg, std::move(problems));
   }
   out.scale_min = def->scale.min;
-  out.canonical_json = doc.dump();
+  // Identifiers leave here only as keyed hashes: the raw value is in no stored byte.
+  json stored = doc;
+  for (const Item& item : def->household) {
+    if (item.type != ItemType::kIdentifier || !hh->contains(item.id) || (*hh)[item.id].is_null()) continue;
+    if (!hasher) {
+      return Status::ValidationFailed("this server cannot keep identifiers",
+                                      {{"/household/" + item.id, "no_identifier_key", "no key to protect identifiers"}});
+    }
+    stored["household"][item.id] = hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
+  }
+  out.canonical_json = stored.dump();
   return out;
 }
 

@@ -96,7 +96,7 @@ std::optional<ItemType> ParseItemType(const std::string& s) {
   static const std::map<std::string, ItemType> kTypes = {
       {"likert", ItemType::kLikert}, {"single", ItemType::kSingle},   {"multi", ItemType::kMulti},
       {"integer", ItemType::kInteger}, {"text", ItemType::kText},     {"date", ItemType::kDate},
-      {"boolean", ItemType::kBoolean}};
+      {"boolean", ItemType::kBoolean}, {"identifier", ItemType::kIdentifier}};
   auto it = kTypes.find(s);
   if (it == kTypes.end()) return std::nullopt;
   return it->second;
@@ -133,7 +133,7 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
       if (!t) {
         p.Problem(ip + "/type", "unknown_type",
                   "'" + type->get<std::string>() +
-                      "' is not one of likert, single, multi, integer, text, date, boolean");
+                      "' is not one of likert, single, multi, integer, text, date, boolean, identifier");
       } else {
         item.type = *t;
       }
@@ -195,9 +195,12 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
     if (item.min && item.max && *item.min > *item.max) {
       p.Problem(ip + "/min", "bad_range", "min is greater than max");
     }
+    if (item.type == ItemType::kIdentifier && is_evaluation) {
+      p.Problem(ip + "/type", "not_allowed", "an identifier belongs to the household, asked once per interview");
+    }
     if (const json* v = p.Field(j, ip, "pattern", json::value_t::string, false)) {
       item.pattern = *v;
-      if (item.type != ItemType::kText) p.Problem(ip + "/pattern", "not_allowed", "only text items have a pattern");
+      if (item.type != ItemType::kText && item.type != ItemType::kIdentifier) p.Problem(ip + "/pattern", "not_allowed", "only text items have a pattern");
       try {
         item.pattern_re = std::make_shared<const std::regex>(item.pattern, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
@@ -257,6 +260,7 @@ const char* ItemTypeName(ItemType type) {
     case ItemType::kText: return "text";
     case ItemType::kDate: return "date";
     case ItemType::kBoolean: return "boolean";
+    case ItemType::kIdentifier: return "identifier";
   }
   return "text";
 }

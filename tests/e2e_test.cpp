@@ -2,7 +2,11 @@
 // a consultant and an institution would.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -333,4 +337,39 @@ TEST_CASE("a token over its rate limit gets 429 with Retry-After; other tokens a
   CHECK(raw->status == 429);
   CHECK(std::stoi(raw->get_header_value("Retry-After")) >= 1);
   CHECK(Get(*c, "/api/v1/surveys", server.analyst_token).status == 200);
+}
+
+TEST_CASE("a household's RUT never reaches the disk: only its keyed hash, the same for the same RUT") {
+  ServerProcess server;
+  struct stat key_stat {};
+  REQUIRE(stat((server.dir() + "/household-key").c_str(), &key_stat) == 0);
+  CHECK((key_stat.st_mode & 0777) == 0600);
+  auto c = server.Client();
+  json a = DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
+  a["household"]["household_key"] = "9.876.543-2";
+  json b = DemoInterview("1b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
+  b["household"]["household_key"] = "98765432";
+  REQUIRE(Send(*c, "/api/v1/submissions", a.dump(), server.enumerator_token).status == 201);
+  REQUIRE(Send(*c, "/api/v1/submissions", b.dump(), server.enumerator_token).status == 201);
+  // Resending with the RUT written differently is the same interview: a duplicate.
+  a["household"]["household_key"] = "98765432";
+  CHECK(Send(*c, "/api/v1/submissions", a.dump(), server.enumerator_token).status == 200);
+  c.reset();
+  REQUIRE(server.Kill(SIGTERM) == 0);
+  std::string bytes;
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(server.db() + suffix, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes += ss.str();
+  }
+  CHECK(bytes.find("98765432") == std::string::npos);
+  CHECK(bytes.find("9.876.543") == std::string::npos);
+  server.Start();
+  const std::string jsonl = server.Admin("export --format jsonl --survey-dir " + SourcePath("survey_defs"));
+  std::set<std::string> keys;
+  std::stringstream lines(jsonl);
+  for (std::string line; std::getline(lines, line);) keys.insert(json::parse(line)["household"]["household_key"].get<std::string>());
+  REQUIRE(keys.size() == 1);
+  CHECK(keys.begin()->rfind("hmac-sha256:", 0) == 0);
 }

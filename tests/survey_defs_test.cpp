@@ -410,3 +410,23 @@ TEST_CASE("an unterminated quote in CSV is an error, not a silent merge") {
   auto r = ParseCsv("a,\"b\nc,d\n");
   CHECK_FALSE(r.ok());
 }
+
+TEST_CASE("an identifier is stored only as what the hasher makes of its normalized form") {
+  static const DemoInstitutions institutions;
+  json s = DemoInterview(kId);
+  s["household"]["household_key"] = "12.345.678-k";
+  auto hashed = ValidateSubmission(s, DemoCatalog(), institutions, [](const std::string& n) { return "H(" + n + ")"; });
+  REQUIRE(hashed.ok());
+  CHECK(hashed->canonical_json.find("H(12345678K)") != std::string::npos);
+  CHECK(hashed->canonical_json.find("12.345.678") == std::string::npos);
+  CHECK(NormalizeIdentifier(" 12.345.678-k ") == "12345678K");
+
+  auto refused = ValidateSubmission(s, DemoCatalog(), institutions);  // no key, no identifier
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().details()[0].code == "no_identifier_key");
+
+  s["household"]["household_key"] = "12.345.678-X";
+  CHECK(Problems(s) == Lines{"/household/household_key pattern_mismatch"});
+  s["household"]["household_key"] = 12345678;
+  CHECK(Problems(s) == Lines{"/household/household_key wrong_type"});
+}

@@ -76,7 +76,7 @@ TEST_CASE("the generator makes valid, reproducible interviews of 3-7 institution
     const std::string text = a.Next();
     CHECK(text == b.Next());  // same seed, same interviews
     const json doc = json::parse(text);
-    auto valid = ValidateSubmission(doc, *catalog, known);
+    auto valid = ValidateSubmission(doc, *catalog, known, [](const std::string& id) { return id; });
     INFO(valid.status().ToString());
     REQUIRE(valid.ok());
     const auto& evals = doc["evaluations"];

@@ -4,6 +4,7 @@
 // It is pure: no I/O; institutions are looked up through the interface below.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,10 +46,19 @@ struct ValidSubmission {
   std::string canonical_json;
 };
 
+// Turns an identifier answer into what may be stored (a keyed hash); see the server's secrets.
+using IdentifierHasher = std::function<std::string(const std::string& normalized)>;
+
 // Validates one submission object. On failure the Status is kValidationFailed with one Detail
-// per problem, each a JSON pointer relative to the submission.
+// per problem, each a JSON pointer relative to the submission. Identifier answers are
+// normalized (NormalizeIdentifier) and replaced by `hasher`'s result in what is returned;
+// without a hasher a submission with an identifier answer is refused (nothing raw is kept).
 Result<ValidSubmission> ValidateSubmission(const nlohmann::json& doc, const SurveyCatalog& catalog,
-                                           const InstitutionLookup& institutions);
+                                           const InstitutionLookup& institutions,
+                                           const IdentifierHasher& hasher = nullptr);
+
+// Upper case, without spaces, dots or dashes: "12.345.678-k" and "12345678K" are one person.
+std::string NormalizeIdentifier(const std::string& raw);
 
 // True for an RFC 3339 date-time with an explicit offset ("Z" or "+hh:mm"); fills its local
 // date (YYYY-MM-DD) and its instant in seconds since 1970 when asked.

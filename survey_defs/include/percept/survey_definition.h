@@ -30,7 +30,8 @@ struct LocalizedText {
   std::string en;
 };
 
-enum class ItemType { kLikert, kSingle, kMulti, kInteger, kText, kDate, kBoolean };
+// kIdentifier: a household key (e.g. the RUT) the server never stores raw, only as a keyed hash.
+enum class ItemType { kLikert, kSingle, kMulti, kInteger, kText, kDate, kBoolean, kIdentifier };
 const char* ItemTypeName(ItemType type);
 
 struct Option {
