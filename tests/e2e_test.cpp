@@ -373,3 +373,27 @@ TEST_CASE("a household's RUT never reaches the disk: only its keyed hash, the sa
   REQUIRE(keys.size() == 1);
   CHECK(keys.begin()->rfind("hmac-sha256:", 0) == 0);
 }
+
+TEST_CASE("TLS 1.2 and newer with forward-secret AEAD ciphers only; oversized headers are refused") {
+  ServerProcess server;
+  const std::string target = "127.0.0.1:" + std::to_string(server.port);
+  auto handshake = [&](const std::string& args) {
+    int status = 0;
+    Shell("echo | timeout 10 openssl s_client -connect " + target + " " + args + " > /dev/null 2>&1", &status);
+    return status == 0;
+  };
+  CHECK(handshake("-tls1_3"));
+  CHECK(handshake("-tls1_2"));
+  CHECK(handshake("-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256"));
+  CHECK_FALSE(handshake("-tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'"));
+  CHECK_FALSE(handshake("-tls1 -cipher 'DEFAULT:@SECLEVEL=0'"));
+  CHECK_FALSE(handshake("-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA"));  // CBC, not AEAD
+  CHECK_FALSE(handshake("-tls1_2 -cipher AES128-GCM-SHA256"));       // no forward secrecy
+
+  auto c = server.Client();
+  auto huge = c->Get("/api/v1/surveys", {{"Authorization", "Bearer " + server.enumerator_token}, {"X-Filler", std::string(64 * 1024, 'x')}});
+  CHECK((!huge || huge->status >= 400));  // refused or cut off, never served
+  auto again = server.Client()->Get("/healthz");  // and the server is still there
+  REQUIRE(again);
+  CHECK(again->status == 200);
+}
