@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -386,17 +387,19 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
     return Status::ValidationFailed(msg, std::move(problems));
   }
   out.scale_min = def->scale.min;
-  // Identifiers leave here only as keyed hashes: the raw value is in no stored byte.
-  json stored = doc;
+  // Identifiers leave here only as keyed hashes: the raw value is in no stored byte. Only an
+  // interview that carries one pays for a copy of its document.
+  std::optional<json> stored;
   for (const Item& item : def->household) {
     if (item.type != ItemType::kIdentifier || !hh->contains(item.id) || (*hh)[item.id].is_null()) continue;
     if (!hasher) {
       return Status::ValidationFailed("this server cannot keep identifiers",
                                       {{"/household/" + item.id, "no_identifier_key", "no key to protect identifiers"}});
     }
-    stored["household"][item.id] = hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
+    if (!stored) stored = doc;
+    (*stored)["household"][item.id] = hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
   }
-  out.canonical_json = stored.dump();
+  out.canonical_json = stored ? stored->dump() : doc.dump();
   return out;
 }
 
