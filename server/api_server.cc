@@ -56,6 +56,7 @@ void ApiServer::Impl::Routes() {
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
   });
+  s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
   s.Get("/api/v1/surveys", Guard(kAnyRole, [this](auto&, auto& res, auto&) { ListSurveys(res); }));
   s.Get(R"(/api/v1/surveys/([^/]+))",
         Guard(kAnyRole, [this](auto& req, auto& res, auto&) { GetSurvey(req, res); }));
@@ -100,13 +101,42 @@ void ApiServer::Impl::Routes() {
     ctx.token_name.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  if (options.log_requests) {
-    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+}
+
+void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
+  // Open to the machine itself (a local Prometheus agent); elsewhere only to analysts.
+  const bool local = req.remote_addr == "127.0.0.1" || req.remote_addr == "::1";
+  if (!local || req.has_header("Authorization")) {
+    auto who = auth->Authenticate(req);
+    if (!who.ok()) return SendError(res, who.status());
+    if (who->role != Role::kAnalyst && who->role != Role::kAdmin) return SendError(res, Status::Forbidden("metrics are for analysts"));
   }
+  const WriterStats w = writer->stats();
+  std::string out;
+  out += "# HELP percept_http_responses_total HTTP responses by status class.\n# TYPE percept_http_responses_total counter\n";
+  for (int c = 1; c <= 5; ++c) {
+    out += "percept_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " + std::to_string(responses[c].load()) + "\n";
+  }
+  out += "# HELP percept_submissions_written_total Submissions through the writer (created, duplicate or conflict).\n"
+         "# TYPE percept_submissions_written_total counter\npercept_submissions_written_total " + std::to_string(w.submissions) + "\n";
+  out += "# HELP percept_write_transactions_total Group-commit transactions.\n"
+         "# TYPE percept_write_transactions_total counter\npercept_write_transactions_total " + std::to_string(w.transactions) + "\n";
+  out += "# HELP percept_aggregates_generation Generation of the aggregates mirror.\n"
+         "# TYPE percept_aggregates_generation gauge\npercept_aggregates_generation " + std::to_string(aggregates->loaded_generation()) + "\n";
+  out += "# HELP percept_uptime_seconds Seconds since the server started.\n# TYPE percept_uptime_seconds gauge\npercept_uptime_seconds " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()) + "\n";
+  res.status = 200;
+  res.set_content(out, "text/plain; version=0.0.4");
 }
 
 void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
+  if (res.status >= 100 && res.status < 600) responses[res.status / 100]++;
   RequestContext& ctx = CurrentRequest();
+  if (!options.log_requests) {
+    ctx.started = false;
+    return;
+  }
   double ms = ctx.started ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start).count() : 0;
   // Method, path (never the query: it may carry filters of one institution), status, time,
   // token *name*. Never the token, never an answer.

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -39,6 +42,10 @@ struct ApiServer::Impl {
   std::unique_ptr<httplib::SSLServer> http;
   std::unique_ptr<RateLimiter> limiter;
   IdentifierHasher hasher;  // empty when the server has no household key
+  // Requests answered, by status class (1xx..5xx), for /metrics.
+  std::array<std::atomic<uint64_t>, 6> responses{};
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  void Metrics(const httplib::Request& req, httplib::Response& res);
   std::string tls_error;
 
   void Routes();

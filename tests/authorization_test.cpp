@@ -153,3 +153,19 @@ TEST_CASE("the audit trail tells who did what, and never holds a token") {
   CHECK(server.Admin("audit --limit 1").find("backup") != std::string::npos);
   CHECK(server.Admin("audit --since 2999-01-01").empty());
 }
+
+TEST_CASE("metrics: Prometheus text for the machine itself, or for an analyst") {
+  ServerProcess server;
+  auto c = server.Client();
+  REQUIRE(c->Post("/api/v1/submissions", Bearer(server.enumerator_token),
+                  DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71").dump(), "application/json")->status == 201);
+  auto local = c->Get("/metrics");
+  REQUIRE(local);
+  CHECK(local->status == 200);
+  CHECK(local->get_header_value("Content-Type").rfind("text/plain", 0) == 0);
+  CHECK(local->body.find("percept_submissions_written_total 1\n") != std::string::npos);
+  CHECK(local->body.find("percept_http_responses_total{class=\"2xx\"}") != std::string::npos);
+  CHECK(c->Get("/metrics", Bearer(server.analyst_token))->status == 200);
+  CHECK(c->Get("/metrics", Bearer(server.enumerator_token))->status == 403);
+  CHECK(c->Get("/metrics", Bearer("pct_wrong"))->status == 401);
+}
