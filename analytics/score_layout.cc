@@ -16,7 +16,8 @@ ScoreLayout::ScoreLayout(const SurveyDefinition& def) : lo_(def.scale.min), hi_(
     DimensionBlock b;
     b.id = id;
     b.items = std::move(items);
-    for (size_t k = 1; k <= b.items.size(); ++k) b.scale = std::lcm(b.scale, static_cast<int64_t>(k));
+    for (size_t k = 1; k <= b.items.size(); ++k)
+      b.scale = std::lcm(b.scale, static_cast<int64_t>(k));
     b.offset = width_;
     width_ += kSlotItems + 2 * b.items.size();
     blocks_.push_back(std::move(b));
@@ -33,7 +34,8 @@ ScoreLayout::ScoreLayout(const SurveyDefinition& def) : lo_(def.scale.min), hi_(
   }
 }
 
-bool DimensionBlock::ScaledScore(const std::vector<int>& likert, int64_t* x, int64_t* count, int64_t* total) const {
+bool DimensionBlock::ScaledScore(const std::vector<int>& likert, int64_t* x, int64_t* count,
+                                 int64_t* total) const {
   const int64_t k = static_cast<int64_t>(items.size());
   *count = 0;
   *total = 0;

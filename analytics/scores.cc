@@ -10,7 +10,8 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 CellStatistics Describe(const DimensionBlock& b, const int64_t* s, int lo, int hi) {
-  return DescribeCell(b.moments(s), s[b.offset + kSlotSatisfied], s[b.offset + kSlotDissatisfied], lo, hi);
+  return DescribeCell(b.moments(s), s[b.offset + kSlotSatisfied], s[b.offset + kSlotDissatisfied],
+                      lo, hi);
 }
 
 double Median(std::vector<double> v) {
@@ -20,7 +21,8 @@ double Median(std::vector<double> v) {
 }
 }  // namespace
 
-ScoreReport ComputeScores(const ScoreLayout& layout, const std::map<std::string, std::vector<int64_t>>& sums,
+ScoreReport ComputeScores(const ScoreLayout& layout,
+                          const std::map<std::string, std::vector<int64_t>>& sums,
                           const ScoreOptions& options) {
   ScoreReport report;
   std::vector<int64_t> network(layout.width(), 0);
@@ -46,13 +48,15 @@ ScoreReport ComputeScores(const ScoreLayout& layout, const std::map<std::string,
         item_sum.push_back(s[kSlotItems + 2 * i]);
         item_sq.push_back(s[kSlotItems + 2 * i + 1]);
       }
-      cell.alpha = CronbachAlpha(s[kSlotCompleteN], item_sum, item_sq, s[kSlotTotalSum], s[kSlotTotalSumSq]);
+      cell.alpha =
+          CronbachAlpha(s[kSlotCompleteN], item_sum, item_sq, s[kSlotTotalSum], s[kSlotTotalSumSq]);
     }
     report.network.push_back(std::move(cell));
   }
   if (!defined_importances.empty()) {
     const double median = Median(defined_importances);
-    for (NetworkCell& c : report.network) c.high_importance = !std::isnan(c.importance) && c.importance >= median;
+    for (NetworkCell& c : report.network)
+      c.high_importance = !std::isnan(c.importance) && c.importance >= median;
   }
 
   std::vector<size_t> tested;  // cells whose p-value enters Benjamini–Hochberg
@@ -85,7 +89,8 @@ ScoreReport ComputeScores(const ScoreLayout& layout, const std::map<std::string,
     ScoreCell& cell = report.cells[tested[t]];
     cell.q = q[t];
     if (cell.stats.ci_high < options.standard) cell.flags.push_back("below_standard");
-    if (cell.gap <= -options.min_gap && cell.q < options.alpha_fdr) cell.flags.push_back("below_network");
+    if (cell.gap <= -options.min_gap && cell.q < options.alpha_fdr)
+      cell.flags.push_back("below_network");
     cell.critical = !cell.flags.empty();
     for (const NetworkCell& net : report.network) {
       if (net.dimension == cell.dimension) cell.high_severity = net.high_importance;

@@ -1,11 +1,10 @@
 #include "percept/statistics.h"
 
 #include <algorithm>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
-
-#include <boost/math/distributions/students_t.hpp>
 
 namespace percept {
 
@@ -33,7 +32,9 @@ double Moments::Variance() const {
          (static_cast<double>(n) * static_cast<double>(n - 1) * l * l);
 }
 
-Moments Moments::Minus(const Moments& o) const { return {n - o.n, sum - o.sum, sum_sq - o.sum_sq, scale}; }
+Moments Moments::Minus(const Moments& o) const {
+  return {n - o.n, sum - o.sum, sum_sq - o.sum_sq, scale};
+}
 
 // Double precision throughout: Boost's default promotes to long double, several times slower
 // for digits no report shows (a report computes thousands of these per call).
@@ -44,11 +45,13 @@ double StudentTQuantile(double df, double p) { return boost::math::quantile(Stud
 
 double StudentTCdf(double df, double t) { return boost::math::cdf(StudentT(df), t); }
 
-CellStatistics DescribeCell(const Moments& m, int64_t satisfied, int64_t dissatisfied, int lo, int hi) {
+CellStatistics DescribeCell(const Moments& m, int64_t satisfied, int64_t dissatisfied, int lo,
+                            int hi) {
   CellStatistics s;
   s.n = m.n;
   if (m.n == 0) {
-    s.mean = s.sd = s.index = s.ci_low = s.ci_high = s.isn = s.isn_ci_low = s.isn_ci_high = s.cv = kNaN;
+    s.mean = s.sd = s.index = s.ci_low = s.ci_high = s.isn = s.isn_ci_low = s.isn_ci_high = s.cv =
+        kNaN;
     return s;
   }
   const double n = static_cast<double>(m.n);
@@ -88,13 +91,16 @@ WelchResult WelchBelow(const Moments& cell, const Moments& rest) {
   const double se2 = v1 + v2;
   if (se2 <= 0) {
     // Neither side varies: the difference of means is certain.
-    r.t = diff < 0 ? -std::numeric_limits<double>::infinity() : diff > 0 ? std::numeric_limits<double>::infinity() : 0;
+    r.t = diff < 0   ? -std::numeric_limits<double>::infinity()
+          : diff > 0 ? std::numeric_limits<double>::infinity()
+                     : 0;
     r.df = kNaN;
     r.p = diff < 0 ? 0.0 : 1.0;
     return r;
   }
   r.t = diff / std::sqrt(se2);
-  r.df = se2 * se2 / (v1 * v1 / static_cast<double>(cell.n - 1) + v2 * v2 / static_cast<double>(rest.n - 1));
+  r.df = se2 * se2 /
+         (v1 * v1 / static_cast<double>(cell.n - 1) + v2 * v2 / static_cast<double>(rest.n - 1));
   r.p = StudentTCdf(r.df, r.t);
   return r;
 }
@@ -104,7 +110,8 @@ std::vector<double> BenjaminiHochberg(const std::vector<double>& p) {
   std::vector<size_t> order(m);
   std::iota(order.begin(), order.end(), 0);
   auto value = [&](size_t i) { return std::isnan(p[i]) ? 1.0 : p[i]; };
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return value(a) < value(b); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return value(a) < value(b); });
   std::vector<double> q(m);
   double running = 1.0;
   for (size_t rank = m; rank >= 1; --rank) {
@@ -121,12 +128,14 @@ double Pearson(const PairSums& s) {
   const __int128 vx = SpreadNumerator(s.n, s.sx, s.sxx);
   const __int128 vy = SpreadNumerator(s.n, s.sy, s.syy);
   if (vx <= 0 || vy <= 0) return kNaN;
-  return static_cast<double>(static_cast<long double>(cov) /
-                             std::sqrt(static_cast<long double>(vx) * static_cast<long double>(vy)));
+  return static_cast<double>(
+      static_cast<long double>(cov) /
+      std::sqrt(static_cast<long double>(vx) * static_cast<long double>(vy)));
 }
 
-double CronbachAlpha(int64_t n, const std::vector<int64_t>& item_sum, const std::vector<int64_t>& item_sum_sq,
-                     int64_t total_sum, int64_t total_sum_sq) {
+double CronbachAlpha(int64_t n, const std::vector<int64_t>& item_sum,
+                     const std::vector<int64_t>& item_sum_sq, int64_t total_sum,
+                     int64_t total_sum_sq) {
   const size_t k = item_sum.size();
   if (k < 2 || n < 2) return kNaN;
   // Every variance shares the divisor n(n-1): the ratio needs only the numerators.
@@ -135,7 +144,9 @@ double CronbachAlpha(int64_t n, const std::vector<int64_t>& item_sum, const std:
   const __int128 total = SpreadNumerator(n, total_sum, total_sum_sq);
   if (total <= 0) return kNaN;
   const double kk = static_cast<double>(k);
-  return kk / (kk - 1) * (1.0 - static_cast<double>(static_cast<long double>(items) / static_cast<long double>(total)));
+  return kk / (kk - 1) *
+         (1.0 -
+          static_cast<double>(static_cast<long double>(items) / static_cast<long double>(total)));
 }
 
 }  // namespace percept

@@ -5,24 +5,23 @@
 // `percept rebuild-aggregates`, and the server's peak memory.
 //
 //   percept-bench-national [--households N] [--keep DIR]
+#include <httplib.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "aggregates.h"
 #include "percept/institutions.h"
@@ -35,7 +34,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 
 class Directory : public InstitutionLookup {
  public:
@@ -43,7 +44,9 @@ class Directory : public InstitutionLookup {
     for (const auto& i : all) ids_.push_back(i.id);
     std::sort(ids_.begin(), ids_.end());
   }
-  bool Exists(const std::string& id) const override { return std::binary_search(ids_.begin(), ids_.end(), id); }
+  bool Exists(const std::string& id) const override {
+    return std::binary_search(ids_.begin(), ids_.end(), id);
+  }
 
  private:
   std::vector<std::string> ids_;
@@ -54,7 +57,8 @@ std::string Uuid(std::mt19937_64& rng) {
   uint64_t a = rng(), b = rng();
   std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>(a & 0xffff), static_cast<unsigned>((a >> 16) & 0xfff),
-                static_cast<unsigned>(b & 0xfff), static_cast<unsigned long long>(b >> 16) & 0xffffffffffffULL);
+                static_cast<unsigned>(b & 0xfff),
+                static_cast<unsigned long long>(b >> 16) & 0xffffffffffffULL);
   return buf;
 }
 
@@ -63,15 +67,17 @@ constexpr int kPerCommune = 8;
 
 // 50 communes across the 16 regions, eight institutions each: 400.
 std::vector<Institution> MakeInstitutions() {
-  const char* regions[] = {"15", "1", "2", "3", "4", "5", "13", "6", "7", "16", "8", "9", "14", "10", "11", "12"};
-  const char* types[] = {"cesfam", "omil", "dideco", "uif", "registro-civil", "escuela", "vivienda", "beneficios"};
+  const char* regions[] = {"15", "1",  "2", "3", "4",  "5",  "13", "6",
+                           "7",  "16", "8", "9", "14", "10", "11", "12"};
+  const char* types[] = {"cesfam",         "omil",    "dideco",   "uif",
+                         "registro-civil", "escuela", "vivienda", "beneficios"};
   std::vector<Institution> out;
   for (int c = 0; c < kCommunes; ++c) {
     std::string region = regions[c % 16];
     std::string comuna = std::to_string(std::stoi(region) * 1000 + 100 + c);
     for (int t = 0; t < kPerCommune; ++t) {
-      out.push_back({std::string(types[t]) + "-" + comuna, std::string(types[t]) + " de la comuna " + comuna, types[t],
-                     comuna, region});
+      out.push_back({std::string(types[t]) + "-" + comuna,
+                     std::string(types[t]) + " de la comuna " + comuna, types[t], comuna, region});
     }
   }
   return out;
@@ -84,7 +90,9 @@ int main(int argc, char** argv) {
   int households = 268000;
   std::string keep;
   app.add_option("--households", households, "Households in the wave")->capture_default_str();
-  app.add_option("--keep", keep, "Build the database in this folder and keep it (default: a temporary folder, removed)");
+  app.add_option(
+      "--keep", keep,
+      "Build the database in this folder and keep it (default: a temporary folder, removed)");
   CLI11_PARSE(app, argc, argv);
 
   std::string dir = keep;
@@ -102,10 +110,12 @@ int main(int argc, char** argv) {
   if (!catalog.ok()) return std::fprintf(stderr, "%s\n", catalog.status().ToString().c_str()), 1;
   const SurveyDefinition* def = catalog->Latest("chs-perception");
   auto opened = Store::Open(db, true);
-  if (!opened.ok() || !(*opened)->Migrate().ok()) return std::fprintf(stderr, "cannot create %s\n", db.c_str()), 1;
+  if (!opened.ok() || !(*opened)->Migrate().ok())
+    return std::fprintf(stderr, "cannot create %s\n", db.c_str()), 1;
   Store& store = **opened;
   const std::vector<Institution> institutions = MakeInstitutions();
-  if (!store.UpsertInstitutions(institutions).ok() || !store.RegisterSurveyVersion(def->id, def->version, def->json).ok()) {
+  if (!store.UpsertInstitutions(institutions).ok() ||
+      !store.RegisterSurveyVersion(def->id, def->version, def->json).ok()) {
     return std::fprintf(stderr, "cannot set up the database\n"), 1;
   }
   if (!RegisterAggregateFunctions(store.db()).ok()) return 1;
@@ -113,13 +123,15 @@ int main(int argc, char** argv) {
   Directory directory(institutions);
 
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  std::printf("building %d households over %zu institutions into %s\n", households, institutions.size(), db.c_str());
+  std::printf("building %d households over %zu institutions into %s\n", households,
+              institutions.size(), db.c_str());
   const auto build_start = Clock::now();
   std::mt19937_64 rng(2026);
   std::normal_distribution<double> noise(0, 1.1);
   // Each institution has its own true quality per dimension (on the 1..7 scale).
   std::vector<std::array<double, 6>> quality(institutions.size());
-  for (auto& q : quality) for (double& v : q) v = 4.2 + 1.6 * std::uniform_real_distribution<double>(0, 1)(rng);
+  for (auto& q : quality)
+    for (double& v : q) v = 4.2 + 1.6 * std::uniform_real_distribution<double>(0, 1)(rng);
   const auto likert_items = def->LikertItems();
   auto dim_index = [&](const std::string& d) {
     const auto& dims = QualityDimensions();
@@ -138,14 +150,20 @@ int main(int argc, char** argv) {
       const int day = static_cast<int>(rng() % 60);
       char date[16];
       std::snprintf(date, sizeof date, "2026-%02d-%02d", 9 + day / 30, 1 + day % 30);
-      json s = {{"instance_id", Uuid(rng)}, {"survey_id", def->id}, {"survey_version", def->version},
+      json s = {{"instance_id", Uuid(rng)},
+                {"survey_id", def->id},
+                {"survey_version", def->version},
                 {"device_id", "tab-" + std::to_string(h % 900)},
                 {"started_at", std::string(date) + "T10:00:00-03:00"},
                 {"completed_at", std::string(date) + "T10:45:00-03:00"},
-                {"household", {{"consent", true}, {"region", institutions[commune * kPerCommune].region},
-                               {"comuna", institutions[commune * kPerCommune].comuna}, {"programme", "familias"},
-                               {"household_size", 1 + static_cast<int>(rng() % 8)}, {"head_sex", rng() % 3 ? "mujer" : "hombre"},
-                               {"months_in_programme", static_cast<int>(rng() % 24)}}},
+                {"household",
+                 {{"consent", true},
+                  {"region", institutions[commune * kPerCommune].region},
+                  {"comuna", institutions[commune * kPerCommune].comuna},
+                  {"programme", "familias"},
+                  {"household_size", 1 + static_cast<int>(rng() % 8)},
+                  {"head_sex", rng() % 3 ? "mujer" : "hombre"},
+                  {"months_in_programme", static_cast<int>(rng() % 24)}}},
                 {"evaluations", json::array()}};
       for (int k = 0; k < used; ++k) {
         const int inst = commune * kPerCommune + picks[k];
@@ -158,7 +176,8 @@ int main(int argc, char** argv) {
           const uint64_t r = rng() % 100;
           a[item->id] = r < 6 ? 8 : r < 10 ? 9 : std::clamp(static_cast<int>(std::lround(v)), 1, 7);
         }
-        a["overall"] = std::clamp(static_cast<int>(std::lround(overall / 21 + noise(rng) * 0.5)), 1, 7);
+        a["overall"] =
+            std::clamp(static_cast<int>(std::lround(overall / 21 + noise(rng) * 0.5)), 1, 7);
         a["pathway"] = "apoyo_familiar";
         a["had_problems"] = false;
         a["benefit_received"] = "si";
@@ -168,7 +187,10 @@ int main(int argc, char** argv) {
         s["evaluations"].push_back({{"institution_id", institutions[inst].id}, {"answers", a}});
       }
       auto v = ValidateSubmission(s, *catalog, directory);
-      if (!v.ok()) return std::fprintf(stderr, "generated an invalid interview: %s\n", v.status().ToString().c_str()), 1;
+      if (!v.ok())
+        return std::fprintf(stderr, "generated an invalid interview: %s\n",
+                            v.status().ToString().c_str()),
+               1;
       evaluations += static_cast<int64_t>(v->evaluations.size());
       subs.push_back(std::move(v).value());
     }
@@ -179,19 +201,21 @@ int main(int argc, char** argv) {
       if (!out.ok()) return std::fprintf(stderr, "%s\n", out.status().ToString().c_str()), 1;
       aggregates.Add(sub, &delta);
     }
-    if (!Aggregates::Write(store, delta).ok() || !tx.Commit().ok()) return std::fprintf(stderr, "commit failed\n"), 1;
+    if (!Aggregates::Write(store, delta).ok() || !tx.Commit().ok())
+      return std::fprintf(stderr, "commit failed\n"), 1;
     if ((start / kBatch) % 20 == 0) {
       std::fprintf(stderr, "\r  %d / %d households", start + kBatch, households);
       std::fflush(stderr);
     }
   }
   std::fprintf(stderr, "\n");
-  std::printf("built: %d households, %lld evaluations, in %.1f s\n", households, static_cast<long long>(evaluations),
-              Seconds(build_start));
+  std::printf("built: %d households, %lld evaluations, in %.1f s\n", households,
+              static_cast<long long>(evaluations), Seconds(build_start));
 
   // Tokens, then the real server on a free port.
   auto token_of = [&](const std::string& args) {
-    FILE* p = popen((percept + " --db '" + db + "' token create " + args + " 2>/dev/null").c_str(), "r");
+    FILE* p =
+        popen((percept + " --db '" + db + "' token create " + args + " 2>/dev/null").c_str(), "r");
     char buf[256] = {0};
     std::string last;
     while (fgets(buf, sizeof buf, p)) last = buf;
@@ -206,9 +230,9 @@ int main(int argc, char** argv) {
   if (pid == 0) {
     std::freopen(out_file.c_str(), "w", stdout);
     std::freopen((dir + "/serve.log").c_str(), "w", stderr);
-    execl(percept.c_str(), percept.c_str(), "--db", db.c_str(), "serve", "--port", "0", "--survey-dir",
-          (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--no-log", "--rate-limit", "0",
-          static_cast<char*>(nullptr));
+    execl(percept.c_str(), percept.c_str(), "--db", db.c_str(), "serve", "--port", "0",
+          "--survey-dir", (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--no-log",
+          "--rate-limit", "0", static_cast<char*>(nullptr));
     _exit(127);
   }
   int port = 0;
@@ -216,8 +240,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 3000 && port == 0; ++i) {
     std::ifstream in(out_file);
     std::string line;
-    if (std::getline(in, line) && line.find("listening") != std::string::npos) port = std::stoi(line.substr(line.rfind(':') + 1));
-    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (std::getline(in, line) && line.find("listening") != std::string::npos)
+      port = std::stoi(line.substr(line.rfind(':') + 1));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (port == 0) return std::fprintf(stderr, "the server did not start\n"), 1;
   std::printf("server started (mirror loaded) in %.2f s\n", Seconds(serve_start));
@@ -243,14 +269,19 @@ int main(int argc, char** argv) {
   };
   size_t bytes = 0;
   const double scores = p50("/api/v1/scores?survey=chs-perception", &bytes);
-  std::printf("GET /api/v1/scores                      p50 %7.1f ms  (%zu bytes, 20 calls)\n", scores, bytes);
+  std::printf("GET /api/v1/scores                      p50 %7.1f ms  (%zu bytes, 20 calls)\n",
+              scores, bytes);
   const double critical = p50("/api/v1/critical-points?survey=chs-perception", &bytes);
-  std::printf("GET /api/v1/critical-points             p50 %7.1f ms  (%zu bytes, 20 calls)\n", critical, bytes);
-  const double filtered = p50("/api/v1/scores?survey=chs-perception&region=13&from=2026-09-10&to=2026-10-10", &bytes);
-  std::printf("GET /api/v1/scores?region=13&from&to    p50 %7.1f ms  (%zu bytes, 20 calls)\n", filtered, bytes);
+  std::printf("GET /api/v1/critical-points             p50 %7.1f ms  (%zu bytes, 20 calls)\n",
+              critical, bytes);
+  const double filtered =
+      p50("/api/v1/scores?survey=chs-perception&region=13&from=2026-09-10&to=2026-10-10", &bytes);
+  std::printf("GET /api/v1/scores?region=13&from&to    p50 %7.1f ms  (%zu bytes, 20 calls)\n",
+              filtered, bytes);
 
   const auto rebuild_start = Clock::now();
-  int rc = std::system((percept + " --db '" + db + "' rebuild-aggregates > /dev/null 2>&1").c_str());
+  int rc =
+      std::system((percept + " --db '" + db + "' rebuild-aggregates > /dev/null 2>&1").c_str());
   const double rebuild = Seconds(rebuild_start);
   std::printf("percept rebuild-aggregates              %7.1f s  (exit %d)\n", rebuild, rc);
   // The next report notices the rebuild and reloads the mirror.
@@ -260,7 +291,8 @@ int main(int argc, char** argv) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM", 0) == 0 || line.rfind("VmRSS", 0) == 0) std::printf("server %s\n", line.c_str());
+    if (line.rfind("VmHWM", 0) == 0 || line.rfind("VmRSS", 0) == 0)
+      std::printf("server %s\n", line.c_str());
   }
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
@@ -272,8 +304,9 @@ int main(int argc, char** argv) {
     pid_t child = fork();
     if (child == 0) {
       std::freopen("/dev/null", "w", stderr);
-      execl(percept.c_str(), percept.c_str(), "--db", db.c_str(), "export", "--survey", "chs-perception", "--format",
-            format, "--survey-dir", (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--out", out.c_str(),
+      execl(percept.c_str(), percept.c_str(), "--db", db.c_str(), "export", "--survey",
+            "chs-perception", "--format", format, "--survey-dir",
+            (std::string(PERCEPT_SOURCE_DIR) + "/survey_defs").c_str(), "--out", out.c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -284,9 +317,11 @@ int main(int argc, char** argv) {
     std::ifstream f(out, std::ios::binary | std::ios::ate);
     const double mb = static_cast<double>(f.tellg()) / 1e6;
     const double rows = std::string(format) == "csv-long" ? 0 : static_cast<double>(evaluations);
-    std::printf("percept export --format %-8s %7.1f s, %8.0f MB, %s peak RSS %.0f MB (exit %d)\n", format, secs, mb,
-                rows > 0 ? (std::to_string(static_cast<long long>(rows / secs)) + " rows/s,").c_str() : "",
-                usage.ru_maxrss / 1024.0, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    std::printf(
+        "percept export --format %-8s %7.1f s, %8.0f MB, %s peak RSS %.0f MB (exit %d)\n", format,
+        secs, mb,
+        rows > 0 ? (std::to_string(static_cast<long long>(rows / secs)) + " rows/s,").c_str() : "",
+        usage.ru_maxrss / 1024.0, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     std::remove(out.c_str());
   }
   if (keep.empty()) std::system(("rm -rf '" + dir + "'").c_str());

@@ -2,10 +2,9 @@
 // as a tablet's POST reaches them.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
@@ -14,7 +13,9 @@ namespace {
 
 class Known : public percept::InstitutionLookup {
  public:
-  bool Exists(const std::string& id) const override { return id == "cesfam-tal-1" || id == "omil-tal"; }
+  bool Exists(const std::string& id) const override {
+    return id == "cesfam-tal-1" || id == "omil-tal";
+  }
 };
 
 const percept::SurveyCatalog& Catalog() {
@@ -33,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (doc.is_discarded()) return 0;
   static const Known known;
   auto result = percept::ValidateSubmission(doc, Catalog(), known);
-  if (result.ok() && result->canonical_json.empty()) __builtin_trap();  // a valid one is always stored whole
+  if (result.ok() && result->canonical_json.empty())
+    __builtin_trap();  // a valid one is always stored whole
   return 0;
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 namespace percept {
@@ -15,7 +14,8 @@ std::string RandomUuid(std::mt19937_64& rng) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                static_cast<unsigned>(0x8000 | (b >> 50)), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+                static_cast<unsigned>(0x8000 | (b >> 50)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
   return buf;
 }
 
@@ -23,21 +23,26 @@ Result<Plant> ParsePlant(const std::string& spec, const SurveyDefinition& def,
                          const std::vector<Institution>& institutions) {
   const size_t a = spec.find(':'), b = spec.rfind(':');
   if (a == std::string::npos || a == b) {
-    return Status::InvalidParameter("--plant is institution_id:dimension:shift, e.g. cesfam-tal-1:transparency:-2");
+    return Status::InvalidParameter(
+        "--plant is institution_id:dimension:shift, e.g. cesfam-tal-1:transparency:-2");
   }
   Plant p{spec.substr(0, a), spec.substr(a + 1, b - a - 1), 0};
-  if (std::none_of(institutions.begin(), institutions.end(), [&](const Institution& i) { return i.id == p.institution_id; })) {
-    return Status::InvalidParameter("--plant: no institution '" + p.institution_id + "' in the institutions file");
+  if (std::none_of(institutions.begin(), institutions.end(),
+                   [&](const Institution& i) { return i.id == p.institution_id; })) {
+    return Status::InvalidParameter("--plant: no institution '" + p.institution_id +
+                                    "' in the institutions file");
   }
   if (def.DimensionItems(p.dimension).empty()) {
-    return Status::InvalidParameter("--plant: '" + p.dimension + "' is not a dimension of " + def.id);
+    return Status::InvalidParameter("--plant: '" + p.dimension + "' is not a dimension of " +
+                                    def.id);
   }
   try {
     size_t used = 0;
     p.shift = std::stoi(spec.substr(b + 1), &used);
     if (used != spec.size() - b - 1) throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
-    return Status::InvalidParameter("--plant: the shift is a whole number of scale points, e.g. -2");
+    return Status::InvalidParameter(
+        "--plant: the shift is a whole number of scale points, e.g. -2");
   }
   return p;
 }
@@ -55,7 +60,8 @@ const char* kProposals[] = {
 };
 
 std::string AddDays(const std::string& date, int days) {
-  int y = std::stoi(date.substr(0, 4)), m = std::stoi(date.substr(5, 2)), d = std::stoi(date.substr(8, 2));
+  int y = std::stoi(date.substr(0, 4)), m = std::stoi(date.substr(5, 2)),
+      d = std::stoi(date.substr(8, 2));
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   d += days;
   for (;;) {
@@ -87,12 +93,14 @@ struct InterviewGenerator::State {
 
   State(const SurveyDefinition& d, std::vector<Institution> insts, const GeneratorOptions& o)
       : def(d), institutions(std::move(insts)), options(o), rng(o.seed) {
-    for (size_t i = 0; i < institutions.size(); ++i) by_commune[institutions[i].comuna].push_back(i);
+    for (size_t i = 0; i < institutions.size(); ++i)
+      by_commune[institutions[i].comuna].push_back(i);
     for (const auto& [c, list] : by_commune) communes.push_back(c);
     std::normal_distribution<double> spread(0, 0.55);
     for (size_t i = 0; i < institutions.size(); ++i) {
       std::map<std::string, double> q;
-      const double base = options.uniform ? 0 : spread(rng) * 0.7;  // some institutions are better overall
+      const double base =
+          options.uniform ? 0 : spread(rng) * 0.7;  // some institutions are better overall
       for (const Dimension& dim : def.dimensions) {
         q[dim.id] = options.uniform ? 5.0 : std::clamp(5.0 + base + spread(rng) * 0.7, 2.8, 6.4);
       }
@@ -131,21 +139,29 @@ struct InterviewGenerator::State {
       case ItemType::kIdentifier: {
         // A plausible RUT: 7-8 digits, a dash and a check digit (not computed: no real person).
         char buf[24];
-        std::snprintf(buf, sizeof buf, "%u-%c", 5000000 + static_cast<unsigned>(Pick(20000000)), "0123456789K"[Pick(11)]);
+        std::snprintf(buf, sizeof buf, "%u-%c", 5000000 + static_cast<unsigned>(Pick(20000000)),
+                      "0123456789K"[Pick(11)]);
         return std::string(buf);
       }
       case ItemType::kBoolean:
         if (item.role == "consent") return true;
-        if (item.id == "had_problems") return Uniform() < std::clamp(0.85 - 0.13 * satisfaction, 0.05, 0.9);
+        if (item.id == "had_problems")
+          return Uniform() < std::clamp(0.85 - 0.13 * satisfaction, 0.05, 0.9);
         return Uniform() < std::clamp(0.1 + 0.12 * satisfaction, 0.1, 0.9);
       case ItemType::kSingle: {
         if (item.id == "benefit_received" && item.options.size() >= 3) {
           const double u = Uniform() * 7;
-          return item.options[u < satisfaction ? 0 : u < satisfaction + 1.5 ? 1 : u < 6.5 ? 2 : item.options.size() - 1].value;
+          return item
+              .options[u < satisfaction         ? 0
+                       : u < satisfaction + 1.5 ? 1
+                       : u < 6.5                ? 2
+                                                : item.options.size() - 1]
+              .value;
         }
         // Earlier options are the commoner ones (e.g. referred by the family supporter).
         const size_t n = item.options.size();
-        const size_t k = std::min(n - 1, static_cast<size_t>(-std::log(1 - Uniform() * 0.999) * n / 3.0));
+        const size_t k =
+            std::min(n - 1, static_cast<size_t>(-std::log(1 - Uniform() * 0.999) * n / 3.0));
         return item.options[k].value;
       }
       case ItemType::kMulti: {
@@ -168,7 +184,8 @@ struct InterviewGenerator::State {
       case ItemType::kDate:
         return AddDays(options.first_day, -static_cast<int>(Pick(300)));
       case ItemType::kLikert:
-        return def.scale.min + static_cast<int>(Pick(static_cast<size_t>(def.scale.max - def.scale.min + 1)));
+        return def.scale.min +
+               static_cast<int>(Pick(static_cast<size_t>(def.scale.max - def.scale.min + 1)));
     }
     return nullptr;
   }
@@ -182,10 +199,14 @@ struct InterviewGenerator::State {
     json household = json::object();
     for (const Item& item : def.household) {
       if (!Relevant(item, household, json::object())) continue;
-      if (item.id == "region" && item.HasOption(home.region)) household[item.id] = home.region;
-      else if (item.id == "comuna") household[item.id] = comuna;
-      else if (item.id == "head_sex" && item.HasOption("mujer")) household[item.id] = Uniform() < 0.7 ? "mujer" : item.options.back().value;
-      else if (item.required || Uniform() < 0.8) household[item.id] = Generic(item, 5);
+      if (item.id == "region" && item.HasOption(home.region))
+        household[item.id] = home.region;
+      else if (item.id == "comuna")
+        household[item.id] = comuna;
+      else if (item.id == "head_sex" && item.HasOption("mujer"))
+        household[item.id] = Uniform() < 0.7 ? "mujer" : item.options.back().value;
+      else if (item.required || Uniform() < 0.8)
+        household[item.id] = Generic(item, 5);
     }
 
     std::vector<size_t> used = local;
@@ -220,7 +241,8 @@ struct InterviewGenerator::State {
         if (answers.contains(item.id) || !item.dimension.empty()) continue;
         if (!Relevant(item, answers, household)) continue;
         if (&item == overall) {
-          answers[item.id] = std::clamp<long>(std::lround(satisfaction + Normal(0.6)), def.scale.min, def.scale.max);
+          answers[item.id] = std::clamp<long>(std::lround(satisfaction + Normal(0.6)),
+                                              def.scale.min, def.scale.max);
         } else if (item.required || Uniform() < 0.3) {
           answers[item.id] = Generic(item, satisfaction);
         }
@@ -228,21 +250,29 @@ struct InterviewGenerator::State {
       evaluations.push_back({{"institution_id", inst.id}, {"answers", std::move(answers)}});
     }
 
-    const std::string day = AddDays(options.first_day, static_cast<int>(Pick(std::max(1, options.days))));
+    const std::string day =
+        AddDays(options.first_day, static_cast<int>(Pick(std::max(1, options.days))));
     const int start_min = 9 * 60 + static_cast<int>(Pick(8 * 60));
     const int end_min = start_min + 20 + static_cast<int>(Pick(40));
     char started[40], completed[40];
-    std::snprintf(started, sizeof started, "%sT%02d:%02d:00-03:00", day.c_str(), start_min / 60, start_min % 60);
-    std::snprintf(completed, sizeof completed, "%sT%02d:%02d:%02d-03:00", day.c_str(), end_min / 60, end_min % 60,
-                  static_cast<int>(Pick(60)));
-    json s = {{"instance_id", RandomUuid(rng)}, {"survey_id", def.id}, {"survey_version", def.version},
-              {"device_id", device_id}, {"started_at", started}, {"completed_at", completed},
-              {"household", std::move(household)}, {"evaluations", std::move(evaluations)}};
+    std::snprintf(started, sizeof started, "%sT%02d:%02d:00-03:00", day.c_str(), start_min / 60,
+                  start_min % 60);
+    std::snprintf(completed, sizeof completed, "%sT%02d:%02d:%02d-03:00", day.c_str(), end_min / 60,
+                  end_min % 60, static_cast<int>(Pick(60)));
+    json s = {{"instance_id", RandomUuid(rng)},
+              {"survey_id", def.id},
+              {"survey_version", def.version},
+              {"device_id", device_id},
+              {"started_at", started},
+              {"completed_at", completed},
+              {"household", std::move(household)},
+              {"evaluations", std::move(evaluations)}};
     return s.dump();
   }
 };
 
-InterviewGenerator::InterviewGenerator(const SurveyDefinition& def, std::vector<Institution> institutions,
+InterviewGenerator::InterviewGenerator(const SurveyDefinition& def,
+                                       std::vector<Institution> institutions,
                                        const GeneratorOptions& options)
     : s_(std::make_unique<State>(def, std::move(institutions), options)) {}
 InterviewGenerator::~InterviewGenerator() = default;

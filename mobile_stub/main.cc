@@ -3,13 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
-#include <set>
-
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "interview_generator.h"
 #include "offline_queue.h"
@@ -43,7 +42,8 @@ struct Fieldwork {
   std::vector<Institution> institutions;
 };
 
-Result<Fieldwork> LoadFieldwork(const std::string& survey_file, const std::string& institutions_file) {
+Result<Fieldwork> LoadFieldwork(const std::string& survey_file,
+                                const std::string& institutions_file) {
   Fieldwork f;
   auto def = LoadSurveyDefinitionFile(survey_file);
   if (!def.ok()) return def.status();
@@ -56,15 +56,16 @@ Result<Fieldwork> LoadFieldwork(const std::string& survey_file, const std::strin
   return f;
 }
 
-int Simulate(const std::string& survey_file, const std::string& institutions_file, int households, uint64_t seed,
-             const std::vector<std::string>& plants, bool uniform, const std::string& first_day, int days,
-             const std::string& queue_path) {
+int Simulate(const std::string& survey_file, const std::string& institutions_file, int households,
+             uint64_t seed, const std::vector<std::string>& plants, bool uniform,
+             const std::string& first_day, int days, const std::string& queue_path) {
   auto f = LoadFieldwork(survey_file, institutions_file);
   if (!f.ok()) return Fail(f.status());
   GeneratorOptions options;
   options.seed = seed;
   options.uniform = uniform;
-  if (!IsIsoDate(first_day)) return Fail(Status::InvalidParameter("--first-day is a date, YYYY-MM-DD"));
+  if (!IsIsoDate(first_day))
+    return Fail(Status::InvalidParameter("--first-day is a date, YYYY-MM-DD"));
   options.first_day = first_day;
   options.days = days;
   for (const std::string& spec : plants) {
@@ -82,8 +83,10 @@ int Simulate(const std::string& survey_file, const std::string& institutions_fil
     // A tablet checks an interview against its questionnaire before keeping it.
     const auto doc = nlohmann::json::parse(body);
     // The server, not the tablet, turns identifiers into keyed hashes: here they pass as they are.
-    auto valid = ValidateSubmission(doc, f->catalog, known, [](const std::string& id) { return id; });
-    if (!valid.ok()) return Fail(Status::Internal("generated an invalid interview: " + valid.status().ToString()));
+    auto valid =
+        ValidateSubmission(doc, f->catalog, known, [](const std::string& id) { return id; });
+    if (!valid.ok())
+      return Fail(Status::Internal("generated an invalid interview: " + valid.status().ToString()));
     chunk.push_back({valid->instance_id, body});
     if (chunk.size() == 1000 || i + 1 == households) {
       Status s = (*queue)->Add(chunk);
@@ -98,7 +101,8 @@ int Simulate(const std::string& survey_file, const std::string& institutions_fil
   return 0;
 }
 
-int SyncQueue(const std::string& queue_path, const ServerEndpoint& server, int batch, double give_up) {
+int SyncQueue(const std::string& queue_path, const ServerEndpoint& server, int batch,
+              double give_up) {
   auto queue = OfflineQueue::Open(queue_path);
   if (!queue.ok()) return Fail(queue.status());
   SyncOptions options;
@@ -107,19 +111,24 @@ int SyncQueue(const std::string& queue_path, const ServerEndpoint& server, int b
   options.progress = isatty(STDERR_FILENO);
   auto report = Sync(**queue, server, options);
   if (!report.ok()) return Fail(report.status());
-  std::printf("sync: %lld created, %lld already on the server, %lld rejected, %lld still pending; %.1f s, %lld retries\n",
-              static_cast<long long>(report->created), static_cast<long long>(report->duplicate),
-              static_cast<long long>(report->rejected), static_cast<long long>(report->pending), report->seconds,
-              static_cast<long long>(report->retries));
+  std::printf(
+      "sync: %lld created, %lld already on the server, %lld rejected, %lld still pending; %.1f s, "
+      "%lld retries\n",
+      static_cast<long long>(report->created), static_cast<long long>(report->duplicate),
+      static_cast<long long>(report->rejected), static_cast<long long>(report->pending),
+      report->seconds, static_cast<long long>(report->retries));
   if (report->pending > 0) {
-    std::fprintf(stderr, "percept-tablet: %lld interviews are still waiting (%s); run sync again later\n",
+    std::fprintf(stderr,
+                 "percept-tablet: %lld interviews are still waiting (%s); run sync again later\n",
                  static_cast<long long>(report->pending), report->last_error.c_str());
     return 1;
   }
   auto counts = (*queue)->Counts();
   if (counts.ok() && counts->rejected > 0) {
-    std::fprintf(stderr, "percept-tablet: %lld interviews were rejected by the server and kept aside; "
-                 "see `percept-tablet rejected --queue %s`\n", static_cast<long long>(counts->rejected), queue_path.c_str());
+    std::fprintf(stderr,
+                 "percept-tablet: %lld interviews were rejected by the server and kept aside; "
+                 "see `percept-tablet rejected --queue %s`\n",
+                 static_cast<long long>(counts->rejected), queue_path.c_str());
     return 3;
   }
   return 0;
@@ -130,15 +139,16 @@ int ShowRejected(const std::string& queue_path) {
   if (!queue.ok()) return Fail(queue.status());
   auto counts = (*queue)->Counts();
   auto rejected = (*queue)->Rejected();
-  if (!counts.ok() || !rejected.ok()) return Fail(counts.ok() ? rejected.status() : counts.status());
+  if (!counts.ok() || !rejected.ok())
+    return Fail(counts.ok() ? rejected.status() : counts.status());
   std::printf("%lld pending, %lld sent, %lld rejected\n", static_cast<long long>(counts->pending),
               static_cast<long long>(counts->sent), static_cast<long long>(counts->rejected));
   for (const auto& [id, reason] : *rejected) std::printf("%s  %s\n", id.c_str(), reason.c_str());
   return 0;
 }
 
-int Load(const std::string& survey_file, const std::string& institutions_file, const ServerEndpoint& server,
-         const LoadOptions& options, uint64_t seed) {
+int Load(const std::string& survey_file, const std::string& institutions_file,
+         const ServerEndpoint& server, const LoadOptions& options, uint64_t seed) {
   auto f = LoadFieldwork(survey_file, institutions_file);
   if (!f.ok()) return Fail(f.status());
   GeneratorOptions g;
@@ -164,11 +174,12 @@ int Load(const std::string& survey_file, const std::string& institutions_file, c
   };
   auto report = RunLoad(server, options, next);
   if (!report.ok()) return Fail(report.status());
-  std::printf("load: %d connections, %.1f s: %lld acknowledged, %lld failed\n", options.concurrency, report->seconds,
-              static_cast<long long>(report->ok), static_cast<long long>(report->failed));
+  std::printf("load: %d connections, %.1f s: %lld acknowledged, %lld failed\n", options.concurrency,
+              report->seconds, static_cast<long long>(report->ok),
+              static_cast<long long>(report->failed));
   std::printf("throughput    %.0f durable submissions/s\n", report->ok / report->seconds);
-  std::printf("latency       p50 %.2f ms   p95 %.2f ms   p99 %.2f ms   max %.2f ms\n", report->p50_ms, report->p95_ms,
-              report->p99_ms, report->max_ms);
+  std::printf("latency       p50 %.2f ms   p95 %.2f ms   p99 %.2f ms   max %.2f ms\n",
+              report->p50_ms, report->p95_ms, report->p99_ms, report->max_ms);
   return report->failed > 0 ? 1 : 0;
 }
 
@@ -183,7 +194,8 @@ int main(int argc, char** argv) {
   CLI::App app{"percept-tablet: a tablet's stand-in — offline interviews, sync, and load"};
   app.require_subcommand(1);
 
-  std::string survey_file = "survey_defs/chs-perception.json", institutions_file = "survey_defs/institutions-demo.csv";
+  std::string survey_file = "survey_defs/chs-perception.json",
+              institutions_file = "survey_defs/institutions-demo.csv";
   std::string queue = "tablet-queue.db", url = "https://localhost:8443", token, cacert;
   int households = 100, batch = 200;
   uint64_t seed = 1;
@@ -194,15 +206,23 @@ int main(int argc, char** argv) {
   int days = 20;
   LoadOptions load;
 
-  auto* sim = app.add_subcommand("simulate", "Fill the offline queue with realistic completed interviews");
+  auto* sim =
+      app.add_subcommand("simulate", "Fill the offline queue with realistic completed interviews");
   sim->add_option("--survey-file", survey_file, "Survey definition")->capture_default_str();
   sim->add_option("--institutions", institutions_file, "Institutions CSV")->capture_default_str();
-  sim->add_option("--households", households, "Interviews to make")->capture_default_str()->check(CLI::Range(1, 10000000));
-  sim->add_option("--seed", seed, "Random seed (same seed, same interviews)")->capture_default_str();
-  sim->add_option("--plant", plants, "institution_id:dimension:shift — move that cell's answers (repeatable)");
+  sim->add_option("--households", households, "Interviews to make")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  sim->add_option("--seed", seed, "Random seed (same seed, same interviews)")
+      ->capture_default_str();
+  sim->add_option("--plant", plants,
+                  "institution_id:dimension:shift — move that cell's answers (repeatable)");
   sim->add_flag("--uniform", uniform, "Give every institution the same true quality");
-  sim->add_option("--first-day", first_day, "First day of fieldwork (YYYY-MM-DD)")->capture_default_str();
-  sim->add_option("--days", days, "Days of fieldwork, interviews spread evenly")->capture_default_str()->check(CLI::Range(1, 3650));
+  sim->add_option("--first-day", first_day, "First day of fieldwork (YYYY-MM-DD)")
+      ->capture_default_str();
+  sim->add_option("--days", days, "Days of fieldwork, interviews spread evenly")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
   sim->add_option("--queue", queue, "The queue file (SQLite)")->capture_default_str();
 
   auto add_server = [&](CLI::App* cmd) {
@@ -210,26 +230,38 @@ int main(int argc, char** argv) {
     cmd->add_option("--token", token, "Enumerator token")->required()->envname("PERCEPT_TOKEN");
     cmd->add_option("--cacert", cacert, "PEM file of the CA to trust (e.g. data/dev-cert.pem)");
   };
-  auto* sync = app.add_subcommand("sync", "Send every pending interview; exit 0 only when none is left");
+  auto* sync =
+      app.add_subcommand("sync", "Send every pending interview; exit 0 only when none is left");
   sync->add_option("--queue", queue, "The queue file")->capture_default_str();
-  sync->add_option("--batch", batch, "Interviews per request")->capture_default_str()->check(CLI::Range(1, 1000));
-  sync->add_option("--give-up", give_up, "Seconds without progress before giving up")->capture_default_str();
+  sync->add_option("--batch", batch, "Interviews per request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  sync->add_option("--give-up", give_up, "Seconds without progress before giving up")
+      ->capture_default_str();
   add_server(sync);
 
-  auto* rejected = app.add_subcommand("rejected", "Show the queue's counts and the interviews the server rejected");
+  auto* rejected = app.add_subcommand(
+      "rejected", "Show the queue's counts and the interviews the server rejected");
   rejected->add_option("--queue", queue, "The queue file")->capture_default_str();
 
-  auto* ld = app.add_subcommand("load", "Drive the server at a fixed concurrency; print submissions/s and latency");
+  auto* ld = app.add_subcommand(
+      "load", "Drive the server at a fixed concurrency; print submissions/s and latency");
   ld->add_option("--survey-file", survey_file, "Survey definition")->capture_default_str();
   ld->add_option("--institutions", institutions_file, "Institutions CSV")->capture_default_str();
-  ld->add_option("--concurrency", load.concurrency, "Connections")->capture_default_str()->check(CLI::Range(1, 1024));
-  auto* duration = ld->add_option("--duration", load.seconds, "Seconds to run")->capture_default_str();
-  ld->add_option("--count", load.count, "Requests to send (instead of --duration)")->excludes(duration);
+  ld->add_option("--concurrency", load.concurrency, "Connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  auto* duration =
+      ld->add_option("--duration", load.seconds, "Seconds to run")->capture_default_str();
+  ld->add_option("--count", load.count, "Requests to send (instead of --duration)")
+      ->excludes(duration);
   ld->add_option("--seed", seed, "Random seed")->capture_default_str();
   add_server(ld);
 
   CLI11_PARSE(app, argc, argv);
-  if (*sim) return Simulate(survey_file, institutions_file, households, seed, plants, uniform, first_day, days, queue);
+  if (*sim)
+    return Simulate(survey_file, institutions_file, households, seed, plants, uniform, first_day,
+                    days, queue);
   if (*rejected) return ShowRejected(queue);
   auto server = ParseServerUrl(url, token, cacert);
   if (!server.ok()) return Fail(server.status());

@@ -9,15 +9,22 @@ namespace {
 // A prepared statement that finalizes itself.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK; }
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK;
+  }
   ~Stmt() { sqlite3_finalize(st_); }
   bool ok() const { return ok_; }
   sqlite3_stmt* get() { return st_; }
   Status Error() const { return Status::Internal(std::string("queue: ") + sqlite3_errmsg(db_)); }
-  void Text(int i, const std::string& s) { sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
+  void Text(int i, const std::string& s) {
+    sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
   void Int(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
   int Step() { return sqlite3_step(st_); }
-  void Reset() { sqlite3_reset(st_); sqlite3_clear_bindings(st_); }
+  void Reset() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  }
 
  private:
   sqlite3* db_;
@@ -34,22 +41,24 @@ std::string ColumnText(sqlite3_stmt* st, int i) {
 
 Result<std::unique_ptr<OfflineQueue>> OfflineQueue::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Status::Internal("cannot open the queue " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<OfflineQueue> q(new OfflineQueue(db));
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                          "CREATE TABLE IF NOT EXISTS interviews ("
-                          "  id INTEGER PRIMARY KEY,"
-                          "  instance_id TEXT NOT NULL UNIQUE,"
-                          "  body TEXT NOT NULL,"
-                          "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'rejected')),"
-                          "  reason TEXT,"
-                          "  settled_at TEXT)",
-                          "CREATE INDEX IF NOT EXISTS interviews_by_state ON interviews (state, id)"}) {
+  for (const char* sql :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+        "CREATE TABLE IF NOT EXISTS interviews ("
+        "  id INTEGER PRIMARY KEY,"
+        "  instance_id TEXT NOT NULL UNIQUE,"
+        "  body TEXT NOT NULL,"
+        "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'rejected')),"
+        "  reason TEXT,"
+        "  settled_at TEXT)",
+        "CREATE INDEX IF NOT EXISTS interviews_by_state ON interviews (state, id)"}) {
     Status s = q->Exec(sql);
     if (!s.ok()) return s;
   }
@@ -90,23 +99,29 @@ Status OfflineQueue::Add(const std::vector<std::pair<std::string, std::string>>&
 }
 
 Result<std::vector<QueuedInterview>> OfflineQueue::Pending(int limit) {
-  Stmt st(db_, "SELECT id, instance_id, body FROM interviews WHERE state = 'pending' ORDER BY id LIMIT ?");
+  Stmt st(
+      db_,
+      "SELECT id, instance_id, body FROM interviews WHERE state = 'pending' ORDER BY id LIMIT ?");
   if (!st.ok()) return st.Error();
   st.Int(1, limit);
   std::vector<QueuedInterview> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {
-    out.push_back({sqlite3_column_int64(st.get(), 0), ColumnText(st.get(), 1), ColumnText(st.get(), 2)});
+    out.push_back(
+        {sqlite3_column_int64(st.get(), 0), ColumnText(st.get(), 1), ColumnText(st.get(), 2)});
   }
   if (rc != SQLITE_DONE) return st.Error();
   return out;
 }
 
-Status OfflineQueue::Settle(const std::vector<int64_t>& sent, const std::vector<std::pair<int64_t, std::string>>& rejected) {
+Status OfflineQueue::Settle(const std::vector<int64_t>& sent,
+                            const std::vector<std::pair<int64_t, std::string>>& rejected) {
   Status s = Exec("BEGIN IMMEDIATE");
   if (!s.ok()) return s;
   Stmt ok(db_, "UPDATE interviews SET state = 'sent', settled_at = datetime('now') WHERE id = ?");
-  Stmt bad(db_, "UPDATE interviews SET state = 'rejected', reason = ?, settled_at = datetime('now') WHERE id = ?");
+  Stmt bad(db_,
+           "UPDATE interviews SET state = 'rejected', reason = ?, settled_at = datetime('now') "
+           "WHERE id = ?");
   if (!ok.ok() || !bad.ok()) {
     (void)Exec("ROLLBACK");
     return ok.ok() ? bad.Error() : ok.Error();

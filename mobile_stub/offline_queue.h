@@ -35,7 +35,8 @@ class OfflineQueue {
   // Up to `limit` pending interviews, oldest first.
   Result<std::vector<QueuedInterview>> Pending(int limit);
   // Marks interviews sent / rejected (with the server's reason), in one transaction.
-  Status Settle(const std::vector<int64_t>& sent, const std::vector<std::pair<int64_t, std::string>>& rejected);
+  Status Settle(const std::vector<int64_t>& sent,
+                const std::vector<std::pair<int64_t, std::string>>& rejected);
   Result<QueueCounts> Counts();
   // Rejected interviews with their reasons.
   Result<std::vector<std::pair<std::string, std::string>>> Rejected();

@@ -1,16 +1,16 @@
 #include "server_link.h"
 
+#include <httplib.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 namespace percept {
 
@@ -32,24 +32,28 @@ std::unique_ptr<httplib::SSLClient> Connect(const ServerEndpoint& s) {
   return c;
 }
 
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 void DrawProgress(const SyncReport& r, int64_t total) {
   const int64_t done = r.created + r.duplicate + r.rejected;
   const int width = 30;
   const int filled = total > 0 ? static_cast<int>(width * done / total) : width;
-  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld sent%s", filled, "##############################", width - filled, "",
-               static_cast<long long>(done), static_cast<long long>(total),
+  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld sent%s", filled, "##############################",
+               width - filled, "", static_cast<long long>(done), static_cast<long long>(total),
                r.retries ? (", retrying (" + std::to_string(r.retries) + ")").c_str() : "");
   std::fflush(stderr);
 }
 
 }  // namespace
 
-Result<ServerEndpoint> ParseServerUrl(const std::string& url, const std::string& token, const std::string& cacert) {
+Result<ServerEndpoint> ParseServerUrl(const std::string& url, const std::string& token,
+                                      const std::string& cacert) {
   const std::string scheme = "https://";
   if (url.compare(0, scheme.size(), scheme) != 0) {
-    return Status::InvalidParameter("--server must be an https:// URL (interviews never travel unencrypted)");
+    return Status::InvalidParameter(
+        "--server must be an https:// URL (interviews never travel unencrypted)");
   }
   std::string rest = url.substr(scheme.size());
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
@@ -67,18 +71,21 @@ Result<ServerEndpoint> ParseServerUrl(const std::string& url, const std::string&
   } else {
     e.host = rest;
   }
-  if (e.host.empty() || e.host.find('/') != std::string::npos) return Status::InvalidParameter("--server: no host in " + url);
+  if (e.host.empty() || e.host.find('/') != std::string::npos)
+    return Status::InvalidParameter("--server: no host in " + url);
   if (token.empty()) return Status::InvalidParameter("--token is required");
   return e;
 }
 
-Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server, const SyncOptions& options) {
+Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server,
+                        const SyncOptions& options) {
   SyncReport report;
   const auto start = Clock::now();
   auto counts = queue.Counts();
   if (!counts.ok()) return counts.status();
   const int64_t total = counts->pending;
-  std::mt19937_64 rng(options.seed ? options.seed : static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
+  std::mt19937_64 rng(
+      options.seed ? options.seed : static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
   auto client = Connect(server);
   int batch = std::clamp(options.batch, 1, 1000);
   int attempt = 0;
@@ -99,7 +106,8 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server, const
     double retry_after = -1;
     if (res && res->status == 200) {
       json parsed = json::parse(res->body, nullptr, false);
-      const json* results = parsed.is_object() && parsed.contains("results") ? &parsed["results"] : nullptr;
+      const json* results =
+          parsed.is_object() && parsed.contains("results") ? &parsed["results"] : nullptr;
       if (!results || !results->is_array() || results->size() != pending->size()) {
         report.last_error = "the server's answer does not list one result per interview";
       } else {
@@ -112,7 +120,8 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server, const
             sent.push_back((*pending)[i].id);
             (status == "created" ? report.created : report.duplicate)++;
           } else {
-            rejected.push_back({(*pending)[i].id, r.contains("error") ? r["error"].dump() : "rejected"});
+            rejected.push_back(
+                {(*pending)[i].id, r.contains("error") ? r["error"].dump() : "rejected"});
             report.rejected++;
           }
         }
@@ -125,8 +134,9 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server, const
       }
     } else if (res && (res->status == 401 || res->status == 403)) {
       if (options.progress) std::fprintf(stderr, "\n");
-      return res->status == 401 ? Status::Unauthenticated("the server does not accept this token (401)")
-                                : Status::Forbidden("this token may not submit interviews (403)");
+      return res->status == 401
+                 ? Status::Unauthenticated("the server does not accept this token (401)")
+                 : Status::Forbidden("this token may not submit interviews (403)");
     } else if (res && res->status == 413 && batch > 1) {
       batch = std::max(1, batch / 2);  // a smaller batch fits
       continue;
@@ -141,8 +151,8 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server, const
       if (res->status != 429 && res->status != 503 && res->status < 500) {
         // The whole batch was refused for a reason retrying cannot change.
         if (options.progress) std::fprintf(stderr, "\n");
-        return Status::Internal("the server refused the batch: HTTP " + std::to_string(res->status) + " " +
-                                res->body.substr(0, 300));
+        return Status::Internal("the server refused the batch: HTTP " +
+                                std::to_string(res->status) + " " + res->body.substr(0, 300));
       }
     } else {
       report.last_error = "network: " + httplib::to_string(res.error());
@@ -154,7 +164,9 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server, const
     if (Since(last_progress) > options.give_up_seconds) break;
     report.retries++;
     const double base = std::min(10.0, 0.2 * std::pow(2.0, attempt++));
-    const double wait = retry_after >= 0 ? retry_after : base * std::uniform_real_distribution<double>(0.5, 1.5)(rng);
+    const double wait = retry_after >= 0
+                            ? retry_after
+                            : base * std::uniform_real_distribution<double>(0.5, 1.5)(rng);
     if (options.progress) DrawProgress(report, total);
     std::this_thread::sleep_for(std::chrono::duration<double>(wait));
   }
@@ -204,7 +216,9 @@ Result<LoadReport> RunLoad(const ServerEndpoint& server, const LoadOptions& opti
   r.failed = failed;
   if (!latencies.empty()) {
     std::sort(latencies.begin(), latencies.end());
-    auto pct = [&](double p) { return latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))]; };
+    auto pct = [&](double p) {
+      return latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
+    };
     r.p50_ms = pct(0.50);
     r.p95_ms = pct(0.95);
     r.p99_ms = pct(0.99);

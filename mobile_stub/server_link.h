@@ -20,13 +20,14 @@ struct ServerEndpoint {
 };
 
 // Accepts https://HOST[:PORT][/]; plain http is refused (interviews travel encrypted only).
-Result<ServerEndpoint> ParseServerUrl(const std::string& url, const std::string& token, const std::string& cacert);
+Result<ServerEndpoint> ParseServerUrl(const std::string& url, const std::string& token,
+                                      const std::string& cacert);
 
 struct SyncOptions {
-  int batch = 200;                // interviews per request (the server takes up to 1000)
-  double give_up_seconds = 300;   // stop retrying after this long without any progress
-  bool progress = false;          // draw a progress bar on stderr
-  uint64_t seed = 0;              // for the backoff jitter; 0: from the clock
+  int batch = 200;               // interviews per request (the server takes up to 1000)
+  double give_up_seconds = 300;  // stop retrying after this long without any progress
+  bool progress = false;         // draw a progress bar on stderr
+  uint64_t seed = 0;             // for the backoff jitter; 0: from the clock
 };
 
 struct SyncReport {
@@ -40,7 +41,8 @@ struct SyncReport {
 // acknowledged it (created or duplicate); one the server rejects is kept aside with its
 // reason. Network errors, 429 and 503 are retried with exponential backoff and jitter
 // (honouring Retry-After); 401 and 403 stop at once (retrying cannot help).
-Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server, const SyncOptions& options);
+Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server,
+                        const SyncOptions& options);
 
 struct LoadOptions {
   int concurrency = 16;

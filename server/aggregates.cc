@@ -38,9 +38,12 @@ void PerceptAdd(sqlite3_context* ctx, int, sqlite3_value** argv) {
 }
 
 bool SameShape(const ScoreLayout& a, const ScoreLayout& b) {
-  if (a.likert_items() != b.likert_items() || a.width() != b.width() || a.lo() != b.lo() || a.hi() != b.hi()) return false;
+  if (a.likert_items() != b.likert_items() || a.width() != b.width() || a.lo() != b.lo() ||
+      a.hi() != b.hi())
+    return false;
   for (size_t i = 0; i < a.blocks().size(); ++i) {
-    if (a.blocks()[i].id != b.blocks()[i].id || a.blocks()[i].items != b.blocks()[i].items) return false;
+    if (a.blocks()[i].id != b.blocks()[i].id || a.blocks()[i].items != b.blocks()[i].items)
+      return false;
   }
   return true;
 }
@@ -128,12 +131,14 @@ std::string EncodeDelta(const AggregateDelta& delta) {
 Result<AggregateDelta> DecodeDelta(std::string_view in) {
   AggregateDelta out;
   int64_t entries = 0;
-  if (!GetVarint(in, &entries) || entries < 0) return Status::Internal("aggregate_log: a damaged delta");
+  if (!GetVarint(in, &entries) || entries < 0)
+    return Status::Internal("aggregate_log: a damaged delta");
   for (int64_t e = 0; e < entries; ++e) {
     AggregateKey key;
     int64_t version = 0, width = 0;
-    if (!GetString(in, &key.survey_id) || !GetVarint(in, &version) || !GetString(in, &key.institution_id) ||
-        !GetString(in, &key.day) || !GetVarint(in, &width) || width < 0 || width > 100000) {
+    if (!GetString(in, &key.survey_id) || !GetVarint(in, &version) ||
+        !GetString(in, &key.institution_id) || !GetString(in, &key.day) || !GetVarint(in, &width) ||
+        width < 0 || width > 100000) {
       return Status::Internal("aggregate_log: a damaged delta");
     }
     key.version = static_cast<int>(version);
@@ -147,8 +152,9 @@ Result<AggregateDelta> DecodeDelta(std::string_view in) {
 }
 
 Status RegisterAggregateFunctions(Database* db) {
-  int rc = sqlite3_create_function_v2(db->raw(), "percept_add", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                                      PerceptAdd, nullptr, nullptr, nullptr);
+  int rc =
+      sqlite3_create_function_v2(db->raw(), "percept_add", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                 nullptr, PerceptAdd, nullptr, nullptr, nullptr);
   return rc == SQLITE_OK ? Status::Ok() : Status::Internal("cannot register percept_add");
 }
 
@@ -184,7 +190,8 @@ void Aggregates::Add(const ValidSubmission& sub, AggregateDelta* delta) const {
   const ScoreLayout* layout = Layout(sub.survey_id, sub.survey_version);
   if (!layout) return;
   for (const auto& ev : sub.evaluations) {
-    auto& sums = (*delta)[{sub.survey_id, sub.survey_version, ev.institution_id, sub.completed_day}];
+    auto& sums =
+        (*delta)[{sub.survey_id, sub.survey_version, ev.institution_id, sub.completed_day}];
     if (sums.empty()) sums.assign(layout->width(), 0);
     layout->Accumulate(ev.likert, sums.data());
   }
@@ -193,13 +200,18 @@ void Aggregates::Add(const ValidSubmission& sub, AggregateDelta* delta) const {
 Status Aggregates::Write(Store& store, const AggregateDelta& delta) {
   for (const auto& [key, sums] : delta) {
     auto st = store.Cached(
-        "INSERT INTO aggregates (survey_id, survey_version, institution_id, day, sums) VALUES (?,?,?,?,?) "
+        "INSERT INTO aggregates (survey_id, survey_version, institution_id, day, sums) VALUES "
+        "(?,?,?,?,?) "
         "ON CONFLICT (survey_id, survey_version, institution_id, day) "
         "DO UPDATE SET sums = percept_add(sums, excluded.sums)");
     if (!st.ok()) return st.status();
     const std::string blob = ToBlob(sums);
-    (*st)->Bind(1, key.survey_id).Bind(2, static_cast<int64_t>(key.version)).Bind(3, key.institution_id)
-        .Bind(4, key.day).BindBlob(5, blob.data(), blob.size());
+    (*st)
+        ->Bind(1, key.survey_id)
+        .Bind(2, static_cast<int64_t>(key.version))
+        .Bind(3, key.institution_id)
+        .Bind(4, key.day)
+        .BindBlob(5, blob.data(), blob.size());
     Status s = (*st)->Run();
     if (!s.ok()) return s;
   }
@@ -259,13 +271,15 @@ Status Aggregates::Load(Store& store) {
   Statement& q = **st;
   ResetOnExit reset(q);
   while (q.Step()) {
-    fresh[{q.Text(0), static_cast<int>(q.Int(1))}][q.Text(2)].Add(q.Text(3), FromBlob(q.BlobView(4)));
+    fresh[{q.Text(0), static_cast<int>(q.Int(1))}][q.Text(2)].Add(q.Text(3),
+                                                                  FromBlob(q.BlobView(4)));
   }
   if (!q.status().ok()) return q.status();
   int64_t last = 0;
   auto pending = ReadLog(store, &last);
   if (!pending.ok()) return pending.status();
-  for (const auto& [key, sums] : *pending) fresh[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
+  for (const auto& [key, sums] : *pending)
+    fresh[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
   std::unique_lock<std::shared_mutex> lock(mu_);
   mirror_ = std::move(fresh);
   generation_ = gen->empty() ? 0 : std::stoll(*gen);
@@ -274,7 +288,8 @@ Status Aggregates::Load(Store& store) {
 
 void Aggregates::Apply(const AggregateDelta& delta) {
   std::unique_lock<std::shared_mutex> lock(mu_);
-  for (const auto& [key, sums] : delta) mirror_[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
+  for (const auto& [key, sums] : delta)
+    mirror_[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
 }
 
 int64_t Aggregates::loaded_generation() const {
@@ -283,8 +298,8 @@ int64_t Aggregates::loaded_generation() const {
 }
 
 std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
-    const std::string& survey_id, const ScoreLayout& layout, const std::string& from, const std::string& to,
-    const std::function<bool(const std::string&)>& include) const {
+    const std::string& survey_id, const ScoreLayout& layout, const std::string& from,
+    const std::string& to, const std::function<bool(const std::string&)>& include) const {
   std::map<std::string, std::vector<int64_t>> out;
   std::shared_lock<std::shared_mutex> lock(mu_);
   for (const auto& [sv, institutions] : mirror_) {
@@ -295,13 +310,16 @@ std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
     for (const auto& [inst, series] : institutions) {
       if (!include(inst)) continue;
       const auto& days = series.days;
-      const size_t first = from.empty() ? 0 : std::lower_bound(days.begin(), days.end(), from) - days.begin();
-      const size_t last = to.empty() ? days.size() : std::upper_bound(days.begin(), days.end(), to) - days.begin();
+      const size_t first =
+          from.empty() ? 0 : std::lower_bound(days.begin(), days.end(), from) - days.begin();
+      const size_t last =
+          to.empty() ? days.size() : std::upper_bound(days.begin(), days.end(), to) - days.begin();
       if (first >= last) continue;
       std::vector<int64_t>& total = out[inst];
       if (total.empty()) total.assign(width, 0);
       int64_t* t = total.data();
-      for (const int64_t* s = series.sums.data() + first * width; s != series.sums.data() + last * width; s += width) {
+      for (const int64_t* s = series.sums.data() + first * width;
+           s != series.sums.data() + last * width; s += width) {
         for (size_t i = 0; i < width; ++i) t[i] += s[i];
       }
     }
@@ -316,7 +334,8 @@ Result<int64_t> RebuildAggregates(Store& store) {
   if (!versions.ok()) return versions.status();
   std::vector<SurveyDefinition> defs;
   for (const auto& [key, json] : *versions) {
-    auto def = ParseSurveyDefinition(json, "database: survey " + key.first + " v" + std::to_string(key.second));
+    auto def = ParseSurveyDefinition(
+        json, "database: survey " + key.first + " v" + std::to_string(key.second));
     if (!def.ok()) return def.status();
     defs.push_back(std::move(def).value());
   }
@@ -329,7 +348,8 @@ Result<int64_t> RebuildAggregates(Store& store) {
   AggregateDelta all;
   int64_t read = 0;
   {
-    auto st = store.Cached("SELECT survey_id, survey_version, institution_id, completed_day, likert FROM evaluations");
+    auto st = store.Cached(
+        "SELECT survey_id, survey_version, institution_id, completed_day, likert FROM evaluations");
     if (!st.ok()) return st.status();
     Statement& q = **st;
     ResetOnExit reset(q);
@@ -340,7 +360,8 @@ Result<int64_t> RebuildAggregates(Store& store) {
       std::string_view survey = q.TextView(0), inst = q.TextView(2), day = q.TextView(3);
       const int version = static_cast<int>(q.Int(1));
       // Evaluations come in insertion order, so consecutive rows often share a key.
-      if (!sums || key.survey_id != survey || key.version != version || key.institution_id != inst || key.day != day) {
+      if (!sums || key.survey_id != survey || key.version != version ||
+          key.institution_id != inst || key.day != day) {
         key = {std::string(survey), version, std::string(inst), std::string(day)};
         const ScoreLayout* layout = book.Layout(key.survey_id, version);
         if (!layout) {

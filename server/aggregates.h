@@ -33,10 +33,12 @@ struct AggregateKey {
   std::string institution_id;
   std::string day;
   bool operator==(const AggregateKey& o) const {
-    return std::tie(survey_id, version, institution_id, day) == std::tie(o.survey_id, o.version, o.institution_id, o.day);
+    return std::tie(survey_id, version, institution_id, day) ==
+           std::tie(o.survey_id, o.version, o.institution_id, o.day);
   }
   bool operator<(const AggregateKey& o) const {
-    return std::tie(survey_id, version, institution_id, day) < std::tie(o.survey_id, o.version, o.institution_id, o.day);
+    return std::tie(survey_id, version, institution_id, day) <
+           std::tie(o.survey_id, o.version, o.institution_id, o.day);
   }
 };
 
@@ -83,9 +85,9 @@ class Aggregates {
   // Per institution accepted by `include`, the sums of survey `survey_id` over days in
   // [from, to] (empty: unbounded), in `layout`'s shape. Versions whose layout differs from
   // `layout` are left out.
-  std::map<std::string, std::vector<int64_t>> Sum(const std::string& survey_id, const ScoreLayout& layout,
-                                                  const std::string& from, const std::string& to,
-                                                  const std::function<bool(const std::string&)>& include) const;
+  std::map<std::string, std::vector<int64_t>> Sum(
+      const std::string& survey_id, const ScoreLayout& layout, const std::string& from,
+      const std::string& to, const std::function<bool(const std::string&)>& include) const;
 
  private:
   // One institution's sums, day by day: days ascending, and their sums back to back

@@ -1,17 +1,17 @@
 #include "api_server.h"
 
+#include <httplib.h>
+
 #include <cstdio>
 #include <ctime>
 #include <mutex>
-
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "api_server_impl.h"
 #include "exports.h"
 #include "percept/submission.h"
-#include "store.h"
 #include "secrets.h"
+#include "store.h"
 #include "tls.h"
 
 namespace percept {
@@ -24,19 +24,23 @@ const std::initializer_list<Role> kAnyRole = {Role::kEnumerator, Role::kInstitut
                                               Role::kAdmin};
 const std::initializer_list<Role> kSubmitters = {Role::kEnumerator};
 const std::initializer_list<Role> kReaders = {Role::kAnalyst, Role::kAdmin};
-const std::initializer_list<Role> kScoreReaders = {Role::kAnalyst, Role::kAdmin, Role::kInstitution};
+const std::initializer_list<Role> kScoreReaders = {Role::kAnalyst, Role::kAdmin,
+                                                   Role::kInstitution};
 
 const char* OutcomeName(WriteOutcome o) {
-  return o == WriteOutcome::kCreated ? "created" : o == WriteOutcome::kDuplicate ? "duplicate" : "rejected";
+  return o == WriteOutcome::kCreated     ? "created"
+         : o == WriteOutcome::kDuplicate ? "duplicate"
+                                         : "rejected";
 }
 
 Status ConflictStatus(const std::string& instance_id) {
-  return Status::Conflict("instance_id " + instance_id +
-                          " is already stored with different content; a new interview needs a new instance_id");
+  return Status::Conflict(
+      "instance_id " + instance_id +
+      " is already stored with different content; a new interview needs a new instance_id");
 }
 
-Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t fallback, int64_t lo,
-                         int64_t hi) {
+Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t fallback,
+                         int64_t lo, int64_t hi) {
   if (!req.has_param(name)) return fallback;
   const std::string v = req.get_param_value(name);
   char* end = nullptr;
@@ -56,7 +60,8 @@ void ApiServer::Impl::Routes() {
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
   });
-  s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
+  s.Get("/metrics",
+        [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
   s.Get("/api/v1/surveys", Guard(kAnyRole, [this](auto&, auto& res, auto&) { ListSurveys(res); }));
   s.Get(R"(/api/v1/surveys/([^/]+))",
         Guard(kAnyRole, [this](auto& req, auto& res, auto&) { GetSurvey(req, res); }));
@@ -64,36 +69,48 @@ void ApiServer::Impl::Routes() {
         Guard(kAnyRole, [this](auto&, auto& res, auto& who) { ListInstitutions(res, who); }));
   s.Post("/api/v1/submissions",
          Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { Submit(req, res, who); }));
-  s.Post("/api/v1/submissions/batch",
-         Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { SubmitBatch(req, res, who); }));
+  s.Post("/api/v1/submissions/batch", Guard(kSubmitters, [this](auto& req, auto& res, auto& who) {
+           SubmitBatch(req, res, who);
+         }));
   s.Get("/api/v1/submissions",
         Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
   s.Get(R"(/api/v1/exports/([a-z0-9-]+)(\.csv|\.sav|\.jsonl|/codebook\.csv))",
         Guard(kReaders, [this](auto& req, auto& res, auto& who) { ExportSurvey(req, res, who); }));
-  s.Get("/api/v1/scores",
-        Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) { Scores(req, res, who, false); }));
-  s.Get("/api/v1/critical-points",
-        Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) { Scores(req, res, who, true); }));
+  s.Get("/api/v1/scores", Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) {
+          Scores(req, res, who, false);
+        }));
+  s.Get("/api/v1/critical-points", Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) {
+          Scores(req, res, who, true);
+        }));
 
   ReportRoutes();
 
   // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
   // gets the contract's error body.
-  s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
-                                                                httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    switch (res.status) {
-      case 413: SendError(res, Status::PayloadTooLarge("the body is larger than the server accepts")); break;
-      case 404: SendError(res, Status::NotFound("no such endpoint")); break;
-      case 400: SendError(res, Status::InvalidParameter("the request could not be read")); break;
-      default: return httplib::Server::HandlerResponse::Unhandled;
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-    std::fprintf(stderr, "percept: internal error on %s %s\n", req.method.c_str(), req.path.c_str());
-    SendError(res, Status::Internal("internal error; it has been logged"));
-  });
+  s.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        switch (res.status) {
+          case 413:
+            SendError(res, Status::PayloadTooLarge("the body is larger than the server accepts"));
+            break;
+          case 404:
+            SendError(res, Status::NotFound("no such endpoint"));
+            break;
+          case 400:
+            SendError(res, Status::InvalidParameter("the request could not be read"));
+            break;
+          default:
+            return httplib::Server::HandlerResponse::Unhandled;
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        std::fprintf(stderr, "percept: internal error on %s %s\n", req.method.c_str(),
+                     req.path.c_str());
+        SendError(res, Status::Internal("internal error; it has been logged"));
+      });
   s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     RequestContext& ctx = CurrentRequest();
     ctx.start = std::chrono::steady_clock::now();
@@ -101,7 +118,8 @@ void ApiServer::Impl::Routes() {
     ctx.token_name.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+  s.set_logger(
+      [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
 }
 
 void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
@@ -110,22 +128,38 @@ void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& re
   if (!local || req.has_header("Authorization")) {
     auto who = auth->Authenticate(req);
     if (!who.ok()) return SendError(res, who.status());
-    if (who->role != Role::kAnalyst && who->role != Role::kAdmin) return SendError(res, Status::Forbidden("metrics are for analysts"));
+    if (who->role != Role::kAnalyst && who->role != Role::kAdmin)
+      return SendError(res, Status::Forbidden("metrics are for analysts"));
   }
   const WriterStats w = writer->stats();
   std::string out;
-  out += "# HELP percept_http_responses_total HTTP responses by status class.\n# TYPE percept_http_responses_total counter\n";
+  out +=
+      "# HELP percept_http_responses_total HTTP responses by status class.\n# TYPE "
+      "percept_http_responses_total counter\n";
   for (int c = 1; c <= 5; ++c) {
-    out += "percept_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " + std::to_string(responses[c].load()) + "\n";
+    out += "percept_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
+           std::to_string(responses[c].load()) + "\n";
   }
-  out += "# HELP percept_submissions_written_total Submissions through the writer (created, duplicate or conflict).\n"
-         "# TYPE percept_submissions_written_total counter\npercept_submissions_written_total " + std::to_string(w.submissions) + "\n";
-  out += "# HELP percept_write_transactions_total Group-commit transactions.\n"
-         "# TYPE percept_write_transactions_total counter\npercept_write_transactions_total " + std::to_string(w.transactions) + "\n";
-  out += "# HELP percept_aggregates_generation Generation of the aggregates mirror.\n"
-         "# TYPE percept_aggregates_generation gauge\npercept_aggregates_generation " + std::to_string(aggregates->loaded_generation()) + "\n";
-  out += "# HELP percept_uptime_seconds Seconds since the server started.\n# TYPE percept_uptime_seconds gauge\npercept_uptime_seconds " +
-         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()) + "\n";
+  out +=
+      "# HELP percept_submissions_written_total Submissions through the writer (created, duplicate "
+      "or conflict).\n"
+      "# TYPE percept_submissions_written_total counter\npercept_submissions_written_total " +
+      std::to_string(w.submissions) + "\n";
+  out +=
+      "# HELP percept_write_transactions_total Group-commit transactions.\n"
+      "# TYPE percept_write_transactions_total counter\npercept_write_transactions_total " +
+      std::to_string(w.transactions) + "\n";
+  out +=
+      "# HELP percept_aggregates_generation Generation of the aggregates mirror.\n"
+      "# TYPE percept_aggregates_generation gauge\npercept_aggregates_generation " +
+      std::to_string(aggregates->loaded_generation()) + "\n";
+  out +=
+      "# HELP percept_uptime_seconds Seconds since the server started.\n# TYPE "
+      "percept_uptime_seconds gauge\npercept_uptime_seconds " +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count()) +
+      "\n";
   res.status = 200;
   res.set_content(out, "text/plain; version=0.0.4");
 }
@@ -137,11 +171,16 @@ void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& 
     ctx.started = false;
     return;
   }
-  double ms = ctx.started ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start).count() : 0;
+  double ms =
+      ctx.started
+          ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start)
+                .count()
+          : 0;
   // Method, path (never the query: it may carry filters of one institution), status, time,
   // token *name*. Never the token, never an answer.
   std::fprintf(stderr, "%s %s %s %d %.1fms %s\n", NowRfc3339().c_str(), req.method.c_str(),
-               req.path.c_str(), res.status, ms, ctx.token_name.empty() ? "-" : ctx.token_name.c_str());
+               req.path.c_str(), res.status, ms,
+               ctx.token_name.empty() ? "-" : ctx.token_name.c_str());
   ctx.started = false;
   ctx.token_name.clear();
 }
@@ -149,7 +188,9 @@ void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& 
 void ApiServer::Impl::ListSurveys(httplib::Response& res) {
   json out = json::array();
   for (const SurveyDefinition* d : catalog.LatestAll()) {
-    out.push_back({{"id", d->id}, {"version", d->version}, {"title", {{"es", d->title.es}, {"en", d->title.en}}}});
+    out.push_back({{"id", d->id},
+                   {"version", d->version},
+                   {"title", {{"es", d->title.es}, {"en", d->title.en}}}});
   }
   SendJson(res, 200, out);
 }
@@ -169,12 +210,17 @@ void ApiServer::Impl::ListInstitutions(httplib::Response& res, const Principal& 
   json out = json::array();
   for (const Institution& i : *all) {
     if (!who.MayRead(i.id)) continue;
-    out.push_back({{"id", i.id}, {"name", i.name}, {"type", i.type}, {"comuna", i.comuna}, {"region", i.region}});
+    out.push_back({{"id", i.id},
+                   {"name", i.name},
+                   {"type", i.type},
+                   {"comuna", i.comuna},
+                   {"region", i.region}});
   }
   SendJson(res, 200, out);
 }
 
-void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res, const Principal& who) {
+void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res,
+                             const Principal& who) {
   auto doc = ParseJsonBody(req, options.max_json_depth);
   if (!doc.ok()) return SendError(res, doc.status());
   auto sub = ValidateSubmission(*doc, catalog, *institutions, hasher);
@@ -188,11 +234,13 @@ void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res
     case WriteOutcome::kConflict:
       return SendError(res, ConflictStatus(sub->instance_id));
     case WriteOutcome::kFailed:
-      return SendError(res, Status::Unavailable("the submission could not be stored; send it again later"));
+      return SendError(
+          res, Status::Unavailable("the submission could not be stored; send it again later"));
   }
 }
 
-void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who) {
+void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response& res,
+                                  const Principal& who) {
   auto doc = ParseJsonBody(req, options.max_json_depth + 1);
   if (!doc.ok()) return SendError(res, doc.status());
   if (!doc->is_object() || !doc->contains("submissions") || !(*doc)["submissions"].is_array()) {
@@ -202,8 +250,9 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
   }
   const json& items = (*doc)["submissions"];
   if (items.size() > options.max_batch) {
-    return SendError(res, Status::PayloadTooLarge("a batch holds at most " + std::to_string(options.max_batch) +
-                                                  " submissions, this one " + std::to_string(items.size())));
+    return SendError(
+        res, Status::PayloadTooLarge("a batch holds at most " + std::to_string(options.max_batch) +
+                                     " submissions, this one " + std::to_string(items.size())));
   }
   json results = json::array();
   std::vector<Result<ValidSubmission>> checked;
@@ -216,13 +265,15 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
   std::vector<WriteOutcome> outcomes = writer->Write(valid, who.name);
   if (std::find(outcomes.begin(), outcomes.end(), WriteOutcome::kFailed) != outcomes.end()) {
     // Nothing is "rejected" for the server's own failure: the tablet must simply retry.
-    return SendError(res, Status::Unavailable("the batch could not be stored; send it again later"));
+    return SendError(res,
+                     Status::Unavailable("the batch could not be stored; send it again later"));
   }
   size_t next = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     const json& item = items[i];
     json id = item.is_object() && item.contains("instance_id") && item["instance_id"].is_string()
-                  ? item["instance_id"] : json(nullptr);
+                  ? item["instance_id"]
+                  : json(nullptr);
     if (!checked[i].ok()) {
       Status st = checked[i].status();
       results.push_back({{"instance_id", id}, {"status", "rejected"}, {"error", ErrorObject(st)}});
@@ -230,7 +281,8 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
     }
     WriteOutcome o = outcomes[next++];
     json r = {{"instance_id", id}, {"status", OutcomeName(o)}};
-    if (o == WriteOutcome::kConflict) r["error"] = ErrorObject(ConflictStatus(id.get<std::string>()));
+    if (o == WriteOutcome::kConflict)
+      r["error"] = ErrorObject(ConflictStatus(id.get<std::string>()));
     results.push_back(std::move(r));
   }
   SendJson(res, 200, {{"results", results}});
@@ -261,44 +313,59 @@ void ApiServer::Impl::ListSubmissions(const httplib::Request& req, httplib::Resp
   res.set_content(body, "application/json");
 }
 
-void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Response& res, const Principal& who) {
+void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Response& res,
+                                   const Principal& who) {
   const SurveyDefinition* def = catalog.Latest(req.matches[1].str());
   if (!def) return SendError(res, Status::NotFound("no such survey"));
   const std::string kind = req.matches[2].str();
   ExportFormat format = ExportFormat::kCsvWide;
-  if (kind == ".sav") format = ExportFormat::kSav;
-  else if (kind == ".jsonl") format = ExportFormat::kJsonLines;
-  else if (kind == "/codebook.csv") format = ExportFormat::kCodebook;
+  if (kind == ".sav")
+    format = ExportFormat::kSav;
+  else if (kind == ".jsonl")
+    format = ExportFormat::kJsonLines;
+  else if (kind == "/codebook.csv")
+    format = ExportFormat::kCodebook;
   else if (req.has_param("layout")) {
     const std::string layout = req.get_param_value("layout");
-    if (layout == "long") format = ExportFormat::kCsvLong;
-    else if (layout != "wide") return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
+    if (layout == "long")
+      format = ExportFormat::kCsvLong;
+    else if (layout != "wide")
+      return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
   }
-  Audit(who.name, "export", def->id + " " + (format == ExportFormat::kSav ? "sav" : format == ExportFormat::kJsonLines ? "jsonl"
-                                             : format == ExportFormat::kCodebook ? "codebook"
-                                             : format == ExportFormat::kCsvLong ? "csv-long" : "csv"));
+  Audit(who.name, "export",
+        def->id + " " +
+            (format == ExportFormat::kSav         ? "sav"
+             : format == ExportFormat::kJsonLines ? "jsonl"
+             : format == ExportFormat::kCodebook  ? "codebook"
+             : format == ExportFormat::kCsvLong   ? "csv-long"
+                                                  : "csv"));
   auto lease = readers->Acquire();
   if (!lease.ok()) return SendError(res, lease.status());
   auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());
   auto directory = institutions->Snapshot();
-  const std::string name = def->id + (format == ExportFormat::kSav ? ".sav" : format == ExportFormat::kJsonLines ? ".jsonl"
-                                     : format == ExportFormat::kCodebook ? "-codebook.csv"
-                                     : format == ExportFormat::kCsvLong ? "-long.csv" : ".csv");
+  const std::string name = def->id + (format == ExportFormat::kSav         ? ".sav"
+                                      : format == ExportFormat::kJsonLines ? ".jsonl"
+                                      : format == ExportFormat::kCodebook  ? "-codebook.csv"
+                                      : format == ExportFormat::kCsvLong   ? "-long.csv"
+                                                                           : ".csv");
   res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
   if (format == ExportFormat::kCsvWide || format == ExportFormat::kCsvLong) {
     res.set_header("Link", "</api/v1/exports/" + def->id + "/codebook.csv>; rel=\"describedby\"");
   }
   // Streamed in chunks as rows are made: memory stays flat however large the wave.
-  res.set_chunked_content_provider(ExportMediaType(format), [shared, def, directory, format](size_t, httplib::DataSink& sink) {
-    auto stats = Export(**shared, *def, *directory, format,
-                        [&](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); });
-    if (!stats.ok()) {
-      std::fprintf(stderr, "percept: export of %s stopped: %s\n", def->id.c_str(), stats.status().message().c_str());
-      return false;  // the client sees a cut-off chunked body, never a complete-looking file
-    }
-    sink.done();
-    return true;
-  });
+  res.set_chunked_content_provider(
+      ExportMediaType(format), [shared, def, directory, format](size_t, httplib::DataSink& sink) {
+        auto stats = Export(**shared, *def, *directory, format, [&](std::string_view chunk) {
+          return sink.write(chunk.data(), chunk.size());
+        });
+        if (!stats.ok()) {
+          std::fprintf(stderr, "percept: export of %s stopped: %s\n", def->id.c_str(),
+                       stats.status().message().c_str());
+          return false;  // the client sees a cut-off chunked body, never a complete-looking file
+        }
+        sink.done();
+        return true;
+      });
 }
 
 ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -312,7 +379,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->catalog = std::move(catalog).value();
 
   auto store = Store::Open(options.db_path, /*create=*/false);
-  if (!store.ok()) return Status::Internal(store.status().message() + " (run `percept init` first)");
+  if (!store.ok())
+    return Status::Internal(store.status().message() + " (run `percept init` first)");
   Status s = (*store)->CheckSchema();
   if (!s.ok()) return s;
   for (const SurveyDefinition* d : impl->catalog.All()) {
@@ -322,7 +390,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->aggregates = std::make_unique<Aggregates>(impl->catalog.All());
   s = impl->aggregates->Load(**store);
   if (!s.ok()) return s;
-  impl->writer = std::make_unique<SubmissionWriter>(std::move(store).value(), impl->aggregates.get());
+  impl->writer =
+      std::make_unique<SubmissionWriter>(std::move(store).value(), impl->aggregates.get());
   impl->readers = std::make_unique<StorePool>(options.db_path);
   impl->institutions = std::make_unique<InstitutionCache>(impl->readers.get());
   impl->auth = std::make_unique<Authenticator>(impl->readers.get());
@@ -333,7 +402,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
     for (const SurveyDefinition* d : impl->catalog.All()) {
       for (const Item& it : d->household) {
         if (it.type == ItemType::kIdentifier) {
-          return Status::NotFound(key.status().message() + "; survey " + d->id + " asks for an identifier");
+          return Status::NotFound(key.status().message() + "; survey " + d->id +
+                                  " asks for an identifier");
         }
       }
     }
@@ -348,7 +418,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
     bool created = false;
     s = EnsureDevCertificate(cert, key, &created);
     if (!s.ok()) return s;
-    std::fprintf(stderr, "percept: %s development certificate %s (clients trust it with --cacert %s)\n",
+    std::fprintf(stderr,
+                 "percept: %s development certificate %s (clients trust it with --cacert %s)\n",
                  created ? "created a" : "using the", cert.c_str(), cert.c_str());
   }
   Impl* raw = impl.get();
@@ -371,9 +442,11 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
 }
 
 Result<int> ApiServer::Bind() {
-  int port = impl_->options.port == 0 ? impl_->http->bind_to_any_port(impl_->options.host)
-                                       : (impl_->http->bind_to_port(impl_->options.host, impl_->options.port)
-                                              ? impl_->options.port : -1);
+  int port = impl_->options.port == 0
+                 ? impl_->http->bind_to_any_port(impl_->options.host)
+                 : (impl_->http->bind_to_port(impl_->options.host, impl_->options.port)
+                        ? impl_->options.port
+                        : -1);
   if (port <= 0) {
     return Status::Unavailable("cannot listen on " + impl_->options.host + ":" +
                                std::to_string(impl_->options.port) + " (in use, or not allowed)");
@@ -387,7 +460,8 @@ void ApiServer::Run() {
   impl_->writer->Stop();
   WriterStats st = impl_->writer->stats();
   std::fprintf(stderr, "percept: %llu submissions written in %llu transactions\n",
-               static_cast<unsigned long long>(st.submissions), static_cast<unsigned long long>(st.transactions));
+               static_cast<unsigned long long>(st.submissions),
+               static_cast<unsigned long long>(st.transactions));
 }
 
 void ApiServer::Stop() { impl_->http->stop(); }

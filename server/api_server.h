@@ -14,7 +14,7 @@ namespace percept {
 struct ServerOptions {
   std::string db_path = "data/percept.db";
   std::string host = "127.0.0.1";
-  int port = 8443;  // 0 picks a free port, printed on start
+  int port = 8443;        // 0 picks a free port, printed on start
   std::string cert_path;  // empty: the development certificate next to the database
   std::string key_path;
   std::string survey_dir = "survey_defs";
@@ -26,7 +26,8 @@ struct ServerOptions {
   size_t max_batch = 1000;
   int max_json_depth = 32;
   int keep_alive_seconds = 5;
-  double rate_limit = 200;     // requests a second per token (bursts of twice that); 0: no limit  // idle time before a keep-alive connection is closed
+  double rate_limit = 200;  // requests a second per token (bursts of twice that); 0: no limit  //
+                            // idle time before a keep-alive connection is closed
   bool log_requests = true;
 };
 

@@ -1,16 +1,16 @@
 // ApiServer's insides, shared by the files that define its routes. Internal to server/.
 #pragma once
 
+#include <httplib.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <string>
-
-#include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "aggregates.h"
 #include "api_server.h"
@@ -19,8 +19,8 @@
 #include "institution_cache.h"
 #include "percept/scores.h"
 #include "percept/submission.h"
-#include "rate_limiter.h"
 #include "percept/survey_definition.h"
+#include "rate_limiter.h"
 #include "store_pool.h"
 #include "submission_writer.h"
 
@@ -64,7 +64,8 @@ struct ApiServer::Impl {
         int retry_after = 1;
         if (!limiter->Allow(principal->name, &retry_after)) {
           res.set_header("Retry-After", std::to_string(retry_after));
-          return SendError(res, Status::TooManyRequests("too many requests for this token; slow down"));
+          return SendError(res,
+                           Status::TooManyRequests("too many requests for this token; slow down"));
         }
         if (std::find(allowed.begin(), allowed.end(), principal->role) == allowed.end()) {
           return SendError(res, Status::Forbidden(std::string("the ") + RoleName(principal->role) +
@@ -100,9 +101,11 @@ struct ApiServer::Impl {
     o.min_gap = options.min_gap;
     return o;
   }
-  Status PrepareScores(const httplib::Request& req, const Principal& who, ScoreQuery& q, ScoreReport* out,
+  Status PrepareScores(const httplib::Request& req, const Principal& who, ScoreQuery& q,
+                       ScoreReport* out,
                        std::shared_ptr<const InstitutionCache::Directory>* directory);
-  void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who, bool critical_only);
+  void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who,
+              bool critical_only);
   Status RefreshAggregates();
   // report_routes.cc
   void ReportRoutes();

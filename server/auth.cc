@@ -20,7 +20,8 @@ std::optional<std::string> RequestCookie(const httplib::Request& req, const std:
     std::string part = header.substr(pos, end - pos);
     const size_t start = part.find_first_not_of(' ');
     if (start != std::string::npos) part = part.substr(start);
-    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 && part[name.size()] == '=') {
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 &&
+        part[name.size()] == '=') {
       return part.substr(name.size() + 1);
     }
     pos = end + 1;
@@ -28,16 +29,19 @@ std::optional<std::string> RequestCookie(const httplib::Request& req, const std:
   return std::nullopt;
 }
 
-Result<Principal> Authenticator::Authenticate(const httplib::Request& req, bool allow_cookie) const {
+Result<Principal> Authenticator::Authenticate(const httplib::Request& req,
+                                              bool allow_cookie) const {
   auto token = BearerToken(req);
   if (!token && allow_cookie) {
     auto cookie = RequestCookie(req, kSessionCookie);
     if (cookie && cookie->size() <= 128) {
       auto reader = readers_->Acquire();
       if (!reader.ok()) return reader.status();
-      auto found = (*reader)->FindSessionToken(Sha256(*cookie), static_cast<int64_t>(std::time(nullptr)));
+      auto found =
+          (*reader)->FindSessionToken(Sha256(*cookie), static_cast<int64_t>(std::time(nullptr)));
       if (!found.ok()) return found.status();
-      if (found->has_value()) return Principal{(*found)->name, (*found)->role, (*found)->institutions};
+      if (found->has_value())
+        return Principal{(*found)->name, (*found)->role, (*found)->institutions};
     }
     return Status::Unauthenticated("sign in first, or your session has expired");
   }
@@ -52,9 +56,11 @@ Result<std::string> Authenticator::SignIn(const std::string& token, Principal* w
   if (!reader.ok()) return reader.status();
   auto record = (*reader)->FindActiveToken(TokenHash(token));
   if (!record.ok()) return record.status();
-  if (!record->has_value()) return Status::Unauthenticated("the token is not valid, or was revoked");
+  if (!record->has_value())
+    return Status::Unauthenticated("the token is not valid, or was revoked");
   const std::string session = Base64Url(RandomBytes(32));
-  Status s = (*reader)->CreateSession(Sha256(session), (*record)->id, static_cast<int64_t>(std::time(nullptr)) + kSessionSeconds);
+  Status s = (*reader)->CreateSession(Sha256(session), (*record)->id,
+                                      static_cast<int64_t>(std::time(nullptr)) + kSessionSeconds);
   if (!s.ok()) return s;
   *who = *principal;
   return session;

@@ -2,12 +2,12 @@
 // only their SHA-256 is stored, and it is compared in constant time.
 #pragma once
 
+#include <httplib.h>
+
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
 
 #include "percept/status.h"
 #include "store.h"

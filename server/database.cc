@@ -90,7 +90,9 @@ std::string_view Statement::BlobView(int column) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
   return p ? std::string_view(p, sqlite3_column_bytes(stmt_, column)) : std::string_view();
 }
-bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool create) {
   sqlite3* raw = nullptr;

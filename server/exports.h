@@ -33,7 +33,8 @@ struct ExportStats {
 
 // Writes the export of every stored interview of `def`'s survey (all versions whose items
 // `def` knows; unknown items are left out) to `sink`. `institutions` names and places them.
-Result<ExportStats> Export(Store& store, const SurveyDefinition& def, const std::map<std::string, Institution>& institutions,
+Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
+                           const std::map<std::string, Institution>& institutions,
                            ExportFormat format, const ExportSink& sink);
 
 }  // namespace percept

@@ -4,19 +4,32 @@ namespace percept {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kMalformedJson: return 400;
-    case StatusCode::kInvalidParameter: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kForbidden: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kConflict: return 409;
-    case StatusCode::kPayloadTooLarge: return 413;
-    case StatusCode::kUnsupportedMediaType: return 415;
-    case StatusCode::kValidationFailed: return 422;
-    case StatusCode::kTooManyRequests: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kMalformedJson:
+      return 400;
+    case StatusCode::kInvalidParameter:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kForbidden:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kConflict:
+      return 409;
+    case StatusCode::kPayloadTooLarge:
+      return 413;
+    case StatusCode::kUnsupportedMediaType:
+      return 415;
+    case StatusCode::kValidationFailed:
+      return 422;
+    case StatusCode::kTooManyRequests:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -51,9 +64,12 @@ int JsonDepth(std::string_view text, int limit) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {
@@ -77,7 +93,8 @@ Result<nlohmann::json> ParseJsonBody(const httplib::Request& req, int max_depth)
     return Status::UnsupportedMediaType("the body must be sent as Content-Type: application/json");
   }
   if (JsonDepth(req.body, max_depth) > max_depth) {
-    return Status::MalformedJson("the JSON nests deeper than " + std::to_string(max_depth) + " levels");
+    return Status::MalformedJson("the JSON nests deeper than " + std::to_string(max_depth) +
+                                 " levels");
   }
   nlohmann::json doc = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::MalformedJson("the body is not valid JSON");

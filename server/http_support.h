@@ -2,13 +2,13 @@
 // per-request context the access log reads. Internal to server/.
 #pragma once
 
+#include <httplib.h>
+
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "percept/status.h"
 

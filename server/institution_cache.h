@@ -4,9 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <map>
 #include <string>
 
 #include "percept/submission.h"
@@ -33,7 +33,6 @@ class InstitutionCache : public InstitutionLookup {
   }
 
  private:
-
   void Reload() {
     auto now = std::chrono::steady_clock::now();
     {
@@ -45,7 +44,8 @@ class InstitutionCache : public InstitutionLookup {
     auto reader = readers_->Acquire();
     if (reader.ok()) {
       auto all = (*reader)->ListInstitutions();
-      if (all.ok()) for (const Institution& i : *all) (*ids)[i.id] = i;
+      if (all.ok())
+        for (const Institution& i : *all) (*ids)[i.id] = i;
     }
     std::lock_guard<std::mutex> lock(mu_);
     ids_ = std::move(ids);

@@ -14,9 +14,15 @@ namespace percept {
 
 class JsonWriter {
  public:
-  JsonWriter& BeginObject() { Open('{'); return *this; }
+  JsonWriter& BeginObject() {
+    Open('{');
+    return *this;
+  }
   JsonWriter& EndObject() { return Close('}'); }
-  JsonWriter& BeginArray() { Open('['); return *this; }
+  JsonWriter& BeginArray() {
+    Open('[');
+    return *this;
+  }
   JsonWriter& EndArray() { return Close(']'); }
 
   JsonWriter& Key(std::string_view key) {
@@ -26,9 +32,17 @@ class JsonWriter {
     after_key_ = true;
     return *this;
   }
-  JsonWriter& Value(std::string_view s) { Comma(); String(s); return *this; }
+  JsonWriter& Value(std::string_view s) {
+    Comma();
+    String(s);
+    return *this;
+  }
   JsonWriter& Value(const char* s) { return Value(std::string_view(s)); }
-  JsonWriter& Value(bool b) { Comma(); out_ += b ? "true" : "false"; return *this; }
+  JsonWriter& Value(bool b) {
+    Comma();
+    out_ += b ? "true" : "false";
+    return *this;
+  }
   JsonWriter& Value(int64_t v) {
     Comma();
     char buf[24];
@@ -46,11 +60,18 @@ class JsonWriter {
     }
     return *this;
   }
-  JsonWriter& Null() { Comma(); out_ += "null"; return *this; }
+  JsonWriter& Null() {
+    Comma();
+    out_ += "null";
+    return *this;
+  }
   // A string, or null when empty.
   JsonWriter& StringOrNull(std::string_view s) { return s.empty() ? Null() : Value(s); }
   template <typename T>
-  JsonWriter& Field(std::string_view key, const T& value) { Key(key); return Value(value); }
+  JsonWriter& Field(std::string_view key, const T& value) {
+    Key(key);
+    return Value(value);
+  }
 
   std::string Take() { return std::move(out_); }
 
@@ -79,11 +100,21 @@ class JsonWriter {
     out_ += '"';
     for (unsigned char c : s) {
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
         default:
           if (c < 0x20) {
             char buf[8];

@@ -3,20 +3,19 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <thread>
 
-#include <CLI/CLI.hpp>
-
 #include "aggregates.h"
 #include "api_server.h"
 #include "auth.h"
 #include "exports.h"
-#include "secrets.h"
 #include "percept/institutions.h"
+#include "secrets.h"
 #include "store.h"
 
 namespace percept {
@@ -38,7 +37,9 @@ void MakeParentDir(const std::string& path) {
 
 Result<std::unique_ptr<Store>> OpenInitialised(const std::string& db) {
   auto store = Store::Open(db, /*create=*/false);
-  if (!store.ok()) return Status::Internal(store.status().message() + " (run `percept init --db " + db + "` first)");
+  if (!store.ok())
+    return Status::Internal(store.status().message() + " (run `percept init --db " + db +
+                            "` first)");
   Status s = (*store)->CheckSchema();
   if (!s.ok()) return s;
   return store;
@@ -53,7 +54,9 @@ int Init(const std::string& db) {
   bool created = false;
   s = EnsureHouseholdKey(HouseholdKeyPath(db), &created);
   if (!s.ok()) return Fail(s);
-  if (created) std::printf("made the household-identifier key %s (back it up with the database)\n", HouseholdKeyPath(db).c_str());
+  if (created)
+    std::printf("made the household-identifier key %s (back it up with the database)\n",
+                HouseholdKeyPath(db).c_str());
   std::printf("database %s is ready (schema version %d)\n", db.c_str(), kSchemaVersion);
   return 0;
 }
@@ -114,20 +117,24 @@ int ListInstitutions(const std::string& db) {
 int CreateToken(const std::string& db, const std::string& role_name, const std::string& name,
                 const std::vector<std::string>& institutions) {
   auto role = ParseRole(role_name);
-  if (!role) return Fail(Status::InvalidParameter("--role is enumerator, institution, analyst or admin"));
+  if (!role)
+    return Fail(Status::InvalidParameter("--role is enumerator, institution, analyst or admin"));
   if (*role == Role::kInstitution && institutions.empty()) {
-    return Fail(Status::InvalidParameter("an institution token needs --institution ID (one or more)"));
+    return Fail(
+        Status::InvalidParameter("an institution token needs --institution ID (one or more)"));
   }
   if (*role != Role::kInstitution && !institutions.empty()) {
     return Fail(Status::InvalidParameter("--institution is only for the institution role"));
   }
-  if (name.empty() || name.size() > 64) return Fail(Status::InvalidParameter("--name is 1 to 64 characters"));
+  if (name.empty() || name.size() > 64)
+    return Fail(Status::InvalidParameter("--name is 1 to 64 characters"));
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
   for (const std::string& id : institutions) {
     auto found = (*store)->FindInstitution(id);
     if (!found.ok()) return Fail(found.status());
-    if (!found->has_value()) return Fail(Status::NotFound("no institution '" + id + "' (see `percept institution list`)"));
+    if (!found->has_value())
+      return Fail(Status::NotFound("no institution '" + id + "' (see `percept institution list`)"));
   }
   std::string token = NewToken();
   Status s = (*store)->CreateToken(name, *role, TokenHash(token), institutions);
@@ -135,7 +142,8 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
   std::string detail = std::string(RoleName(*role)) + " token '" + name + "'";
   for (const auto& i : institutions) detail += " " + i;
   (void)(*store)->Audit("cli", "token create", detail);
-  std::fprintf(stderr, "created %s token '%s'; it is shown once, keep it safe:\n", role_name.c_str(), name.c_str());
+  std::fprintf(stderr, "created %s token '%s'; it is shown once, keep it safe:\n",
+               role_name.c_str(), name.c_str());
   std::printf("%s\n", token.c_str());
   return 0;
 }
@@ -149,8 +157,8 @@ int ListTokens(const std::string& db) {
   for (const TokenRecord& t : *tokens) {
     std::string insts;
     for (const auto& i : t.institutions) insts += (insts.empty() ? "" : ",") + i;
-    std::printf("%-24s %-12s %-21s %-21s %s\n", t.name.c_str(), RoleName(t.role), t.created_at.c_str(),
-                t.revoked_at ? t.revoked_at->c_str() : "-", insts.c_str());
+    std::printf("%-24s %-12s %-21s %-21s %s\n", t.name.c_str(), RoleName(t.role),
+                t.created_at.c_str(), t.revoked_at ? t.revoked_at->c_str() : "-", insts.c_str());
   }
   return 0;
 }
@@ -169,11 +177,13 @@ int Rebuild(const std::string& db) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
   auto start = std::chrono::steady_clock::now();
-  std::fprintf(stderr, "rebuilding the aggregates of %s from its stored evaluations...\n", db.c_str());
+  std::fprintf(stderr, "rebuilding the aggregates of %s from its stored evaluations...\n",
+               db.c_str());
   auto read = RebuildAggregates(**store);
   if (!read.ok()) return Fail(read.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("rebuilt the aggregates from %lld evaluations in %.1f s\n", static_cast<long long>(*read), secs);
+  std::printf("rebuilt the aggregates from %lld evaluations in %.1f s\n",
+              static_cast<long long>(*read), secs);
   return 0;
 }
 
@@ -199,8 +209,9 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   bool closed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
   if (!stats.ok()) return Fail(stats.status());
   if (!closed) return Fail(Status::Internal("cannot finish writing " + out_path));
-  std::fprintf(stderr, "exported %lld interviews as %lld rows (%s)%s%s\n", static_cast<long long>(stats->interviews),
-               static_cast<long long>(stats->rows), format_name.c_str(), out == stdout ? "" : " to ",
+  std::fprintf(stderr, "exported %lld interviews as %lld rows (%s)%s%s\n",
+               static_cast<long long>(stats->interviews), static_cast<long long>(stats->rows),
+               format_name.c_str(), out == stdout ? "" : " to ",
                out == stdout ? "" : out_path.c_str());
   return 0;
 }
@@ -211,7 +222,8 @@ int ShowAudit(const std::string& db, int64_t limit, const std::string& since) {
   auto entries = (*store)->ListAudit(limit, since);
   if (!entries.ok()) return Fail(entries.status());
   for (const AuditEntry& e : *entries) {
-    std::printf("%s  %-24s %-16s %s\n", e.at.c_str(), e.actor.c_str(), e.action.c_str(), e.detail.c_str());
+    std::printf("%s  %-24s %-16s %s\n", e.at.c_str(), e.actor.c_str(), e.action.c_str(),
+                e.detail.c_str());
   }
   return 0;
 }
@@ -220,7 +232,8 @@ int Backup(const std::string& db, const std::string& out) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
   struct stat st;
-  if (stat(out.c_str(), &st) == 0) return Fail(Status::Conflict(out + " exists; choose a new file"));
+  if (stat(out.c_str(), &st) == 0)
+    return Fail(Status::Conflict(out + " exists; choose a new file"));
   Status s = (*store)->db()->BackupTo(out);
   if (!s.ok()) return Fail(s);
   (void)(*store)->Audit("cli", "backup", out);
@@ -233,7 +246,8 @@ int Backup(const std::string& db, const std::string& out) {
 
 int main(int argc, char** argv) {
   using namespace percept;
-  CLI::App app{"percept: user-perception surveys of the social-protection network, scored per institution"};
+  CLI::App app{
+      "percept: user-perception surveys of the social-protection network, scored per institution"};
   app.require_subcommand(1);
   std::string db = "data/percept.db";
   app.add_option("--db", db, "SQLite database file")->capture_default_str();
@@ -243,23 +257,42 @@ int main(int argc, char** argv) {
   ServerOptions so;
   auto* serve = app.add_subcommand("serve", "Run the HTTPS server");
   serve->add_option("--host", so.host, "Address to listen on")->capture_default_str();
-  serve->add_option("--port", so.port, "Port (0 picks a free one and prints it)")->capture_default_str()->check(CLI::Range(0, 65535));
-  serve->add_option("--cert", so.cert_path, "TLS certificate chain (PEM); default: a development certificate next to the database");
+  serve->add_option("--port", so.port, "Port (0 picks a free one and prints it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve->add_option(
+      "--cert", so.cert_path,
+      "TLS certificate chain (PEM); default: a development certificate next to the database");
   serve->add_option("--key", so.key_path, "TLS private key (PEM)");
-  serve->add_option("--survey-dir", so.survey_dir, "Folder of survey definitions (*.json)")->capture_default_str();
-  serve->add_option("--threads", so.threads, "Worker threads = most concurrent connections")->capture_default_str()->check(CLI::Range(2, 4096));
-  serve->add_option("--min-n", so.min_n, "Cells with fewer evaluations are suppressed")->capture_default_str()->check(CLI::Range(1, 1000000));
-  serve->add_option("--standard", so.standard, "Passing standard on the 0-100 index")->capture_default_str()->check(CLI::Range(0.0, 100.0));
-  serve->add_option("--min-gap", so.min_gap, "Least gap to the network that can flag a cell")->capture_default_str()->check(CLI::Range(0.0, 100.0));
-  serve->add_option("--max-body", so.max_body_bytes, "Largest request body in bytes")->capture_default_str();
+  serve->add_option("--survey-dir", so.survey_dir, "Folder of survey definitions (*.json)")
+      ->capture_default_str();
+  serve->add_option("--threads", so.threads, "Worker threads = most concurrent connections")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 4096));
+  serve->add_option("--min-n", so.min_n, "Cells with fewer evaluations are suppressed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  serve->add_option("--standard", so.standard, "Passing standard on the 0-100 index")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  serve->add_option("--min-gap", so.min_gap, "Least gap to the network that can flag a cell")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  serve->add_option("--max-body", so.max_body_bytes, "Largest request body in bytes")
+      ->capture_default_str();
   serve->add_flag("!--no-log", so.log_requests, "Do not log one line per request");
-  serve->add_option("--rate-limit", so.rate_limit, "Requests a second per token, bursts of twice that (0: no limit); over it: 429 with Retry-After")
-      ->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  serve
+      ->add_option("--rate-limit", so.rate_limit,
+                   "Requests a second per token, bursts of twice that (0: no limit); over it: 429 "
+                   "with Retry-After")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
 
   auto* inst = app.add_subcommand("institution", "Manage the network's institutions");
   inst->require_subcommand(1);
   std::string csv;
-  auto* inst_import = inst->add_subcommand("import", "Import or update institutions from a CSV file (id,name,type,comuna,region)");
+  auto* inst_import = inst->add_subcommand(
+      "import", "Import or update institutions from a CSV file (id,name,type,comuna,region)");
   inst_import->add_option("FILE", csv, "CSV file")->required();
   auto* inst_list = inst->add_subcommand("list", "List institutions");
 
@@ -267,34 +300,45 @@ int main(int argc, char** argv) {
   token->require_subcommand(1);
   std::string role, name;
   std::vector<std::string> token_insts;
-  auto* tok_create = token->add_subcommand("create", "Create a token; prints it alone on the last line");
+  auto* tok_create =
+      token->add_subcommand("create", "Create a token; prints it alone on the last line");
   tok_create->add_option("--role", role, "enumerator | institution | analyst | admin")->required();
   tok_create->add_option("--name", name, "A unique name, shown in logs")->required();
-  tok_create->add_option("--institution", token_insts, "Institution id(s) an institution token may read");
+  tok_create->add_option("--institution", token_insts,
+                         "Institution id(s) an institution token may read");
   auto* tok_list = token->add_subcommand("list", "List tokens (never the tokens themselves)");
   auto* tok_revoke = token->add_subcommand("revoke", "Revoke a token by name");
   tok_revoke->add_option("NAME", name, "Token name")->required();
 
   auto* rebuild = app.add_subcommand(
-      "rebuild-aggregates", "Recompute the score aggregates from the stored evaluations (safe while serving)");
+      "rebuild-aggregates",
+      "Recompute the score aggregates from the stored evaluations (safe while serving)");
 
-  std::string export_survey = "chs-perception", export_format = "csv", export_out, export_dir = "survey_defs";
+  std::string export_survey = "chs-perception", export_format = "csv", export_out,
+              export_dir = "survey_defs";
   auto* exp = app.add_subcommand("export", "Export a survey's interviews for Excel, R or SPSS");
   exp->add_option("--survey", export_survey, "Survey id")->capture_default_str();
-  exp->add_option("--format", export_format,
-                  "csv (one row per evaluation), csv-long (one row per answer), codebook, jsonl, sav (SPSS)")
+  exp->add_option(
+         "--format", export_format,
+         "csv (one row per evaluation), csv-long (one row per answer), codebook, jsonl, sav (SPSS)")
       ->capture_default_str();
   exp->add_option("--out", export_out, "Output file (default: standard output)");
-  exp->add_option("--survey-dir", export_dir, "Folder of survey definitions")->capture_default_str();
+  exp->add_option("--survey-dir", export_dir, "Folder of survey definitions")
+      ->capture_default_str();
 
   int64_t audit_limit = 100;
   std::string audit_since;
-  auto* audit = app.add_subcommand("audit", "Show the audit trail: submissions by token, exports, reports, tokens, sign-ins");
-  audit->add_option("--limit", audit_limit, "The latest N entries")->capture_default_str()->check(CLI::Range(1, 100000000));
-  audit->add_option("--since", audit_since, "Only entries at or after this date or time (YYYY-MM-DD or RFC 3339, UTC)");
+  auto* audit = app.add_subcommand(
+      "audit", "Show the audit trail: submissions by token, exports, reports, tokens, sign-ins");
+  audit->add_option("--limit", audit_limit, "The latest N entries")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
+  audit->add_option("--since", audit_since,
+                    "Only entries at or after this date or time (YYYY-MM-DD or RFC 3339, UTC)");
 
   std::string backup_out;
-  auto* backup = app.add_subcommand("backup", "Copy the database consistently, even while the server runs");
+  auto* backup =
+      app.add_subcommand("backup", "Copy the database consistently, even while the server runs");
   backup->add_option("--out", backup_out, "Backup file (must not exist)")->required();
 
   CLI11_PARSE(app, argc, argv);

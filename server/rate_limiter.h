@@ -3,8 +3,8 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -22,7 +22,8 @@ class RateLimiter {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(mu_);
     Bucket& b = buckets_.try_emplace(who, Bucket{burst_, now}).first->second;
-    b.tokens = std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
+    b.tokens =
+        std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
     b.last = now;
     if (b.tokens >= 1) {
       b.tokens -= 1;

@@ -21,14 +21,15 @@ struct ReportView {
   std::function<bool(const ScoreCell&)> visible;  // cells this reader may see
   ScoreOptions options;
   std::string from, to, comuna, region;
-  std::string lang = "es";                        // "es" or "en"
-  std::string reader;                             // the token's name, shown in the header
+  std::string lang = "es";  // "es" or "en"
+  std::string reader;       // the token's name, shown in the header
   bool institution_role = false;
 };
 
 std::string RenderReport(const ReportView& view);
 // `error` (may be empty) is shown above the form; `lang` "es" or "en".
-std::string RenderSignIn(const std::string& lang, const std::string& error, const std::string& next);
+std::string RenderSignIn(const std::string& lang, const std::string& error,
+                         const std::string& next);
 std::string HtmlEscape(const std::string& s);
 
 }  // namespace percept

@@ -12,32 +12,52 @@ namespace percept {
 namespace {
 
 void WriteStatistics(JsonWriter& w, const CellStatistics& s) {
-  w.Field("mean", s.mean).Field("sd", s.sd).Field("index", s.index).Field("ci_low", s.ci_low)
-      .Field("ci_high", s.ci_high).Field("isn", s.isn).Field("isn_ci_low", s.isn_ci_low)
-      .Field("isn_ci_high", s.isn_ci_high).Field("cv", s.cv).Field("precision", s.reliable ? "reliable" : "limited");
+  w.Field("mean", s.mean)
+      .Field("sd", s.sd)
+      .Field("index", s.index)
+      .Field("ci_low", s.ci_low)
+      .Field("ci_high", s.ci_high)
+      .Field("isn", s.isn)
+      .Field("isn_ci_low", s.isn_ci_low)
+      .Field("isn_ci_high", s.isn_ci_high)
+      .Field("cv", s.cv)
+      .Field("precision", s.reliable ? "reliable" : "limited");
 }
 
 void WriteCell(JsonWriter& w, const ScoreCell& c) {
-  w.BeginObject().Field("institution_id", c.institution_id).Field("dimension", c.dimension)
-      .Field("n", c.stats.n).Field("suppressed", c.suppressed);
+  w.BeginObject()
+      .Field("institution_id", c.institution_id)
+      .Field("dimension", c.dimension)
+      .Field("n", c.stats.n)
+      .Field("suppressed", c.suppressed);
   if (!c.suppressed) {  // a suppressed cell says nothing but its n
     WriteStatistics(w, c.stats);
-    w.Field("network_index", c.network_index).Field("gap", c.gap).Field("p", c.p).Field("q", c.q)
+    w.Field("network_index", c.network_index)
+        .Field("gap", c.gap)
+        .Field("p", c.p)
+        .Field("q", c.q)
         .Field("importance", c.importance);
     w.Key("flags").BeginArray();
     for (const std::string& f : c.flags) w.Value(f);
     w.EndArray().Field("critical", c.critical).Key("severity");
-    if (c.critical) w.Value(c.high_severity ? "high" : "medium");
-    else w.Null();
+    if (c.critical)
+      w.Value(c.high_severity ? "high" : "medium");
+    else
+      w.Null();
   }
   w.EndObject();
 }
 
 void WriteNetworkCell(JsonWriter& w, const NetworkCell& c) {
-  w.BeginObject().Field("dimension", c.dimension).Field("n", c.stats.n).Field("suppressed", c.suppressed);
+  w.BeginObject()
+      .Field("dimension", c.dimension)
+      .Field("n", c.stats.n)
+      .Field("suppressed", c.suppressed);
   if (!c.suppressed) {
     WriteStatistics(w, c.stats);
-    w.Field("importance", c.importance).Field("high_importance", c.high_importance).Field("alpha", c.alpha);
+    w.Field("importance", c.importance)
+        .Field("high_importance", c.high_importance)
+        .Field("alpha", c.alpha);
   }
   w.EndObject();
 }
@@ -56,8 +76,9 @@ Status ApiServer::Impl::RefreshAggregates() {
   return writer->RunExclusive([this](Store& store) { return aggregates->Load(store); });
 }
 
-Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Principal& who, ScoreQuery& q,
-                                     ScoreReport* out, std::shared_ptr<const InstitutionCache::Directory>* dir) {
+Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Principal& who,
+                                      ScoreQuery& q, ScoreReport* out,
+                                      std::shared_ptr<const InstitutionCache::Directory>* dir) {
   const std::string survey = req.get_param_value("survey");
   if (survey.empty()) return Status::InvalidParameter("'survey' is required");
   q.survey = catalog.Latest(survey);
@@ -67,7 +88,8 @@ Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Princip
   q.region = req.get_param_value("region");
   q.from = req.get_param_value("from");
   q.to = req.get_param_value("to");
-  for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"from", q.from}, {"to", q.to}}) {
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string&>{"from", q.from}, {"to", q.to}}) {
     if (!value.empty() && !IsIsoDate(value)) {
       return Status::InvalidParameter(std::string("'") + name + "' is a date, YYYY-MM-DD");
     }
@@ -80,7 +102,8 @@ Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Princip
   }
   if (q.region.size() > 64) return Status::InvalidParameter("'region' is too long");
   auto directory = institutions->Snapshot();
-  if (!q.institution.empty() && (!institutions->Exists(q.institution) || !who.MayRead(q.institution))) {
+  if (!q.institution.empty() &&
+      (!institutions->Exists(q.institution) || !who.MayRead(q.institution))) {
     // Another institution's id answers exactly like an unknown one.
     return Status::NotFound("no such institution");
   }
@@ -93,15 +116,17 @@ Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Princip
   auto in_population = [&](const std::string& id) {
     auto it = directory->find(id);
     if (it == directory->end()) return false;
-    return (q.comuna.empty() || it->second.comuna == q.comuna) && (q.region.empty() || it->second.region == q.region);
+    return (q.comuna.empty() || it->second.comuna == q.comuna) &&
+           (q.region.empty() || it->second.region == q.region);
   };
-  *out = ComputeScores(*layout, aggregates->Sum(q.survey->id, *layout, q.from, q.to, in_population), Scoring());
+  *out = ComputeScores(*layout, aggregates->Sum(q.survey->id, *layout, q.from, q.to, in_population),
+                       Scoring());
   *dir = directory;
   return Status::Ok();
 }
 
-void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res, const Principal& who,
-                             bool critical_only) {
+void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res,
+                             const Principal& who, bool critical_only) {
   ScoreQuery q;
   ScoreReport report;
   std::shared_ptr<const InstitutionCache::Directory> directory;
@@ -110,12 +135,25 @@ void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res
   const ScoreOptions options = Scoring();
 
   auto visible = [&](const ScoreCell& c) {
-    return who.MayRead(c.institution_id) && (q.institution.empty() || c.institution_id == q.institution);
+    return who.MayRead(c.institution_id) &&
+           (q.institution.empty() || c.institution_id == q.institution);
   };
   JsonWriter w;
-  w.BeginObject().Field("survey", q.survey->id).Key("filters").BeginObject()
-      .Key("from").StringOrNull(q.from).Key("to").StringOrNull(q.to).Key("comuna").StringOrNull(q.comuna)
-      .Key("region").StringOrNull(q.region).Key("institution").StringOrNull(q.institution).EndObject();
+  w.BeginObject()
+      .Field("survey", q.survey->id)
+      .Key("filters")
+      .BeginObject()
+      .Key("from")
+      .StringOrNull(q.from)
+      .Key("to")
+      .StringOrNull(q.to)
+      .Key("comuna")
+      .StringOrNull(q.comuna)
+      .Key("region")
+      .StringOrNull(q.region)
+      .Key("institution")
+      .StringOrNull(q.institution)
+      .EndObject();
   if (critical_only) {
     w.Key("items").BeginArray();
     for (const ScoreCell* c : CriticalPoints(report)) {
@@ -123,7 +161,9 @@ void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res
     }
     w.EndArray();
   } else {
-    w.Field("min_n", options.min_n).Field("standard", options.standard).Field("min_gap", options.min_gap);
+    w.Field("min_n", options.min_n)
+        .Field("standard", options.standard)
+        .Field("min_gap", options.min_gap);
     w.Key("network").BeginArray();
     for (const NetworkCell& c : report.network) WriteNetworkCell(w, c);
     w.EndArray().Key("cells").BeginArray();

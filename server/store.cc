@@ -108,10 +108,14 @@ static_assert(kMigrationCount == kSchemaVersion, "one migration per schema versi
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kEnumerator: return "enumerator";
-    case Role::kInstitution: return "institution";
-    case Role::kAnalyst: return "analyst";
-    case Role::kAdmin: return "admin";
+    case Role::kEnumerator:
+      return "enumerator";
+    case Role::kInstitution:
+      return "institution";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kAdmin:
+      return "admin";
   }
   return "enumerator";
 }
@@ -162,7 +166,9 @@ Status Store::Migrate() {
     Status s = db_->Exec(kMigrations[version]);
     if (s.ok()) s = db_->SetUserVersion(version + 1);
     if (s.ok()) s = tx.Commit();
-    if (!s.ok()) return Status::Internal("migration to schema " + std::to_string(version + 1) + ": " + s.message());
+    if (!s.ok())
+      return Status::Internal("migration to schema " + std::to_string(version + 1) + ": " +
+                              s.message());
     ++version;
   }
   return Status::Ok();
@@ -187,7 +193,12 @@ Status Store::UpsertInstitutions(const std::vector<Institution>& institutions) {
   std::string now = NowRfc3339();
   for (const Institution& i : institutions) {
     st->Reset();
-    st->Bind(1, i.id).Bind(2, i.name).Bind(3, i.type).Bind(4, i.comuna).Bind(5, i.region).Bind(6, now);
+    st->Bind(1, i.id)
+        .Bind(2, i.name)
+        .Bind(3, i.type)
+        .Bind(4, i.comuna)
+        .Bind(5, i.region)
+        .Bind(6, now);
     Status s = st->Run();
     if (!s.ok()) return s;
   }
@@ -210,7 +221,8 @@ Result<std::optional<Institution>> Store::FindInstitution(const std::string& id)
   if (!st.ok()) return st.status();
   st->Bind(1, id);
   if (st->Step()) {
-    return std::optional<Institution>(Institution{st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4)});
+    return std::optional<Institution>(
+        Institution{st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4)});
   }
   if (!st->status().ok()) return st->status();
   return std::optional<Institution>();
@@ -222,12 +234,17 @@ Status Store::CreateToken(const std::string& name, Role role, const std::string&
   if (!tx.status().ok()) return tx.status();
   auto st = db_->Prepare("INSERT INTO tokens (name, role, hash, created_at) VALUES (?,?,?,?)");
   if (!st.ok()) return st.status();
-  st->Bind(1, name).Bind(2, std::string_view(RoleName(role))).BindBlob(3, hash.data(), hash.size()).Bind(4, NowRfc3339());
+  st->Bind(1, name)
+      .Bind(2, std::string_view(RoleName(role)))
+      .BindBlob(3, hash.data(), hash.size())
+      .Bind(4, NowRfc3339());
   Status s = st->Run();
-  if (s.code() == StatusCode::kConflict) return Status::Conflict("a token named '" + name + "' already exists");
+  if (s.code() == StatusCode::kConflict)
+    return Status::Conflict("a token named '" + name + "' already exists");
   if (!s.ok()) return s;
   int64_t token_id = db_->LastInsertRowId();
-  auto link = db_->Prepare("INSERT INTO token_institutions (token_id, institution_id) VALUES (?,?)");
+  auto link =
+      db_->Prepare("INSERT INTO token_institutions (token_id, institution_id) VALUES (?,?)");
   if (!link.ok()) return link.status();
   for (const std::string& inst : institutions) {
     link->Reset();
@@ -307,10 +324,15 @@ Status Store::RegisterSurveyVersion(const std::string& id, int version, const st
       "INSERT INTO survey_versions (survey_id, version, sha256, definition, first_seen) "
       "VALUES (?,?,?,?,?) ON CONFLICT(survey_id, version) DO NOTHING");
   if (!st.ok()) return st.status();
-  st->Bind(1, id).Bind(2, static_cast<int64_t>(version)).BindBlob(3, sha.data(), sha.size()).Bind(4, json).Bind(5, NowRfc3339());
+  st->Bind(1, id)
+      .Bind(2, static_cast<int64_t>(version))
+      .BindBlob(3, sha.data(), sha.size())
+      .Bind(4, json)
+      .Bind(5, NowRfc3339());
   Status s = st->Run();
   if (!s.ok()) return s;
-  auto check = db_->Prepare("SELECT sha256 FROM survey_versions WHERE survey_id = ? AND version = ?");
+  auto check =
+      db_->Prepare("SELECT sha256 FROM survey_versions WHERE survey_id = ? AND version = ?");
   if (!check.ok()) return check.status();
   check->Bind(1, id).Bind(2, static_cast<int64_t>(version));
   if (check->Step() && check->Blob(0) != sha) {
@@ -320,7 +342,8 @@ Status Store::RegisterSurveyVersion(const std::string& id, int version, const st
   return check->status();
 }
 
-Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const std::string& enumerator,
+Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub,
+                                             const std::string& enumerator,
                                              const std::string& received_at) {
   auto ins = Cached(
       "INSERT INTO submissions (instance_id, content_sha256, survey_id, survey_version, device_id, "
@@ -328,10 +351,18 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const s
       "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING");
   if (!ins.ok()) return ins.status();
   std::string sha = Sha256(sub.canonical_json);
-  (*ins)->Bind(1, sub.instance_id).BindBlob(2, sha.data(), sha.size()).Bind(3, sub.survey_id)
-      .Bind(4, static_cast<int64_t>(sub.survey_version)).Bind(5, sub.device_id).Bind(6, enumerator)
-      .Bind(7, sub.started_at).Bind(8, sub.completed_at).Bind(9, sub.completed_day)
-      .Bind(10, received_at).Bind(11, sub.canonical_json);
+  (*ins)
+      ->Bind(1, sub.instance_id)
+      .BindBlob(2, sha.data(), sha.size())
+      .Bind(3, sub.survey_id)
+      .Bind(4, static_cast<int64_t>(sub.survey_version))
+      .Bind(5, sub.device_id)
+      .Bind(6, enumerator)
+      .Bind(7, sub.started_at)
+      .Bind(8, sub.completed_at)
+      .Bind(9, sub.completed_day)
+      .Bind(10, received_at)
+      .Bind(11, sub.canonical_json);
   Status s = (*ins)->Run();
   if (!s.ok()) return s;
   if (db_->Changes() == 0) {
@@ -340,20 +371,26 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const s
     if (!find.ok()) return find.status();
     ResetOnExit reset(**find);
     (*find)->Bind(1, sub.instance_id);
-    if (!(*find)->Step()) return (*find)->status().ok() ? Status::Internal("instance_id vanished") : (*find)->status();
+    if (!(*find)->Step())
+      return (*find)->status().ok() ? Status::Internal("instance_id vanished") : (*find)->status();
     return (*find)->Blob(0) == sha ? StoreOutcome::kDuplicate : StoreOutcome::kConflict;
   }
   int64_t seq = db_->LastInsertRowId();
   auto ev_st = Cached(
-      "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, survey_version, "
+      "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, "
+      "survey_version, "
       "completed_day, answers, likert) VALUES (?,?,?,?,?,?,?,?)");
   if (!ev_st.ok()) return ev_st.status();
   Statement& ev = **ev_st;
   for (size_t i = 0; i < sub.evaluations.size(); ++i) {
     ev.Reset();
-    ev.Bind(1, seq).Bind(2, static_cast<int64_t>(i)).Bind(3, sub.evaluations[i].institution_id)
-        .Bind(4, sub.survey_id).Bind(5, static_cast<int64_t>(sub.survey_version))
-        .Bind(6, sub.completed_day).Bind(7, sub.evaluations[i].answers_json);
+    ev.Bind(1, seq)
+        .Bind(2, static_cast<int64_t>(i))
+        .Bind(3, sub.evaluations[i].institution_id)
+        .Bind(4, sub.survey_id)
+        .Bind(5, static_cast<int64_t>(sub.survey_version))
+        .Bind(6, sub.completed_day)
+        .Bind(7, sub.evaluations[i].answers_json);
     const std::string likert = EncodeLikert(sub.evaluations[i].likert, sub.scale_min);
     ev.BindBlob(8, likert.data(), likert.size());
     s = ev.Run();
@@ -362,8 +399,10 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub, const s
   return StoreOutcome::kCreated;
 }
 
-Result<SubmissionPage> Store::ListSubmissions(const std::string& survey_id, int64_t after, int limit) {
-  auto st = Cached("SELECT seq, body FROM submissions WHERE survey_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+Result<SubmissionPage> Store::ListSubmissions(const std::string& survey_id, int64_t after,
+                                              int limit) {
+  auto st = Cached(
+      "SELECT seq, body FROM submissions WHERE survey_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   if (!st.ok()) return st.status();
   Statement& q = **st;
   ResetOnExit reset(q);
@@ -405,7 +444,9 @@ Result<std::string> Store::GetMeta(const std::string& key) {
 }
 
 Status Store::SetMeta(const std::string& key, const std::string& value) {
-  auto st = Cached("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  auto st = Cached(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+      "excluded.value");
   if (!st.ok()) return st.status();
   (*st)->Bind(1, key).Bind(2, value);
   return (*st)->Run();
@@ -425,9 +466,14 @@ Result<std::map<std::pair<std::string, int>, std::string>> Store::ListSurveyVers
 namespace percept {
 
 Status Store::CreateSession(const std::string& hash, int64_t token_id, int64_t expires_at) {
-  auto st = Cached("INSERT INTO sessions (hash, token_id, created_at, expires_at) VALUES (?,?,?,?)");
+  auto st =
+      Cached("INSERT INTO sessions (hash, token_id, created_at, expires_at) VALUES (?,?,?,?)");
   if (!st.ok()) return st.status();
-  (*st)->BindBlob(1, hash.data(), hash.size()).Bind(2, token_id).Bind(3, NowRfc3339()).Bind(4, expires_at);
+  (*st)
+      ->BindBlob(1, hash.data(), hash.size())
+      .Bind(2, token_id)
+      .Bind(3, NowRfc3339())
+      .Bind(4, expires_at);
   return (*st)->Run();
 }
 
@@ -467,7 +513,8 @@ Status Store::DeleteSession(const std::string& hash) {
 
 namespace percept {
 
-Status Store::Audit(const std::string& actor, const std::string& action, const std::string& detail) {
+Status Store::Audit(const std::string& actor, const std::string& action,
+                    const std::string& detail) {
   auto st = Cached("INSERT INTO audit (at, actor, action, detail) VALUES (?,?,?,?)");
   if (!st.ok()) return st.status();
   (*st)->Bind(1, NowRfc3339()).Bind(2, actor).Bind(3, action).Bind(4, detail);
@@ -475,7 +522,8 @@ Status Store::Audit(const std::string& actor, const std::string& action, const s
 }
 
 Result<std::vector<AuditEntry>> Store::ListAudit(int64_t limit, const std::string& since) {
-  auto st = db_->Prepare("SELECT at, actor, action, detail FROM audit WHERE at >= ? ORDER BY id DESC LIMIT ?");
+  auto st = db_->Prepare(
+      "SELECT at, actor, action, detail FROM audit WHERE at >= ? ORDER BY id DESC LIMIT ?");
   if (!st.ok()) return st.status();
   st->Bind(1, since).Bind(2, limit);
   std::vector<AuditEntry> out;

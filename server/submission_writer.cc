@@ -20,7 +20,8 @@ struct SubmissionWriter::Job {
   std::condition_variable cv;
 };
 
-SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, Aggregates* aggregates, size_t max_batch)
+SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, Aggregates* aggregates,
+                                   size_t max_batch)
     : store_(std::move(store)), aggregates_(aggregates), max_batch_(max_batch) {
   if (aggregates_) {
     Status s = RegisterAggregateFunctions(store_->db());
@@ -137,7 +138,9 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
                               : *outcome == StoreOutcome::kDuplicate ? WriteOutcome::kDuplicate
                                                                      : WriteOutcome::kConflict);
         if (aggregates_ && *outcome == StoreOutcome::kCreated) aggregates_->Add(*sub, &delta);
-        by_actor[*j->enumerator][*outcome == StoreOutcome::kCreated ? 0 : *outcome == StoreOutcome::kDuplicate ? 1 : 2]++;
+        by_actor[*j->enumerator][*outcome == StoreOutcome::kCreated     ? 0
+                                 : *outcome == StoreOutcome::kDuplicate ? 1
+                                                                        : 2]++;
       }
       s = RunCached(store_->Cached("RELEASE one"));
       if (!s.ok()) return fail_all(s);
@@ -145,8 +148,9 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   }
   for (const auto& [actor, n] : by_actor) {
     // Who submitted how much, in the same transaction as what they submitted.
-    Status s = store_->Audit(actor, "submit", std::to_string(n[0]) + " created, " + std::to_string(n[1]) +
-                                                  " duplicate, " + std::to_string(n[2]) + " conflict");
+    Status s = store_->Audit(actor, "submit",
+                             std::to_string(n[0]) + " created, " + std::to_string(n[1]) +
+                                 " duplicate, " + std::to_string(n[2]) + " conflict");
     if (!s.ok()) return fail_all(s);
   }
   if (aggregates_) {
@@ -165,8 +169,11 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
 void SubmissionWriter::FoldLog() {
   auto folded = Aggregates::FoldLog(*store_);
   // Not folding only lets the log grow; the data is safe either way. Try again later.
-  if (!folded.ok()) std::fprintf(stderr, "percept: folding the aggregate log: %s\n", folded.status().message().c_str());
-  else log_rows_ = 0;
+  if (!folded.ok())
+    std::fprintf(stderr, "percept: folding the aggregate log: %s\n",
+                 folded.status().message().c_str());
+  else
+    log_rows_ = 0;
 }
 
 }  // namespace percept

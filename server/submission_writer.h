@@ -33,7 +33,8 @@ class SubmissionWriter {
   // Takes the Store (its own connection). With `aggregates`, every transaction also adds its
   // new submissions to the aggregates table, and after commit to the in-memory mirror.
   // `max_batch`: the most submissions per transaction.
-  SubmissionWriter(std::unique_ptr<Store> store, Aggregates* aggregates = nullptr, size_t max_batch = 2000);
+  SubmissionWriter(std::unique_ptr<Store> store, Aggregates* aggregates = nullptr,
+                   size_t max_batch = 2000);
   ~SubmissionWriter();  // Stop()s
 
   // Stores `subs` (all from the token named `enumerator`) and returns when they are durable,

@@ -41,7 +41,8 @@ bool AddExtension(X509* cert, int nid, const char* value) {
 
 }  // namespace
 
-Status EnsureDevCertificate(const std::string& cert_path, const std::string& key_path, bool* created) {
+Status EnsureDevCertificate(const std::string& cert_path, const std::string& key_path,
+                            bool* created) {
   *created = false;
   if (FileExists(cert_path) && FileExists(key_path)) return Status::Ok();
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
@@ -54,7 +55,8 @@ Status EnsureDevCertificate(const std::string& cert_path, const std::string& key
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("Percept development"), -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>("Percept development"), -1, -1,
+                             0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
@@ -87,8 +89,8 @@ Status EnsureDevCertificate(const std::string& cert_path, const std::string& key
 bool ConfigureServerTls(SSL_CTX* ctx, const std::string& cert_path, const std::string& key_path,
                         std::string* error) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // TLS 1.2: ECDHE with AEAD only. TLS 1.3's suites are all modern; OpenSSL's default stands.
   SSL_CTX_set_cipher_list(ctx,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"

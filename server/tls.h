@@ -12,7 +12,8 @@ namespace percept {
 // Creates a self-signed development certificate (EC P-256, for localhost, 127.0.0.1 and ::1,
 // usable as its own CA by clients) at the two paths unless both already exist. `created` tells
 // whether it did. The key file is readable by its owner only.
-Status EnsureDevCertificate(const std::string& cert_path, const std::string& key_path, bool* created);
+Status EnsureDevCertificate(const std::string& cert_path, const std::string& key_path,
+                            bool* created);
 
 // TLS 1.2 or newer, forward-secret AEAD ciphers only, no compression or renegotiation; loads
 // the certificate chain and key. False, with `error` set, when they cannot be used.

@@ -58,8 +58,9 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
     switch (c) {
       case '"':
         if (!field.empty() || field_was_quoted) {
-          return Status::ValidationFailed("line " + std::to_string(line) +
-                                          ": a quote inside an unquoted field (RFC 4180 quotes the whole field)");
+          return Status::ValidationFailed(
+              "line " + std::to_string(line) +
+              ": a quote inside an unquoted field (RFC 4180 quotes the whole field)");
         }
         in_quotes = field_was_quoted = record_has_content = true;
         break;
@@ -85,7 +86,8 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
     }
   }
   if (in_quotes) {
-    return Status::ValidationFailed("line " + std::to_string(rec.line) + ": a quoted field is never closed");
+    return Status::ValidationFailed("line " + std::to_string(rec.line) +
+                                    ": a quoted field is never closed");
   }
   end_record();
   return records;
@@ -98,7 +100,8 @@ Result<std::vector<Institution>> ParseInstitutionsCsv(std::string_view text,
   const auto& rows = parsed.value();
   static const std::vector<std::string> kHeader = {"id", "name", "type", "comuna", "region"};
   if (rows.empty() || rows[0].fields != kHeader) {
-    return Status::ValidationFailed(source_name + ": line 1: the header must be id,name,type,comuna,region");
+    return Status::ValidationFailed(source_name +
+                                    ": line 1: the header must be id,name,type,comuna,region");
   }
   std::vector<Detail> problems;
   std::vector<Institution> out;
@@ -114,12 +117,18 @@ Result<std::vector<Institution>> ParseInstitutionsCsv(std::string_view text,
       continue;
     }
     Institution inst{rec.fields[0], rec.fields[1], rec.fields[2], rec.fields[3], rec.fields[4]};
-    if (!IsInstitutionId(inst.id)) problem("bad_id", "id '" + inst.id + "' is not [a-z0-9-]{1,64}");
-    else if (!ids.insert(inst.id).second) problem("duplicate_id", "id '" + inst.id + "' appears twice");
-    if (inst.name.empty() || inst.name.size() > 200) problem("bad_name", "name is 1 to 200 characters");
-    if (inst.type.empty() || inst.type.size() > 64) problem("bad_type", "type is 1 to 64 characters");
-    if (!IsComunaCode(inst.comuna)) problem("bad_comuna", "comuna '" + inst.comuna + "' is not a 4–5 digit code");
-    if (inst.region.empty() || inst.region.size() > 64) problem("bad_region", "region is 1 to 64 characters");
+    if (!IsInstitutionId(inst.id))
+      problem("bad_id", "id '" + inst.id + "' is not [a-z0-9-]{1,64}");
+    else if (!ids.insert(inst.id).second)
+      problem("duplicate_id", "id '" + inst.id + "' appears twice");
+    if (inst.name.empty() || inst.name.size() > 200)
+      problem("bad_name", "name is 1 to 200 characters");
+    if (inst.type.empty() || inst.type.size() > 64)
+      problem("bad_type", "type is 1 to 64 characters");
+    if (!IsComunaCode(inst.comuna))
+      problem("bad_comuna", "comuna '" + inst.comuna + "' is not a 4–5 digit code");
+    if (inst.region.empty() || inst.region.size() > 64)
+      problem("bad_region", "region is 1 to 64 characters");
     out.push_back(std::move(inst));
   }
   if (!problems.empty()) {

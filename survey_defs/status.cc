@@ -4,19 +4,32 @@ namespace percept {
 
 const char* CodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kMalformedJson: return "malformed_json";
-    case StatusCode::kInvalidParameter: return "invalid_parameter";
-    case StatusCode::kUnauthenticated: return "unauthenticated";
-    case StatusCode::kForbidden: return "forbidden";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kConflict: return "conflict";
-    case StatusCode::kPayloadTooLarge: return "payload_too_large";
-    case StatusCode::kUnsupportedMediaType: return "unsupported_media_type";
-    case StatusCode::kValidationFailed: return "validation_failed";
-    case StatusCode::kTooManyRequests: return "too_many_requests";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kMalformedJson:
+      return "malformed_json";
+    case StatusCode::kInvalidParameter:
+      return "invalid_parameter";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kForbidden:
+      return "forbidden";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kConflict:
+      return "conflict";
+    case StatusCode::kPayloadTooLarge:
+      return "payload_too_large";
+    case StatusCode::kUnsupportedMediaType:
+      return "unsupported_media_type";
+    case StatusCode::kValidationFailed:
+      return "validation_failed";
+    case StatusCode::kTooManyRequests:
+      return "too_many_requests";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "internal";
 }

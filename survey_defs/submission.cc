@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "json_pointer.h"
 
@@ -45,16 +44,20 @@ long long DaysFromCivil(int y, int m, int d) {
 // Checks the answers of one section (household, or one evaluation) against its items.
 class SectionValidator {
  public:
-  SectionValidator(const SurveyDefinition& def, const std::vector<Item>& items,
-                   const json& answers, const json* household, std::string path,
-                   std::vector<Detail>* problems)
-      : def_(def), items_(items), answers_(answers), household_(household),
-        path_(std::move(path)), problems_(problems) {}
+  SectionValidator(const SurveyDefinition& def, const std::vector<Item>& items, const json& answers,
+                   const json* household, std::string path, std::vector<Detail>* problems)
+      : def_(def),
+        items_(items),
+        answers_(answers),
+        household_(household),
+        path_(std::move(path)),
+        problems_(problems) {}
 
   void Run() {
     for (const auto& entry : answers_.items()) {
       const std::string& key = entry.key();
-      bool known = std::any_of(items_.begin(), items_.end(), [&](const Item& it) { return it.id == key; });
+      bool known =
+          std::any_of(items_.begin(), items_.end(), [&](const Item& it) { return it.id == key; });
       if (!known) Problem(key, "unknown_item", "'" + key + "' is not an item of this section");
     }
     for (const Item& item : items_) CheckItem(item);
@@ -85,7 +88,8 @@ class SectionValidator {
     const json* a = Answer(item.id, false);
     bool relevant = IsRelevant(item);
     if (!a) {
-      if (relevant && item.required) Problem(item.id, "required", "'" + item.id + "' must be answered");
+      if (relevant && item.required)
+        Problem(item.id, "required", "'" + item.id + "' must be answered");
       return;
     }
     if (!relevant) {
@@ -101,7 +105,8 @@ class SectionValidator {
     const std::string& id = item.id;
     switch (item.type) {
       case ItemType::kLikert: {
-        if (!a.is_number_integer()) return Problem(id, "wrong_type", "a likert answer is an integer");
+        if (!a.is_number_integer())
+          return Problem(id, "wrong_type", "a likert answer is an integer");
         long long v = a.get<long long>();
         if ((v < def_.scale.min || v > def_.scale.max) && !def_.scale.IsMissingCode(v)) {
           Problem(id, "out_of_range",
@@ -113,22 +118,28 @@ class SectionValidator {
       case ItemType::kSingle:
         if (!a.is_string()) return Problem(id, "wrong_type", "a single-choice answer is a string");
         if (!item.HasOption(a.get<std::string>())) {
-          Problem(id, "unknown_option", "'" + a.get<std::string>() + "' is not an option of '" + id + "'");
+          Problem(id, "unknown_option",
+                  "'" + a.get<std::string>() + "' is not an option of '" + id + "'");
         }
         return;
       case ItemType::kMulti: {
-        if (!a.is_array()) return Problem(id, "wrong_type", "a multiple-choice answer is an array of strings");
+        if (!a.is_array())
+          return Problem(id, "wrong_type", "a multiple-choice answer is an array of strings");
         std::set<std::string> seen;
         for (const json& v : a) {
-          if (!v.is_string()) return Problem(id, "wrong_type", "a multiple-choice answer is an array of strings");
+          if (!v.is_string())
+            return Problem(id, "wrong_type", "a multiple-choice answer is an array of strings");
           const std::string& s = v.get_ref<const std::string&>();
-          if (!item.HasOption(s)) Problem(id, "unknown_option", "'" + s + "' is not an option of '" + id + "'");
-          else if (!seen.insert(s).second) Problem(id, "duplicate_option", "'" + s + "' is chosen twice");
+          if (!item.HasOption(s))
+            Problem(id, "unknown_option", "'" + s + "' is not an option of '" + id + "'");
+          else if (!seen.insert(s).second)
+            Problem(id, "duplicate_option", "'" + s + "' is chosen twice");
         }
         return;
       }
       case ItemType::kInteger: {
-        if (!a.is_number_integer()) return Problem(id, "wrong_type", "an integer answer is a whole number");
+        if (!a.is_number_integer())
+          return Problem(id, "wrong_type", "an integer answer is a whole number");
         long long v = a.get<long long>();
         if ((item.min && v < *item.min) || (item.max && v > *item.max)) {
           Problem(id, "out_of_range",
@@ -142,7 +153,8 @@ class SectionValidator {
         const std::string& s = a.get_ref<const std::string&>();
         size_t chars = std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
         if (chars > item.max_length) {
-          return Problem(id, "too_long", "longer than " + std::to_string(item.max_length) + " characters");
+          return Problem(id, "too_long",
+                         "longer than " + std::to_string(item.max_length) + " characters");
         }
         if (item.pattern_re && !std::regex_match(s, *item.pattern_re)) {
           Problem(id, "pattern_mismatch", "does not match " + item.pattern);
@@ -152,7 +164,8 @@ class SectionValidator {
       case ItemType::kIdentifier: {
         if (!a.is_string()) return Problem(id, "wrong_type", "an identifier is a string");
         const std::string norm = NormalizeIdentifier(a.get<std::string>());
-        if (norm.empty() || norm.size() > 64) return Problem(id, "bad_identifier", "an identifier has 1 to 64 characters");
+        if (norm.empty() || norm.size() > 64)
+          return Problem(id, "bad_identifier", "an identifier has 1 to 64 characters");
         if (item.pattern_re && !std::regex_match(norm, *item.pattern_re)) {
           Problem(id, "pattern_mismatch", "does not match " + item.pattern);
         }
@@ -253,7 +266,8 @@ std::string NormalizeIdentifier(const std::string& raw) {
 }
 
 Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog& catalog,
-                                           const InstitutionLookup& institutions, const IdentifierHasher& hasher) {
+                                           const InstitutionLookup& institutions,
+                                           const IdentifierHasher& hasher) {
   if (!doc.is_object()) {
     return Status::ValidationFailed("a submission is a JSON object",
                                     {{"", "wrong_type", "a submission is a JSON object"}});
@@ -262,11 +276,12 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
   auto problem = [&](std::string path, const char* code, std::string message) {
     problems.push_back({std::move(path), code, std::move(message)});
   };
-  static const std::set<std::string> kKeys = {"instance_id",  "survey_id", "survey_version",
-                                              "device_id",    "started_at", "completed_at",
-                                              "household",    "evaluations"};
+  static const std::set<std::string> kKeys = {"instance_id", "survey_id",  "survey_version",
+                                              "device_id",   "started_at", "completed_at",
+                                              "household",   "evaluations"};
   for (const auto& [key, value] : doc.items()) {
-    if (!kKeys.count(key)) problem(JoinPointer("", key), "unknown_field", "'" + key + "' is not a submission field");
+    if (!kKeys.count(key))
+      problem(JoinPointer("", key), "unknown_field", "'" + key + "' is not a submission field");
   }
   auto string_field = [&](const char* key) -> std::string {
     const json* v = Field(doc, key);
@@ -284,21 +299,26 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
   ValidSubmission out;
   out.instance_id = string_field("instance_id");
   if (!out.instance_id.empty() && !IsUuid(out.instance_id)) {
-    problem("/instance_id", "bad_uuid", "instance_id is a UUID such as 0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
+    problem("/instance_id", "bad_uuid",
+            "instance_id is a UUID such as 0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
   }
   out.device_id = string_field("device_id");
-  if (out.device_id.size() > 128) problem("/device_id", "too_long", "device_id is at most 128 characters");
+  if (out.device_id.size() > 128)
+    problem("/device_id", "too_long", "device_id is at most 128 characters");
   out.started_at = string_field("started_at");
   out.completed_at = string_field("completed_at");
   long long started = 0, completed = 0;
   if (!out.started_at.empty() && !ParseRfc3339(out.started_at, nullptr, &started)) {
-    problem("/started_at", "bad_timestamp", "an RFC 3339 time with offset, e.g. 2026-11-20T14:03:00-03:00");
+    problem("/started_at", "bad_timestamp",
+            "an RFC 3339 time with offset, e.g. 2026-11-20T14:03:00-03:00");
   }
   if (!out.completed_at.empty()) {
     if (!ParseRfc3339(out.completed_at, &out.completed_day, &completed)) {
-      problem("/completed_at", "bad_timestamp", "an RFC 3339 time with offset, e.g. 2026-11-20T14:41:12-03:00");
+      problem("/completed_at", "bad_timestamp",
+              "an RFC 3339 time with offset, e.g. 2026-11-20T14:41:12-03:00");
     } else if (started != 0 && completed < started) {
-      problem("/completed_at", "completed_before_started", "completed_at is earlier than started_at");
+      problem("/completed_at", "completed_before_started",
+              "completed_at is earlier than started_at");
     }
   }
   out.survey_id = string_field("survey_id");
@@ -315,21 +335,27 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
       if (!catalog.Latest(out.survey_id)) {
         problem("/survey_id", "unknown_survey", "no survey '" + out.survey_id + "' on this server");
       } else {
-        problem("/survey_version", "unknown_version",
-                "survey '" + out.survey_id + "' has no version " + std::to_string(out.survey_version));
+        problem(
+            "/survey_version", "unknown_version",
+            "survey '" + out.survey_id + "' has no version " + std::to_string(out.survey_version));
       }
     }
   }
 
   const json* household = Field(doc, "household");
-  if (!household) problem("/household", "required", "'household' is required");
-  else if (!household->is_object()) problem("/household", "wrong_type", "'household' is an object");
+  if (!household)
+    problem("/household", "required", "'household' is required");
+  else if (!household->is_object())
+    problem("/household", "wrong_type", "'household' is an object");
   const json* evaluations = Field(doc, "evaluations");
-  if (!evaluations) problem("/evaluations", "required", "'evaluations' is required");
-  else if (!evaluations->is_array()) problem("/evaluations", "wrong_type", "'evaluations' is an array");
+  if (!evaluations)
+    problem("/evaluations", "required", "'evaluations' is required");
+  else if (!evaluations->is_array())
+    problem("/evaluations", "wrong_type", "'evaluations' is an array");
 
   const json* hh = household && household->is_object() ? household : nullptr;
-  if (def && hh) SectionValidator(*def, def->household, *hh, nullptr, "/household", &problems).Run();
+  if (def && hh)
+    SectionValidator(*def, def->household, *hh, nullptr, "/household", &problems).Run();
   if (evaluations && evaluations->is_array()) {
     std::set<std::string> seen;
     for (size_t i = 0; i < evaluations->size(); ++i) {
@@ -341,7 +367,8 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
       }
       for (const auto& [key, value] : e.items()) {
         if (key != "institution_id" && key != "answers") {
-          problem(JoinPointer(ep, key), "unknown_field", "'" + key + "' is not an evaluation field");
+          problem(JoinPointer(ep, key), "unknown_field",
+                  "'" + key + "' is not an evaluation field");
         }
       }
       const json* inst = Field(e, "institution_id");
@@ -371,7 +398,8 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
           for (const Item* item : def->LikertItems()) {
             auto a = answers->find(item->id);
             bool on_scale = a != answers->end() && a->is_number_integer() &&
-                            a->get<long long>() >= def->scale.min && a->get<long long>() <= def->scale.max;
+                            a->get<long long>() >= def->scale.min &&
+                            a->get<long long>() <= def->scale.max;
             ev.likert.push_back(on_scale ? static_cast<int>(a->get<long long>()) : kNoAnswer);
           }
         }
@@ -391,13 +419,16 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
   // interview that carries one pays for a copy of its document.
   std::optional<json> stored;
   for (const Item& item : def->household) {
-    if (item.type != ItemType::kIdentifier || !hh->contains(item.id) || (*hh)[item.id].is_null()) continue;
+    if (item.type != ItemType::kIdentifier || !hh->contains(item.id) || (*hh)[item.id].is_null())
+      continue;
     if (!hasher) {
-      return Status::ValidationFailed("this server cannot keep identifiers",
-                                      {{"/household/" + item.id, "no_identifier_key", "no key to protect identifiers"}});
+      return Status::ValidationFailed(
+          "this server cannot keep identifiers",
+          {{"/household/" + item.id, "no_identifier_key", "no key to protect identifiers"}});
     }
     if (!stored) stored = doc;
-    (*stored)["household"][item.id] = hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
+    (*stored)["household"][item.id] =
+        hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
   }
   out.canonical_json = stored ? stored->dump() : doc.dump();
   return out;

@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "json_pointer.h"
 
@@ -40,7 +39,8 @@ class DefinitionParser {
   }
 
   // Keys of `obj` not in `allowed` are reported: a typo such as "requried" must not pass silently.
-  void CheckKeys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
+  void CheckKeys(const json& obj, const std::string& path,
+                 std::initializer_list<const char*> allowed) {
     for (const auto& entry : obj.items()) {
       const std::string& key = entry.key();
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
@@ -57,8 +57,8 @@ class DefinitionParser {
       if (required) Problem(p, "required", std::string("'") + key + "' is required");
       return nullptr;
     }
-    bool ok = it->type() == type ||
-              (type == json::value_t::number_integer && it->is_number_unsigned());
+    bool ok =
+        it->type() == type || (type == json::value_t::number_integer && it->is_number_unsigned());
     if (!ok) {
       Problem(p, "wrong_type", std::string("'") + key + "' must be " + TypeWord(type));
       return nullptr;
@@ -79,12 +79,18 @@ class DefinitionParser {
 
   static const char* TypeWord(json::value_t type) {
     switch (type) {
-      case json::value_t::object: return "an object";
-      case json::value_t::array: return "an array";
-      case json::value_t::string: return "a string";
-      case json::value_t::boolean: return "true or false";
-      case json::value_t::number_integer: return "an integer";
-      default: return "a value of another type";
+      case json::value_t::object:
+        return "an object";
+      case json::value_t::array:
+        return "an array";
+      case json::value_t::string:
+        return "a string";
+      case json::value_t::boolean:
+        return "true or false";
+      case json::value_t::number_integer:
+        return "an integer";
+      default:
+        return "a value of another type";
     }
   }
 
@@ -94,8 +100,9 @@ class DefinitionParser {
 
 std::optional<ItemType> ParseItemType(const std::string& s) {
   static const std::map<std::string, ItemType> kTypes = {
-      {"likert", ItemType::kLikert}, {"single", ItemType::kSingle},   {"multi", ItemType::kMulti},
-      {"integer", ItemType::kInteger}, {"text", ItemType::kText},     {"date", ItemType::kDate},
+      {"likert", ItemType::kLikert},   {"single", ItemType::kSingle},
+      {"multi", ItemType::kMulti},     {"integer", ItemType::kInteger},
+      {"text", ItemType::kText},       {"date", ItemType::kDate},
       {"boolean", ItemType::kBoolean}, {"identifier", ItemType::kIdentifier}};
   auto it = kTypes.find(s);
   if (it == kTypes.end()) return std::nullopt;
@@ -117,8 +124,9 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
       p.Problem(ip, "wrong_type", "an item must be an object");
       continue;
     }
-    p.CheckKeys(j, ip, {"id", "type", "label", "dimension", "role", "options", "min", "max",
-                        "pattern", "max_length", "required", "relevant"});
+    p.CheckKeys(j, ip,
+                {"id", "type", "label", "dimension", "role", "options", "min", "max", "pattern",
+                 "max_length", "required", "relevant"});
     Item item;
     if (const json* id = p.Field(j, ip, "id", json::value_t::string, true)) {
       item.id = *id;
@@ -131,9 +139,10 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
     if (const json* type = p.Field(j, ip, "type", json::value_t::string, true)) {
       auto t = ParseItemType(*type);
       if (!t) {
-        p.Problem(ip + "/type", "unknown_type",
-                  "'" + type->get<std::string>() +
-                      "' is not one of likert, single, multi, integer, text, date, boolean, identifier");
+        p.Problem(
+            ip + "/type", "unknown_type",
+            "'" + type->get<std::string>() +
+                "' is not one of likert, single, multi, integer, text, date, boolean, identifier");
       } else {
         item.type = *t;
       }
@@ -165,7 +174,8 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
     }
     bool has_options = item.type == ItemType::kSingle || item.type == ItemType::kMulti;
     if (const json* opts = p.Field(j, ip, "options", json::value_t::array, has_options)) {
-      if (!has_options) p.Problem(ip + "/options", "not_allowed", "only single and multi have options");
+      if (!has_options)
+        p.Problem(ip + "/options", "not_allowed", "only single and multi have options");
       if (opts->empty()) p.Problem(ip + "/options", "empty", "at least one option is needed");
       std::set<std::string> seen;
       for (size_t k = 0; k < opts->size(); ++k) {
@@ -187,8 +197,10 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
         item.options.push_back(std::move(option));
       }
     }
-    if (const json* v = p.Field(j, ip, "min", json::value_t::number_integer, false)) item.min = v->get<long long>();
-    if (const json* v = p.Field(j, ip, "max", json::value_t::number_integer, false)) item.max = v->get<long long>();
+    if (const json* v = p.Field(j, ip, "min", json::value_t::number_integer, false))
+      item.min = v->get<long long>();
+    if (const json* v = p.Field(j, ip, "max", json::value_t::number_integer, false))
+      item.max = v->get<long long>();
     if ((item.min || item.max) && item.type != ItemType::kInteger) {
       p.Problem(ip, "not_allowed", "min and max belong to integer items");
     }
@@ -196,11 +208,13 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
       p.Problem(ip + "/min", "bad_range", "min is greater than max");
     }
     if (item.type == ItemType::kIdentifier && is_evaluation) {
-      p.Problem(ip + "/type", "not_allowed", "an identifier belongs to the household, asked once per interview");
+      p.Problem(ip + "/type", "not_allowed",
+                "an identifier belongs to the household, asked once per interview");
     }
     if (const json* v = p.Field(j, ip, "pattern", json::value_t::string, false)) {
       item.pattern = *v;
-      if (item.type != ItemType::kText && item.type != ItemType::kIdentifier) p.Problem(ip + "/pattern", "not_allowed", "only text items have a pattern");
+      if (item.type != ItemType::kText && item.type != ItemType::kIdentifier)
+        p.Problem(ip + "/pattern", "not_allowed", "only text items have a pattern");
       try {
         item.pattern_re = std::make_shared<const std::regex>(item.pattern, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
@@ -208,10 +222,13 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
       }
     }
     if (const json* v = p.Field(j, ip, "max_length", json::value_t::number_integer, false)) {
-      if (v->get<long long>() < 1) p.Problem(ip + "/max_length", "bad_range", "max_length must be >= 1");
-      else item.max_length = v->get<size_t>();
+      if (v->get<long long>() < 1)
+        p.Problem(ip + "/max_length", "bad_range", "max_length must be >= 1");
+      else
+        item.max_length = v->get<size_t>();
     }
-    if (const json* v = p.Field(j, ip, "required", json::value_t::boolean, false)) item.required = *v;
+    if (const json* v = p.Field(j, ip, "required", json::value_t::boolean, false))
+      item.required = *v;
     if (item.role == "consent" && !item.required) {
       p.Problem(ip + "/required", "consent_optional", "the consent item must be required");
     }
@@ -228,10 +245,13 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
                     "'" + target->get<std::string>() + "' is not an item asked before this one");
         } else {
           const Item& ti = *t->second;
-          bool fits = (ti.type == ItemType::kBoolean && eq->is_boolean()) ||
-                      (ti.type == ItemType::kSingle && eq->is_string() && ti.HasOption(eq->get<std::string>())) ||
-                      ((ti.type == ItemType::kInteger || ti.type == ItemType::kLikert) && eq->is_number_integer()) ||
-                      ((ti.type == ItemType::kText || ti.type == ItemType::kDate) && eq->is_string());
+          bool fits =
+              (ti.type == ItemType::kBoolean && eq->is_boolean()) ||
+              (ti.type == ItemType::kSingle && eq->is_string() &&
+               ti.HasOption(eq->get<std::string>())) ||
+              ((ti.type == ItemType::kInteger || ti.type == ItemType::kLikert) &&
+               eq->is_number_integer()) ||
+              ((ti.type == ItemType::kText || ti.type == ItemType::kDate) && eq->is_string());
           if (!fits) {
             p.Problem(rp + "/equals", "wrong_type",
                       "'equals' cannot be an answer of " + std::string(ItemTypeName(ti.type)) +
@@ -253,46 +273,60 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
 
 const char* ItemTypeName(ItemType type) {
   switch (type) {
-    case ItemType::kLikert: return "likert";
-    case ItemType::kSingle: return "single";
-    case ItemType::kMulti: return "multi";
-    case ItemType::kInteger: return "integer";
-    case ItemType::kText: return "text";
-    case ItemType::kDate: return "date";
-    case ItemType::kBoolean: return "boolean";
-    case ItemType::kIdentifier: return "identifier";
+    case ItemType::kLikert:
+      return "likert";
+    case ItemType::kSingle:
+      return "single";
+    case ItemType::kMulti:
+      return "multi";
+    case ItemType::kInteger:
+      return "integer";
+    case ItemType::kText:
+      return "text";
+    case ItemType::kDate:
+      return "date";
+    case ItemType::kBoolean:
+      return "boolean";
+    case ItemType::kIdentifier:
+      return "identifier";
   }
   return "text";
 }
 
 bool Item::HasOption(std::string_view value) const {
-  return std::any_of(options.begin(), options.end(), [&](const Option& o) { return o.value == value; });
+  return std::any_of(options.begin(), options.end(),
+                     [&](const Option& o) { return o.value == value; });
 }
 
 const Item* SurveyDefinition::FindHouseholdItem(std::string_view id) const {
-  for (const Item& it : household) if (it.id == id) return &it;
+  for (const Item& it : household)
+    if (it.id == id) return &it;
   return nullptr;
 }
 
 const Item* SurveyDefinition::FindEvaluationItem(std::string_view id) const {
-  for (const Item& it : evaluation) if (it.id == id) return &it;
+  for (const Item& it : evaluation)
+    if (it.id == id) return &it;
   return nullptr;
 }
 
 std::vector<const Item*> SurveyDefinition::DimensionItems(std::string_view dimension) const {
   std::vector<const Item*> out;
-  for (const Item& it : evaluation) if (it.dimension == dimension) out.push_back(&it);
+  for (const Item& it : evaluation)
+    if (it.dimension == dimension) out.push_back(&it);
   return out;
 }
 
 std::vector<const Item*> SurveyDefinition::LikertItems() const {
   std::vector<const Item*> out;
-  for (const Item& it : evaluation) if (it.type == ItemType::kLikert) out.push_back(&it);
+  for (const Item& it : evaluation)
+    if (it.type == ItemType::kLikert) out.push_back(&it);
   return out;
 }
 
 const Item* SurveyDefinition::OverallItem() const {
-  for (const Item& it : evaluation) if (it.role == "overall") return &it;
+  for (const Item& it : evaluation)
+    if (it.role == "overall") return &it;
   return nullptr;
 }
 
@@ -309,7 +343,8 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
   if (!doc.is_object()) {
     problems.push_back({"", "wrong_type", "a survey definition is a JSON object"});
   } else {
-    p.CheckKeys(doc, "", {"id", "version", "title", "scale", "dimensions", "household", "evaluation"});
+    p.CheckKeys(doc, "",
+                {"id", "version", "title", "scale", "dimensions", "household", "evaluation"});
     if (const json* v = p.Field(doc, "", "id", json::value_t::string, true)) {
       def.id = *v;
       if (!IsSlug(def.id, 64)) p.Problem("/id", "bad_id", "survey ids are [a-z0-9-]{1,64}");
@@ -324,11 +359,16 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
     def.title = p.Text(doc, "", "title");
     if (const json* s = p.Field(doc, "", "scale", json::value_t::object, true)) {
       p.CheckKeys(*s, "/scale", {"min", "max", "missing"});
-      if (const json* v = p.Field(*s, "/scale", "min", json::value_t::number_integer, true)) def.scale.min = *v;
-      if (const json* v = p.Field(*s, "/scale", "max", json::value_t::number_integer, true)) def.scale.max = *v;
-      if (def.scale.min >= def.scale.max) p.Problem("/scale/max", "bad_range", "max must exceed min");
-      // Scores are kept as exact integer sums (analytics/statistics.h): keep them far from overflow.
-      if (def.scale.min < -100 || def.scale.max > 100) p.Problem("/scale", "bad_range", "the scale lies within -100..100");
+      if (const json* v = p.Field(*s, "/scale", "min", json::value_t::number_integer, true))
+        def.scale.min = *v;
+      if (const json* v = p.Field(*s, "/scale", "max", json::value_t::number_integer, true))
+        def.scale.max = *v;
+      if (def.scale.min >= def.scale.max)
+        p.Problem("/scale/max", "bad_range", "max must exceed min");
+      // Scores are kept as exact integer sums (analytics/statistics.h): keep them far from
+      // overflow.
+      if (def.scale.min < -100 || def.scale.max > 100)
+        p.Problem("/scale", "bad_range", "the scale lies within -100..100");
       if (const json* m = p.Field(*s, "/scale", "missing", json::value_t::object, false)) {
         for (const auto& [code, label] : m->items()) {
           std::string mp = "/scale/missing/" + EscapePointerToken(code);
@@ -383,7 +423,8 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
           p.Problem("/evaluation", "dimension_without_items",
                     "no likert item scores dimension '" + d.id + "'");
         } else if (def.DimensionItems(d.id).size() > 12) {
-          p.Problem("/evaluation", "too_many_items", "dimension '" + d.id + "' has more than 12 items");
+          p.Problem("/evaluation", "too_many_items",
+                    "dimension '" + d.id + "' has more than 12 items");
         }
       }
       int overall = 0;
@@ -426,7 +467,8 @@ Result<SurveyCatalog> SurveyCatalog::LoadDirectory(const std::string& dir) {
   std::vector<std::string> files;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) files.push_back(dir + "/" + name);
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0)
+      files.push_back(dir + "/" + name);
   }
   closedir(d);
   std::sort(files.begin(), files.end());
@@ -448,15 +490,18 @@ const SurveyDefinition* SurveyCatalog::Find(std::string_view id, int version) co
 
 const SurveyDefinition* SurveyCatalog::Latest(std::string_view id) const {
   const SurveyDefinition* best = nullptr;
-  for (const auto& [key, def] : by_key_) if (key.first == id) best = def.get();
+  for (const auto& [key, def] : by_key_)
+    if (key.first == id) best = def.get();
   return best;
 }
 
 std::vector<const SurveyDefinition*> SurveyCatalog::LatestAll() const {
   std::vector<const SurveyDefinition*> out;
   for (const auto& [key, def] : by_key_) {
-    if (!out.empty() && out.back()->id == key.first) out.back() = def.get();
-    else out.push_back(def.get());
+    if (!out.empty() && out.back()->id == key.first)
+      out.back() = def.get();
+    else
+      out.push_back(def.get());
   }
   return out;
 }

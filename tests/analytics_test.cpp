@@ -1,7 +1,6 @@
 // Analytics against ANALYTICS.md's worked example (computed by hand, not by this code), and
 // incremental sums against a direct recomputation from raw evaluations.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <map>
 #include <random>
@@ -27,7 +26,8 @@ SurveyDefinition WorkedExampleDefinition() {
       {"id": "utl_1", "type": "likert", "dimension": "utility", "label": {"es": "a", "en": "a"}},
       {"id": "utl_2", "type": "likert", "dimension": "utility", "label": {"es": "a", "en": "a"}},
       {"id": "overall", "type": "likert", "role": "overall", "label": {"es": "a", "en": "a"}}]
-  })", "example.json");
+  })",
+                                   "example.json");
   REQUIRE(def.ok());
   return std::move(def).value();
 }
@@ -55,13 +55,15 @@ std::map<std::string, std::vector<int64_t>> Sums(const ScoreLayout& layout) {
 }
 
 const ScoreCell& Cell(const ScoreReport& r, const std::string& inst, const std::string& dim) {
-  for (const ScoreCell& c : r.cells) if (c.institution_id == inst && c.dimension == dim) return c;
+  for (const ScoreCell& c : r.cells)
+    if (c.institution_id == inst && c.dimension == dim) return c;
   FAIL("no cell " << inst << " " << dim);
   throw;
 }
 
 const NetworkCell& Network(const ScoreReport& r, const std::string& dim) {
-  for (const NetworkCell& c : r.network) if (c.dimension == dim) return c;
+  for (const NetworkCell& c : r.network)
+    if (c.dimension == dim) return c;
   FAIL("no network cell " << dim);
   throw;
 }
@@ -85,11 +87,14 @@ TEST_CASE("the worked example of ANALYTICS.md, every statistic to 1e-6") {
   const double eps = 1e-6;
 
   const Expected table[] = {
-      {"a", "transparency", 4, 2.75, 0.645497, 29.166667, 12.047831, 46.285502, -100, 0.0000897757, 0.000538654},
+      {"a", "transparency", 4, 2.75, 0.645497, 29.166667, 12.047831, 46.285502, -100, 0.0000897757,
+       0.000538654},
       {"a", "utility", 4, 5.875, 0.478714, 81.25, 68.554332, 93.945668, 50, 0.983346, 0.996110},
       {"b", "transparency", 4, 6.125, 0.75, 85.416667, 65.526377, 100, 50, 0.996110, 0.996110},
-      {"b", "utility", 3, 5.333333, 0.57735, 72.222222, 48.318596, 96.125848, 33.333333, 0.518117, 0.996110},
-      {"c", "transparency", 4, 5.25, 0.645497, 70.833333, 53.714498, 87.952169, 25, 0.846988, 0.996110},
+      {"b", "utility", 3, 5.333333, 0.57735, 72.222222, 48.318596, 96.125848, 33.333333, 0.518117,
+       0.996110},
+      {"c", "transparency", 4, 5.25, 0.645497, 70.833333, 53.714498, 87.952169, 25, 0.846988,
+       0.996110},
       {"c", "utility", 4, 4.75, 0.645497, 62.5, 45.381165, 79.618835, -25, 0.031406, 0.094219},
   };
   for (const Expected& e : table) {
@@ -217,7 +222,10 @@ Direct DirectCell(const std::vector<double>& x) {
 
 double DirectPearson(const std::vector<std::pair<double, double>>& xy) {
   double mx = 0, my = 0;
-  for (auto [x, y] : xy) { mx += x; my += y; }
+  for (auto [x, y] : xy) {
+    mx += x;
+    my += y;
+  }
   mx /= xy.size();
   my /= xy.size();
   double sxy = 0, sxx = 0, syy = 0;
@@ -250,7 +258,8 @@ TEST_CASE("incremental sums give the statistics of a direct recomputation, to 1e
       {"id": "l1", "type": "likert", "dimension": "linkage", "label": {"es": "a", "en": "a"}},
       {"id": "l2", "type": "likert", "dimension": "linkage", "label": {"es": "a", "en": "a"}},
       {"id": "ov", "type": "likert", "role": "overall", "label": {"es": "a", "en": "a"}}]
-  })", "prop.json");
+  })",
+                                   "prop.json");
   REQUIRE(def.ok());
   const ScoreLayout layout(*def);
   const std::vector<std::vector<int>> dims = {{0, 1, 2}, {3, 4, 5, 6}, {7, 8}};
@@ -271,7 +280,7 @@ TEST_CASE("incremental sums give the statistics of a direct recomputation, to 1e
         std::vector<int> likert(10);
         for (int k = 0; k < 10; ++k) {
           int v = 1 + static_cast<int>(rng() % 7);
-          if (k == 7 || k == 8) v = 5;                 // linkage never varies
+          if (k == 7 || k == 8) v = 5;                  // linkage never varies
           if (rng() % 6 == 0) v = (rng() % 2) ? 8 : 9;  // don't know / not applicable
           if (rng() % 15 == 0) v = 0;                   // not answered
           likert[k] = (v >= 1 && v <= 7) ? v : kNoAnswer;
@@ -280,7 +289,11 @@ TEST_CASE("incremental sums give the statistics of a direct recomputation, to 1e
         for (int d = 0; d < 3; ++d) {
           double total = 0;
           int present = 0;
-          for (int pos : dims[d]) if (likert[pos] != kNoAnswer) { total += likert[pos]; ++present; }
+          for (int pos : dims[d])
+            if (likert[pos] != kNoAnswer) {
+              total += likert[pos];
+              ++present;
+            }
           if (present == 0 || present < (static_cast<int>(dims[d].size()) + 1) / 2) continue;
           double x = total / present;
           raw[id][d].push_back(x);

@@ -1,8 +1,8 @@
 // The authorization matrix: every endpoint × every kind of caller has one expected answer,
 // written down once here and checked exhaustively against the real server.
-#include <catch2/catch.hpp>
-
 #include <sqlite3.h>
+
+#include <catch2/catch.hpp>
 
 #include "crypto.h"
 #include "server_process.h"
@@ -12,9 +12,20 @@ using nlohmann::json;
 
 namespace {
 
-enum Caller { kNone, kMalformed, kUnknown, kRevoked, kEnumerator, kInstitution, kAnalyst, kAdmin, kCallers };
-const char* kCallerNames[] = {"no token", "malformed header", "unknown token", "revoked token",
-                              "enumerator", "institution (cesfam-tal-1)", "analyst", "admin"};
+enum Caller {
+  kNone,
+  kMalformed,
+  kUnknown,
+  kRevoked,
+  kEnumerator,
+  kInstitution,
+  kAnalyst,
+  kAdmin,
+  kCallers
+};
+const char* kCallerNames[] = {
+    "no token",   "malformed header",           "unknown token", "revoked token",
+    "enumerator", "institution (cesfam-tal-1)", "analyst",       "admin"};
 
 struct Rule {
   const char* method;
@@ -35,38 +46,57 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
 
   const std::vector<Rule> rules = {
       //                                                   none malf unkn revk enum inst anal admn
-      {"GET", "/healthz",                                  {200, 200, 200, 200, 200, 200, 200, 200}},
-      {"GET", "/api/v1/surveys",                           {401, 401, 401, 401, 200, 200, 200, 200}},
-      {"GET", "/api/v1/surveys/chs-perception",            {401, 401, 401, 401, 200, 200, 200, 200}},
-      {"GET", "/api/v1/institutions",                      {401, 401, 401, 401, 200, 200, 200, 200}},
-      {"POST", "/api/v1/submissions",                      {401, 401, 401, 401,   2, 403, 403, 403}},
-      {"POST", "/api/v1/submissions/batch",                {401, 401, 401, 401, 200, 403, 403, 403}},
-      {"GET", "/api/v1/submissions" + q,                   {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/api/v1/scores" + q,                        {401, 401, 401, 401, 403, 200, 200, 200}},
-      {"GET", "/api/v1/scores" + q + "&institution=cesfam-tal-1", {401, 401, 401, 401, 403, 200, 200, 200}},
-      {"GET", "/api/v1/scores" + q + "&institution=omil-tal",     {401, 401, 401, 401, 403, 404, 200, 200}},
-      {"GET", "/api/v1/critical-points" + q,               {401, 401, 401, 401, 403, 200, 200, 200}},
-      {"GET", "/api/v1/critical-points" + q + "&institution=omil-tal", {401, 401, 401, 401, 403, 404, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception.csv",        {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception.csv?layout=long", {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception.sav",        {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception.jsonl",      {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception/codebook.csv", {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/reports/chs-perception",                   {303, 303, 303, 303, 403, 200, 200, 200}},
-      {"GET", "/sign-in",                                  {200, 200, 200, 200, 200, 200, 200, 200}},
+      {"GET", "/healthz", {200, 200, 200, 200, 200, 200, 200, 200}},
+      {"GET", "/api/v1/surveys", {401, 401, 401, 401, 200, 200, 200, 200}},
+      {"GET", "/api/v1/surveys/chs-perception", {401, 401, 401, 401, 200, 200, 200, 200}},
+      {"GET", "/api/v1/institutions", {401, 401, 401, 401, 200, 200, 200, 200}},
+      {"POST", "/api/v1/submissions", {401, 401, 401, 401, 2, 403, 403, 403}},
+      {"POST", "/api/v1/submissions/batch", {401, 401, 401, 401, 200, 403, 403, 403}},
+      {"GET", "/api/v1/submissions" + q, {401, 401, 401, 401, 403, 403, 200, 200}},
+      {"GET", "/api/v1/scores" + q, {401, 401, 401, 401, 403, 200, 200, 200}},
+      {"GET",
+       "/api/v1/scores" + q + "&institution=cesfam-tal-1",
+       {401, 401, 401, 401, 403, 200, 200, 200}},
+      {"GET",
+       "/api/v1/scores" + q + "&institution=omil-tal",
+       {401, 401, 401, 401, 403, 404, 200, 200}},
+      {"GET", "/api/v1/critical-points" + q, {401, 401, 401, 401, 403, 200, 200, 200}},
+      {"GET",
+       "/api/v1/critical-points" + q + "&institution=omil-tal",
+       {401, 401, 401, 401, 403, 404, 200, 200}},
+      {"GET", "/api/v1/exports/chs-perception.csv", {401, 401, 401, 401, 403, 403, 200, 200}},
+      {"GET",
+       "/api/v1/exports/chs-perception.csv?layout=long",
+       {401, 401, 401, 401, 403, 403, 200, 200}},
+      {"GET", "/api/v1/exports/chs-perception.sav", {401, 401, 401, 401, 403, 403, 200, 200}},
+      {"GET", "/api/v1/exports/chs-perception.jsonl", {401, 401, 401, 401, 403, 403, 200, 200}},
+      {"GET",
+       "/api/v1/exports/chs-perception/codebook.csv",
+       {401, 401, 401, 401, 403, 403, 200, 200}},
+      {"GET", "/reports/chs-perception", {303, 303, 303, 303, 403, 200, 200, 200}},
+      {"GET", "/sign-in", {200, 200, 200, 200, 200, 200, 200, 200}},
   };
 
   auto headers_for = [&](Caller who) -> httplib::Headers {
     switch (who) {
-      case kNone: return {};
-      case kMalformed: return {{"Authorization", "Basic dXNlcjpwYXNz"}};
-      case kUnknown: return Bearer("pct_" + std::string(43, 'A'));
-      case kRevoked: return Bearer(revoked);
-      case kEnumerator: return Bearer(server.enumerator_token);
-      case kInstitution: return Bearer(server.institution_token);
-      case kAnalyst: return Bearer(server.analyst_token);
-      case kAdmin: return Bearer(admin);
-      default: return {};
+      case kNone:
+        return {};
+      case kMalformed:
+        return {{"Authorization", "Basic dXNlcjpwYXNz"}};
+      case kUnknown:
+        return Bearer("pct_" + std::string(43, 'A'));
+      case kRevoked:
+        return Bearer(revoked);
+      case kEnumerator:
+        return Bearer(server.enumerator_token);
+      case kInstitution:
+        return Bearer(server.institution_token);
+      case kAnalyst:
+        return Bearer(server.analyst_token);
+      case kAdmin:
+        return Bearer(admin);
+      default:
+        return {};
     }
   };
 
@@ -75,14 +105,19 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
   for (const Rule& rule : rules) {
     for (int who = 0; who < kCallers; ++who) {
       const httplib::Headers h = headers_for(static_cast<Caller>(who));
-      httplib::Result r = std::string(rule.method) == "GET"
-                              ? c->Get(rule.path.c_str(), h)
-                              : c->Post(rule.path.c_str(), h, rule.path.find("batch") != std::string::npos ? batch : interview,
-                                        "application/json");
+      httplib::Result r =
+          std::string(rule.method) == "GET"
+              ? c->Get(rule.path.c_str(), h)
+              : c->Post(rule.path.c_str(), h,
+                        rule.path.find("batch") != std::string::npos ? batch : interview,
+                        "application/json");
       REQUIRE(r);
-      INFO(rule.method << " " << rule.path << " as " << kCallerNames[who] << " -> " << r->status << " " << r->body.substr(0, 200));
-      if (rule.expect[who] == 2) CHECK((r->status >= 200 && r->status < 300));
-      else CHECK(r->status == rule.expect[who]);
+      INFO(rule.method << " " << rule.path << " as " << kCallerNames[who] << " -> " << r->status
+                       << " " << r->body.substr(0, 200));
+      if (rule.expect[who] == 2)
+        CHECK((r->status >= 200 && r->status < 300));
+      else
+        CHECK(r->status == rule.expect[who]);
       // Every refusal of the API speaks the contract's error shape.
       if (r->status >= 400 && rule.path.rfind("/api/", 0) == 0) {
         const json body = json::parse(r->body, nullptr, false);
@@ -90,7 +125,8 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
         CHECK(body.contains("error"));
       }
       // No refusal names another institution.
-      if (who == kInstitution && r->status >= 400) CHECK(r->body.find("omil-tal") == std::string::npos);
+      if (who == kInstitution && r->status >= 400)
+        CHECK(r->body.find("omil-tal") == std::string::npos);
       ++checked;
     }
   }
@@ -101,9 +137,11 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(server.db().c_str(), &db) == SQLITE_OK);
     sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "INSERT INTO sessions (hash, token_id, created_at, expires_at) "
-                                   "SELECT ?, id, '2026-01-01T00:00:00Z', 1 FROM tokens WHERE name = 'consultant'",
-                               -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(
+                db,
+                "INSERT INTO sessions (hash, token_id, created_at, expires_at) "
+                "SELECT ?, id, '2026-01-01T00:00:00Z', 1 FROM tokens WHERE name = 'consultant'",
+                -1, &st, nullptr) == SQLITE_OK);
     const std::string hash = percept::Sha256("an-old-session");
     sqlite3_bind_blob(st, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_TRANSIENT);
     REQUIRE(sqlite3_step(st) == SQLITE_DONE);
@@ -115,7 +153,8 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
   CHECK(expired->status == 303);
 
   // An unknown session cookie is no way in either, and never opens the JSON API.
-  auto cookie = c->Get("/reports/chs-perception", {{"Cookie", "percept_session=expired-or-forged"}});
+  auto cookie =
+      c->Get("/reports/chs-perception", {{"Cookie", "percept_session=expired-or-forged"}});
   REQUIRE(cookie);
   CHECK(cookie->status == 303);
   auto api = c->Get("/api/v1/surveys", {{"Cookie", "percept_session=expired-or-forged"}});
@@ -126,28 +165,38 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
 TEST_CASE("the audit trail tells who did what, and never holds a token") {
   ServerProcess server;
   auto c = server.Client();
-  json batch = {{"submissions", {DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71"),
-                                 DemoInterview("1b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71", {"omil-tal"}, 3)}}};
-  REQUIRE(c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), "application/json")->status == 200);
-  REQUIRE(c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), "application/json")->status == 200);
-  REQUIRE(c->Get("/api/v1/exports/chs-perception.sav", Bearer(server.analyst_token))->status == 200);
-  REQUIRE(c->Get("/reports/chs-perception?comuna=8110", Bearer(server.institution_token))->status == 200);
-  REQUIRE(c->Post("/sign-in", "token=pct_guess", "application/x-www-form-urlencoded")->status == 401);
+  json batch = {{"submissions",
+                 {DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71"),
+                  DemoInterview("1b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71", {"omil-tal"}, 3)}}};
+  REQUIRE(c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(),
+                  "application/json")
+              ->status == 200);
+  REQUIRE(c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(),
+                  "application/json")
+              ->status == 200);
+  REQUIRE(c->Get("/api/v1/exports/chs-perception.sav", Bearer(server.analyst_token))->status ==
+          200);
+  REQUIRE(c->Get("/reports/chs-perception?comuna=8110", Bearer(server.institution_token))->status ==
+          200);
+  REQUIRE(c->Post("/sign-in", "token=pct_guess", "application/x-www-form-urlencoded")->status ==
+          401);
   server.Admin("token revoke consultant");
   server.Admin("backup --out '" + server.dir() + "/b.db'");
 
   const std::string trail = server.Admin("audit");
   INFO(trail);
-  for (const char* line : {"tab-e2e                  submit           2 created, 0 duplicate, 0 conflict",
-                           "tab-e2e                  submit           0 created, 2 duplicate, 0 conflict",
-                           "consultant               export           chs-perception sav",
-                           "cesfam-staff             report           chs-perception comuna=8110",
-                           "failed sign-in", "token create     analyst token 'consultant'",
-                           "token create     institution token 'cesfam-staff' cesfam-tal-1",
-                           "token revoke     'consultant'", "backup"}) {
+  for (const char* line :
+       {"tab-e2e                  submit           2 created, 0 duplicate, 0 conflict",
+        "tab-e2e                  submit           0 created, 2 duplicate, 0 conflict",
+        "consultant               export           chs-perception sav",
+        "cesfam-staff             report           chs-perception comuna=8110", "failed sign-in",
+        "token create     analyst token 'consultant'",
+        "token create     institution token 'cesfam-staff' cesfam-tal-1",
+        "token revoke     'consultant'", "backup"}) {
     CHECK(trail.find(line) != std::string::npos);
   }
-  for (const std::string& secret : {server.enumerator_token, server.analyst_token, server.institution_token, std::string("pct_guess")}) {
+  for (const std::string& secret : {server.enumerator_token, server.analyst_token,
+                                    server.institution_token, std::string("pct_guess")}) {
     CHECK(trail.find(secret) == std::string::npos);
   }
   CHECK(server.Admin("audit --limit 1").find("backup") != std::string::npos);
@@ -158,7 +207,8 @@ TEST_CASE("metrics: Prometheus text for the machine itself, or for an analyst") 
   ServerProcess server;
   auto c = server.Client();
   REQUIRE(c->Post("/api/v1/submissions", Bearer(server.enumerator_token),
-                  DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71").dump(), "application/json")->status == 201);
+                  DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71").dump(), "application/json")
+              ->status == 201);
   auto local = c->Get("/metrics");
   REQUIRE(local);
   CHECK(local->status == 200);

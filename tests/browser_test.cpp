@@ -1,7 +1,6 @@
 // The report in a real browser: Debian's Chromium, headless, driven over WebDriver
 // (chromedriver) against the real server with a wave that has a planted critical point.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 
 #include "percept/institutions.h"
@@ -13,7 +12,8 @@ using nlohmann::json;
 namespace {
 
 std::string DecodeBase64(const std::string& in) {
-  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   int bits = 0, value = 0;
   for (char c : in) {
@@ -35,7 +35,9 @@ class Browser {
   Browser() {
     int probe = 0;
     Shell("test -x /usr/bin/chromium && test -x /usr/bin/chromedriver", &probe);
-    if (probe != 0) throw std::runtime_error("chromium and chromedriver are needed (scripts/install-deps.sh installs them)");
+    if (probe != 0)
+      throw std::runtime_error(
+          "chromium and chromedriver are needed (scripts/install-deps.sh installs them)");
     port_ = 9515 + static_cast<int>(getpid() % 2000);
     std::fflush(stdout);
     pid_ = fork();
@@ -53,15 +55,17 @@ class Browser {
       if (r && r->status == 200 && json::parse(r->body)["value"]["ready"] == true) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    json caps = {{"capabilities",
-                  {{"alwaysMatch",
-                    {{"browserName", "chrome"},
-                     {"acceptInsecureCerts", true},  // the server's development certificate is self-signed
-                     {"goog:chromeOptions",
-                      {{"binary", "/usr/bin/chromium"},
-                       {"args", {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                                 "--window-size=1280,1800", "--disable-dev-shm-usage"}}}}}}}}};
+    json caps = {
+        {"capabilities",
+         {{"alwaysMatch",
+           {{"browserName", "chrome"},
+            {"acceptInsecureCerts", true},  // the server's development certificate is self-signed
+            {"goog:chromeOptions",
+             {{"binary", "/usr/bin/chromium"},
+              {"args",
+               {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1800", "--disable-dev-shm-usage"}}}}}}}}};
     json created = Call("POST", "/session", caps);
     session_ = created["value"]["sessionId"].get<std::string>();
   }
@@ -74,11 +78,13 @@ class Browser {
   }
 
   json Call(const std::string& method, const std::string& path, const json& body = json::object()) {
-    httplib::Result r = method == "GET" ? http_->Get(path.c_str())
-                                        : http_->Post(path.c_str(), body.dump(), "application/json");
+    httplib::Result r = method == "GET"
+                            ? http_->Get(path.c_str())
+                            : http_->Post(path.c_str(), body.dump(), "application/json");
     if (!r) throw std::runtime_error("chromedriver did not answer " + path);
     json out = json::parse(r->body, nullptr, false);
-    if (r->status != 200) throw std::runtime_error("WebDriver " + path + ": " + r->body.substr(0, 400));
+    if (r->status != 200)
+      throw std::runtime_error("WebDriver " + path + ": " + r->body.substr(0, 400));
     return out;
   }
   std::string S(const std::string& rest) const { return "/session/" + session_ + rest; }
@@ -101,12 +107,16 @@ class Browser {
     return v.begin().value().get<std::string>();
   }
   size_t Count(const std::string& css) {
-    return Call("POST", S("/elements"), {{"using", "css selector"}, {"value", css}})["value"].size();
+    return Call("POST", S("/elements"), {{"using", "css selector"}, {"value", css}})["value"]
+        .size();
   }
-  void Type(const std::string& css, const std::string& text) { Call("POST", S("/element/" + Find(css) + "/value"), {{"text", text}}); }
+  void Type(const std::string& css, const std::string& text) {
+    Call("POST", S("/element/" + Find(css) + "/value"), {{"text", text}});
+  }
   void Click(const std::string& css) { Call("POST", S("/element/" + Find(css) + "/click")); }
   void Screenshot(const std::string& path) {
-    std::ofstream(path, std::ios::binary) << DecodeBase64(Call("GET", S("/screenshot"))["value"].get<std::string>());
+    std::ofstream(path, std::ios::binary)
+        << DecodeBase64(Call("GET", S("/screenshot"))["value"].get<std::string>());
   }
 
  private:
@@ -118,10 +128,13 @@ class Browser {
 
 }  // namespace
 
-TEST_CASE("in a real browser: sign in, find the planted critical point, and an institution sees only itself") {
+TEST_CASE(
+    "in a real browser: sign in, find the planted critical point, and an institution sees only "
+    "itself") {
   ServerProcess server;
   const std::string queue = server.dir() + "/q.db";
-  server.Simulate(queue, "--households 1500 --seed 100 --uniform --plant cesfam-tal-2:transparency:-2");
+  server.Simulate(queue,
+                  "--households 1500 --seed 100 --uniform --plant cesfam-tal-2:transparency:-2");
   int status = 0;
   Shell(server.SyncCommand(queue) + " 2>&1", &status);
   REQUIRE(status == 0);
@@ -129,13 +142,17 @@ TEST_CASE("in a real browser: sign in, find the planted critical point, and an i
   Browser browser;
   const std::string base = "https://127.0.0.1:" + std::to_string(server.port);
   browser.Go(base + "/reports/chs-perception");
-  CHECK(browser.Url().find("/sign-in") != std::string::npos);  // no session yet: to the sign-in page
+  CHECK(browser.Url().find("/sign-in") !=
+        std::string::npos);  // no session yet: to the sign-in page
   browser.Type("input[name=token]", server.analyst_token);
   browser.Click("#sign-in");
   CHECK(browser.WaitUrl("/reports/").find("/reports/chs-perception") != std::string::npos);
   // The planted point: in the critical-points table, and marked on the heat map.
-  CHECK(browser.Count("#critical tr[data-institution='cesfam-tal-2'][data-dimension='transparency']") == 1);
-  CHECK(browser.Count("#heatmap rect.crit[data-institution='cesfam-tal-2'][data-dimension='transparency']") == 1);
+  CHECK(browser.Count(
+            "#critical tr[data-institution='cesfam-tal-2'][data-dimension='transparency']") == 1);
+  CHECK(browser.Count(
+            "#heatmap rect.crit[data-institution='cesfam-tal-2'][data-dimension='transparency']") ==
+        1);
   CHECK(browser.Source().find("CESFAM San Vicente") != std::string::npos);
   browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-analyst.png");
   browser.Go(base + "/reports/chs-perception?lang=en");
@@ -152,7 +169,8 @@ TEST_CASE("in a real browser: sign in, find the planted critical point, and an i
   const std::string page = browser.Source();
   INFO(browser.Url() << "\n" << page.substr(0, 1500));
   CHECK(page.find("CESFAM Los Cerros") != std::string::npos);
-  auto institutions = percept::LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
+  auto institutions =
+      percept::LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
   REQUIRE(institutions.ok());
   for (const auto& inst : *institutions) {
     if (inst.id == "cesfam-tal-1") continue;
@@ -164,7 +182,9 @@ TEST_CASE("in a real browser: sign in, find the planted critical point, and an i
   browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-institution.png");
 }
 
-TEST_CASE("report pages: sign-in cookie attributes, security headers, no open redirect, enumerators kept out") {
+TEST_CASE(
+    "report pages: sign-in cookie attributes, security headers, no open redirect, enumerators kept "
+    "out") {
   ServerProcess server;
   auto c = server.Client();
   auto page = c->Get("/reports/chs-perception");
@@ -172,18 +192,21 @@ TEST_CASE("report pages: sign-in cookie attributes, security headers, no open re
   CHECK(page->status == 303);
   CHECK(page->get_header_value("Location") == "/sign-in?next=/reports/chs-perception");
 
-  auto bad = c->Post("/sign-in", "token=pct_nope&next=%2Freports%2Fchs-perception", "application/x-www-form-urlencoded");
+  auto bad = c->Post("/sign-in", "token=pct_nope&next=%2Freports%2Fchs-perception",
+                     "application/x-www-form-urlencoded");
   REQUIRE(bad);
   CHECK(bad->status == 401);
   CHECK_FALSE(bad->has_header("Set-Cookie"));
   CHECK(server.Log().find("failed sign-in") != std::string::npos);
   CHECK(server.Log().find("pct_nope") == std::string::npos);
 
-  auto ok = c->Post("/sign-in", "token=" + server.analyst_token + "&next=https%3A%2F%2Fevil.example%2F",
-                    "application/x-www-form-urlencoded");
+  auto ok =
+      c->Post("/sign-in", "token=" + server.analyst_token + "&next=https%3A%2F%2Fevil.example%2F",
+              "application/x-www-form-urlencoded");
   REQUIRE(ok);
   CHECK(ok->status == 303);
-  CHECK(ok->get_header_value("Location").rfind("/reports/chs-perception", 0) == 0);  // not to evil.example
+  CHECK(ok->get_header_value("Location").rfind("/reports/chs-perception", 0) ==
+        0);  // not to evil.example
   const std::string cookie = ok->get_header_value("Set-Cookie");
   for (const char* attr : {"HttpOnly", "Secure", "SameSite=Strict", "Max-Age=28800", "Path=/"}) {
     CHECK(cookie.find(attr) != std::string::npos);
@@ -192,7 +215,8 @@ TEST_CASE("report pages: sign-in cookie attributes, security headers, no open re
   auto report = c->Get("/reports/chs-perception", {{"Cookie", value}});
   REQUIRE(report);
   CHECK(report->status == 200);
-  CHECK(report->get_header_value("Content-Security-Policy").find("default-src 'none'") != std::string::npos);
+  CHECK(report->get_header_value("Content-Security-Policy").find("default-src 'none'") !=
+        std::string::npos);
   CHECK(report->get_header_value("X-Content-Type-Options") == "nosniff");
   CHECK(report->get_header_value("X-Frame-Options") == "DENY");
   CHECK(report->get_header_value("Strict-Transport-Security").find("max-age=") == 0);

@@ -1,14 +1,13 @@
 // End to end: the real `percept serve` on a loopback port over real TLS, spoken to as a tablet,
 // a consultant and an institution would.
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
-#include <sstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "server_process.h"
@@ -25,8 +24,8 @@ struct Reply {
   json body;
 };
 
-Reply Send(httplib::SSLClient& c, const std::string& path, const std::string& body, const std::string& token,
-           const char* type = kJson) {
+Reply Send(httplib::SSLClient& c, const std::string& path, const std::string& body,
+           const std::string& token, const char* type = kJson) {
   auto r = c.Post(path.c_str(), Bearer(token), body, type);
   REQUIRE(r);
   Reply out{r->status, json::parse(r->body, nullptr, false)};
@@ -59,7 +58,8 @@ std::multiset<std::string> StoredIds(ServerProcess& server) {
   std::multiset<std::string> ids;
   std::string cursor;
   for (;;) {
-    std::string path = "/api/v1/submissions?survey=chs-perception&limit=1000" + (cursor.empty() ? "" : "&after=" + cursor);
+    std::string path = "/api/v1/submissions?survey=chs-perception&limit=1000" +
+                       (cursor.empty() ? "" : "&after=" + cursor);
     Reply r = Get(*c, path, server.analyst_token);
     REQUIRE(r.status == 200);
     for (const json& item : r.body["items"]) ids.insert(item["instance_id"].get<std::string>());
@@ -71,7 +71,8 @@ std::multiset<std::string> StoredIds(ServerProcess& server) {
 
 }  // namespace
 
-TEST_CASE("an interview travels from tablet to durable row, and bad input gets its contract error") {
+TEST_CASE(
+    "an interview travels from tablet to durable row, and bad input gets its contract error") {
   ServerProcess server;
   auto c = server.Client();
   std::mt19937_64 rng(42);
@@ -89,7 +90,8 @@ TEST_CASE("an interview travels from tablet to durable row, and bad input gets i
   CHECK(again.body["status"] == "duplicate");
 
   json changed = interview;
-  changed["evaluations"][0]["answers"]["opp_wait"] = 7 - interview["evaluations"][0]["answers"]["opp_wait"].get<int>() + 1;
+  changed["evaluations"][0]["answers"]["opp_wait"] =
+      7 - interview["evaluations"][0]["answers"]["opp_wait"].get<int>() + 1;
   Reply conflict = Send(*c, path, changed.dump(), tok);
   CHECK(conflict.status == 409);
   CHECK(ErrorCode(conflict) == "conflict");
@@ -191,7 +193,9 @@ TEST_CASE("an interview travels from tablet to durable row, and bad input gets i
     std::set<std::string> acknowledged = {id};
     for (int b = 0; b < 5; ++b) {
       json batch = {{"submissions", json::array()}};
-      for (int i = 0; i < 40; ++i) batch["submissions"].push_back(DemoInterview(RandomUuid(rng), {"cesfam-tal-1"}, b * 100 + i));
+      for (int i = 0; i < 40; ++i)
+        batch["submissions"].push_back(
+            DemoInterview(RandomUuid(rng), {"cesfam-tal-1"}, b * 100 + i));
       Reply r = Send(*c, path + "/batch", batch.dump(), tok);
       REQUIRE(r.status == 200);
       for (const json& res : r.body["results"]) {
@@ -231,13 +235,20 @@ TEST_CASE("16 concurrent tablets send 2,000 interviews, some twice: each is stor
         int sends = (i % 5 == 0) ? 2 : 1;
         for (int s = 0; s < sends; ++s) {
           auto r = c->Post("/api/v1/submissions", Bearer(server.enumerator_token), body, kJson);
-          if (!r) { ++other; continue; }
+          if (!r) {
+            ++other;
+            continue;
+          }
           (r->status == 201 ? created : r->status == 200 ? duplicate : other)++;
         }
         if (i % 7 == 0 && i + 1 < kInterviews) {
-          std::string racing = DemoInterview(ids[i + 1], {"cesfam-tal-1", "omil-tal"}, i + 1).dump();
+          std::string racing =
+              DemoInterview(ids[i + 1], {"cesfam-tal-1", "omil-tal"}, i + 1).dump();
           auto r = c->Post("/api/v1/submissions", Bearer(server.enumerator_token), racing, kJson);
-          if (!r) { ++other; continue; }
+          if (!r) {
+            ++other;
+            continue;
+          }
           (r->status == 201 ? created : r->status == 200 ? duplicate : other)++;
         }
       }
@@ -248,7 +259,8 @@ TEST_CASE("16 concurrent tablets send 2,000 interviews, some twice: each is stor
   CHECK(created == kInterviews);
   auto stored = StoredIds(server);
   CHECK(stored.size() == static_cast<size_t>(kInterviews));
-  CHECK(std::set<std::string>(stored.begin(), stored.end()) == std::set<std::string>(ids.begin(), ids.end()));
+  CHECK(std::set<std::string>(stored.begin(), stored.end()) ==
+        std::set<std::string>(ids.begin(), ids.end()));
 }
 
 TEST_CASE("roles: each token reaches only what its role may") {
@@ -273,17 +285,21 @@ TEST_CASE("roles: each token reaches only what its role may") {
   REQUIRE(own.body.size() == 1);
   CHECK(own.body[0]["id"] == "cesfam-tal-1");
 
-  CHECK(Get(*c, "/api/v1/submissions?survey=chs-perception", server.enumerator_token).status == 403);
-  CHECK(Get(*c, "/api/v1/submissions?survey=chs-perception", server.institution_token).status == 403);
+  CHECK(Get(*c, "/api/v1/submissions?survey=chs-perception", server.enumerator_token).status ==
+        403);
+  CHECK(Get(*c, "/api/v1/submissions?survey=chs-perception", server.institution_token).status ==
+        403);
   CHECK(Get(*c, "/api/v1/submissions?survey=census", server.analyst_token).status == 404);
-  Reply bad_limit = Get(*c, "/api/v1/submissions?survey=chs-perception&limit=0", server.analyst_token);
+  Reply bad_limit =
+      Get(*c, "/api/v1/submissions?survey=chs-perception&limit=0", server.analyst_token);
   CHECK(bad_limit.status == 400);
   CHECK(ErrorCode(bad_limit) == "invalid_parameter");
   CHECK(Send(*c, "/api/v1/submissions", "{}", server.institution_token).status == 403);
 
   server.Admin("token revoke tab-e2e");
-  Reply revoked = Send(*c, "/api/v1/submissions", DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71").dump(),
-                       server.enumerator_token);
+  Reply revoked =
+      Send(*c, "/api/v1/submissions", DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71").dump(),
+           server.enumerator_token);
   CHECK(revoked.status == 401);
 }
 
@@ -311,7 +327,9 @@ TEST_CASE("the server refuses to start on a definition that changed under a publ
   Shell("mkdir -p '" + dir + "' && sed 's/Oportunidad/Oportunidades/' '" +
         SourcePath("survey_defs/chs-perception.json") + "' > '" + dir + "/chs-perception.json'");
   int status = 0;
-  std::string out = Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() + "' serve --port 0 --survey-dir '" + dir + "' 2>&1", &status);
+  std::string out = Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() +
+                              "' serve --port 0 --survey-dir '" + dir + "' 2>&1",
+                          &status);
   CHECK(status != 0);
   CHECK(out.find("new version") != std::string::npos);
 }
@@ -339,7 +357,8 @@ TEST_CASE("a token over its rate limit gets 429 with Retry-After; other tokens a
   CHECK(Get(*c, "/api/v1/surveys", server.analyst_token).status == 200);
 }
 
-TEST_CASE("a household's RUT never reaches the disk: only its keyed hash, the same for the same RUT") {
+TEST_CASE(
+    "a household's RUT never reaches the disk: only its keyed hash, the same for the same RUT") {
   ServerProcess server;
   struct stat key_stat {};
   REQUIRE(stat((server.dir() + "/household-key").c_str(), &key_stat) == 0);
@@ -366,20 +385,25 @@ TEST_CASE("a household's RUT never reaches the disk: only its keyed hash, the sa
   CHECK(bytes.find("98765432") == std::string::npos);
   CHECK(bytes.find("9.876.543") == std::string::npos);
   server.Start();
-  const std::string jsonl = server.Admin("export --format jsonl --survey-dir " + SourcePath("survey_defs"));
+  const std::string jsonl =
+      server.Admin("export --format jsonl --survey-dir " + SourcePath("survey_defs"));
   std::set<std::string> keys;
   std::stringstream lines(jsonl);
-  for (std::string line; std::getline(lines, line);) keys.insert(json::parse(line)["household"]["household_key"].get<std::string>());
+  for (std::string line; std::getline(lines, line);)
+    keys.insert(json::parse(line)["household"]["household_key"].get<std::string>());
   REQUIRE(keys.size() == 1);
   CHECK(keys.begin()->rfind("hmac-sha256:", 0) == 0);
 }
 
-TEST_CASE("TLS 1.2 and newer with forward-secret AEAD ciphers only; oversized headers are refused") {
+TEST_CASE(
+    "TLS 1.2 and newer with forward-secret AEAD ciphers only; oversized headers are refused") {
   ServerProcess server;
   const std::string target = "127.0.0.1:" + std::to_string(server.port);
   auto handshake = [&](const std::string& args) {
     int status = 0;
-    Shell("echo | timeout 10 openssl s_client -connect " + target + " " + args + " > /dev/null 2>&1", &status);
+    Shell(
+        "echo | timeout 10 openssl s_client -connect " + target + " " + args + " > /dev/null 2>&1",
+        &status);
     return status == 0;
   };
   CHECK(handshake("-tls1_3"));
@@ -391,8 +415,9 @@ TEST_CASE("TLS 1.2 and newer with forward-secret AEAD ciphers only; oversized he
   CHECK_FALSE(handshake("-tls1_2 -cipher AES128-GCM-SHA256"));       // no forward secrecy
 
   auto c = server.Client();
-  auto huge = c->Get("/api/v1/surveys", {{"Authorization", "Bearer " + server.enumerator_token}, {"X-Filler", std::string(64 * 1024, 'x')}});
-  CHECK((!huge || huge->status >= 400));  // refused or cut off, never served
+  auto huge = c->Get("/api/v1/surveys", {{"Authorization", "Bearer " + server.enumerator_token},
+                                         {"X-Filler", std::string(64 * 1024, 'x')}});
+  CHECK((!huge || huge->status >= 400));          // refused or cut off, never served
   auto again = server.Client()->Get("/healthz");  // and the server is still there
   REQUIRE(again);
   CHECK(again->status == 200);

@@ -1,7 +1,6 @@
 // Exports read back by independent programs: Python's csv module, and GNU PSPP for the .sav.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -35,7 +34,9 @@ std::vector<json> Stored(ServerProcess& server) {
   std::vector<json> all;
   std::string cursor;
   for (;;) {
-    auto r = c->Get(("/api/v1/submissions?survey=chs-perception&limit=1000" + (cursor.empty() ? "" : "&after=" + cursor)).c_str(),
+    auto r = c->Get(("/api/v1/submissions?survey=chs-perception&limit=1000" +
+                     (cursor.empty() ? "" : "&after=" + cursor))
+                        .c_str(),
                     Bearer(server.analyst_token));
     REQUIRE(r);
     REQUIRE(r->status == 200);
@@ -60,28 +61,36 @@ void Prepare(ServerProcess& server, json* tricky) {
   Shell(server.SyncCommand(server.dir() + "/q.db") + " 2>&1", &status);
   REQUIRE(status == 0);
   *tricky = DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
-  (*tricky)["evaluations"][0]["answers"]["proposal"] = "Que atiendan, \"por favor\", en la tarde;\ny con respeto, sin \"vueltas\".";
+  (*tricky)["evaluations"][0]["answers"]["proposal"] =
+      "Que atiendan, \"por favor\", en la tarde;\ny con respeto, sin \"vueltas\".";
   auto c = server.Client();
-  auto r = c->Post("/api/v1/submissions", Bearer(server.enumerator_token), tricky->dump(), "application/json");
+  auto r = c->Post("/api/v1/submissions", Bearer(server.enumerator_token), tricky->dump(),
+                   "application/json");
   REQUIRE(r);
   REQUIRE(r->status == 201);
 }
 
 }  // namespace
 
-TEST_CASE("the CSV exports round-trip through a real CSV parser, every evaluation and every odd answer intact") {
+TEST_CASE(
+    "the CSV exports round-trip through a real CSV parser, every evaluation and every odd answer "
+    "intact") {
   ServerProcess server;
   json tricky;
   Prepare(server, &tricky);
   const std::vector<json> stored = Stored(server);
   std::multiset<std::string> expected;  // instance_id|institution_id of every evaluation
   for (const json& s : stored) {
-    for (const json& e : s["evaluations"]) expected.insert(s["instance_id"].get<std::string>() + "|" + e["institution_id"].get<std::string>());
+    for (const json& e : s["evaluations"])
+      expected.insert(s["instance_id"].get<std::string>() + "|" +
+                      e["institution_id"].get<std::string>());
   }
 
   httplib::Headers headers;
-  const std::string wide = Download(server, "/api/v1/exports/chs-perception.csv", "wide.csv", &headers);
-  CHECK(headers.find("Link")->second.find("/api/v1/exports/chs-perception/codebook.csv") != std::string::npos);
+  const std::string wide =
+      Download(server, "/api/v1/exports/chs-perception.csv", "wide.csv", &headers);
+  CHECK(headers.find("Link")->second.find("/api/v1/exports/chs-perception/codebook.csv") !=
+        std::string::npos);
   const std::string script = server.dir() + "/read.py";
   std::ofstream(script) << R"(import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))
@@ -90,14 +99,16 @@ print(json.dumps({"keys": [r["instance_id"] + "|" + r["institution_id"] for r in
                   "comunas": sorted(set(r["comuna"] for r in rows)),
                   "scores": [r["score_transparency"] for r in rows][:3]}))
 )";
-  const json got = json::parse(Shell("python3 " + script + " " + wide + " " + tricky["instance_id"].get<std::string>()));
+  const json got = json::parse(
+      Shell("python3 " + script + " " + wide + " " + tricky["instance_id"].get<std::string>()));
   const auto keys = got["keys"].get<std::vector<std::string>>();
   CHECK(std::multiset<std::string>(keys.begin(), keys.end()) == expected);
   REQUIRE(got["proposals"].size() == 2);
   CHECK(got["proposals"][0] == tricky["evaluations"][0]["answers"]["proposal"]);
   CHECK(got["comunas"].size() >= 2);
 
-  const std::string long_csv = Download(server, "/api/v1/exports/chs-perception.csv?layout=long", "long.csv");
+  const std::string long_csv =
+      Download(server, "/api/v1/exports/chs-perception.csv?layout=long", "long.csv");
   std::ofstream(script) << R"(import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))
 mine = [r for r in rows if r["instance_id"] == sys.argv[2]]
@@ -105,13 +116,15 @@ print(json.dumps({"n": len(rows), "ids": len(set(r["instance_id"] for r in rows)
                   "proposal": [r["value"] for r in mine if r["item"] == "proposal"],
                   "problems": sorted(r["value"] for r in mine if r["item"] == "problems" and r["evaluation"] == "1")}))
 )";
-  const json lg = json::parse(Shell("python3 " + script + " " + long_csv + " " + tricky["instance_id"].get<std::string>()));
+  const json lg = json::parse(
+      Shell("python3 " + script + " " + long_csv + " " + tricky["instance_id"].get<std::string>()));
   CHECK(lg["ids"] == stored.size());
   REQUIRE(lg["proposal"].size() == 2);
   CHECK(lg["proposal"][0] == tricky["evaluations"][0]["answers"]["proposal"]);
   CHECK(lg["problems"] == json{"esperas_largas", "muchas_vueltas"});
 
-  const std::string codebook = Download(server, "/api/v1/exports/chs-perception/codebook.csv", "codebook.csv");
+  const std::string codebook =
+      Download(server, "/api/v1/exports/chs-perception/codebook.csv", "codebook.csv");
   std::ofstream(script) << R"(import csv, json, sys
 rows = {r["variable"]: r for r in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline=''))}
 print(json.dumps({"opp_wait": rows["opp_wait"], "pathway": rows["pathway"]["values"], "n": len(rows)}))
@@ -120,17 +133,21 @@ print(json.dumps({"opp_wait": rows["opp_wait"], "pathway": rows["pathway"]["valu
   CHECK(cb["opp_wait"]["label_es"].get<std::string>().find("esperar") != std::string::npos);
   CHECK(cb["opp_wait"]["label_en"].get<std::string>().find("wait") != std::string::npos);
   CHECK(cb["opp_wait"]["values"].get<std::string>().find("8=no sabe") != std::string::npos);
-  CHECK(cb["pathway"].get<std::string>().find("apoyo_familiar=Me derivó mi Apoyo Familiar") != std::string::npos);
+  CHECK(cb["pathway"].get<std::string>().find("apoyo_familiar=Me derivó mi Apoyo Familiar") !=
+        std::string::npos);
 
   auto c = server.Client();
-  CHECK(c->Get("/api/v1/exports/chs-perception.csv", Bearer(server.enumerator_token))->status == 403);
-  CHECK(c->Get("/api/v1/exports/chs-perception.csv", Bearer(server.institution_token))->status == 403);
+  CHECK(c->Get("/api/v1/exports/chs-perception.csv", Bearer(server.enumerator_token))->status ==
+        403);
+  CHECK(c->Get("/api/v1/exports/chs-perception.csv", Bearer(server.institution_token))->status ==
+        403);
   CHECK(c->Get("/api/v1/exports/census.csv", Bearer(server.analyst_token))->status == 404);
-  CHECK(c->Get("/api/v1/exports/chs-perception.csv?layout=tall", Bearer(server.analyst_token))->status == 400);
+  CHECK(c->Get("/api/v1/exports/chs-perception.csv?layout=tall", Bearer(server.analyst_token))
+            ->status == 400);
 
   // The command line writes the same file.
-  server.Admin("export --survey chs-perception --format csv --survey-dir " + SourcePath("survey_defs") + " --out " +
-               server.dir() + "/cli.csv");
+  server.Admin("export --survey chs-perception --format csv --survey-dir " +
+               SourcePath("survey_defs") + " --out " + server.dir() + "/cli.csv");
   std::ifstream a(wide, std::ios::binary), b(server.dir() + "/cli.csv", std::ios::binary);
   std::stringstream sa, sb;
   sa << a.rdbuf();
@@ -147,7 +164,8 @@ TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
   std::ofstream(syntax) << "GET FILE='" << sav << "'.\n"
                         << "FREQUENCIES VARIABLES=opp_wait.\n"
                         << "COMPUTE one = 1.\n"
-                        << "AGGREGATE OUTFILE=* /BREAK=one /n=NU(score_transparency) /mean=MEAN(score_transparency).\n"
+                        << "AGGREGATE OUTFILE=* /BREAK=one /n=NU(score_transparency) "
+                           "/mean=MEAN(score_transparency).\n"
                         << "FORMATS mean (F14.8).\n"
                         << "LIST n mean.\n";
   int status = 0;
@@ -175,16 +193,20 @@ TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
     for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
     REQUIRE(f.size() >= 3);
     std::string key = f[1];
-    if (key.find("no sabe") != std::string::npos) key = "8";
-    else if (key.find("no aplica") != std::string::npos) key = "9";
-    else key = std::to_string(static_cast<int>(std::stod(key)));
+    if (key.find("no sabe") != std::string::npos)
+      key = "8";
+    else if (key.find("no aplica") != std::string::npos)
+      key = "9";
+    else
+      key = std::to_string(static_cast<int>(std::stod(key)));
     pspp[key] = std::stoll(f[2]);
   }
   // ...and as the server stored them.
   std::map<std::string, int64_t> server_counts;
   for (const json& s : Stored(server)) {
     for (const json& e : s["evaluations"]) {
-      if (e["answers"].contains("opp_wait")) server_counts[std::to_string(e["answers"]["opp_wait"].get<int>())]++;
+      if (e["answers"].contains("opp_wait"))
+        server_counts[std::to_string(e["answers"]["opp_wait"].get<int>())]++;
     }
   }
   CHECK(pspp == server_counts);
@@ -202,7 +224,8 @@ TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
     }
   }
   auto c = server.Client();
-  json scores = json::parse(c->Get("/api/v1/scores?survey=chs-perception", Bearer(server.analyst_token))->body);
+  json scores = json::parse(
+      c->Get("/api/v1/scores?survey=chs-perception", Bearer(server.analyst_token))->body);
   for (const json& cell : scores["network"]) {
     if (cell["dimension"] != "transparency") continue;
     CHECK(n == cell["n"].get<double>());
@@ -211,13 +234,15 @@ TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
   CHECK(n > 500);
 }
 
-TEST_CASE("a backup taken under load is sound and holds every interview acknowledged before it began") {
+TEST_CASE(
+    "a backup taken under load is sound and holds every interview acknowledged before it began") {
   ServerProcess server({"--rate-limit", "0"});
-  const std::string load = std::string(PERCEPT_TABLET_BIN) + " load --concurrency 8 --duration 4 --survey-file " +
-                           SourcePath("survey_defs/chs-perception.json") + " --institutions " +
-                           SourcePath("survey_defs/institutions-demo.csv") + " --server https://127.0.0.1:" +
-                           std::to_string(server.port) + " --token " + server.enumerator_token + " --cacert '" +
-                           server.dir() + "/dev-cert.pem' 2>&1";
+  const std::string load =
+      std::string(PERCEPT_TABLET_BIN) + " load --concurrency 8 --duration 4 --survey-file " +
+      SourcePath("survey_defs/chs-perception.json") + " --institutions " +
+      SourcePath("survey_defs/institutions-demo.csv") +
+      " --server https://127.0.0.1:" + std::to_string(server.port) + " --token " +
+      server.enumerator_token + " --cacert '" + server.dir() + "/dev-cert.pem' 2>&1";
   int load_status = -1;
   std::string load_out;
   Joined tablets{std::thread([&] { load_out = Shell(load, &load_status); })};
@@ -244,13 +269,17 @@ TEST_CASE("a backup taken under load is sound and holds every interview acknowle
 
   // Restoring is using the backup file as the database (docs/operations.md): it is a whole one.
   int rc = -1;
-  const std::string exported = Shell(std::string(PERCEPT_BIN) + " --db '" + backup + "' export --format jsonl --survey-dir " +
-                                     SourcePath("survey_defs") + " 2>/dev/null", &rc);
+  const std::string exported = Shell(std::string(PERCEPT_BIN) + " --db '" + backup +
+                                         "' export --format jsonl --survey-dir " +
+                                         SourcePath("survey_defs") + " 2>/dev/null",
+                                     &rc);
   CHECK(rc == 0);
-  CHECK(static_cast<size_t>(std::count(exported.begin(), exported.end(), '\n')) == in_backup.size());
+  CHECK(static_cast<size_t>(std::count(exported.begin(), exported.end(), '\n')) ==
+        in_backup.size());
   Shell(std::string(PERCEPT_BIN) + " --db '" + backup + "' rebuild-aggregates 2>&1", &rc);
   CHECK(rc == 0);
   int refused = 0;
-  Shell(std::string(PERCEPT_BIN) + " --db '" + backup + "' backup --out '" + backup + "' 2>&1", &refused);
+  Shell(std::string(PERCEPT_BIN) + " --db '" + backup + "' backup --out '" + backup + "' 2>&1",
+        &refused);
   CHECK(refused != 0);  // backup never overwrites a file
 }

@@ -1,8 +1,7 @@
 // Scores and critical points over TLS, and the aggregates against the stored submissions.
-#include <catch2/catch.hpp>
-
 #include <sqlite3.h>
 
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "server_process.h"
@@ -14,7 +13,8 @@ namespace {
 
 const char* kJson = "application/json";
 
-json GetJson(httplib::SSLClient& c, const std::string& path, const std::string& token, int expect_status = 200) {
+json GetJson(httplib::SSLClient& c, const std::string& path, const std::string& token,
+             int expect_status = 200) {
   auto r = c.Get(path.c_str(), Bearer(token));
   REQUIRE(r);
   INFO(path << " -> " << r->body.substr(0, 300));
@@ -23,8 +23,8 @@ json GetJson(httplib::SSLClient& c, const std::string& path, const std::string& 
 }
 
 // Sends `count` interviews of one household each about `institutions`, completed on `day`.
-void SendWave(ServerProcess& server, const std::vector<std::string>& institutions, const std::string& day, int count,
-              unsigned seed, std::mt19937_64& rng) {
+void SendWave(ServerProcess& server, const std::vector<std::string>& institutions,
+              const std::string& day, int count, unsigned seed, std::mt19937_64& rng) {
   auto c = server.Client();
   json batch = {{"submissions", json::array()}};
   for (int i = 0; i < count; ++i) {
@@ -33,7 +33,8 @@ void SendWave(ServerProcess& server, const std::vector<std::string>& institution
     s["completed_at"] = day + "T10:40:00-03:00";
     batch["submissions"].push_back(s);
   }
-  auto r = c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), kJson);
+  auto r =
+      c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), kJson);
   REQUIRE(r);
   REQUIRE(r->status == 200);
   for (const json& item : json::parse(r->body)["results"]) REQUIRE(item["status"] == "created");
@@ -47,7 +48,8 @@ const json* FindCell(const json& cells, const std::string& inst, const std::stri
 }
 
 int64_t NetworkN(const json& scores, const std::string& dim) {
-  for (const json& c : scores["network"]) if (c["dimension"] == dim) return c["n"].get<int64_t>();
+  for (const json& c : scores["network"])
+    if (c["dimension"] == dim) return c["n"].get<int64_t>();
   return -1;
 }
 
@@ -56,10 +58,14 @@ std::map<std::string, std::string> AggregateRows(const std::string& db) {
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h, "SELECT survey_id || '/' || survey_version || '/' || institution_id || '/' || day, hex(sums) FROM aggregates", -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(h,
+                             "SELECT survey_id || '/' || survey_version || '/' || institution_id "
+                             "|| '/' || day, hex(sums) FROM aggregates",
+                             -1, &st, nullptr) == SQLITE_OK);
   std::map<std::string, std::string> rows;
   while (sqlite3_step(st) == SQLITE_ROW) {
-    rows[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    rows[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] =
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
   }
   sqlite3_finalize(st);
   sqlite3_close(h);
@@ -69,7 +75,8 @@ std::map<std::string, std::string> AggregateRows(const std::string& db) {
 void EmptyAggregates(const std::string& db) {
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(h, "DELETE FROM aggregates; DELETE FROM aggregate_log", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "DELETE FROM aggregates; DELETE FROM aggregate_log", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
   sqlite3_close(h);
 }
 
@@ -98,7 +105,10 @@ TEST_CASE("scores: roles, filters, suppression and errors over TLS") {
   CHECK((*cesfam)["index"].is_number());
   const json* small = FindCell(all["cells"], "omil-tem", "transparency");
   REQUIRE(small);
-  CHECK(*small == json{{"institution_id", "omil-tem"}, {"dimension", "transparency"}, {"n", 3}, {"suppressed", true}});
+  CHECK(*small == json{{"institution_id", "omil-tem"},
+                       {"dimension", "transparency"},
+                       {"n", 3},
+                       {"suppressed", true}});
 
   SECTION("filters by commune, region and period change n as they should") {
     json tal = GetJson(*c, base + "&comuna=8110", server.analyst_token);
@@ -126,14 +136,17 @@ TEST_CASE("scores: roles, filters, suppression and errors over TLS") {
     json other = GetJson(*c, base + "&institution=omil-tal", server.institution_token, 404);
     json unknown = GetJson(*c, base + "&institution=nowhere", server.institution_token, 404);
     CHECK(other["error"]["message"] == unknown["error"]["message"]);  // indistinguishable
-    json critical = GetJson(*c, "/api/v1/critical-points?survey=chs-perception", server.institution_token);
+    json critical =
+        GetJson(*c, "/api/v1/critical-points?survey=chs-perception", server.institution_token);
     for (const json& item : critical["items"]) CHECK(item["institution_id"] == "cesfam-tal-1");
     GetJson(*c, base, server.enumerator_token, 403);
   }
 
   SECTION("bad parameters and unknown surveys get their contract errors") {
-    CHECK(GetJson(*c, "/api/v1/scores?survey=census", server.analyst_token, 404)["error"]["code"] == "not_found");
-    CHECK(GetJson(*c, base + "&from=2026-13-01", server.analyst_token, 400)["error"]["code"] == "invalid_parameter");
+    CHECK(GetJson(*c, "/api/v1/scores?survey=census", server.analyst_token, 404)["error"]["code"] ==
+          "not_found");
+    CHECK(GetJson(*c, base + "&from=2026-13-01", server.analyst_token, 400)["error"]["code"] ==
+          "invalid_parameter");
     GetJson(*c, base + "&to=20261101", server.analyst_token, 400);
     GetJson(*c, base + "&from=2026-11-20&to=2026-11-01", server.analyst_token, 400);
     GetJson(*c, base + "&comuna=santiago", server.analyst_token, 400);
@@ -150,7 +163,8 @@ TEST_CASE("a planted weak cell is a critical point; the aggregates survive a reb
   json batch = {{"submissions", json::array()}};
   std::mt19937 grades(5);
   auto send = [&] {
-    auto r = c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), kJson);
+    auto r =
+        c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), kJson);
     REQUIRE(r);
     REQUIRE(r->status == 200);
     batch["submissions"] = json::array();
@@ -172,7 +186,8 @@ TEST_CASE("a planted weak cell is a critical point; the aggregates survive a reb
     if (i % 20 == 19) send();  // six transactions: the later ones wait in the aggregate log
   }
 
-  json critical = GetJson(*c, "/api/v1/critical-points?survey=chs-perception", server.analyst_token);
+  json critical =
+      GetJson(*c, "/api/v1/critical-points?survey=chs-perception", server.analyst_token);
   REQUIRE_FALSE(critical["items"].empty());
   const json& first = critical["items"][0];
   CHECK(first["institution_id"] == "cesfam-tal-2");

@@ -2,6 +2,7 @@
 // institutions and tokens, and `percept serve` on a free loopback port over real TLS.
 #pragma once
 
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,8 +16,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <httplib.h>
 
 #include "test_support.h"
 
@@ -44,7 +43,8 @@ class ServerProcess {
  public:
   // Makes a fresh folder with an initialised database, the demo institutions and one token of
   // each role (plus an institution token for cesfam-tal-1).
-  explicit ServerProcess(std::vector<std::string> extra_args = {}) : extra_args_(std::move(extra_args)) {
+  explicit ServerProcess(std::vector<std::string> extra_args = {})
+      : extra_args_(std::move(extra_args)) {
     char tmpl[] = "/tmp/percept-e2e-XXXXXX";
     dir_ = mkdtemp(tmpl);
     db_ = dir_ + "/percept.db";
@@ -52,7 +52,8 @@ class ServerProcess {
     Admin("institution import " + SourcePath("survey_defs/institutions-demo.csv"));
     enumerator_token = LastLine(Admin("token create --role enumerator --name tab-e2e"));
     analyst_token = LastLine(Admin("token create --role analyst --name consultant"));
-    institution_token = LastLine(Admin("token create --role institution --name cesfam-staff --institution cesfam-tal-1"));
+    institution_token = LastLine(
+        Admin("token create --role institution --name cesfam-staff --institution cesfam-tal-1"));
     Start();
   }
   ~ServerProcess() {
@@ -63,7 +64,8 @@ class ServerProcess {
   // Runs `percept --db <db> ARGS`; throws unless it exits 0.
   std::string Admin(const std::string& args) {
     int status = 0;
-    std::string out = Shell(std::string(PERCEPT_BIN) + " --db '" + db_ + "' " + args + " 2>/dev/null", &status);
+    std::string out =
+        Shell(std::string(PERCEPT_BIN) + " --db '" + db_ + "' " + args + " 2>/dev/null", &status);
     if (status != 0) throw std::runtime_error("percept " + args + " failed");
     return out;
   }
@@ -78,8 +80,14 @@ class ServerProcess {
       std::freopen(out.c_str(), "w", stdout);
       std::freopen((dir_ + "/serve.log").c_str(), "a", stderr);
       // A restart keeps the port, as a real server's address stays put for its tablets.
-      std::vector<std::string> args = {PERCEPT_BIN, "--db", db_, "serve", "--port", std::to_string(port),
-                                       "--survey-dir", SourcePath("survey_defs")};
+      std::vector<std::string> args = {PERCEPT_BIN,
+                                       "--db",
+                                       db_,
+                                       "serve",
+                                       "--port",
+                                       std::to_string(port),
+                                       "--survey-dir",
+                                       SourcePath("survey_defs")};
       args.insert(args.end(), extra_args_.begin(), extra_args_.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -108,8 +116,9 @@ class ServerProcess {
   // Queues interviews with `percept-tablet simulate ARGS` into `queue`; throws unless it exits 0.
   void Simulate(const std::string& queue, const std::string& args) {
     int status = 0;
-    Shell(std::string(PERCEPT_TABLET_BIN) + " simulate --survey-file " + SourcePath("survey_defs/chs-perception.json") +
-              " --institutions " + SourcePath("survey_defs/institutions-demo.csv") + " --queue '" + queue + "' " + args +
+    Shell(std::string(PERCEPT_TABLET_BIN) + " simulate --survey-file " +
+              SourcePath("survey_defs/chs-perception.json") + " --institutions " +
+              SourcePath("survey_defs/institutions-demo.csv") + " --queue '" + queue + "' " + args +
               " 2>&1",
           &status);
     if (status != 0) throw std::runtime_error("percept-tablet simulate " + args + " failed");
@@ -117,8 +126,9 @@ class ServerProcess {
 
   // The command line of `percept-tablet sync` against this server.
   std::string SyncCommand(const std::string& queue, const std::string& extra = "") const {
-    return std::string(PERCEPT_TABLET_BIN) + " sync --queue '" + queue + "' --server https://127.0.0.1:" +
-           std::to_string(port) + " --token " + enumerator_token + " --cacert '" + dir_ + "/dev-cert.pem' " + extra;
+    return std::string(PERCEPT_TABLET_BIN) + " sync --queue '" + queue +
+           "' --server https://127.0.0.1:" + std::to_string(port) + " --token " + enumerator_token +
+           " --cacert '" + dir_ + "/dev-cert.pem' " + extra;
   }
 
   // Sends `sig` and waits for the process; returns its exit status (-1 when killed by a signal).
@@ -159,6 +169,8 @@ class ServerProcess {
   pid_t pid_ = -1;
 };
 
-inline httplib::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+inline httplib::Headers Bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
 
 }  // namespace percept::testing

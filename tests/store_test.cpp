@@ -1,14 +1,14 @@
 // Storage: schema, tokens, idempotent submissions, and group commit under concurrency.
-#include <catch2/catch.hpp>
+#include "store.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 
 #include "aggregates.h"
 #include "auth.h"
 #include "percept/submission.h"
-#include "store.h"
 #include "submission_writer.h"
 #include "test_support.h"
 
@@ -22,7 +22,7 @@ std::unique_ptr<Store> MemoryStore() {
   REQUIRE(s.ok());
   REQUIRE((*s)->Migrate().ok());
   REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
-                                     {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
+                                    {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
               .ok());
   return std::move(s).value();
 }
@@ -85,7 +85,8 @@ TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
 
 TEST_CASE("the same instance_id with other content is a conflict and changes nothing") {
   auto store = MemoryStore();
-  REQUIRE(*store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t") == StoreOutcome::kCreated);
+  REQUIRE(*store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t") ==
+          StoreOutcome::kCreated);
   auto changed = store->InsertSubmission(Sub("id-1", "{\"a\":2}"), "tab-1", "t");
   REQUIRE(changed.ok());
   CHECK(*changed == StoreOutcome::kConflict);
@@ -97,7 +98,10 @@ TEST_CASE("the same instance_id with other content is a conflict and changes not
 TEST_CASE("submissions are listed in pages with a cursor") {
   auto store = MemoryStore();
   for (int i = 0; i < 5; ++i) {
-    REQUIRE(store->InsertSubmission(Sub("id-" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}"), "t", "t").ok());
+    REQUIRE(store
+                ->InsertSubmission(
+                    Sub("id-" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}"), "t", "t")
+                .ok());
   }
   auto p1 = store->ListSubmissions("chs-perception", 0, 2);
   REQUIRE(p1.ok());
@@ -115,7 +119,8 @@ TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name"
   std::string token = NewToken();
   CHECK(token.size() == 4 + 43);
   CHECK(token != NewToken());
-  REQUIRE(store->CreateToken("cesfam-staff", Role::kInstitution, TokenHash(token), {"cesfam-tal-1"}).ok());
+  REQUIRE(store->CreateToken("cesfam-staff", Role::kInstitution, TokenHash(token), {"cesfam-tal-1"})
+              .ok());
   auto st = store->db()->Prepare("SELECT count(*) FROM tokens WHERE hash = ?");
   REQUIRE(st.ok());
   st->Bind(1, token);
@@ -128,8 +133,10 @@ TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name"
   CHECK((*found)->role == Role::kInstitution);
   CHECK((*found)->institutions == std::vector<std::string>{"cesfam-tal-1"});
 
-  CHECK(store->CreateToken("cesfam-staff", Role::kAnalyst, TokenHash(NewToken()), {}).code() == StatusCode::kConflict);
-  CHECK(store->CreateToken("x", Role::kInstitution, TokenHash(NewToken()), {"nowhere"}).code() == StatusCode::kNotFound);
+  CHECK(store->CreateToken("cesfam-staff", Role::kAnalyst, TokenHash(NewToken()), {}).code() ==
+        StatusCode::kConflict);
+  CHECK(store->CreateToken("x", Role::kInstitution, TokenHash(NewToken()), {"nowhere"}).code() ==
+        StatusCode::kNotFound);
   REQUIRE(store->RevokeToken("cesfam-staff").ok());
   CHECK(store->RevokeToken("cesfam-staff").code() == StatusCode::kNotFound);
   auto gone = store->FindActiveToken(TokenHash(token));
@@ -151,7 +158,9 @@ TEST_CASE("group commit: concurrent writers each get their own outcome, every ro
     auto s = Store::Open(path, true);
     REQUIRE(s.ok());
     REQUIRE((*s)->Migrate().ok());
-    REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "C", "cesfam", "8110", "8"}, {"omil-tal", "O", "omil", "8110", "8"}}).ok());
+    REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
+                                      {"omil-tal", "O", "omil", "8110", "8"}})
+                .ok());
   }
   auto ws = Store::Open(path, false);
   REQUIRE(ws.ok());
@@ -165,11 +174,14 @@ TEST_CASE("group commit: concurrent writers each get their own outcome, every ro
         // Threads 0-3 and 4-7 send the same ids: each pair races on every submission;
         // odd threads change the content of every tenth one.
         int id = (t % 4) * kEach + i;
-        std::string body = "{\"n\":" + std::to_string(id) + (t % 2 == 1 && i % 10 == 0 && t >= 4 ? ",\"x\":1}" : "}");
+        std::string body = "{\"n\":" + std::to_string(id) +
+                           (t % 2 == 1 && i % 10 == 0 && t >= 4 ? ",\"x\":1}" : "}");
         ValidSubmission sub = Sub("id-" + std::to_string(id), body);
         auto out = writer.Write({&sub}, "tab-" + std::to_string(t)).at(0);
-        (out == WriteOutcome::kCreated ? created : out == WriteOutcome::kDuplicate ? duplicate
-                                                  : out == WriteOutcome::kConflict ? conflict : failed)++;
+        (out == WriteOutcome::kCreated     ? created
+         : out == WriteOutcome::kDuplicate ? duplicate
+         : out == WriteOutcome::kConflict  ? conflict
+                                           : failed)++;
       }
     });
   }
@@ -198,7 +210,8 @@ TEST_CASE("after Stop the writer refuses new work instead of losing it silently"
 
 TEST_CASE("an aggregate delta survives its compact encoding, negative sums included") {
   AggregateDelta delta;
-  delta[{"chs-perception", 1, "cesfam-tal-1", "2026-11-20"}] = {0, 1, -1, 127, 128, -300000, INT64_MAX / 4};
+  delta[{"chs-perception", 1, "cesfam-tal-1", "2026-11-20"}] = {0,   1,       -1,           127,
+                                                                128, -300000, INT64_MAX / 4};
   delta[{"chs-perception", 2, "omil-tal", "2026-11-21"}] = {5, 6};
   auto back = DecodeDelta(EncodeDelta(delta));
   REQUIRE(back.ok());

@@ -1,6 +1,5 @@
 // The survey-definition loader, the submission validator and the institutions file.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <set>
 
@@ -11,8 +10,8 @@
 
 using nlohmann::json;
 using namespace percept;
-using percept::testing::SourcePath;
 using percept::testing::DemoInterview;
+using percept::testing::SourcePath;
 
 namespace {
 
@@ -119,13 +118,13 @@ TEST_CASE("the loader refuses a bad definition, naming the file and the JSON pat
   }
   SECTION("a dimension outside the six") {
     def["dimensions"][0]["id"] = "speed";
-    CHECK(DefinitionProblems(def) == Lines{"/dimensions/0/id unknown_dimension",
-                                           "/evaluation/1/dimension unknown_dimension"});
+    CHECK(DefinitionProblems(def) ==
+          Lines{"/dimensions/0/id unknown_dimension", "/evaluation/1/dimension unknown_dimension"});
   }
   SECTION("a likert item scoring an undeclared dimension") {
     def["evaluation"][1]["dimension"] = "linkage";
-    CHECK(DefinitionProblems(def) ==
-          Lines{"/evaluation/1/dimension unknown_dimension", "/evaluation dimension_without_items"});
+    CHECK(DefinitionProblems(def) == Lines{"/evaluation/1/dimension unknown_dimension",
+                                           "/evaluation dimension_without_items"});
   }
   SECTION("an item id used twice") {
     def["evaluation"][2]["id"] = "used";
@@ -415,7 +414,8 @@ TEST_CASE("an identifier is stored only as what the hasher makes of its normaliz
   static const DemoInstitutions institutions;
   json s = DemoInterview(kId);
   s["household"]["household_key"] = "12.345.678-k";
-  auto hashed = ValidateSubmission(s, DemoCatalog(), institutions, [](const std::string& n) { return "H(" + n + ")"; });
+  auto hashed = ValidateSubmission(s, DemoCatalog(), institutions,
+                                   [](const std::string& n) { return "H(" + n + ")"; });
   REQUIRE(hashed.ok());
   CHECK(hashed->canonical_json.find("H(12345678K)") != std::string::npos);
   CHECK(hashed->canonical_json.find("12.345.678") == std::string::npos);

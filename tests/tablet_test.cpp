@@ -1,7 +1,6 @@
 // percept-tablet: the generator, the offline queue, and sync against the real server —
 // through crashes, rejections and bad tokens — and the story analytics must tell.
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <thread>
 
@@ -28,7 +27,9 @@ int64_t QueueCount(const std::string& queue, const char* which) {
   REQUIRE(q.ok());
   auto c = (*q)->Counts();
   REQUIRE(c.ok());
-  return std::string(which) == "pending" ? c->pending : std::string(which) == "sent" ? c->sent : c->rejected;
+  return std::string(which) == "pending" ? c->pending
+         : std::string(which) == "sent"  ? c->sent
+                                         : c->rejected;
 }
 
 std::multiset<std::string> StoredIds(ServerProcess& server) {
@@ -36,7 +37,9 @@ std::multiset<std::string> StoredIds(ServerProcess& server) {
   std::multiset<std::string> ids;
   std::string cursor;
   for (;;) {
-    auto r = c->Get(("/api/v1/submissions?survey=chs-perception&limit=1000" + (cursor.empty() ? "" : "&after=" + cursor)).c_str(),
+    auto r = c->Get(("/api/v1/submissions?survey=chs-perception&limit=1000" +
+                     (cursor.empty() ? "" : "&after=" + cursor))
+                        .c_str(),
                     Bearer(server.analyst_token));
     REQUIRE(r);
     REQUIRE(r->status == 200);
@@ -111,7 +114,8 @@ TEST_CASE("a plant moves exactly its cell") {
   CHECK_FALSE(ParsePlant("nowhere:transparency:-2", def, *institutions).ok());
   CHECK_FALSE(ParsePlant("cesfam-tal-1:transparency:x", def, *institutions).ok());
 
-  auto mean_of = [&](const GeneratorOptions& o, const std::string& inst, const std::string& prefix) {
+  auto mean_of = [&](const GeneratorOptions& o, const std::string& inst,
+                     const std::string& prefix) {
     InterviewGenerator g(def, *institutions, o);
     double sum = 0;
     int n = 0;
@@ -131,7 +135,8 @@ TEST_CASE("a plant moves exactly its cell") {
   };
   GeneratorOptions plain{7}, planted{7};
   planted.plants.push_back(*plant);
-  CHECK(mean_of(plain, "cesfam-tal-1", "trn_") - mean_of(planted, "cesfam-tal-1", "trn_") > 1.4);  // clipping eats some
+  CHECK(mean_of(plain, "cesfam-tal-1", "trn_") - mean_of(planted, "cesfam-tal-1", "trn_") >
+        1.4);  // clipping eats some
   CHECK(mean_of(plain, "cesfam-tal-1", "lnk_") == mean_of(planted, "cesfam-tal-1", "lnk_"));
   CHECK(mean_of(plain, "omil-tal", "trn_") == mean_of(planted, "omil-tal", "trn_"));
 }
@@ -143,7 +148,8 @@ TEST_CASE("3,000 interviews arrive exactly once though the server is SIGKILLed t
   REQUIRE(QueueCount(queue, "pending") == 3000);
 
   // Small batches so that the sync lasts long enough to be interrupted.
-  const std::string cmd = server.SyncCommand(queue, "--batch 25 --give-up 60 > '" + server.dir() + "/sync.out' 2>&1");
+  const std::string cmd =
+      server.SyncCommand(queue, "--batch 25 --give-up 60 > '" + server.dir() + "/sync.out' 2>&1");
   int sync_status = -1;
   std::thread tablet([&] { Shell(cmd, &sync_status); });
   int kills = 0;
@@ -184,7 +190,8 @@ TEST_CASE("an interview the server rejects is kept aside with its reason; the re
   CHECK(QueueCount(queue, "sent") == 50);
   CHECK(QueueCount(queue, "rejected") == 1);
   CHECK(QueueCount(queue, "pending") == 0);
-  std::string listing = Shell(std::string(PERCEPT_TABLET_BIN) + " rejected --queue '" + queue + "'");
+  std::string listing =
+      Shell(std::string(PERCEPT_TABLET_BIN) + " rejected --queue '" + queue + "'");
   CHECK(listing.find("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71") != std::string::npos);
   CHECK(listing.find("out_of_range") != std::string::npos);
   // A second sync has nothing to do and does not resend the rejected one forever.
@@ -210,8 +217,9 @@ TEST_CASE("the story: a planted weakness is found; a uniform network raises few 
   ServerProcess server;
   auto c = server.Client();
   auto critical = [&](const std::string& from, const std::string& to) {
-    auto r = c->Get(("/api/v1/critical-points?survey=chs-perception&from=" + from + "&to=" + to).c_str(),
-                    Bearer(server.analyst_token));
+    auto r =
+        c->Get(("/api/v1/critical-points?survey=chs-perception&from=" + from + "&to=" + to).c_str(),
+               Bearer(server.analyst_token));
     REQUIRE(r);
     REQUIRE(r->status == 200);
     return json::parse(r->body)["items"];
@@ -223,7 +231,8 @@ TEST_CASE("the story: a planted weakness is found; a uniform network raises few 
     std::snprintf(first, sizeof first, "2026-%02d-01", 1 + index);
     std::snprintf(last, sizeof last, "2026-%02d-10", 1 + index);
     const std::string queue = TempPath("story-" + std::to_string(index) + ".db");
-    server.Simulate(queue, "--households 1500 --days 10 --first-day " + std::string(first) + " " + args);
+    server.Simulate(queue,
+                    "--households 1500 --days 10 --first-day " + std::string(first) + " " + args);
     int status = 0;
     Shell(server.SyncCommand(queue) + " 2>&1", &status);
     REQUIRE(status == 0);
@@ -234,7 +243,8 @@ TEST_CASE("the story: a planted weakness is found; a uniform network raises few 
   bool found = false;
   for (const json& item : planted) {
     if (item["institution_id"] == "cesfam-tal-1" && item["dimension"] == "transparency") {
-      found = std::find(item["flags"].begin(), item["flags"].end(), "below_network") != item["flags"].end();
+      found = std::find(item["flags"].begin(), item["flags"].end(), "below_network") !=
+              item["flags"].end();
     }
   }
   CHECK(found);
@@ -245,7 +255,8 @@ TEST_CASE("the story: a planted weakness is found; a uniform network raises few 
     json items = wave(seed, "--uniform --seed " + std::to_string(seed));
     bool any = false;
     for (const json& item : items) {
-      any = any || std::find(item["flags"].begin(), item["flags"].end(), "below_network") != item["flags"].end();
+      any = any || std::find(item["flags"].begin(), item["flags"].end(), "below_network") !=
+                       item["flags"].end();
     }
     alarmed += any;
   }

@@ -2,15 +2,16 @@
 #pragma once
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace percept::testing {
 
-inline std::string SourcePath(const std::string& rel) { return std::string(PERCEPT_SOURCE_DIR) + "/" + rel; }
+inline std::string SourcePath(const std::string& rel) {
+  return std::string(PERCEPT_SOURCE_DIR) + "/" + rel;
+}
 
 inline std::string RandomUuid(std::mt19937_64& rng) {
   const char* hex = "0123456789abcdef";
@@ -26,18 +27,20 @@ inline std::string RandomUuid(std::mt19937_64& rng) {
 // A complete, valid interview of chs-perception v1 evaluating `institutions` (demo ids).
 // `seed` varies the answers so that different interviews differ in content.
 inline nlohmann::json DemoInterview(const std::string& instance_id,
-                                      const std::vector<std::string>& institutions = {"cesfam-tal-1", "omil-tal"},
-                                      unsigned seed = 1) {
+                                    const std::vector<std::string>& institutions = {"cesfam-tal-1",
+                                                                                    "omil-tal"},
+                                    unsigned seed = 1) {
   std::mt19937 rng(seed);
   auto grade = [&] { return static_cast<int>(rng() % 7) + 1; };
   nlohmann::json evals = nlohmann::json::array();
   for (const std::string& id : institutions) {
     nlohmann::json a;
-    for (const char* item : {"opp_wait", "opp_speed", "opp_hours", "opp_appointment", "prf_knowledge",
-                             "prf_explain", "prf_solve", "apr_fit", "apr_situation", "apr_words",
-                             "utl_useful", "utl_better", "utl_solved", "trn_requirements", "trn_status",
-                             "trn_reasons", "trn_rights", "lnk_respect", "lnk_listen", "lnk_trust",
-                             "lnk_followup", "overall"}) {
+    for (const char* item :
+         {"opp_wait",     "opp_speed",  "opp_hours",   "opp_appointment",  "prf_knowledge",
+          "prf_explain",  "prf_solve",  "apr_fit",     "apr_situation",    "apr_words",
+          "utl_useful",   "utl_better", "utl_solved",  "trn_requirements", "trn_status",
+          "trn_reasons",  "trn_rights", "lnk_respect", "lnk_listen",       "lnk_trust",
+          "lnk_followup", "overall"}) {
       a[item] = grade();
     }
     a["pathway"] = "apoyo_familiar";
@@ -57,8 +60,13 @@ inline nlohmann::json DemoInterview(const std::string& instance_id,
           {"started_at", "2026-11-20T14:03:00-03:00"},
           {"completed_at", "2026-11-20T14:41:12-03:00"},
           {"household",
-           {{"consent", true}, {"region", "8"}, {"comuna", "8110"}, {"programme", "familias"},
-            {"household_size", 4}, {"head_sex", "mujer"}, {"months_in_programme", 14}}},
+           {{"consent", true},
+            {"region", "8"},
+            {"comuna", "8110"},
+            {"programme", "familias"},
+            {"household_size", 4},
+            {"head_sex", "mujer"},
+            {"months_in_programme", 14}}},
           {"evaluations", evals}};
 }
 

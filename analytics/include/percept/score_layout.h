@@ -19,10 +19,21 @@ namespace percept {
 
 // Slots of a block, from its offset.
 enum Slot : size_t {
-  kSlotN, kSlotSum, kSlotSumSq, kSlotSatisfied, kSlotDissatisfied,
-  kSlotPairN, kSlotPairSx, kSlotPairSy, kSlotPairSxx, kSlotPairSyy, kSlotPairSxy,  // x with overall
-  kSlotCompleteN, kSlotTotalSum, kSlotTotalSumSq,                                  // for alpha
-  kSlotItems,  // then, per item, its sum and sum of squares over complete cases
+  kSlotN,
+  kSlotSum,
+  kSlotSumSq,
+  kSlotSatisfied,
+  kSlotDissatisfied,
+  kSlotPairN,
+  kSlotPairSx,
+  kSlotPairSy,
+  kSlotPairSxx,
+  kSlotPairSyy,
+  kSlotPairSxy,  // x with overall
+  kSlotCompleteN,
+  kSlotTotalSum,
+  kSlotTotalSumSq,  // for alpha
+  kSlotItems,       // then, per item, its sum and sum of squares over complete cases
 };
 
 struct DimensionBlock {
@@ -32,7 +43,8 @@ struct DimensionBlock {
   size_t offset = 0;
 
   // x * scale for one evaluation, or false when the half rule leaves x missing.
-  bool ScaledScore(const std::vector<int>& likert, int64_t* x, int64_t* count, int64_t* total) const;
+  bool ScaledScore(const std::vector<int>& likert, int64_t* x, int64_t* count,
+                   int64_t* total) const;
   // x itself (the evaluation score of ANALYTICS.md), or NaN when missing.
   double Score(const std::vector<int>& likert) const;
 

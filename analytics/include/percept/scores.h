@@ -12,9 +12,9 @@
 namespace percept {
 
 struct ScoreOptions {
-  int64_t min_n = 10;   // cells with fewer evaluations are suppressed
-  double standard = 50; // passing standard on the index scale
-  double min_gap = 5;   // least gap to the network, in index points, that can flag a cell
+  int64_t min_n = 10;    // cells with fewer evaluations are suppressed
+  double standard = 50;  // passing standard on the index scale
+  double min_gap = 5;    // least gap to the network, in index points, that can flag a cell
   double alpha_fdr = 0.05;
 };
 
@@ -47,7 +47,8 @@ struct ScoreReport {
 // `sums`: per institution id, the layout's sums of its evaluations under the request's filters.
 // Every institution takes part in the network, the tests and the BH adjustment; which cells a
 // caller may see is decided afterwards.
-ScoreReport ComputeScores(const ScoreLayout& layout, const std::map<std::string, std::vector<int64_t>>& sums,
+ScoreReport ComputeScores(const ScoreLayout& layout,
+                          const std::map<std::string, std::vector<int64_t>>& sums,
                           const ScoreOptions& options);
 
 // The critical points of a report: high severity first, then by index ascending.

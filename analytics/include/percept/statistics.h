@@ -34,7 +34,8 @@ struct CellStatistics {
 };
 
 // `satisfied` / `dissatisfied`: how many x are >= hi-1 / <= hi-3 (6 and 4 on the 1..7 scale).
-CellStatistics DescribeCell(const Moments& m, int64_t satisfied, int64_t dissatisfied, int lo, int hi);
+CellStatistics DescribeCell(const Moments& m, int64_t satisfied, int64_t dissatisfied, int lo,
+                            int hi);
 
 // One-sided Welch t-test of "the cell's mean is below the rest's", with Welch–Satterthwaite
 // degrees of freedom and the exact Student t distribution. NaN p when either side has n < 2.
@@ -54,8 +55,9 @@ double Pearson(const PairSums& s);
 
 // Cronbach's alpha from complete cases: per-item sums and sums of squares, and those of the
 // total. NaN when k < 2, n < 2 or the total has no variance.
-double CronbachAlpha(int64_t n, const std::vector<int64_t>& item_sum, const std::vector<int64_t>& item_sum_sq,
-                     int64_t total_sum, int64_t total_sum_sq);
+double CronbachAlpha(int64_t n, const std::vector<int64_t>& item_sum,
+                     const std::vector<int64_t>& item_sum_sq, int64_t total_sum,
+                     int64_t total_sum_sq);
 
 // Student t quantile (two-sided 95% uses p = 0.975) and CDF, through Boost.Math.
 double StudentTQuantile(double df, double p);

@@ -10,7 +10,7 @@
 namespace percept {
 
 struct Institution {
-  std::string id;      // slug [a-z0-9-]{1,64}
+  std::string id;  // slug [a-z0-9-]{1,64}
   std::string name;
   std::string type;    // e.g. cesfam, omil, dideco
   std::string comuna;  // official 4–5 digit commune code, as text

@@ -42,7 +42,9 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status MalformedJson(std::string msg) { return {StatusCode::kMalformedJson, std::move(msg)}; }
+  static Status MalformedJson(std::string msg) {
+    return {StatusCode::kMalformedJson, std::move(msg)};
+  }
   static Status InvalidParameter(std::string msg) {
     return {StatusCode::kInvalidParameter, std::move(msg)};
   }
@@ -63,7 +65,9 @@ class [[nodiscard]] Status {
     s.details_ = std::move(details);
     return s;
   }
-  static Status TooManyRequests(std::string msg) { return {StatusCode::kTooManyRequests, std::move(msg)}; }
+  static Status TooManyRequests(std::string msg) {
+    return {StatusCode::kTooManyRequests, std::move(msg)};
+  }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
 
@@ -86,7 +90,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }

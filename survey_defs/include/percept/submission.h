@@ -5,11 +5,10 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "percept/status.h"
 #include "percept/survey_definition.h"
@@ -37,9 +36,9 @@ struct ValidSubmission {
   int survey_version = 0;
   int scale_min = 1;  // the definition's scale minimum (how likert answers are encoded)
   std::string device_id;
-  std::string started_at;    // RFC 3339 as sent
-  std::string completed_at;  // RFC 3339 as sent
-  std::string completed_day; // completed_at's local calendar date, YYYY-MM-DD
+  std::string started_at;     // RFC 3339 as sent
+  std::string completed_at;   // RFC 3339 as sent
+  std::string completed_day;  // completed_at's local calendar date, YYYY-MM-DD
   std::vector<Evaluation> evaluations;
   // The whole submission as compact JSON with sorted keys: what is stored, and what decides
   // whether a resubmission is identical.

@@ -16,8 +16,8 @@ namespace percept {
 
 // The six quality attributes of the 2007 study, in the order reports show them.
 inline const std::vector<std::string>& QualityDimensions() {
-  static const std::vector<std::string> kDims = {"opportunity",  "proficiency",  "appropriateness",
-                                                 "utility",      "transparency", "linkage"};
+  static const std::vector<std::string> kDims = {"opportunity", "proficiency",  "appropriateness",
+                                                 "utility",     "transparency", "linkage"};
   return kDims;
 }
 
@@ -51,11 +51,11 @@ struct Item {
   LocalizedText label;
   std::string dimension;  // likert items that score a dimension; else empty
   std::string role;       // "overall" (overall satisfaction), "consent" (must be true), or empty
-  std::vector<Option> options;       // single, multi
-  std::optional<long long> min, max; // integer
-  std::string pattern;               // text: ECMAScript regex the whole answer must match
+  std::vector<Option> options;        // single, multi
+  std::optional<long long> min, max;  // integer
+  std::string pattern;                // text: ECMAScript regex the whole answer must match
   std::shared_ptr<const std::regex> pattern_re;
-  size_t max_length = 2000;          // text
+  size_t max_length = 2000;  // text
   bool required = false;
   std::optional<Relevance> relevant;
 
