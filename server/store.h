@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "database.h"
+#include "schema.h"
 #include "percept/institutions.h"
 #include "percept/status.h"
 #include "percept/submission.h"
 
 namespace percept {
 
-inline constexpr int kSchemaVersion = 1;
 
 enum class Role { kEnumerator, kInstitution, kAnalyst, kAdmin };
 const char* RoleName(Role role);
