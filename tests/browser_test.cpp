@@ -92,10 +92,11 @@ class Browser {
   void Go(const std::string& url) { Call("POST", S("/url"), {{"url", url}}); }
   std::string Url() { return Call("GET", S("/url"))["value"].get<std::string>(); }
   // A form submission may return before the next page has loaded: wait for it to arrive.
-  std::string WaitUrl(const std::string& part) {
-    for (int i = 0; i < 100; ++i) {
+  // `ready` is an element the arriving page has once it is fully there.
+  std::string WaitUrl(const std::string& part, const std::string& ready) {
+    for (int i = 0; i < 200; ++i) {
       const std::string url = Url();
-      if (url.find(part) != std::string::npos && Count("body") == 1) return url;
+      if (url.find(part) != std::string::npos && Count(ready) >= 1) return url;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return Url();
@@ -146,7 +147,7 @@ TEST_CASE(
         std::string::npos);  // no session yet: to the sign-in page
   browser.Type("input[name=token]", server.analyst_token);
   browser.Click("#sign-in");
-  CHECK(browser.WaitUrl("/reports/").find("/reports/chs-perception") != std::string::npos);
+  CHECK(browser.WaitUrl("/reports/", "#method").find("/reports/chs-perception") != std::string::npos);
   // The planted point: in the critical-points table, and marked on the heat map.
   CHECK(browser.Count(
             "#critical tr[data-institution='cesfam-tal-2'][data-dimension='transparency']") == 1);
@@ -160,12 +161,12 @@ TEST_CASE(
 
   // Sign out, then in as CESFAM Los Cerros (cesfam-tal-1).
   browser.Click("header form button");
-  CHECK(browser.WaitUrl("/sign-in").find("/sign-in") != std::string::npos);
+  CHECK(browser.WaitUrl("/sign-in", "input[name=token]").find("/sign-in") != std::string::npos);
   browser.Go(base + "/reports/chs-perception");
   CHECK(browser.Url().find("/sign-in") != std::string::npos);  // the session is gone
   browser.Type("input[name=token]", server.institution_token);
   browser.Click("#sign-in");
-  REQUIRE(browser.WaitUrl("/reports/").find("/reports/chs-perception") != std::string::npos);
+  REQUIRE(browser.WaitUrl("/reports/", "#method").find("/reports/chs-perception") != std::string::npos);
   const std::string page = browser.Source();
   INFO(browser.Url() << "\n" << page.substr(0, 1500));
   CHECK(page.find("CESFAM Los Cerros") != std::string::npos);
