@@ -1,5 +1,8 @@
 // GET /api/v1/scores and /api/v1/critical-points: ANALYTICS.md over the aggregates mirror.
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 
 #include "api_server_impl.h"
 #include "json_writer.h"
@@ -64,6 +67,30 @@ void WriteNetworkCell(JsonWriter& w, const NetworkCell& c) {
 
 }  // namespace
 
+// An institution sees the network as its benchmark, but a network of one or two other
+// institutions (a small commune, a narrow filter) would show them almost cell for cell. Below
+// kMinOthers other institutions with evaluations in a dimension, that dimension's network cell
+// is suppressed for this reader, and so is everything of its own cells that is read against the
+// network (network index, gap, p, q, the below_network flag).
+static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) {
+  constexpr int kMinOthers = 3;
+  std::map<std::string, int> others;
+  for (const ScoreCell& c : report.cells) {
+    if (c.stats.n > 0 && !who.MayRead(c.institution_id)) others[c.dimension]++;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (NetworkCell& net : report.network) {
+    if (others[net.dimension] >= kMinOthers) continue;
+    net.suppressed = true;
+    for (ScoreCell& c : report.cells) {
+      if (c.dimension != net.dimension) continue;
+      c.network_index = c.gap = c.p = c.q = c.importance = nan;
+      c.flags.erase(std::remove(c.flags.begin(), c.flags.end(), "below_network"), c.flags.end());
+      c.critical = !c.flags.empty();
+    }
+  }
+}
+
 Status ApiServer::Impl::RefreshAggregates() {
   // `percept rebuild-aggregates` bumps the generation; the mirror is then reloaded on the
   // writer thread, so that no commit falls between reading the table and swapping the mirror.
@@ -121,6 +148,7 @@ Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Princip
   };
   *out = ComputeScores(*layout, aggregates->Sum(q.survey->id, *layout, q.from, q.to, in_population),
                        Scoring());
+  if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
   *dir = directory;
   return Status::Ok();
 }

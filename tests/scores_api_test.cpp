@@ -224,3 +224,35 @@ TEST_CASE("a planted weak cell is a critical point; the aggregates survive a reb
   server.Admin("rebuild-aggregates");
   CHECK(GetJson(*c, "/api/v1/scores?survey=chs-perception", server.analyst_token) == before);
 }
+
+TEST_CASE("an institution's benchmark never narrows to one or two other institutions") {
+  ServerProcess server({"--min-n", "5"});
+  std::mt19937_64 rng(8);
+  SendWave(server, {"cesfam-tal-1", "omil-tal"}, "2026-11-10", 12, 10,
+           rng);  // Talcahuano: one other
+  SendWave(server, {"cesfam-tem-1", "omil-tem", "uif-tem"}, "2026-11-11", 12, 20, rng);
+  auto c = server.Client();
+  const std::string base = "/api/v1/scores?survey=chs-perception";
+
+  json whole = GetJson(*c, base, server.institution_token);  // four other institutions: shown
+  for (const json& n : whole["network"]) CHECK(n["suppressed"] == false);
+  const json* own = FindCell(whole["cells"], "cesfam-tal-1", "transparency");
+  REQUIRE(own);
+  CHECK((*own)["gap"].is_number());
+
+  json narrow =
+      GetJson(*c, base + "&comuna=8110", server.institution_token);  // only omil-tal besides
+  for (const json& n : narrow["network"]) {
+    CHECK(n["suppressed"] == true);
+    CHECK_FALSE(n.contains("mean"));
+  }
+  own = FindCell(narrow["cells"], "cesfam-tal-1", "transparency");
+  REQUIRE(own);
+  CHECK((*own)["mean"].is_number());  // its own numbers stay
+  CHECK((*own)["gap"].is_null());
+  CHECK((*own)["network_index"].is_null());
+  CHECK((*own)["p"].is_null());
+  // The analyst still sees that network whole.
+  json analyst = GetJson(*c, base + "&comuna=8110", server.analyst_token);
+  for (const json& n : analyst["network"]) CHECK(n["suppressed"] == false);
+}
