@@ -195,15 +195,7 @@ Status Store::RevokeToken(const std::string& name) {
   return Status::Ok();
 }
 
-Result<std::optional<TokenRecord>> Store::FindActiveToken(const std::string& hash) {
-  auto st = Cached(
-      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id FROM tokens t "
-      "LEFT JOIN token_institutions ti ON ti.token_id = t.id "
-      "WHERE t.hash = ? AND t.revoked_at IS NULL");
-  if (!st.ok()) return st.status();
-  Statement& q = **st;
-  ResetOnExit reset(q);
-  q.BindBlob(1, hash.data(), hash.size());
+Result<std::optional<TokenRecord>> ReadTokenRows(Statement& q) {
   std::optional<TokenRecord> found;
   while (q.Step()) {
     if (!found) {
@@ -218,6 +210,18 @@ Result<std::optional<TokenRecord>> Store::FindActiveToken(const std::string& has
   }
   if (!q.status().ok()) return q.status();
   return found;
+}
+
+Result<std::optional<TokenRecord>> Store::FindActiveToken(const std::string& hash) {
+  auto st = Cached(
+      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id FROM tokens t "
+      "LEFT JOIN token_institutions ti ON ti.token_id = t.id "
+      "WHERE t.hash = ? AND t.revoked_at IS NULL");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.BindBlob(1, hash.data(), hash.size());
+  return ReadTokenRows(q);
 }
 
 Status Store::RegisterSurveyVersion(const std::string& id, int version, const std::string& json) {
@@ -331,4 +335,3 @@ Result<int64_t> Store::CountSubmissions() {
 }
 
 }  // namespace percept
-

@@ -13,13 +13,12 @@
 #include <vector>
 
 #include "database.h"
-#include "schema.h"
 #include "percept/institutions.h"
 #include "percept/status.h"
 #include "percept/submission.h"
+#include "schema.h"
 
 namespace percept {
-
 
 enum class Role { kEnumerator, kInstitution, kAnalyst, kAdmin };
 const char* RoleName(Role role);
@@ -109,6 +108,10 @@ class Store {
   std::unique_ptr<Database> db_;
   std::map<const char*, Statement> cache_;  // after db_: finalized before the connection closes
 };
+
+// Reads the rows of `SELECT id, name, role, hash, created_at, institution_id` (one row per
+// institution of one token, joined) into that token, if there is a row.
+Result<std::optional<TokenRecord>> ReadTokenRows(Statement& q);
 
 // Current UTC time as RFC 3339, e.g. 2026-11-22T20:43:19Z.
 std::string NowRfc3339();

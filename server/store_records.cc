@@ -60,20 +60,7 @@ Result<std::optional<TokenRecord>> Store::FindSessionToken(const std::string& ha
   Statement& q = **st;
   ResetOnExit reset(q);
   q.BindBlob(1, hash.data(), hash.size()).Bind(2, now);
-  std::optional<TokenRecord> found;
-  while (q.Step()) {
-    if (!found) {
-      found.emplace();
-      found->id = q.Int(0);
-      found->name = q.Text(1);
-      found->role = ParseRole(q.TextView(2)).value_or(Role::kEnumerator);
-      found->hash = q.Blob(3);
-      found->created_at = q.Text(4);
-    }
-    if (!q.IsNull(5)) found->institutions.push_back(q.Text(5));
-  }
-  if (!q.status().ok()) return q.status();
-  return found;
+  return ReadTokenRows(q);
 }
 
 Status Store::DeleteSession(const std::string& hash) {

@@ -54,18 +54,8 @@ std::string FirstDetail(const Reply& r) {
 
 // Every instance_id the server holds, read back through the API as a consultant would.
 std::multiset<std::string> StoredIds(ServerProcess& server) {
-  auto c = server.Client();
   std::multiset<std::string> ids;
-  std::string cursor;
-  for (;;) {
-    std::string path = "/api/v1/submissions?survey=chs-perception&limit=1000" +
-                       (cursor.empty() ? "" : "&after=" + cursor);
-    Reply r = Get(*c, path, server.analyst_token);
-    REQUIRE(r.status == 200);
-    for (const json& item : r.body["items"]) ids.insert(item["instance_id"].get<std::string>());
-    if (r.body["next"].is_null()) break;
-    cursor = r.body["next"].get<std::string>();
-  }
+  for (const json& s : StoredSubmissions(server)) ids.insert(s["instance_id"].get<std::string>());
   return ids;
 }
 

@@ -28,24 +28,7 @@ std::string Download(ServerProcess& server, const std::string& path, const std::
   return out;
 }
 
-// Every stored interview, as the server lists them.
-std::vector<json> Stored(ServerProcess& server) {
-  auto c = server.Client();
-  std::vector<json> all;
-  std::string cursor;
-  for (;;) {
-    auto r = c->Get(("/api/v1/submissions?survey=chs-perception&limit=1000" +
-                     (cursor.empty() ? "" : "&after=" + cursor))
-                        .c_str(),
-                    Bearer(server.analyst_token));
-    REQUIRE(r);
-    REQUIRE(r->status == 200);
-    json page = json::parse(r->body);
-    for (json& item : page["items"]) all.push_back(std::move(item));
-    if (page["next"].is_null()) return all;
-    cursor = page["next"].get<std::string>();
-  }
-}
+std::vector<json> Stored(ServerProcess& server) { return StoredSubmissions(server); }
 
 // Joins a thread however the scope is left (a failed REQUIRE throws).
 struct Joined {

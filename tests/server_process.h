@@ -173,4 +173,22 @@ inline httplib::Headers Bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }
 
+// Every stored interview of chs-perception, read through the API page by page, as a consultant
+// would. Throws when the server does not answer 200.
+inline std::vector<nlohmann::json> StoredSubmissions(ServerProcess& server) {
+  auto c = server.Client();
+  std::vector<nlohmann::json> all;
+  std::string cursor;
+  for (;;) {
+    const std::string path = "/api/v1/submissions?survey=chs-perception&limit=1000" +
+                             (cursor.empty() ? std::string() : "&after=" + cursor);
+    auto r = c->Get(path.c_str(), Bearer(server.analyst_token));
+    if (!r || r->status != 200) throw std::runtime_error("listing the stored submissions failed");
+    nlohmann::json page = nlohmann::json::parse(r->body);
+    for (nlohmann::json& item : page["items"]) all.push_back(std::move(item));
+    if (page["next"].is_null()) return all;
+    cursor = page["next"].get<std::string>();
+  }
+}
+
 }  // namespace percept::testing

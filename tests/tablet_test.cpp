@@ -33,21 +33,8 @@ int64_t QueueCount(const std::string& queue, const char* which) {
 }
 
 std::multiset<std::string> StoredIds(ServerProcess& server) {
-  auto c = server.Client();
   std::multiset<std::string> ids;
-  std::string cursor;
-  for (;;) {
-    auto r = c->Get(("/api/v1/submissions?survey=chs-perception&limit=1000" +
-                     (cursor.empty() ? "" : "&after=" + cursor))
-                        .c_str(),
-                    Bearer(server.analyst_token));
-    REQUIRE(r);
-    REQUIRE(r->status == 200);
-    json page = json::parse(r->body);
-    for (const json& item : page["items"]) ids.insert(item["instance_id"].get<std::string>());
-    if (page["next"].is_null()) break;
-    cursor = page["next"].get<std::string>();
-  }
+  for (const json& s : StoredSubmissions(server)) ids.insert(s["instance_id"].get<std::string>());
   return ids;
 }
 
