@@ -148,7 +148,7 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server,
         } catch (const std::exception&) {
         }
       }
-      if (res->status != 429 && res->status != 503 && res->status < 500) {
+      if (res->status != 408 && res->status != 429 && res->status != 503 && res->status < 500) {
         // The whole batch was refused for a reason retrying cannot change.
         if (options.progress) std::fprintf(stderr, "\n");
         return Status::Internal("the server refused the batch: HTTP " +

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_server_impl.h"
+#include "connections.h"
 #include "exports.h"
 #include "percept/submission.h"
 #include "secrets.h"
@@ -64,6 +65,15 @@ void ApiServer::Impl::Routes() {
   s.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        // A request cut off by our connection layer reaches here as cpp-httplib's 400.
+        const ReadFailure failure = CurrentReadFailure();
+        if (failure != ReadFailure::kNone) {
+          res.set_header("Connection", "close");
+          SendError(res, failure == ReadFailure::kTimedOut
+                             ? Status::RequestTimeout("the request did not arrive in time")
+                             : Status::HeadersTooLarge("the request's headers are too large"));
+          return httplib::Server::HandlerResponse::Handled;
+        }
         switch (res.status) {
           case 413:
             SendError(res, Status::PayloadTooLarge("the body is larger than the server accepts"));
@@ -85,11 +95,16 @@ void ApiServer::Impl::Routes() {
                      req.path.c_str());
         SendError(res, Status::Internal("internal error; it has been logged"));
       });
-  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     RequestContext& ctx = CurrentRequest();
     ctx.start = std::chrono::steady_clock::now();
     ctx.started = true;
     ctx.token_name.clear();
+    if (CurrentConnectionOverCap()) {
+      res.set_header("Retry-After", "2");
+      SendError(res, Status::Unavailable("the server is at its connection limit; retry shortly"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   s.set_logger(
@@ -106,34 +121,41 @@ void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& re
       return SendError(res, Status::Forbidden("metrics are for analysts"));
   }
   const WriterStats w = writer->stats();
+  const ConnectionStats c = http->stats();
   std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, auto value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(value) + "\n";
+  };
   out +=
       "# HELP percept_http_responses_total HTTP responses by status class.\n# TYPE "
       "percept_http_responses_total counter\n";
-  for (int c = 1; c <= 5; ++c) {
-    out += "percept_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
-           std::to_string(responses[c].load()) + "\n";
+  for (int k = 1; k <= 5; ++k) {
+    out += "percept_http_responses_total{class=\"" + std::to_string(k) + "xx\"} " +
+           std::to_string(responses[k].load()) + "\n";
   }
-  out +=
-      "# HELP percept_submissions_written_total Submissions through the writer (created, duplicate "
-      "or conflict).\n"
-      "# TYPE percept_submissions_written_total counter\npercept_submissions_written_total " +
-      std::to_string(w.submissions) + "\n";
-  out +=
-      "# HELP percept_write_transactions_total Group-commit transactions.\n"
-      "# TYPE percept_write_transactions_total counter\npercept_write_transactions_total " +
-      std::to_string(w.transactions) + "\n";
-  out +=
-      "# HELP percept_aggregates_generation Generation of the aggregates mirror.\n"
-      "# TYPE percept_aggregates_generation gauge\npercept_aggregates_generation " +
-      std::to_string(aggregates->loaded_generation()) + "\n";
-  out +=
-      "# HELP percept_uptime_seconds Seconds since the server started.\n# TYPE "
-      "percept_uptime_seconds gauge\npercept_uptime_seconds " +
-      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::steady_clock::now() - started)
-                         .count()) +
-      "\n";
+  metric("percept_submissions_written_total", "counter",
+         "Submissions through the writer (created, duplicate or conflict).", w.submissions);
+  metric("percept_write_transactions_total", "counter", "Group-commit transactions.",
+         w.transactions);
+  metric("percept_aggregates_generation", "gauge", "Generation of the aggregates mirror.",
+         aggregates->loaded_generation());
+  metric("percept_connections_open", "gauge", "Connections served or waiting for a worker.",
+         c.open);
+  metric("percept_connections_accepted_total", "counter", "Connections within the cap.",
+         c.accepted);
+  metric("percept_connections_rejected_total", "counter",
+         "Connections over the cap, answered 503 or closed.", c.rejected);
+  metric("percept_requests_timed_out_total", "counter",
+         "Requests cut off at their read deadline (408).", c.timed_out);
+  metric("percept_requests_headers_too_large_total", "counter",
+         "Requests refused for their header size (431).", c.headers_too_large);
+  metric("percept_keep_alive_yields_total", "counter",
+         "Idle keep-alive connections closed for a waiting one.", c.keep_alive_yields);
+  metric(
+      "percept_uptime_seconds", "gauge", "Seconds since the server started.",
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count());
   res.status = 200;
   res.set_content(out, "text/plain; version=0.0.4");
 }
@@ -248,19 +270,18 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
                  created ? "created a" : "using the", cert.c_str(), cert.c_str());
   }
   Impl* raw = impl.get();
-  impl->http = std::make_unique<httplib::SSLServer>([raw, cert, key](SSL_CTX& ctx) {
-    return ConfigureServerTls(&ctx, cert, key, &raw->tls_error);
-  });
+  impl->http = std::make_unique<GuardedTlsServer>(
+      [raw, cert, key](SSL_CTX& ctx) {
+        return ConfigureServerTls(&ctx, cert, key, &raw->tls_error);
+      },
+      options.connections);
   if (!impl->http->is_valid()) return Status::Internal("TLS: " + impl->tls_error);
 
   httplib::Server& h = *impl->http;
-  const int threads = options.threads;
-  h.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   h.set_tcp_nodelay(true);  // without it every response waits ~44 ms for a delayed ACK
+  // What the Keep-Alive header announces; connections.cc enforces the time, and no count.
+  h.set_keep_alive_timeout(options.connections.keep_alive_seconds);
   h.set_keep_alive_max_count(1000000);
-  h.set_keep_alive_timeout(options.keep_alive_seconds);
-  h.set_read_timeout(10, 0);
-  h.set_write_timeout(10, 0);
   h.set_payload_max_length(options.max_body_bytes);
   impl->Routes();
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
@@ -272,6 +293,7 @@ Result<int> ApiServer::Bind() {
                  : (impl_->http->bind_to_port(impl_->options.host, impl_->options.port)
                         ? impl_->options.port
                         : -1);
+  if (port > 0) impl_->http->WidenBacklog();
   if (port <= 0) {
     return Status::Unavailable("cannot listen on " + impl_->options.host + ":" +
                                std::to_string(impl_->options.port) + " (in use, or not allowed)");

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "connection_limits.h"
 #include "percept/status.h"
 
 namespace percept {
@@ -18,16 +19,14 @@ struct ServerOptions {
   std::string cert_path;  // empty: the development certificate next to the database
   std::string key_path;
   std::string survey_dir = "survey_defs";
-  int threads = 64;  // cpp-httplib keeps one thread per open connection (FACTS.md)
   int min_n = 10;
   double standard = 50;
   double min_gap = 5;
   size_t max_body_bytes = 2 * 1024 * 1024;
   size_t max_batch = 1000;
   int max_json_depth = 32;
-  int keep_alive_seconds = 5;
-  double rate_limit = 200;  // requests a second per token (bursts of twice that); 0: no limit  //
-                            // idle time before a keep-alive connection is closed
+  double rate_limit = 200;       // requests a second per token (bursts of twice that); 0: no limit
+  ConnectionLimits connections;  // workers, connection cap, request deadline, keep-alive
   bool log_requests = true;
 };
 

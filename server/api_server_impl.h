@@ -15,6 +15,7 @@
 #include "aggregates.h"
 #include "api_server.h"
 #include "auth.h"
+#include "connections.h"
 #include "http_support.h"
 #include "institution_cache.h"
 #include "percept/scores.h"
@@ -39,7 +40,7 @@ struct ApiServer::Impl {
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<Aggregates> aggregates;
   std::unique_ptr<SubmissionWriter> writer;
-  std::unique_ptr<httplib::SSLServer> http;
+  std::unique_ptr<GuardedTlsServer> http;
   std::unique_ptr<RateLimiter> limiter;
   IdentifierHasher hasher;  // empty when the server has no household key
   // Requests answered, by status class (1xx..5xx), for /metrics.

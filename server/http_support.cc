@@ -26,6 +26,10 @@ int HttpStatusFor(StatusCode code) {
       return 422;
     case StatusCode::kTooManyRequests:
       return 429;
+    case StatusCode::kRequestTimeout:
+      return 408;
+    case StatusCode::kHeadersTooLarge:
+      return 431;
     case StatusCode::kUnavailable:
       return 503;
     case StatusCode::kInternal:

@@ -266,9 +266,30 @@ int main(int argc, char** argv) {
   serve->add_option("--key", so.key_path, "TLS private key (PEM)");
   serve->add_option("--survey-dir", so.survey_dir, "Folder of survey definitions (*.json)")
       ->capture_default_str();
-  serve->add_option("--threads", so.threads, "Worker threads = most concurrent connections")
+  ConnectionLimits& limits = so.connections;
+  serve
+      ->add_option("--threads", limits.threads,
+                   "Worker threads; each serves one connection at a time")
       ->capture_default_str()
       ->check(CLI::Range(2, 4096));
+  serve
+      ->add_option("--max-connections", limits.max_connections,
+                   "Connections open at once (served or waiting for a worker); one more gets 503 "
+                   "with Retry-After")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  serve
+      ->add_option("--request-timeout", limits.request_timeout_seconds,
+                   "Seconds a client has to send a request's headers; its body may take 1 s more "
+                   "per 1,000 bytes. Later: 408 and the connection is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve
+      ->add_option("--keep-alive", limits.keep_alive_seconds,
+                   "Seconds an idle connection is kept open for its next request (less when "
+                   "others wait for a worker)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   serve->add_option("--min-n", so.min_n, "Cells with fewer evaluations are suppressed")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));

@@ -26,6 +26,10 @@ const char* CodeName(StatusCode code) {
       return "validation_failed";
     case StatusCode::kTooManyRequests:
       return "too_many_requests";
+    case StatusCode::kRequestTimeout:
+      return "request_timeout";
+    case StatusCode::kHeadersTooLarge:
+      return "headers_too_large";
     case StatusCode::kUnavailable:
       return "unavailable";
     case StatusCode::kInternal:

@@ -155,7 +155,7 @@ TEST_CASE("scores: roles, filters, suppression and errors over TLS") {
   }
 }
 
-TEST_CASE("a planted weak cell is a critical point; the aggregates survive a rebuild") {
+TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a rebuild") {
   ServerProcess server;
   std::mt19937_64 rng(11);
   auto c = server.Client();

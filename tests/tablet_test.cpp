@@ -160,7 +160,7 @@ TEST_CASE("3,000 interviews arrive exactly once though the server is SIGKILLed t
   CHECK(std::set<std::string>(stored.begin(), stored.end()).size() == 3000);
 }
 
-TEST_CASE("an interview the server rejects is kept aside with its reason; the rest arrive") {
+TEST_CASE("an interview the server rejects is kept aside with its reason, and the rest arrive") {
   ServerProcess server;
   const std::string queue = TempPath("reject-queue.db");
   server.Simulate(queue, "--households 50 --seed 3");
@@ -200,7 +200,7 @@ TEST_CASE("a bad token stops the sync at once and marks nothing sent") {
   CHECK(QueueCount(queue, "pending") == 20);
 }
 
-TEST_CASE("the story: a planted weakness is found; a uniform network raises few false alarms") {
+TEST_CASE("the story: a planted weakness is found, and a uniform network raises few false alarms") {
   ServerProcess server;
   auto c = server.Client();
   auto critical = [&](const std::string& from, const std::string& to) {

@@ -24,6 +24,8 @@ enum class StatusCode {
   kUnsupportedMediaType,  // not application/json (415)
   kValidationFailed,      // fails the survey definition or the file format (422)
   kTooManyRequests,       // rate limited (429)
+  kRequestTimeout,        // the request did not arrive in time (408)
+  kHeadersTooLarge,       // the request's headers are over the limit (431)
   kUnavailable,           // overloaded or shutting down (503)
   kInternal,              // a failure of the machine, never of the input (500)
 };
@@ -67,6 +69,12 @@ class [[nodiscard]] Status {
   }
   static Status TooManyRequests(std::string msg) {
     return {StatusCode::kTooManyRequests, std::move(msg)};
+  }
+  static Status RequestTimeout(std::string msg) {
+    return {StatusCode::kRequestTimeout, std::move(msg)};
+  }
+  static Status HeadersTooLarge(std::string msg) {
+    return {StatusCode::kHeadersTooLarge, std::move(msg)};
   }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }

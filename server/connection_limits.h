@@ -1,0 +1,38 @@
+// The limits `percept serve` puts on connections and requests (connections.h applies them),
+// and what the routes may ask of the connection they are answering. No httplib types here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace percept {
+
+struct ConnectionLimits {
+  int threads = 64;           // workers; each serves one connection at a time
+  int max_connections = 256;  // open at once, served or waiting for a worker
+  int keep_alive_seconds = 5;
+  int request_timeout_seconds = 20;
+  size_t min_body_rate = 1000;  // bytes a second a body must keep up beyond the timeout
+  int io_timeout_seconds = 10;  // longest wait for the peer to take a response's bytes
+};
+
+// Larger header blocks are refused with 431 (cpp-httplib itself refuses a line over 8 KiB).
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+
+struct ConnectionStats {
+  int64_t open = 0;        // accepted, not yet closed (served or waiting)
+  uint64_t accepted = 0;   // within the cap
+  uint64_t rejected = 0;   // over the cap: answered 503 or dropped
+  uint64_t timed_out = 0;  // requests cut off at their deadline (408)
+  uint64_t headers_too_large = 0;
+  uint64_t keep_alive_yields = 0;  // idle connections closed for one waiting
+};
+
+// Why reading the current thread's request stopped early; for the error handler, which turns
+// cpp-httplib's generic 400 into the precise answer.
+enum class ReadFailure { kNone, kTimedOut, kHeadersTooLarge };
+ReadFailure CurrentReadFailure();
+// True while the current thread answers a connection accepted over the cap: it gets 503.
+bool CurrentConnectionOverCap();
+
+}  // namespace percept
