@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 conns=${1:-16}
 secs=${2:-10}
-P=build/server/percept
+P=${PERCEPT_BIN:-build/server/percept}  # PERCEPT_BIN: another build, for an A/B run
 [ -x "$P" ] && [ -x build/mobile_stub/percept-tablet ] || bash scripts/build.sh > /dev/null
 command -v wrk > /dev/null || bash scripts/install-deps.sh
 dir=$(mktemp -d /tmp/percept-bench-XXXXXX)

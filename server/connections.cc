@@ -48,6 +48,9 @@ thread_local bool t_over_cap = false;
 constexpr size_t kRejectBacklog = 64;
 constexpr int kHandshakeSeconds = 10;
 constexpr auto kPollSlice = std::chrono::milliseconds(100);
+// Time for a request's headers while connections wait for a worker, and for a connection over
+// the cap to say what it wants before its 503.
+constexpr auto kPressedHeaderTime = std::chrono::seconds(3);
 constexpr auto kLinger = std::chrono::seconds(2);
 
 enum class Wait { kReady, kTimedOut, kError };
@@ -73,11 +76,14 @@ bool Ready(int fd, short events, Clock::time_point deadline) {
 // cpp-httplib's Stream over a non-blocking TLS socket, with one deadline for each request.
 class TlsStream final : public httplib::Stream {
  public:
-  TlsStream(SSL* ssl, int fd, const ConnectionLimits& limits)
+  // `waiting`: how many connections wait for a worker; while any do, headers get less time.
+  TlsStream(SSL* ssl, int fd, const ConnectionLimits& limits, Clock::duration request_timeout,
+            const std::atomic<int>* waiting)
       : ssl_(ssl),
         fd_(fd),
+        waiting_(waiting),
         io_timeout_(std::chrono::seconds(limits.io_timeout_seconds)),
-        request_timeout_(std::chrono::seconds(limits.request_timeout_seconds)),
+        request_timeout_(request_timeout),
         seconds_per_body_byte_(1.0 /
                                static_cast<double>(std::max<size_t>(1, limits.min_body_rate))) {}
 
@@ -101,6 +107,15 @@ class TlsStream final : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     if (failure_ != ReadFailure::kNone) return -1;
     const int want = static_cast<int>(std::min<size_t>(size, INT_MAX));
+    // cpp-httplib reads the headers a byte at a time: bytes already decrypted take the short
+    // way, without the error-queue bookkeeping of a read that may block.
+    if (SSL_pending(ssl_) > 0) {
+      const int n = SSL_read(ssl_, ptr, want);
+      if (n > 0) {
+        Account(ptr, n);
+        return n;
+      }
+    }
     for (;;) {
       ERR_clear_error();
       const int n = SSL_read(ssl_, ptr, want);
@@ -111,14 +126,21 @@ class TlsStream final : public httplib::Stream {
       const int err = SSL_get_error(ssl_, n);
       if (err == SSL_ERROR_ZERO_RETURN) return 0;
       if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return -1;
-      const Clock::time_point request_deadline = RequestDeadline();
+      // Waits in slices, as the deadline shortens when connections start waiting.
       const Clock::time_point io_deadline = Clock::now() + io_timeout_;
-      const Wait w = WaitFor(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-                             std::min(io_deadline, request_deadline));
-      if (w != Wait::kReady) {
-        if (w == Wait::kTimedOut && request_deadline <= io_deadline) Fail(ReadFailure::kTimedOut);
-        return -1;
+      Wait w = Wait::kTimedOut;
+      while (w == Wait::kTimedOut) {
+        const Clock::time_point request_deadline = RequestDeadline();
+        const Clock::time_point now = Clock::now();
+        if (now >= request_deadline) {
+          Fail(ReadFailure::kTimedOut);
+          return -1;
+        }
+        if (now >= io_deadline) return -1;
+        w = WaitFor(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+                    std::min({io_deadline, request_deadline, now + kPollSlice}));
       }
+      if (w != Wait::kReady) return -1;
     }
   }
 
@@ -145,10 +167,16 @@ class TlsStream final : public httplib::Stream {
 
  private:
   // Headers must be complete within the timeout; the body earns time as it arrives.
+  // A worker held by slow headers while others wait is what a slow-header attack is after;
+  // any real client sends its headers in one go, so then they get kPressedHeaderTime.
   Clock::time_point RequestDeadline() const {
     auto allowance = std::chrono::duration<double>(request_timeout_);
-    if (!in_headers_)
+    if (in_headers_ && waiting_->load() > 0) {
+      allowance = std::min(allowance, std::chrono::duration<double>(kPressedHeaderTime));
+    }
+    if (!in_headers_) {
       allowance += std::chrono::duration<double>(body_bytes_ * seconds_per_body_byte_);
+    }
     return start_ + std::chrono::duration_cast<Clock::duration>(allowance);
   }
 
@@ -187,6 +215,7 @@ class TlsStream final : public httplib::Stream {
 
   SSL* ssl_;
   int fd_;
+  const std::atomic<int>* waiting_;
   Clock::duration io_timeout_;
   Clock::duration request_timeout_;
   double seconds_per_body_byte_;
@@ -360,7 +389,11 @@ bool GuardedTlsServer::process_and_close_socket(socket_t sock) {
       Clock::now() +
       std::chrono::seconds(std::min(limits.request_timeout_seconds, kHandshakeSeconds));
   if (ssl && SSL_set_fd(ssl, sock) == 1 && Handshake(ssl, sock, handshake_deadline)) {
-    TlsStream stream(ssl, sock, limits);
+    const Clock::duration request_timeout =
+        over_cap ? std::min<Clock::duration>(kPressedHeaderTime,
+                                             std::chrono::seconds(limits.request_timeout_seconds))
+                 : std::chrono::seconds(limits.request_timeout_seconds);
+    TlsStream stream(ssl, sock, limits, request_timeout, &gate_->waiting);
     t_over_cap = over_cap;
     bool linger = false;
     auto idle_limit = std::chrono::seconds(limits.request_timeout_seconds);
