@@ -12,17 +12,17 @@ P=${PERCEPT_BIN:-build/server/percept}
 T=build/mobile_stub/percept-tablet
 [ -x "$P" ] && [ -x "$T" ] || bash scripts/build.sh > /dev/null
 dir=$(mktemp -d /tmp/percept-slowloris-XXXXXX)
-trap 'kill $(cat "$dir/pid" 2>/dev/null) 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 $P --db "$dir/p.db" init > /dev/null 2>&1
 $P --db "$dir/p.db" institution import survey_defs/institutions-demo.csv > /dev/null
 token=$($P --db "$dir/p.db" token create --role enumerator --name bench 2>/dev/null | tail -n 1)
 $T simulate --households "$n" --seed 1 --queue "$dir/queue.db" > /dev/null
 $P --db "$dir/p.db" serve --port 0 --survey-dir survey_defs --no-log > "$dir/out" 2> "$dir/server.log" &
-echo $! > "$dir/pid"
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.05; done
 port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir/out")
 echo "slow-header attack: $attackers attackers, a tablet with $n interviews, server $P ($(nproc) cores)"
 python3 bench/slowloris.py 127.0.0.1 "$port" "$dir/dev-cert.pem" "$attackers" 45 &
+attack=$!
 sleep 3  # the attackers hold their connections first
 start=$(date +%s.%N)
 rc=0
@@ -32,6 +32,6 @@ end=$(date +%s.%N)
 stored=$(sqlite3 "$dir/p.db" "SELECT count(*) FROM submissions")
 awk -v a="$start" -v b="$end" -v s="$stored" -v n="$n" -v rc="$rc" 'BEGIN {
   printf "tablet        %d of %d interviews stored in %.1f s (sync exit %d)\n", s, n, b - a, rc }'
-wait %1 2>/dev/null || true
+wait "$attack" || true
 metrics=$(curl -s --cacert "$dir/dev-cert.pem" "https://127.0.0.1:$port/metrics" || true)
-echo "$metrics" | grep -E "^percept_(requests_timed_out|connections_rejected|keep_alive_yields)" | sed 's/^/server        /' || true
+echo "$metrics" | grep -E "^percept_(requests_timed_out|connections_(rejected|accepted))" | sed 's/^/server        /' || true

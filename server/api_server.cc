@@ -140,8 +140,10 @@ void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& re
          w.transactions);
   metric("percept_aggregates_generation", "gauge", "Generation of the aggregates mirror.",
          aggregates->loaded_generation());
-  metric("percept_connections_open", "gauge", "Connections served or waiting for a worker.",
-         c.open);
+  metric("percept_connections_open", "gauge",
+         "Connections open: handshaking, idle, waiting for a worker or being answered.", c.open);
+  metric("percept_connections_waiting", "gauge",
+         "Connections with a request read, waiting for a worker.", c.waiting);
   metric("percept_connections_accepted_total", "counter", "Connections within the cap.",
          c.accepted);
   metric("percept_connections_rejected_total", "counter",
@@ -150,8 +152,6 @@ void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& re
          "Requests cut off at their read deadline (408).", c.timed_out);
   metric("percept_requests_headers_too_large_total", "counter",
          "Requests refused for their header size (431).", c.headers_too_large);
-  metric("percept_keep_alive_yields_total", "counter",
-         "Idle keep-alive connections closed for a waiting one.", c.keep_alive_yields);
   metric(
       "percept_uptime_seconds", "gauge", "Seconds since the server started.",
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)

@@ -1,6 +1,5 @@
 #include "connections.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -8,50 +7,46 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace percept {
 
 using Clock = std::chrono::steady_clock;
 
-struct GuardedTlsServer::Gate {
-  explicit Gate(const ConnectionLimits& l) : limits(l) {}
-  const ConnectionLimits limits;
-  std::atomic<int64_t> open{0};
-  std::atomic<int> waiting{0};   // accepted, no worker yet
-  std::atomic<int> yielding{0};  // idle connections closing for a waiting one
-  std::atomic<uint64_t> accepted{0}, rejected{0}, timed_out{0}, headers_too_large{0}, yields{0};
-};
-
 namespace {
 
-// How the thread running cpp-httplib's per-connection task should treat its socket.
-enum class Admission { kServe, kReject, kDrop };
-thread_local Admission t_admission = Admission::kServe;
-thread_local bool t_yielded = false;
+// Connections accepted over the cap that still get their 503; beyond these, closed at once.
+constexpr int64_t kOverCapBacklog = 64;
+// Time for a TLS handshake, and for a connection over the cap to send the request it is
+// refused.
+constexpr auto kHandshakeTime = std::chrono::seconds(10);
+constexpr auto kOverCapRequestTime = std::chrono::seconds(3);
+// After an answer a worker looks this long for the client's next request before handing the
+// connection back to the reactor: back-to-back requests (a tablet's batches) skip the hop.
+constexpr auto kWorkerKeepsFor = std::chrono::milliseconds(2);
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr int kReactorTickMs = 100;
+
 thread_local ReadFailure t_read_failure = ReadFailure::kNone;
 thread_local bool t_over_cap = false;
-
-// Connections over the cap wait here for the one thread that answers them 503; beyond this
-// many the accept thread closes them at once.
-constexpr size_t kRejectBacklog = 64;
-constexpr int kHandshakeSeconds = 10;
-constexpr auto kPollSlice = std::chrono::milliseconds(100);
-// Time for a request's headers while connections wait for a worker, and for a connection over
-// the cap to say what it wants before its 503.
-constexpr auto kPressedHeaderTime = std::chrono::seconds(3);
-constexpr auto kLinger = std::chrono::seconds(2);
 
 enum class Wait { kReady, kTimedOut, kError };
 
@@ -73,74 +68,136 @@ bool Ready(int fd, short events, Clock::time_point deadline) {
   return WaitFor(fd, events, deadline) == Wait::kReady;
 }
 
-// cpp-httplib's Stream over a non-blocking TLS socket, with one deadline for each request.
+// Whether `text` holds the blank line that ends a header block, looking from `from` on.
+bool HeadersComplete(const std::string& text, size_t from) {
+  from = from >= 3 ? from - 3 : 0;
+  return text.find("\r\n\r\n", from) != std::string::npos ||
+         text.find("\n\n", from) != std::string::npos;
+}
+
+}  // namespace
+
+struct GuardedTlsServer::Gate {
+  explicit Gate(const ConnectionLimits& l) : limits(l) {}
+  const ConnectionLimits limits;
+  std::atomic<int64_t> open{0};
+  std::atomic<int64_t> waiting{0};
+  std::atomic<uint64_t> accepted{0}, rejected{0}, timed_out{0}, headers_too_large{0};
+};
+
+struct GuardedTlsServer::Connection {
+  enum class State { kHandshake, kIdle, kHeaders, kLinger };
+
+  Connection(int fd_in, SSL* ssl_in, bool over, std::shared_ptr<Gate> g)
+      : fd(fd_in), ssl(ssl_in), over_cap(over), gate(std::move(g)) {
+    gate->open++;
+  }
+  ~Connection() {
+    if (ssl) SSL_free(ssl);
+    ::close(fd);
+    gate->open--;
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void Enter(State s, Clock::duration for_at_most) {
+    state = s;
+    deadline = Clock::now() + for_at_most;
+  }
+
+  const int fd;
+  SSL* const ssl;
+  const bool over_cap;
+  std::shared_ptr<Gate> gate;
+  State state = State::kHandshake;
+  Clock::time_point deadline;
+  Clock::time_point request_start;
+  std::string buffered;  // decrypted bytes of the next request, read by the reactor
+  ReadFailure failure = ReadFailure::kNone;  // found by the reactor; a worker answers it
+};
+
+using ConnectionPtr = std::unique_ptr<GuardedTlsServer::Connection>;
+
+namespace {
+
+// cpp-httplib's Stream over a connection: first the bytes the reactor already read, then the
+// non-blocking TLS socket, with one deadline for each request.
 class TlsStream final : public httplib::Stream {
  public:
-  // `waiting`: how many connections wait for a worker; while any do, headers get less time.
-  TlsStream(SSL* ssl, int fd, const ConnectionLimits& limits, Clock::duration request_timeout,
-            const std::atomic<int>* waiting)
-      : ssl_(ssl),
-        fd_(fd),
-        waiting_(waiting),
+  TlsStream(GuardedTlsServer::Connection& c, const ConnectionLimits& limits,
+            Clock::duration request_timeout)
+      : c_(c),
         io_timeout_(std::chrono::seconds(limits.io_timeout_seconds)),
         request_timeout_(request_timeout),
         seconds_per_body_byte_(1.0 /
                                static_cast<double>(std::max<size_t>(1, limits.min_body_rate))) {}
 
-  // The request's first byte is here: its clock starts.
+  // A request starts: its clock from its first byte, and whatever the reactor found wrong.
   void BeginRequest() {
-    start_ = Clock::now();
+    start_ = c_.request_start;
     in_headers_ = true;
     header_bytes_ = 0;
     body_bytes_ = 0;
     tail_ = 0;
     failure_ = ReadFailure::kNone;
-    t_read_failure = failure_;
+    pending_failure_ = c_.failure;
+    c_.failure = ReadFailure::kNone;
+    t_read_failure = ReadFailure::kNone;
   }
   ReadFailure failure() const { return failure_; }
+  // Bytes of a next request already here (pipelined, or decrypted but not read).
+  bool HasMore() const { return pos_ < c_.buffered.size() || SSL_pending(c_.ssl) > 0; }
 
   bool is_readable() const override {
-    return SSL_pending(ssl_) > 0 || Ready(fd_, POLLIN, Clock::now() + io_timeout_);
+    return HasMore() || Ready(c_.fd, POLLIN, Clock::now() + io_timeout_);
   }
-  bool is_writable() const override { return Ready(fd_, POLLOUT, Clock::now() + io_timeout_); }
+  bool is_writable() const override { return Ready(c_.fd, POLLOUT, Clock::now() + io_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
     if (failure_ != ReadFailure::kNone) return -1;
+    if (pos_ < c_.buffered.size()) {
+      const size_t n = std::min(size, c_.buffered.size() - pos_);
+      std::memcpy(ptr, c_.buffered.data() + pos_, n);
+      pos_ += n;
+      if (pos_ == c_.buffered.size()) {
+        c_.buffered.clear();
+        pos_ = 0;
+      }
+      Account(ptr, n);
+      return static_cast<ssize_t>(n);
+    }
+    if (pending_failure_ != ReadFailure::kNone) {
+      Fail(pending_failure_);
+      return -1;
+    }
     const int want = static_cast<int>(std::min<size_t>(size, INT_MAX));
-    // cpp-httplib reads the headers a byte at a time: bytes already decrypted take the short
-    // way, without the error-queue bookkeeping of a read that may block.
-    if (SSL_pending(ssl_) > 0) {
-      const int n = SSL_read(ssl_, ptr, want);
+    // cpp-httplib reads a request line and headers a byte at a time: bytes already decrypted
+    // take the short way, without the error-queue bookkeeping of a read that may block.
+    if (SSL_pending(c_.ssl) > 0) {
+      const int n = SSL_read(c_.ssl, ptr, want);
       if (n > 0) {
-        Account(ptr, n);
+        Account(ptr, static_cast<size_t>(n));
         return n;
       }
     }
     for (;;) {
       ERR_clear_error();
-      const int n = SSL_read(ssl_, ptr, want);
+      const int n = SSL_read(c_.ssl, ptr, want);
       if (n > 0) {
-        Account(ptr, n);
+        Account(ptr, static_cast<size_t>(n));
         return n;
       }
-      const int err = SSL_get_error(ssl_, n);
+      const int err = SSL_get_error(c_.ssl, n);
       if (err == SSL_ERROR_ZERO_RETURN) return 0;
       if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return -1;
-      // Waits in slices, as the deadline shortens when connections start waiting.
+      const Clock::time_point request_deadline = RequestDeadline();
       const Clock::time_point io_deadline = Clock::now() + io_timeout_;
-      Wait w = Wait::kTimedOut;
-      while (w == Wait::kTimedOut) {
-        const Clock::time_point request_deadline = RequestDeadline();
-        const Clock::time_point now = Clock::now();
-        if (now >= request_deadline) {
-          Fail(ReadFailure::kTimedOut);
-          return -1;
-        }
-        if (now >= io_deadline) return -1;
-        w = WaitFor(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-                    std::min({io_deadline, request_deadline, now + kPollSlice}));
+      const Wait w = WaitFor(c_.fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+                             std::min(io_deadline, request_deadline));
+      if (w != Wait::kReady) {
+        if (w == Wait::kTimedOut && request_deadline <= io_deadline) Fail(ReadFailure::kTimedOut);
+        return -1;
       }
-      if (w != Wait::kReady) return -1;
     }
   }
 
@@ -149,11 +206,11 @@ class TlsStream final : public httplib::Stream {
     const Clock::time_point deadline = Clock::now() + io_timeout_;
     for (;;) {
       ERR_clear_error();
-      const int n = SSL_write(ssl_, ptr, want);
+      const int n = SSL_write(c_.ssl, ptr, want);
       if (n > 0) return n;
-      const int err = SSL_get_error(ssl_, n);
+      const int err = SSL_get_error(c_.ssl, n);
       if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return -1;
-      if (!Ready(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return -1;
+      if (!Ready(c_.fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return -1;
     }
   }
 
@@ -163,29 +220,25 @@ class TlsStream final : public httplib::Stream {
   void get_local_ip_and_port(std::string& ip, int& port) const override {
     Address(::getsockname, ip, port);
   }
-  socket_t socket() const override { return fd_; }
+  socket_t socket() const override { return c_.fd; }
 
  private:
   // Headers must be complete within the timeout; the body earns time as it arrives.
-  // A worker held by slow headers while others wait is what a slow-header attack is after;
-  // any real client sends its headers in one go, so then they get kPressedHeaderTime.
   Clock::time_point RequestDeadline() const {
     auto allowance = std::chrono::duration<double>(request_timeout_);
-    if (in_headers_ && waiting_->load() > 0) {
-      allowance = std::min(allowance, std::chrono::duration<double>(kPressedHeaderTime));
-    }
     if (!in_headers_) {
-      allowance += std::chrono::duration<double>(body_bytes_ * seconds_per_body_byte_);
+      allowance +=
+          std::chrono::duration<double>(static_cast<double>(body_bytes_) * seconds_per_body_byte_);
     }
     return start_ + std::chrono::duration_cast<Clock::duration>(allowance);
   }
 
   // cpp-httplib reads the request line and headers a byte at a time, and then exactly the
   // body, so the blank line that ends the headers is seen here and nothing of the next request.
-  void Account(const char* data, int n) {
-    for (int i = 0; i < n; ++i) {
+  void Account(const char* data, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
       if (!in_headers_) {
-        body_bytes_ += static_cast<size_t>(n - i);
+        body_bytes_ += n - i;
         break;
       }
       ++header_bytes_;
@@ -205,7 +258,7 @@ class TlsStream final : public httplib::Stream {
     socklen_t len = sizeof addr;
     char host[NI_MAXHOST] = "";
     char serv[NI_MAXSERV] = "";
-    if (get(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
+    if (get(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
         getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
                     NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
       ip = host;
@@ -213,9 +266,8 @@ class TlsStream final : public httplib::Stream {
     }
   }
 
-  SSL* ssl_;
-  int fd_;
-  const std::atomic<int>* waiting_;
+  GuardedTlsServer::Connection& c_;
+  size_t pos_ = 0;  // into c_.buffered
   Clock::duration io_timeout_;
   Clock::duration request_timeout_;
   double seconds_per_body_byte_;
@@ -225,123 +277,223 @@ class TlsStream final : public httplib::Stream {
   size_t body_bytes_ = 0;
   uint32_t tail_ = 0;
   ReadFailure failure_ = ReadFailure::kNone;
+  ReadFailure pending_failure_ = ReadFailure::kNone;
 };
 
-// cpp-httplib's task queue, replaced: workers for connections within the cap, one thread that
-// answers those over it, and the counts the idle connections look at to give way.
-class WorkerPool final : public httplib::TaskQueue {
+}  // namespace
+
+// cpp-httplib's task queue, replaced. Accepted sockets are adopted by the reactor on the accept
+// thread; the reactor passes a connection to the workers once its request headers are here.
+class GuardedTlsServer::Pool final : public httplib::TaskQueue {
  public:
-  explicit WorkerPool(std::shared_ptr<GuardedTlsServer::Gate> gate) : gate_(std::move(gate)) {
+  Pool(std::shared_ptr<Gate> gate, std::function<void(ConnectionPtr)> serve)
+      : gate_(std::move(gate)), serve_(std::move(serve)) {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
+    reactor_ = std::thread([this] { React(); });
     for (int i = 0; i < gate_->limits.threads; ++i) workers_.emplace_back([this] { Work(); });
-    rejecter_ = std::thread([this] { Reject(); });
   }
-  ~WorkerPool() override { shutdown(); }
-
-  // Called by cpp-httplib's accept loop, one connection at a time.
-  void enqueue(std::function<void()> fn) override {
-    if (gate_->open.load() >= gate_->limits.max_connections) {
-      gate_->rejected++;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (rejects_.size() < kRejectBacklog) {
-        rejects_.push_back(std::move(fn));
-        lock.unlock();
-        reject_cv_.notify_one();
-        return;
-      }
-      lock.unlock();
-      t_admission = Admission::kDrop;  // closes the socket, nothing more
-      fn();
-      t_admission = Admission::kServe;
-      return;
-    }
-    gate_->open++;
-    gate_->accepted++;
-    gate_->waiting++;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      jobs_.push_back(std::move(fn));
-    }
-    cv_.notify_one();
+  ~Pool() override {
+    shutdown();
+    ::close(epoll_);
+    ::close(wake_);
   }
 
-  // Runs what was accepted (each finds the server stopped and closes), then joins.
+  // cpp-httplib's accept loop calls this with a task that calls process_and_close_socket.
+  void enqueue(std::function<void()> fn) override { fn(); }
+
+  // Closes what the reactor holds; workers finish the requests they have, then stop.
   void shutdown() override {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopped_) return;
       stopped_ = true;
     }
+    Wake();
+    reactor_.join();
     cv_.notify_all();
-    reject_cv_.notify_all();
     for (auto& t : workers_) t.join();
-    rejecter_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    inbox_.clear();
   }
+
+  // Any thread: the reactor takes `c` over (new, between requests, or lingering).
+  void Watch(ConnectionPtr c) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;  // closes it
+      inbox_.push_back(std::move(c));
+    }
+    Wake();
+  }
+
+  // Whether a connection with a request is waiting for a worker.
+  bool Busy() const { return gate_->waiting.load() > 0; }
 
  private:
-  // The next task of `tasks`; empty once the pool is stopped and they are all done.
-  std::function<void()> Next(std::deque<std::function<void()>>& tasks,
-                             std::condition_variable& cv) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv.wait(lock, [&] { return stopped_ || !tasks.empty(); });
-    if (tasks.empty()) return {};
-    std::function<void()> fn = std::move(tasks.front());
-    tasks.pop_front();
-    return fn;
+  enum class Next { kWatch, kDispatch, kClose };
+
+  void Wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_, &one, sizeof one);
   }
 
-  void Work() {
-    while (std::function<void()> fn = Next(jobs_, cv_)) {
-      gate_->waiting--;
-      fn();
-      gate_->open--;
-      if (t_yielded) {
-        t_yielded = false;
-        gate_->yielding--;
+  void React() {
+    std::unordered_map<int, ConnectionPtr> watched;
+    std::vector<epoll_event> events(256);
+    Clock::time_point next_sweep = Clock::now();
+    for (;;) {
+      const int n =
+          ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), kReactorTickMs);
+      std::vector<ConnectionPtr> arrived;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopped_) return;  // `watched` closes everything it holds
+        arrived.swap(inbox_);
+      }
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[static_cast<size_t>(i)].data.fd;
+        if (fd == wake_) {
+          uint64_t count;
+          [[maybe_unused]] ssize_t r = ::read(wake_, &count, sizeof count);
+          continue;
+        }
+        auto it = watched.find(fd);
+        if (it != watched.end()) Handle(watched, it);
+      }
+      for (ConnectionPtr& c : arrived) {
+        const int fd = c->fd;
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+        ev.data.fd = fd;
+        if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) continue;  // closes it
+        auto it = watched.emplace(fd, std::move(c)).first;
+        Handle(watched, it);  // TLS may hold bytes epoll cannot see
+      }
+      const Clock::time_point now = Clock::now();
+      if (now >= next_sweep) {
+        next_sweep = now + std::chrono::milliseconds(kReactorTickMs);
+        for (auto it = watched.begin(); it != watched.end();) {
+          Connection& c = *it->second;
+          if (now < c.deadline) {
+            ++it;
+            continue;
+          }
+          if (c.state == Connection::State::kHeaders) {
+            c.failure = ReadFailure::kTimedOut;  // a worker answers 408
+            it = Release(watched, it, Next::kDispatch);
+          } else {
+            it = Release(watched, it, Next::kClose);  // handshake, idle or linger over
+          }
+        }
       }
     }
   }
 
-  void Reject() {
-    t_admission = Admission::kReject;
-    while (std::function<void()> fn = Next(rejects_, reject_cv_)) fn();
+  void Handle(std::unordered_map<int, ConnectionPtr>& watched,
+              std::unordered_map<int, ConnectionPtr>::iterator it) {
+    const Next next = Advance(*it->second);
+    if (next != Next::kWatch) Release(watched, it, next);
   }
 
-  std::shared_ptr<GuardedTlsServer::Gate> gate_;
+  std::unordered_map<int, ConnectionPtr>::iterator Release(
+      std::unordered_map<int, ConnectionPtr>& watched,
+      std::unordered_map<int, ConnectionPtr>::iterator it, Next next) {
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+    ConnectionPtr c = std::move(it->second);
+    it = watched.erase(it);
+    if (next == Next::kDispatch) Dispatch(std::move(c));
+    return it;
+  }
+
+  // Moves a connection on as far as its bytes allow, without blocking.
+  Next Advance(Connection& c) {
+    const ConnectionLimits& limits = gate_->limits;
+    if (c.state == Connection::State::kHandshake) {
+      ERR_clear_error();
+      const int r = SSL_accept(c.ssl);
+      if (r != 1) {
+        const int err = SSL_get_error(c.ssl, r);
+        return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? Next::kWatch
+                                                                         : Next::kClose;
+      }
+      c.Enter(Connection::State::kIdle,
+              c.over_cap ? Clock::duration(kOverCapRequestTime)
+                         : Clock::duration(std::chrono::seconds(limits.request_timeout_seconds)));
+    }
+    if (c.state == Connection::State::kLinger) {
+      char buf[4096];
+      for (;;) {
+        const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+        if (n > 0) continue;
+        return n < 0 && (errno == EAGAIN || errno == EINTR) ? Next::kWatch : Next::kClose;
+      }
+    }
+    char buf[16384];
+    for (;;) {
+      ERR_clear_error();
+      const int n = SSL_read(c.ssl, buf, sizeof buf);
+      if (n <= 0) {
+        const int err = SSL_get_error(c.ssl, n);
+        return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? Next::kWatch
+                                                                         : Next::kClose;
+      }
+      if (c.state == Connection::State::kIdle) {
+        c.request_start = Clock::now();
+        c.Enter(Connection::State::kHeaders,
+                c.over_cap ? Clock::duration(kOverCapRequestTime)
+                           : Clock::duration(std::chrono::seconds(limits.request_timeout_seconds)));
+      }
+      const size_t from = c.buffered.size();
+      c.buffered.append(buf, static_cast<size_t>(n));
+      if (HeadersComplete(c.buffered, from)) return Next::kDispatch;
+      if (c.buffered.size() > kMaxHeaderBytes) {
+        c.failure = ReadFailure::kHeadersTooLarge;  // a worker answers 431
+        return Next::kDispatch;
+      }
+    }
+  }
+
+  void Dispatch(ConnectionPtr c) {
+    gate_->waiting++;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.push_back(std::move(c));
+    }
+    cv_.notify_one();
+  }
+
+  void Work() {
+    for (;;) {
+      ConnectionPtr c;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stopped_ || !ready_.empty(); });
+        if (ready_.empty()) return;
+        c = std::move(ready_.front());
+        ready_.pop_front();
+      }
+      gate_->waiting--;
+      serve_(std::move(c));
+    }
+  }
+
+  std::shared_ptr<Gate> gate_;
+  std::function<void(ConnectionPtr)> serve_;
+  int epoll_ = -1;
+  int wake_ = -1;
   std::mutex mu_;
-  std::condition_variable cv_, reject_cv_;
-  std::deque<std::function<void()>> jobs_, rejects_;
+  std::condition_variable cv_;
   bool stopped_ = false;
+  std::vector<ConnectionPtr> inbox_;  // for the reactor
+  std::deque<ConnectionPtr> ready_;   // for the workers
+  std::thread reactor_;
   std::vector<std::thread> workers_;
-  std::thread rejecter_;
 };
-
-bool Handshake(SSL* ssl, int fd, Clock::time_point deadline) {
-  for (;;) {
-    ERR_clear_error();
-    const int r = SSL_accept(ssl);
-    if (r == 1) return true;
-    const int err = SSL_get_error(ssl, r);
-    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return false;
-    if (!Ready(fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return false;
-  }
-}
-
-// After answering a client we stop reading (a timeout, a refusal), close our side but keep
-// reading briefly: closing with its bytes unread would reset the connection and could destroy
-// the answer before the client reads it.
-void LingeringClose(SSL* ssl, int fd) {
-  ERR_clear_error();
-  SSL_shutdown(ssl);
-  ::shutdown(fd, SHUT_WR);
-  const Clock::time_point until = Clock::now() + kLinger;
-  char buf[4096];
-  while (Ready(fd, POLLIN, until)) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
-  }
-}
-
-}  // namespace
 
 ReadFailure CurrentReadFailure() { return t_read_failure; }
 bool CurrentConnectionOverCap() { return t_over_cap; }
@@ -349,8 +501,10 @@ bool CurrentConnectionOverCap() { return t_over_cap; }
 GuardedTlsServer::GuardedTlsServer(const std::function<bool(SSL_CTX&)>& setup_tls,
                                    const ConnectionLimits& limits)
     : httplib::SSLServer(setup_tls), limits_(limits), gate_(std::make_shared<Gate>(limits)) {
-  std::shared_ptr<Gate> gate = gate_;
-  new_task_queue = [gate] { return new WorkerPool(gate); };
+  new_task_queue = [this] {
+    pool_ = new Pool(gate_, [this](ConnectionPtr c) { Serve(std::move(c)); });
+    return pool_;
+  };
 }
 
 GuardedTlsServer::~GuardedTlsServer() = default;
@@ -363,89 +517,83 @@ void GuardedTlsServer::WidenBacklog() {
 ConnectionStats GuardedTlsServer::stats() const {
   ConnectionStats s;
   s.open = gate_->open.load();
+  s.waiting = gate_->waiting.load();
   s.accepted = gate_->accepted.load();
   s.rejected = gate_->rejected.load();
   s.timed_out = gate_->timed_out.load();
   s.headers_too_large = gate_->headers_too_large.load();
-  s.keep_alive_yields = gate_->yields.load();
   return s;
 }
 
 bool GuardedTlsServer::process_and_close_socket(socket_t sock) {
-  const Admission admission = t_admission;
-  if (admission == Admission::kDrop) {
+  const int64_t open = gate_->open.load();
+  if (pool_ == nullptr || open >= limits_.max_connections + kOverCapBacklog) {
+    gate_->rejected++;
     ::close(sock);
     return false;
   }
+  const bool over_cap = open >= limits_.max_connections;
+  (over_cap ? gate_->rejected : gate_->accepted)++;
   ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
   const int one = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-
-  const ConnectionLimits& limits = limits_;
-  const bool over_cap = admission == Admission::kReject;
-  bool served = false;
   SSL* ssl = SSL_new(ssl_context());
-  const auto handshake_deadline =
-      Clock::now() +
-      std::chrono::seconds(std::min(limits.request_timeout_seconds, kHandshakeSeconds));
-  if (ssl && SSL_set_fd(ssl, sock) == 1 && Handshake(ssl, sock, handshake_deadline)) {
-    const Clock::duration request_timeout =
-        over_cap ? std::min<Clock::duration>(kPressedHeaderTime,
-                                             std::chrono::seconds(limits.request_timeout_seconds))
-                 : std::chrono::seconds(limits.request_timeout_seconds);
-    TlsStream stream(ssl, sock, limits, request_timeout, &gate_->waiting);
-    t_over_cap = over_cap;
-    bool linger = false;
-    auto idle_limit = std::chrono::seconds(limits.request_timeout_seconds);
-    for (;;) {
-      // Wait for the next request's first byte: until the idle limit, the server stopping, or
-      // a waiting connection needing this worker more than an idle client does.
-      bool request = SSL_pending(ssl) > 0;
-      const Clock::time_point idle_since = Clock::now();
-      while (!request && svr_sock_ != INVALID_SOCKET) {
-        const Clock::time_point now = Clock::now();
-        if (now - idle_since >= idle_limit) break;
-        if (now - idle_since >= kPollSlice) {
-          int y = gate_->yielding.load();
-          if (y < gate_->waiting.load() && gate_->yielding.compare_exchange_strong(y, y + 1)) {
-            t_yielded = true;
-            gate_->yields++;
-            break;
-          }
-        }
-        request = Ready(sock, POLLIN, std::min(idle_since + idle_limit, now + kPollSlice));
-      }
-      if (!request || svr_sock_ == INVALID_SOCKET) break;
-      idle_limit = std::chrono::seconds(limits.keep_alive_seconds);
-
-      stream.BeginRequest();
-      bool client_closed = false;
-      const bool ok = process_request(stream, over_cap, client_closed,
-                                      [ssl](httplib::Request& req) { req.ssl = ssl; });
-      if (stream.failure() != ReadFailure::kNone) {
-        (stream.failure() == ReadFailure::kTimedOut ? gate_->timed_out
-                                                    : gate_->headers_too_large)++;
-        linger = true;
-        break;
-      }
-      if (over_cap) linger = true;
-      if (!ok || client_closed || over_cap) break;
-    }
-    served = true;
-    if (linger) {
-      LingeringClose(ssl, sock);
-    } else {
-      ERR_clear_error();
-      SSL_shutdown(ssl);
-    }
-    t_over_cap = false;
-    t_read_failure = ReadFailure::kNone;
+  if (ssl == nullptr || SSL_set_fd(ssl, sock) != 1) {
+    if (ssl) SSL_free(ssl);
+    ::close(sock);
+    return false;
   }
-  ERR_clear_error();
-  if (ssl) SSL_free(ssl);
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  return served;
+  auto c = std::make_unique<Connection>(sock, ssl, over_cap, gate_);
+  c->Enter(Connection::State::kHandshake, kHandshakeTime);
+  pool_->Watch(std::move(c));
+  return true;
+}
+
+void GuardedTlsServer::Serve(ConnectionPtr c) {
+  t_over_cap = c->over_cap;
+  const Clock::duration request_timeout =
+      c->over_cap ? Clock::duration(kOverCapRequestTime)
+                  : Clock::duration(std::chrono::seconds(limits_.request_timeout_seconds));
+  TlsStream stream(*c, limits_, request_timeout);
+  bool keep = false;  // hand back to the reactor for its next request
+  bool linger = false;
+  for (;;) {
+    stream.BeginRequest();
+    bool client_closed = false;
+    const bool ok = process_request(stream, c->over_cap, client_closed,
+                                    [&c](httplib::Request& req) { req.ssl = c->ssl; });
+    if (stream.failure() != ReadFailure::kNone) {
+      (stream.failure() == ReadFailure::kTimedOut ? gate_->timed_out : gate_->headers_too_large)++;
+      linger = true;
+      break;
+    }
+    if (c->over_cap) linger = true;
+    if (!ok || client_closed || c->over_cap || svr_sock_ == INVALID_SOCKET) break;
+    // The next request may be here already, or in a moment (a tablet's next batch).
+    if (!stream.HasMore() &&
+        (pool_->Busy() || !Ready(c->fd, POLLIN, Clock::now() + kWorkerKeepsFor))) {
+      keep = true;
+      break;
+    }
+    c->request_start = Clock::now();
+  }
+  t_over_cap = false;
+  t_read_failure = ReadFailure::kNone;
+  if (keep) {
+    c->Enter(Connection::State::kIdle, std::chrono::seconds(limits_.keep_alive_seconds));
+    pool_->Watch(std::move(c));
+  } else if (linger) {
+    // Its bytes still unread, a close would reset the connection and could destroy our answer
+    // before the client reads it: close our side, and let the reactor drain theirs a while.
+    ERR_clear_error();
+    SSL_shutdown(c->ssl);
+    ::shutdown(c->fd, SHUT_WR);
+    c->Enter(Connection::State::kLinger, kLinger);
+    pool_->Watch(std::move(c));
+  } else {
+    ERR_clear_error();
+    SSL_shutdown(c->ssl);
+  }
 }
 
 }  // namespace percept

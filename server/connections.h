@@ -1,16 +1,19 @@
 // How `percept serve` holds its connections. cpp-httplib parses HTTP and calls the routes; the
 // socket, the TLS handshake, the clock and the admission of connections are ours, because the
-// library's own (FACTS.md) let a client that sends a byte a second hold a worker for ever, queue
-// connections without limit, and leave new tablets waiting behind idle keep-alive ones.
+// library's own (FACTS.md) give each connection a worker thread for its whole life: a client
+// sending a byte a second, or an idle keep-alive tablet, holds a worker for ever, and the rest
+// queue without limit.
 //
+// Here a worker only ever gets a connection whose request headers have fully arrived. One
+// reactor thread (epoll) does the TLS handshakes, reads request headers, and watches idle
+// keep-alive connections; those cost a socket and some memory, never a worker.
 //  - A request's line and headers must arrive within `request_timeout_seconds` of its first byte
-//    (and be no larger than kMaxHeaderBytes); its body may then take 1 s more for every
-//    `min_body_rate` bytes. Past that the client gets 408 (or 431) and the connection is closed.
-//  - At most `max_connections` are open at once (served or waiting for a worker). One more is
-//    answered 503 with Retry-After by a separate thread, or dropped when even that one is busy.
-//  - While a connection waits for a worker, an idle keep-alive connection gives its worker up.
+//    and be at most kMaxHeaderBytes; its body, read by the worker, may then take 1 s more for
+//    every `min_body_rate` bytes. Past that the client gets 408 (or 431) and is disconnected.
+//  - At most `max_connections` are open at once. The next kOverCapBacklog are answered 503 with
+//    Retry-After; beyond those a connection is closed as soon as it is accepted.
 //
-// Thread safety: the server is driven by cpp-httplib's accept loop and our workers; stats() may
+// Thread safety: driven by cpp-httplib's accept loop, our reactor and our workers; stats() may
 // be read from any thread.
 #pragma once
 
@@ -33,14 +36,21 @@ class GuardedTlsServer : public httplib::SSLServer {
   void WidenBacklog();
   ConnectionStats stats() const;
 
-  struct Gate;  // connections.cc
+  struct Gate;        // counts shared with the pool; connections.cc
+  struct Connection;  // one client connection, wherever it is; connections.cc
+  class Pool;         // the reactor and the workers; connections.cc
 
  private:
-  // cpp-httplib's per-connection entry point, run on a worker for every accepted socket.
+  // cpp-httplib's per-connection entry point, called by our pool on the accept thread: the
+  // socket is adopted by the reactor, not served here.
   bool process_and_close_socket(socket_t sock) override;
+  // On a worker: answers the requests of `c` while they keep coming, then hands it back to the
+  // reactor (idle, or lingering after an error answer) or closes it.
+  void Serve(std::unique_ptr<Connection> c);
 
   ConnectionLimits limits_;
   std::shared_ptr<Gate> gate_;
+  Pool* pool_ = nullptr;  // owned by cpp-httplib's listen loop while it runs
 };
 
 }  // namespace percept

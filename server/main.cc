@@ -1,6 +1,7 @@
 // `percept`: the server and its administration commands (CONTRACT.md §1).
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -61,7 +62,31 @@ int Init(const std::string& db) {
   return 0;
 }
 
-int Serve(const ServerOptions& options) {
+// Each open connection is a file descriptor; the usual soft limit of 1,024 would be met long
+// before --max-connections. Raises it to the hard limit, and lowers the cap if even that is
+// short (room is kept for the database, its readers and the listening socket).
+void FitConnectionsToFileLimit(ConnectionLimits* limits) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  constexpr rlim_t kReserved = 64 + 64;  // over-cap answers, database and the rest
+  const rlim_t wanted = static_cast<rlim_t>(limits->max_connections) + kReserved;
+  if (rl.rlim_cur != RLIM_INFINITY && wanted > rl.rlim_cur) {
+    const int fits = rl.rlim_cur > kReserved * 2 ? static_cast<int>(rl.rlim_cur - kReserved) : 64;
+    std::fprintf(stderr,
+                 "percept: --max-connections %d needs more open files than allowed (%llu); "
+                 "using %d\n",
+                 limits->max_connections, static_cast<unsigned long long>(rl.rlim_cur), fits);
+    limits->max_connections = fits;
+  }
+}
+
+int Serve(ServerOptions options) {
+  FitConnectionsToFileLimit(&options.connections);
   // Signals go to one thread that stops the server cleanly; workers never see them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -268,14 +293,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   ConnectionLimits& limits = so.connections;
   serve
-      ->add_option("--threads", limits.threads,
-                   "Worker threads; each serves one connection at a time")
+      ->add_option(
+          "--threads", limits.threads,
+          "Worker threads; each answers one request at a time (idle connections take none)")
       ->capture_default_str()
       ->check(CLI::Range(2, 4096));
   serve
       ->add_option("--max-connections", limits.max_connections,
-                   "Connections open at once (served or waiting for a worker); one more gets 503 "
-                   "with Retry-After")
+                   "Connections open at once, idle ones included; the next 64 get 503 with "
+                   "Retry-After, later ones are closed")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   serve
@@ -286,8 +312,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   serve
       ->add_option("--keep-alive", limits.keep_alive_seconds,
-                   "Seconds an idle connection is kept open for its next request (less when "
-                   "others wait for a worker)")
+                   "Seconds an idle connection is kept open for its next request")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   serve->add_option("--min-n", so.min_n, "Cells with fewer evaluations are suppressed")
