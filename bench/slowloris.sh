@@ -18,6 +18,7 @@ $P --db "$dir/p.db" institution import survey_defs/institutions-demo.csv > /dev/
 token=$($P --db "$dir/p.db" token create --role enumerator --name bench 2>/dev/null | tail -n 1)
 $T simulate --households "$n" --seed 1 --queue "$dir/queue.db" > /dev/null
 $P --db "$dir/p.db" serve --port 0 --survey-dir survey_defs --no-log > "$dir/out" 2> "$dir/server.log" &
+server=$!
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.05; done
 port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir/out")
 echo "slow-header attack: $attackers attackers, a tablet with $n interviews, server $P ($(nproc) cores)"
@@ -35,3 +36,4 @@ awk -v a="$start" -v b="$end" -v s="$stored" -v n="$n" -v rc="$rc" 'BEGIN {
 wait "$attack" || true
 metrics=$(curl -s --cacert "$dir/dev-cert.pem" "https://127.0.0.1:$port/metrics" || true)
 echo "$metrics" | grep -E "^percept_(requests_timed_out|connections_(rejected|accepted))" | sed 's/^/server        /' || true
+echo "server        peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server/status)"

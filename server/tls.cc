@@ -91,6 +91,8 @@ bool ConfigureServerTls(SSL_CTX* ctx, const std::string& cert_path, const std::s
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(
       ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // Idle keep-alive connections (up to --max-connections of them) give their buffers back.
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   // TLS 1.2: ECDHE with AEAD only. TLS 1.3's suites are all modern; OpenSSL's default stands.
   SSL_CTX_set_cipher_list(ctx,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
