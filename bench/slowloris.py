@@ -2,7 +2,8 @@
 """Slow-header attackers for bench/slowloris.sh: CONNECTIONS threads, each opening a TLS
 connection, starting a request and adding one short header line a second, never ending it;
 when the server answers or closes, it reconnects at once. Runs SECONDS, then prints what the
-server did to them.  slowloris.py HOST PORT CAFILE CONNECTIONS SECONDS"""
+server did to them. They connect from SOURCE (default 127.0.0.2: another address than the
+tablet's, as an attacker's would be).  slowloris.py HOST PORT CAFILE CONNECTIONS SECONDS [SOURCE]"""
 import collections
 import socket
 import ssl
@@ -12,6 +13,7 @@ import time
 
 host, port, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 connections, seconds = int(sys.argv[4]), float(sys.argv[5])
+source = sys.argv[6] if len(sys.argv) > 6 else "127.0.0.2"
 ctx = ssl.create_default_context(cafile=cafile)
 counts = collections.Counter()
 lock = threading.Lock()
@@ -26,7 +28,7 @@ def count(what):
 def attack():
     while not stop.is_set():
         try:
-            raw = socket.create_connection((host, port), timeout=30)
+            raw = socket.create_connection((host, port), timeout=30, source_address=(source, 0))
             s = ctx.wrap_socket(raw, server_hostname="localhost")
             count("connections")
             s.sendall(b"POST /api/v1/submissions HTTP/1.1\r\nHost: localhost\r\n")

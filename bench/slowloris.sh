@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Slow-header attack: ATTACKERS connections that start requests and never finish them (one
-# header line a second, reconnecting whenever the server lets go), while a tablet syncs
+# Slow-header attack: ATTACKERS connections from 127.0.0.2 that start requests and never finish
+# them (one header line a second, reconnecting whenever the server lets go), while a tablet syncs
 # INTERVIEWS interviews. Prints how long the tablet took and what the server did to the
 # attackers. PERCEPT_BIN=path runs another build (an A/B against an older commit).
 #   bench/slowloris.sh [ATTACKERS=200] [INTERVIEWS=2000]
@@ -35,5 +35,5 @@ awk -v a="$start" -v b="$end" -v s="$stored" -v n="$n" -v rc="$rc" 'BEGIN {
   printf "tablet        %d of %d interviews stored in %.1f s (sync exit %d)\n", s, n, b - a, rc }'
 wait "$attack" || true
 metrics=$(curl -s --cacert "$dir/dev-cert.pem" "https://127.0.0.1:$port/metrics" || true)
-echo "$metrics" | grep -E "^percept_(requests_timed_out|connections_(rejected|accepted))" | sed 's/^/server        /' || true
+echo "$metrics" | grep -E "^percept_(requests_timed_out|connections_(rejected|rejected_per_address|accepted))_total" | sed 's/^/server        /' || true
 echo "server        peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server/status)"

@@ -147,7 +147,9 @@ void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& re
   metric("percept_connections_accepted_total", "counter", "Connections within the cap.",
          c.accepted);
   metric("percept_connections_rejected_total", "counter",
-         "Connections over the cap, answered 503 or closed.", c.rejected);
+         "Connections over a cap, answered 503 or closed.", c.rejected);
+  metric("percept_connections_rejected_per_address_total", "counter",
+         "Of those, connections over their address's own cap.", c.rejected_per_address);
   metric("percept_requests_timed_out_total", "counter",
          "Requests cut off at their read deadline (408).", c.timed_out);
   metric("percept_requests_headers_too_large_total", "counter",

@@ -10,6 +10,7 @@ namespace percept {
 struct ConnectionLimits {
   int threads = 64;            // workers; each answers one request at a time
   int max_connections = 1000;  // open at once: handshaking, idle, waiting or being answered
+  int max_per_address = 200;   // open at once from one client address; 0: no limit
   int keep_alive_seconds = 5;
   int request_timeout_seconds = 20;
   size_t min_body_rate = 1000;  // bytes a second a body must keep up beyond the timeout
@@ -20,12 +21,13 @@ struct ConnectionLimits {
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
 
 struct ConnectionStats {
-  int64_t open = 0;                // accepted, not yet closed
-  int64_t waiting = 0;             // with a request read, waiting for a worker
-  uint64_t accepted = 0;           // within the cap
-  uint64_t rejected = 0;           // over the cap: answered 503 or closed at once
-  uint64_t timed_out = 0;          // requests cut off at their deadline (408)
-  uint64_t headers_too_large = 0;  // 431
+  int64_t open = 0;                   // accepted, not yet closed
+  int64_t waiting = 0;                // with a request read, waiting for a worker
+  uint64_t accepted = 0;              // within the cap
+  uint64_t rejected = 0;              // over a cap: answered 503 or closed at once
+  uint64_t rejected_per_address = 0;  // of those, over their address's own cap
+  uint64_t timed_out = 0;             // requests cut off at their deadline (408)
+  uint64_t headers_too_large = 0;     // 431
 };
 
 // Why reading the current thread's request stopped early; for the error handler, which turns

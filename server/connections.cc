@@ -35,6 +35,8 @@ namespace {
 
 // Connections accepted over the cap that still get their 503; beyond these, closed at once.
 constexpr int64_t kOverCapBacklog = 64;
+// The same, for one address over its own limit.
+constexpr int kOverAddressBacklog = 8;
 // Time for a TLS handshake, and for a connection over the cap to send the request it is
 // refused.
 constexpr auto kHandshakeTime = std::chrono::seconds(10);
@@ -78,24 +80,65 @@ bool HeadersComplete(const std::string& text, size_t from) {
 }  // namespace
 
 struct GuardedTlsServer::Gate {
+  enum class Admission { kServe, kRefuse, kClose };
+
   explicit Gate(const ConnectionLimits& l) : limits(l) {}
+
+  // Counts a connection from `address` in (unless closed at once) and says how to treat it:
+  // served, answered 503, or closed.
+  Admission Admit(const std::string& address) {
+    const int64_t now_open = open.load();
+    if (now_open >= limits.max_connections + kOverCapBacklog) return Reject(Admission::kClose);
+    bool refuse = now_open >= limits.max_connections;
+    if (limits.max_per_address > 0) {
+      std::lock_guard<std::mutex> lock(addresses_mu);
+      int& n = per_address[address];
+      if (n >= limits.max_per_address + kOverAddressBacklog) {
+        rejected_per_address++;
+        return Reject(Admission::kClose);
+      }
+      if (n >= limits.max_per_address) {
+        rejected_per_address++;
+        refuse = true;
+      }
+      ++n;
+    }
+    open++;
+    return refuse ? Reject(Admission::kRefuse) : (accepted++, Admission::kServe);
+  }
+
+  void Leave(const std::string& address) {
+    open--;
+    if (limits.max_per_address <= 0) return;
+    std::lock_guard<std::mutex> lock(addresses_mu);
+    auto it = per_address.find(address);
+    if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
+  }
+
+  Admission Reject(Admission a) {
+    rejected++;
+    return a;
+  }
+
   const ConnectionLimits limits;
   std::atomic<int64_t> open{0};
   std::atomic<int64_t> waiting{0};
-  std::atomic<uint64_t> accepted{0}, rejected{0}, timed_out{0}, headers_too_large{0};
+  std::atomic<uint64_t> accepted{0}, rejected{0}, rejected_per_address{0}, timed_out{0},
+      headers_too_large{0};
+  std::mutex addresses_mu;
+  std::unordered_map<std::string, int> per_address;  // open connections by peer address
 };
 
 struct GuardedTlsServer::Connection {
   enum class State { kHandshake, kIdle, kHeaders, kLinger };
 
-  Connection(int fd_in, SSL* ssl_in, bool over, std::shared_ptr<Gate> g)
-      : fd(fd_in), ssl(ssl_in), over_cap(over), gate(std::move(g)) {
-    gate->open++;
-  }
+  // Takes over `fd` and `ssl`, admitted by `g` for `from`.
+  Connection(int fd_in, SSL* ssl_in, bool over, std::shared_ptr<Gate> g, std::string from)
+      : fd(fd_in), ssl(ssl_in), over_cap(over), gate(std::move(g)), address(std::move(from)) {}
   ~Connection() {
-    if (ssl) SSL_free(ssl);
+    SSL_free(ssl);
     ::close(fd);
-    gate->open--;
+    gate->Leave(address);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -109,6 +152,7 @@ struct GuardedTlsServer::Connection {
   SSL* const ssl;
   const bool over_cap;
   std::shared_ptr<Gate> gate;
+  const std::string address;  // the peer's address bytes, for its own limit
   State state = State::kHandshake;
   Clock::time_point deadline;
   Clock::time_point request_start;
@@ -520,30 +564,41 @@ ConnectionStats GuardedTlsServer::stats() const {
   s.waiting = gate_->waiting.load();
   s.accepted = gate_->accepted.load();
   s.rejected = gate_->rejected.load();
+  s.rejected_per_address = gate_->rejected_per_address.load();
   s.timed_out = gate_->timed_out.load();
   s.headers_too_large = gate_->headers_too_large.load();
   return s;
 }
 
 bool GuardedTlsServer::process_and_close_socket(socket_t sock) {
-  const int64_t open = gate_->open.load();
-  if (pool_ == nullptr || open >= limits_.max_connections + kOverCapBacklog) {
-    gate_->rejected++;
+  SSL* ssl = pool_ ? SSL_new(ssl_context()) : nullptr;
+  sockaddr_storage peer{};
+  socklen_t len = sizeof peer;
+  if (ssl == nullptr || SSL_set_fd(ssl, sock) != 1 ||
+      ::getpeername(sock, reinterpret_cast<sockaddr*>(&peer), &len) != 0) {
+    SSL_free(ssl);
     ::close(sock);
     return false;
   }
-  const bool over_cap = open >= limits_.max_connections;
-  (over_cap ? gate_->rejected : gate_->accepted)++;
+  std::string address;
+  if (peer.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr;
+    address.assign(reinterpret_cast<const char*>(&a), sizeof a);
+  } else if (peer.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(peer).sin_addr;
+    address.assign(reinterpret_cast<const char*>(&a), sizeof a);
+  }
+  const Gate::Admission admission = gate_->Admit(address);
+  if (admission == Gate::Admission::kClose) {
+    SSL_free(ssl);
+    ::close(sock);
+    return false;
+  }
   ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
   const int one = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  SSL* ssl = SSL_new(ssl_context());
-  if (ssl == nullptr || SSL_set_fd(ssl, sock) != 1) {
-    if (ssl) SSL_free(ssl);
-    ::close(sock);
-    return false;
-  }
-  auto c = std::make_unique<Connection>(sock, ssl, over_cap, gate_);
+  auto c = std::make_unique<Connection>(sock, ssl, admission == Gate::Admission::kRefuse, gate_,
+                                        std::move(address));
   c->Enter(Connection::State::kHandshake, kHandshakeTime);
   pool_->Watch(std::move(c));
   return true;

@@ -305,6 +305,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   serve
+      ->add_option("--max-per-address", limits.max_per_address,
+                   "Connections open at once from one client address (0: no limit); the next 8 "
+                   "get 503 with Retry-After, later ones are closed")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
+  serve
       ->add_option("--request-timeout", limits.request_timeout_seconds,
                    "Seconds a client has to send a request's headers; its body may take 1 s more "
                    "per 1,000 bytes. Later: 408 and the connection is closed")

@@ -23,8 +23,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int ConnectTcp(int port) {
+// A TCP connection to the server on loopback, from `source` (any 127/8 address is this machine).
+int ConnectTcp(int port, const char* source = "127.0.0.1") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+    throw std::runtime_error("cannot bind to " + std::string(source));
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -40,7 +47,8 @@ int ConnectTcp(int port) {
 // A TLS client that writes exactly the bytes it is given, when it is given them.
 class RawTlsClient {
  public:
-  explicit RawTlsClient(const ServerProcess& server) : fd_(ConnectTcp(server.port)) {
+  explicit RawTlsClient(const ServerProcess& server, const char* source = "127.0.0.1")
+      : fd_(ConnectTcp(server.port, source)) {
     ctx_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_load_verify_locations(ctx_, (server.dir() + "/dev-cert.pem").c_str(), nullptr);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
@@ -231,4 +239,25 @@ TEST_CASE("idle keep-alive connections hold no worker") {
   CHECK(Metric(server, "percept_connections_open") >= 3);  // all still open
   // Open idle connections do not keep the server from stopping cleanly.
   CHECK(server.Kill(SIGTERM) == 0);
+}
+
+TEST_CASE("one address over its own connection limit gets 503, and other addresses are served") {
+  ServerProcess server({"--max-per-address", "2", "--request-timeout", "8"});
+  // Two connections from 127.0.0.2 that never finish their handshake fill that address's quota.
+  std::vector<int> holders = {ConnectTcp(server.port, "127.0.0.2"),
+                              ConnectTcp(server.port, "127.0.0.2")};
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  RawTlsClient third(server, "127.0.0.2");
+  third.Send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  const std::string& refused = third.ReadAll(5);
+  CHECK(StatusOf(refused) == 503);
+  CHECK(refused.find("Retry-After: 2") != std::string::npos);
+  CHECK(BodyOf(refused)["error"]["code"] == "unavailable");
+
+  auto other = server.Client()->Get("/healthz");  // from 127.0.0.1
+  REQUIRE(other);
+  CHECK(other->status == 200);
+  CHECK(Metric(server, "percept_connections_rejected_per_address_total") == 1);
+  for (int fd : holders) ::close(fd);
 }
