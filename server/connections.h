@@ -36,9 +36,9 @@ class GuardedTlsServer : public httplib::SSLServer {
   void WidenBacklog();
   ConnectionStats stats() const;
 
-  struct Gate;        // counts shared with the pool; connections.cc
-  struct Connection;  // one client connection, wherever it is; connections.cc
-  class Pool;         // the reactor and the workers; connections.cc
+  struct Gate;        // counts shared with the pool; connection.h
+  struct Connection;  // one client connection, wherever it is; connection.h
+  class Pool;         // the reactor and the workers; connection_pool.h
 
  private:
   // cpp-httplib's per-connection entry point, called by our pool on the accept thread: the

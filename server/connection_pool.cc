@@ -1,0 +1,204 @@
+#include "connection_pool.h"
+
+#include <openssl/err.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <unordered_map>
+
+namespace percept {
+
+namespace {
+
+// Whether `text` holds the blank line that ends a header block, looking from `from` on.
+bool HeadersComplete(const std::string& text, size_t from) {
+  from = from >= 3 ? from - 3 : 0;
+  return text.find("\r\n\r\n", from) != std::string::npos ||
+         text.find("\n\n", from) != std::string::npos;
+}
+
+}  // namespace
+
+GuardedTlsServer::Pool::Pool(std::shared_ptr<Gate> gate, std::function<void(ConnectionPtr)> serve)
+    : gate_(std::move(gate)), serve_(std::move(serve)) {
+  epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_;
+  ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
+  reactor_ = std::thread([this] { React(); });
+  for (int i = 0; i < gate_->limits.threads; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+GuardedTlsServer::Pool::~Pool() {
+  shutdown();
+  ::close(epoll_);
+  ::close(wake_);
+}
+
+void GuardedTlsServer::Pool::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  Wake();
+  reactor_.join();
+  cv_.notify_all();
+  for (auto& t : workers_) t.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  inbox_.clear();
+}
+
+void GuardedTlsServer::Pool::Watch(ConnectionPtr c) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;  // closes it
+    inbox_.push_back(std::move(c));
+  }
+  Wake();
+}
+
+void GuardedTlsServer::Pool::Wake() {
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_, &one, sizeof one);
+}
+
+void GuardedTlsServer::Pool::React() {
+  Watched watched;
+  std::vector<epoll_event> events(256);
+  Clock::time_point next_sweep = Clock::now();
+  for (;;) {
+    const int n =
+        ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), kReactorTickMs);
+    std::vector<ConnectionPtr> arrived;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;  // `watched` closes everything it holds
+      arrived.swap(inbox_);
+    }
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[static_cast<size_t>(i)].data.fd;
+      if (fd == wake_) {
+        uint64_t count;
+        [[maybe_unused]] ssize_t r = ::read(wake_, &count, sizeof count);
+        continue;
+      }
+      auto it = watched.find(fd);
+      if (it != watched.end()) Handle(watched, it);
+    }
+    for (ConnectionPtr& c : arrived) {
+      const int fd = c->fd;
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+      ev.data.fd = fd;
+      if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) continue;  // closes it
+      auto it = watched.emplace(fd, std::move(c)).first;
+      Handle(watched, it);  // TLS may hold bytes epoll cannot see
+    }
+    const Clock::time_point now = Clock::now();
+    if (now >= next_sweep) {
+      next_sweep = now + std::chrono::milliseconds(kReactorTickMs);
+      for (auto it = watched.begin(); it != watched.end();) {
+        Connection& c = *it->second;
+        if (now < c.deadline) {
+          ++it;
+          continue;
+        }
+        if (c.state == Connection::State::kHeaders) {
+          c.failure = ReadFailure::kTimedOut;  // a worker answers 408
+          it = Release(watched, it, Next::kDispatch);
+        } else {
+          it = Release(watched, it, Next::kClose);  // handshake, idle or linger over
+        }
+      }
+    }
+  }
+}
+
+void GuardedTlsServer::Pool::Handle(Watched& watched, Watched::iterator it) {
+  const Next next = Advance(*it->second);
+  if (next != Next::kWatch) Release(watched, it, next);
+}
+
+GuardedTlsServer::Pool::Watched::iterator GuardedTlsServer::Pool::Release(Watched& watched,
+                                                                          Watched::iterator it,
+                                                                          Next next) {
+  ::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+  ConnectionPtr c = std::move(it->second);
+  it = watched.erase(it);
+  if (next == Next::kDispatch) Dispatch(std::move(c));
+  return it;
+}
+
+GuardedTlsServer::Pool::Next GuardedTlsServer::Pool::Advance(Connection& c) {
+  if (c.state == Connection::State::kHandshake) {
+    ERR_clear_error();
+    const int r = SSL_accept(c.ssl);
+    if (r != 1) {
+      const int err = SSL_get_error(c.ssl, r);
+      return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? Next::kWatch
+                                                                       : Next::kClose;
+    }
+    c.Enter(Connection::State::kIdle, RequestTime(c));
+  }
+  if (c.state == Connection::State::kLinger) {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      if (n > 0) continue;
+      return n < 0 && (errno == EAGAIN || errno == EINTR) ? Next::kWatch : Next::kClose;
+    }
+  }
+  char buf[16384];
+  for (;;) {
+    ERR_clear_error();
+    const int n = SSL_read(c.ssl, buf, sizeof buf);
+    if (n <= 0) {
+      const int err = SSL_get_error(c.ssl, n);
+      return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? Next::kWatch
+                                                                       : Next::kClose;
+    }
+    if (c.state == Connection::State::kIdle) {
+      c.request_start = Clock::now();
+      c.Enter(Connection::State::kHeaders, RequestTime(c));
+    }
+    const size_t from = c.buffered.size();
+    c.buffered.append(buf, static_cast<size_t>(n));
+    if (HeadersComplete(c.buffered, from)) return Next::kDispatch;
+    if (c.buffered.size() > kMaxHeaderBytes) {
+      c.failure = ReadFailure::kHeadersTooLarge;  // a worker answers 431
+      return Next::kDispatch;
+    }
+  }
+}
+
+void GuardedTlsServer::Pool::Dispatch(ConnectionPtr c) {
+  gate_->waiting++;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ready_.push_back(std::move(c));
+  }
+  cv_.notify_one();
+}
+
+void GuardedTlsServer::Pool::Work() {
+  for (;;) {
+    ConnectionPtr c;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopped_ || !ready_.empty(); });
+      if (ready_.empty()) return;
+      c = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    gate_->waiting--;
+    serve_(std::move(c));
+  }
+}
+
+}  // namespace percept
