@@ -1,0 +1,154 @@
+#include "report_charts.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "report_text.h"
+
+namespace percept {
+
+void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::string& h) {
+  const auto& dims = v.survey->dimensions;
+  const int name_w = 300, cell_w = 96, cell_h = 28, top = 34;
+  const int width = name_w + cell_w * static_cast<int>(dims.size()) + 10;
+  const int height = top + cell_h * static_cast<int>(insts.size() + 1) + 10;
+  h += "<svg class='heat' viewBox='0 0 " + std::to_string(width) + " " + std::to_string(height) +
+       "' width='" + std::to_string(width) + "' role='img' aria-label='" +
+       HtmlEscape(T(v, "heatmap")) + "'>";
+  for (size_t d = 0; d < dims.size(); ++d) {
+    h += "<text x='" + std::to_string(name_w + cell_w * d + cell_w / 2) +
+         "' y='22' text-anchor='middle' class='hd'>" + HtmlEscape(DimensionLabel(v, dims[d].id)) +
+         "</text>";
+  }
+  auto row = [&](size_t r, const std::string& id_of_row, const std::string& label,
+                 const std::function<const ScoreCell*(const std::string&)>& cell, bool network) {
+    const int y = top + cell_h * static_cast<int>(r);
+    // Long names are cut to fit their column; the full name shows on hover and in the tables.
+    std::string shown = label;
+    if (shown.size() > 44) {
+      size_t cut = 42;
+      while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80)
+        --cut;  // not inside a UTF-8 character
+      shown = shown.substr(0, cut) + "…";
+    }
+    h += "<text x='4' y='" + std::to_string(y + 19) + "' class='" + (network ? "nw" : "nm") +
+         "'><title>" + HtmlEscape(label) + "</title>" + HtmlEscape(shown) + "</text>";
+    for (size_t d = 0; d < dims.size(); ++d) {
+      const int x = name_w + cell_w * static_cast<int>(d);
+      double index = NAN;
+      bool suppressed = false, critical = false;
+      int64_t n = 0;
+      if (network) {
+        const NetworkCell* nc = Net(v, dims[d].id);
+        if (nc) index = nc->stats.index, suppressed = nc->suppressed, n = nc->stats.n;
+      } else if (const ScoreCell* c = cell(dims[d].id)) {
+        index = c->stats.index, suppressed = c->suppressed, critical = c->critical, n = c->stats.n;
+      } else {
+        suppressed = true;
+      }
+      const std::string fill = suppressed ? "#d9d9d9" : Color(index);
+      h += "<rect x='" + std::to_string(x + 1) + "' y='" + std::to_string(y + 1) + "' width='" +
+           std::to_string(cell_w - 2) + "' height='" + std::to_string(cell_h - 2) + "' fill='" +
+           fill + "'" + (critical ? " class='crit'" : "") + " data-institution='" +
+           HtmlEscape(network ? std::string("network") : id_of_row) + "' data-dimension='" +
+           dims[d].id + "'/>";
+      const std::string label =
+          suppressed ? "n=" + std::to_string(n) : Fmt(index) + (critical ? " ▲" : "");
+      h += "<text x='" + std::to_string(x + cell_w / 2) + "' y='" + std::to_string(y + 19) +
+           "' text-anchor='middle'" + (critical ? " class='critmark'" : "") + ">" + label +
+           "</text>";
+    }
+  };
+  for (size_t r = 0; r < insts.size(); ++r) {
+    const std::string& id = insts[r];
+    row(
+        r, id, InstitutionName(v, id),
+        [&](const std::string& dim) -> const ScoreCell* {
+          for (const ScoreCell& c : v.report->cells)
+            if (c.institution_id == id && c.dimension == dim) return &c;
+          return nullptr;
+        },
+        false);
+  }
+  row(insts.size(), "", T(v, "network"), nullptr, true);
+  h += "</svg>";
+}
+
+void Whiskers(const ReportView& v, const std::string& inst, std::string& h) {
+  const auto& dims = v.survey->dimensions;
+  const int left = 150, right = 470, row_h = 22, top = 20;
+  auto x = [&](double index) {
+    return left + (right - left) * std::clamp(index, 0.0, 100.0) / 100.0;
+  };
+  const int height = top + row_h * static_cast<int>(dims.size()) + 10;
+  h += "<svg viewBox='0 0 490 " + std::to_string(height) + "' width='490' class='whisk'>";
+  for (int tick = 0; tick <= 100; tick += 25) {
+    h += "<line x1='" + Fmt(x(tick), 0) + "' x2='" + Fmt(x(tick), 0) + "' y1='12' y2='" +
+         std::to_string(height - 6) + "' class='grid'/><text x='" + Fmt(x(tick), 0) +
+         "' y='10' text-anchor='middle' class='tick'>" + std::to_string(tick) + "</text>";
+  }
+  h += "<line x1='" + Fmt(x(v.options.standard), 0) + "' x2='" + Fmt(x(v.options.standard), 0) +
+       "' y1='12' y2='" + std::to_string(height - 6) + "' class='std'/>";
+  for (size_t d = 0; d < dims.size(); ++d) {
+    const int y = top + row_h * static_cast<int>(d) + 11;
+    h += "<text x='4' y='" + std::to_string(y + 4) + "'>" +
+         HtmlEscape(DimensionLabel(v, dims[d].id)) + "</text>";
+    if (const NetworkCell* nc = Net(v, dims[d].id); nc && !nc->suppressed) {
+      h += "<path d='M" + Fmt(x(nc->stats.index)) + " " + std::to_string(y - 6) +
+           " l5 6 l-5 6 l-5 -6 z' class='netmark'/>";
+    }
+    for (const ScoreCell& c : v.report->cells) {
+      if (c.institution_id != inst || c.dimension != dims[d].id) continue;
+      if (c.suppressed) {
+        h += "<text x='" + std::to_string(left) + "' y='" + std::to_string(y + 4) +
+             "' class='tick'>n=" + std::to_string(c.stats.n) + "</text>";
+        continue;
+      }
+      h += "<line x1='" + Fmt(x(c.stats.ci_low)) + "' x2='" + Fmt(x(c.stats.ci_high)) + "' y1='" +
+           std::to_string(y) + "' y2='" + std::to_string(y) + "' class='ci'/><circle cx='" +
+           Fmt(x(c.stats.index)) + "' cy='" + std::to_string(y) + "' r='4' fill='" +
+           (c.critical ? "#b00020" : "#1f4e79") + "'/>";
+    }
+  }
+  h += "</svg>";
+}
+
+void ImportancePerformance(const ReportView& v, const std::string& inst, std::string& h) {
+  const int w = 300, ht = 220, l = 36, b = 28, t = 10, r = 10;
+  auto px = [&](double index) { return l + (w - l - r) * std::clamp(index, 0.0, 100.0) / 100.0; };
+  auto py = [&](double imp) { return ht - b - (ht - b - t) * std::clamp(imp, 0.0, 1.0); };
+  std::vector<double> imps;
+  for (const NetworkCell& c : v.report->network)
+    if (c.dimension != "overall" && std::isfinite(c.importance)) imps.push_back(c.importance);
+  std::sort(imps.begin(), imps.end());
+  const double median = imps.empty()      ? 0.5
+                        : imps.size() % 2 ? imps[imps.size() / 2]
+                                          : (imps[imps.size() / 2 - 1] + imps[imps.size() / 2]) / 2;
+  h += "<svg viewBox='0 0 " + std::to_string(w) + " " + std::to_string(ht) +
+       "' width=" + std::to_string(w) + " class='ipa'>";
+  h += "<rect x='" + std::to_string(l) + "' y='" + std::to_string(t) + "' width='" +
+       std::to_string(w - l - r) + "' height='" + std::to_string(ht - b - t) + "' class='frame'/>";
+  h += "<line x1='" + Fmt(px(v.options.standard)) + "' x2='" + Fmt(px(v.options.standard)) +
+       "' y1='" + std::to_string(t) + "' y2='" + std::to_string(ht - b) + "' class='std'/>";
+  h += "<line x1='" + std::to_string(l) + "' x2='" + std::to_string(w - r) + "' y1='" +
+       Fmt(py(median)) + "' y2='" + Fmt(py(median)) + "' class='std'/>";
+  h += "<text x='" + std::to_string(w / 2) + "' y='" + std::to_string(ht - 4) +
+       "' text-anchor='middle' class='tick'>" + HtmlEscape(T(v, "index")) +
+       "</text><text x='10' y='" + std::to_string(ht / 2) +
+       "' class='tick' transform='rotate(-90 10 " + std::to_string(ht / 2) +
+       ")' text-anchor='middle'>" + HtmlEscape(T(v, "importance")) + "</text>";
+  for (const ScoreCell& c : v.report->cells) {
+    if (c.institution_id != inst || c.suppressed || c.dimension == "overall" ||
+        !std::isfinite(c.importance))
+      continue;
+    h += "<circle cx='" + Fmt(px(c.stats.index)) + "' cy='" + Fmt(py(c.importance)) +
+         "' r='4' fill='" + (c.critical ? "#b00020" : "#1f4e79") + "'/><text x='" +
+         Fmt(px(c.stats.index) + 6) + "' y='" + Fmt(py(c.importance) + 4) + "' class='tick'>" +
+         HtmlEscape(DimensionLabel(v, c.dimension)) + "</text>";
+  }
+  h += "</svg>";
+}
+
+}  // namespace percept

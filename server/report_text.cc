@@ -1,0 +1,139 @@
+#include "report_text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace percept {
+
+namespace {
+
+struct Text {
+  const char* es;
+  const char* en;
+};
+
+// Every sentence of the pages, in both languages.
+const std::map<std::string, Text>& Strings() {
+  static const std::map<std::string, Text> k = {
+      {"report", {"Informe de calidad percibida", "Perceived quality report"}},
+      {"signed_in", {"Sesión de", "Signed in as"}},
+      {"sign_out", {"Cerrar sesión", "Sign out"}},
+      {"filters", {"Filtros", "Filters"}},
+      {"comuna", {"Comuna (código)", "Commune (code)"}},
+      {"region", {"Región (código)", "Region (code)"}},
+      {"from", {"Desde", "From"}},
+      {"to", {"Hasta", "To"}},
+      {"apply", {"Aplicar", "Apply"}},
+      {"heatmap",
+       {"Mapa de calor: índice 0–100 por institución y dimensión",
+        "Heat map: index 0–100 by institution and dimension"}},
+      {"heat_note",
+       {"▲ punto crítico · gris: celda suprimida (menos de %d evaluaciones)",
+        "▲ critical point · grey: suppressed cell (fewer than %d evaluations)"}},
+      {"institution", {"Institución", "Institution"}},
+      {"network", {"Red", "Network"}},
+      {"critical", {"Puntos críticos", "Critical points"}},
+      {"none",
+       {"Ningún punto crítico con estos filtros.", "No critical point under these filters."}},
+      {"dimension", {"Dimensión", "Dimension"}},
+      {"index", {"Índice", "Index"}},
+      {"ci", {"IC 95%", "95% CI"}},
+      {"gap", {"Brecha", "Gap"}},
+      {"importance", {"Importancia", "Importance"}},
+      {"severity", {"Severidad", "Severity"}},
+      {"flags", {"Alertas", "Flags"}},
+      {"high", {"alta", "high"}},
+      {"medium", {"media", "medium"}},
+      {"below_standard", {"bajo el estándar", "below standard"}},
+      {"below_network", {"bajo la red", "below network"}},
+      {"by_institution",
+       {"Por institución: índice con IC 95% (●) y la red (◆)",
+        "By institution: index with 95% CI (●) and the network (◆)"}},
+      {"ipa", {"Importancia–desempeño", "Importance–performance"}},
+      {"ipa_note",
+       {"Arriba a la izquierda: importa mucho y anda mal — lo primero que mejorar.",
+        "Top left: matters most and performs worst — the first thing to improve."}},
+      {"method", {"Metodología", "Methodology"}},
+      {"evaluations",
+       {"Evaluaciones (red, satisfacción general)", "Evaluations (network, overall satisfaction)"}},
+      {"period", {"Período", "Period"}},
+      {"all", {"todo", "all"}},
+      {"alpha", {"Confiabilidad (alfa de Cronbach)", "Reliability (Cronbach's alpha)"}},
+      {"alpha_warn",
+       {"bajo 0,7: los ítems de esta dimensión no miden lo mismo; interprete con cautela",
+        "below 0.7: this dimension's items do not measure one thing; read with care"}},
+      {"rule_standard",
+       {"«Bajo el estándar»: el extremo superior del IC 95%% del índice queda bajo %g (la nota 4,0 "
+        "en la escala de 1 a 7).",
+        "'Below standard': the upper end of the index's 95%% CI is below %g (the passing grade 4.0 "
+        "on the 1–7 scale)."}},
+      {"rule_network",
+       {"«Bajo la red»: al menos %g puntos bajo la red y una prueba t de Welch unilateral contra "
+        "el resto de la red, con p ajustado por Benjamini–Hochberg (q < 0,05).",
+        "'Below network': at least %g points below the network and a one-sided Welch t-test "
+        "against the rest of the network, with p adjusted by Benjamini–Hochberg (q < 0.05)."}},
+      {"rule_severity",
+       {"Severidad alta cuando la dimensión pesa en la satisfacción general (correlación con la "
+        "nota general sobre la mediana).",
+        "High severity when the dimension weighs on overall satisfaction (its correlation with the "
+        "overall grade is at or above the median)."}},
+      {"rule_min_n",
+       {"Celdas con menos de %d evaluaciones no se publican: pocas respuestas son inestables y "
+        "podrían identificar a una familia.",
+        "Cells with fewer than %d evaluations are not published: few answers are unstable and "
+        "could point to a family."}},
+      {"limited",
+       {"precisión limitada (INE: n < 60 o CV > 15%)",
+        "limited precision (INE: n < 60 or CV > 15%)"}},
+      {"sign_in", {"Ingresar", "Sign in"}},
+      {"token", {"Token de acceso", "Access token"}},
+      {"sign_in_intro",
+       {"Pegue el token que le entregó el equipo de Percept. Se guarda una sesión de 8 horas en "
+        "este navegador.",
+        "Paste the token the Percept team gave you. This browser keeps a session for 8 hours."}},
+  };
+  return k;
+}
+
+}  // namespace
+
+std::string T(const ReportView& v, const char* key) {
+  const Text& t = Strings().at(key);
+  return v.lang == "en" ? t.en : t.es;
+}
+
+std::string Fmt(double v, int decimals) {
+  if (!std::isfinite(v)) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string Color(double index) {
+  const double h = std::clamp(index, 0.0, 100.0) * 1.2;  // 0 red … 120 green
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "hsl(%.0f,65%%,62%%)", h);
+  return buf;
+}
+
+std::string DimensionLabel(const ReportView& v, const std::string& id) {
+  for (const Dimension& d : v.survey->dimensions) {
+    if (d.id == id) return v.lang == "en" ? d.label.en : d.label.es;
+  }
+  return id == "overall" ? (v.lang == "en" ? "Overall" : "General") : id;
+}
+
+std::string InstitutionName(const ReportView& v, const std::string& id) {
+  auto it = v.institutions->find(id);
+  return it == v.institutions->end() ? id : it->second.name;
+}
+
+const NetworkCell* Net(const ReportView& v, const std::string& dim) {
+  for (const NetworkCell& c : v.report->network)
+    if (c.dimension == dim) return &c;
+  return nullptr;
+}
+
+}  // namespace percept
