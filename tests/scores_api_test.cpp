@@ -37,7 +37,8 @@ void SendWave(ServerProcess& server, const std::vector<std::string>& institution
       c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token), batch.dump(), kJson);
   REQUIRE(r);
   REQUIRE(r->status == 200);
-  for (const json& item : json::parse(r->body)["results"]) REQUIRE(item["status"] == "created");
+  const json answer = json::parse(r->body);  // kept: a loop over a temporary's member dangles
+  for (const json& item : answer["results"]) REQUIRE(item["status"] == "created");
 }
 
 const json* FindCell(const json& cells, const std::string& inst, const std::string& dim) {
