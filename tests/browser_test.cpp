@@ -15,11 +15,12 @@ std::string DecodeBase64(const std::string& in) {
   static const std::string kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  int bits = 0, value = 0;
+  int bits = 0;
+  uint32_t value = 0;  // only the low 14 bits matter; unsigned, so the shift may carry out
   for (char c : in) {
     const size_t pos = kAlphabet.find(c);
     if (pos == std::string::npos) continue;
-    value = (value << 6) | static_cast<int>(pos);
+    value = (value << 6) | static_cast<uint32_t>(pos);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
