@@ -44,7 +44,7 @@ bool CurrentConnectionOverCap() { return t_over_cap; }
 
 GuardedTlsServer::GuardedTlsServer(const std::function<bool(SSL_CTX&)>& setup_tls,
                                    const ConnectionLimits& limits)
-    : httplib::SSLServer(setup_tls), limits_(limits), gate_(std::make_shared<Gate>(limits)) {
+    : httplib::SSLServer(setup_tls), gate_(std::make_shared<Gate>(limits)) {
   new_task_queue = [this] {
     pool_ = new Pool(gate_, [this](ConnectionPtr c) { Serve(std::move(c)); });
     return pool_;
@@ -106,7 +106,7 @@ bool GuardedTlsServer::process_and_close_socket(socket_t sock) {
 
 void GuardedTlsServer::Serve(ConnectionPtr c) {
   t_over_cap = c->over_cap;
-  TlsStream stream(*c, limits_, RequestTime(*c));
+  TlsStream stream(*c);
   bool keep = false;  // hand back to the reactor for its next request
   bool linger = false;
   for (;;) {
@@ -132,19 +132,18 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
   t_over_cap = false;
   t_read_failure = ReadFailure::kNone;
   if (keep) {
-    c->Enter(Connection::State::kIdle, std::chrono::seconds(limits_.keep_alive_seconds));
+    c->Enter(Connection::State::kIdle, std::chrono::seconds(gate_->limits.keep_alive_seconds));
     pool_->Watch(std::move(c));
-  } else if (linger) {
+    return;
+  }
+  ERR_clear_error();
+  SSL_shutdown(c->ssl);
+  if (linger) {
     // Its bytes still unread, a close would reset the connection and could destroy our answer
     // before the client reads it: close our side, and let the reactor drain theirs a while.
-    ERR_clear_error();
-    SSL_shutdown(c->ssl);
     ::shutdown(c->fd, SHUT_WR);
     c->Enter(Connection::State::kLinger, kLinger);
     pool_->Watch(std::move(c));
-  } else {
-    ERR_clear_error();
-    SSL_shutdown(c->ssl);
   }
 }
 

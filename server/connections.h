@@ -48,7 +48,6 @@ class GuardedTlsServer : public httplib::SSLServer {
   // reactor (idle, or lingering after an error answer) or closes it.
   void Serve(std::unique_ptr<Connection> c);
 
-  ConnectionLimits limits_;
   std::shared_ptr<Gate> gate_;
   Pool* pool_ = nullptr;  // owned by cpp-httplib's listen loop while it runs
 };

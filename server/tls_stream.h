@@ -21,13 +21,12 @@ namespace percept {
 // non-blocking TLS socket, with one deadline for each request.
 class TlsStream final : public httplib::Stream {
  public:
-  TlsStream(GuardedTlsServer::Connection& c, const ConnectionLimits& limits,
-            Clock::duration request_timeout)
+  explicit TlsStream(GuardedTlsServer::Connection& c)
       : c_(c),
-        io_timeout_(std::chrono::seconds(limits.io_timeout_seconds)),
-        request_timeout_(request_timeout),
-        seconds_per_body_byte_(1.0 /
-                               static_cast<double>(std::max<size_t>(1, limits.min_body_rate))) {}
+        io_timeout_(std::chrono::seconds(c.gate->limits.io_timeout_seconds)),
+        request_timeout_(RequestTime(c)),
+        seconds_per_body_byte_(
+            1.0 / static_cast<double>(std::max<size_t>(1, c.gate->limits.min_body_rate))) {}
 
   // A request starts: its clock from its first byte, and whatever the reactor found wrong.
   void BeginRequest() {
