@@ -26,6 +26,7 @@
 #include "aggregates.h"
 #include "percept/institutions.h"
 #include "percept/submission.h"
+#include "secrets.h"
 #include "store.h"
 
 using namespace percept;
@@ -110,8 +111,11 @@ int main(int argc, char** argv) {
   if (!catalog.ok()) return std::fprintf(stderr, "%s\n", catalog.status().ToString().c_str()), 1;
   const SurveyDefinition* def = catalog->Latest("chs-perception");
   auto opened = Store::Open(db, true);
-  if (!opened.ok() || !(*opened)->Migrate().ok())
+  bool key_created = false;
+  if (!opened.ok() || !(*opened)->Migrate().ok() ||
+      !EnsureHouseholdKey(HouseholdKeyPath(db), &key_created).ok()) {  // what `percept init` does
     return std::fprintf(stderr, "cannot create %s\n", db.c_str()), 1;
+  }
   Store& store = **opened;
   const std::vector<Institution> institutions = MakeInstitutions();
   if (!store.UpsertInstitutions(institutions).ok() ||

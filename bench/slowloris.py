@@ -4,25 +4,18 @@ connection, starting a request and adding one short header line a second, never 
 when the server answers or closes, it reconnects at once. Runs SECONDS, then prints what the
 server did to them. They connect from SOURCE (default 127.0.0.2: another address than the
 tablet's, as an attacker's would be).  slowloris.py HOST PORT CAFILE CONNECTIONS SECONDS [SOURCE]"""
-import collections
 import socket
 import ssl
 import sys
 import threading
 import time
 
+from attackers import count, run, stop
+
 host, port, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 connections, seconds = int(sys.argv[4]), float(sys.argv[5])
 source = sys.argv[6] if len(sys.argv) > 6 else "127.0.0.2"
 ctx = ssl.create_default_context(cafile=cafile)
-counts = collections.Counter()
-lock = threading.Lock()
-stop = threading.Event()
-
-
-def count(what):
-    with lock:
-        counts[what] += 1
 
 
 def attack():
@@ -48,11 +41,4 @@ def attack():
 
 
 threads = [threading.Thread(target=attack, daemon=True) for _ in range(connections)]
-for t in threads:
-    t.start()
-time.sleep(seconds)
-stop.set()
-for t in threads:
-    t.join(timeout=3)
-with lock:
-    print("attackers     " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+print("attackers     " + ", ".join(f"{k}: {v}" for k, v in run(threads, seconds)))

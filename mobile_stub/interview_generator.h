@@ -39,7 +39,7 @@ class InterviewGenerator {
   InterviewGenerator(const SurveyDefinition& def, std::vector<Institution> institutions,
                      const GeneratorOptions& options);
   ~InterviewGenerator();
-  // The next interview, as the JSON text of a submission (CONTRACT.md §4).
+  // The next interview, as the JSON text of a submission (docs/formats.md, "Submissions").
   std::string Next();
 
  private:

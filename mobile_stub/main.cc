@@ -1,4 +1,4 @@
-// `percept-tablet`: a tablet's stand-in (CONTRACT.md §1). It fills an offline queue with
+// `percept-tablet`: a tablet's stand-in (README, "percept-tablet"). It fills an offline queue with
 // realistic interviews, syncs it to the server as a good tablet would, and drives load.
 #include <signal.h>
 #include <unistd.h>
@@ -101,8 +101,18 @@ int Simulate(const std::string& survey_file, const std::string& institutions_fil
   return 0;
 }
 
+// sync and rejected read a queue that simulate (or the tablet) made; a misspelt path must not
+// become a new empty queue that reports "all sent".
+Status QueueExists(const std::string& path) {
+  if (::access(path.c_str(), F_OK) == 0) return Status::Ok();
+  return Status::NotFound("no queue at " + path +
+                          " (check --queue; `percept-tablet simulate --queue " + path +
+                          "` makes one)");
+}
+
 int SyncQueue(const std::string& queue_path, const ServerEndpoint& server, int batch,
               double give_up) {
+  if (Status s = QueueExists(queue_path); !s.ok()) return Fail(s);
   auto queue = OfflineQueue::Open(queue_path);
   if (!queue.ok()) return Fail(queue.status());
   SyncOptions options;
@@ -135,6 +145,7 @@ int SyncQueue(const std::string& queue_path, const ServerEndpoint& server, int b
 }
 
 int ShowRejected(const std::string& queue_path) {
+  if (Status s = QueueExists(queue_path); !s.ok()) return Fail(s);
   auto queue = OfflineQueue::Open(queue_path);
   if (!queue.ok()) return Fail(queue.status());
   auto counts = (*queue)->Counts();
@@ -174,9 +185,16 @@ int Load(const std::string& survey_file, const std::string& institutions_file,
   };
   auto report = RunLoad(server, options, next);
   if (!report.ok()) return Fail(report.status());
-  std::printf("load: %d connections, %.1f s: %lld acknowledged, %lld failed\n", options.concurrency,
-              report->seconds, static_cast<long long>(report->ok),
-              static_cast<long long>(report->failed));
+  std::printf("load: %d connections, %.1f s: %lld acknowledged, %lld failed, %lld throttled\n",
+              options.concurrency, report->seconds, static_cast<long long>(report->ok),
+              static_cast<long long>(report->failed), static_cast<long long>(report->throttled));
+  if (report->throttled > 0) {
+    std::fprintf(stderr,
+                 "percept-tablet: %lld requests were answered 429 or 503 and retried after the "
+                 "server's Retry-After: the server limits each token to --rate-limit requests a "
+                 "second (default 200); to measure throughput, serve with --rate-limit 0\n",
+                 static_cast<long long>(report->throttled));
+  }
   std::printf("throughput    %.0f durable submissions/s\n", report->ok / report->seconds);
   std::printf("latency       p50 %.2f ms   p95 %.2f ms   p99 %.2f ms   max %.2f ms\n",
               report->p50_ms, report->p95_ms, report->p99_ms, report->max_ms);
@@ -258,7 +276,12 @@ int main(int argc, char** argv) {
   ld->add_option("--seed", seed, "Random seed")->capture_default_str();
   add_server(ld);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a success; every mistake in the command line is the README's exit status 2.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   if (*sim)
     return Simulate(survey_file, institutions_file, households, seed, plants, uniform, first_day,
                     days, queue);

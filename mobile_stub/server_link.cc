@@ -1,6 +1,7 @@
 #include "server_link.h"
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -74,8 +75,29 @@ Result<ServerEndpoint> ParseServerUrl(const std::string& url, const std::string&
   if (e.host.empty() || e.host.find('/') != std::string::npos)
     return Status::InvalidParameter("--server: no host in " + url);
   if (token.empty()) return Status::InvalidParameter("--token is required");
+  if (!cacert.empty() && ::access(cacert.c_str(), R_OK) != 0) {
+    return Status::InvalidParameter("--cacert: cannot read " + cacert);
+  }
   return e;
 }
+
+namespace {
+
+// A certificate the tablet does not trust is a setting to fix, not a network hiccup to retry.
+bool IsCertificateError(httplib::Error e) {
+  return e == httplib::Error::SSLServerVerification || e == httplib::Error::SSLLoadingCerts;
+}
+
+Status CertificateError(const ServerEndpoint& server) {
+  return Status::InvalidParameter(
+      "the server's certificate is not trusted by this tablet: " +
+      std::string(server.cacert.empty()
+                      ? "pass the certificate to trust with --cacert FILE (for the demo server: "
+                        "--cacert data/dev-cert.pem)"
+                      : "--cacert " + server.cacert + " is not the certificate this server uses"));
+}
+
+}  // namespace
 
 Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server,
                         const SyncOptions& options) {
@@ -155,6 +177,10 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server,
                                 std::to_string(res->status) + " " + res->body.substr(0, 300));
       }
     } else {
+      if (IsCertificateError(res.error())) {
+        if (options.progress) std::fprintf(stderr, "\n");
+        return CertificateError(server);
+      }
       report.last_error = "network: " + httplib::to_string(res.error());
       client = Connect(server);  // a fresh connection after a dropped one
     }
@@ -180,7 +206,8 @@ Result<SyncReport> Sync(OfflineQueue& queue, const ServerEndpoint& server,
 
 Result<LoadReport> RunLoad(const ServerEndpoint& server, const LoadOptions& options,
                            const std::function<std::string()>& next_body) {
-  std::atomic<int64_t> issued{0}, ok{0}, failed{0};
+  std::atomic<int64_t> issued{0}, ok{0}, failed{0}, throttled{0};
+  std::atomic<bool> untrusted{false};
   std::mutex mu;
   std::vector<double> latencies;
   const auto start = Clock::now();
@@ -193,15 +220,29 @@ Result<LoadReport> RunLoad(const ServerEndpoint& server, const LoadOptions& opti
     threads.emplace_back([&] {
       auto client = Connect(server);
       std::vector<double> mine;
-      while (more()) {
+      while (more() && !untrusted) {
         const std::string body = next_body();
         const auto t0 = Clock::now();
         auto res = client->Post("/api/v1/submissions", body, "application/json");
         mine.push_back(Since(t0) * 1000);
         if (res && (res->status == 201 || res->status == 200)) {
           ok++;
+        } else if (res && (res->status == 429 || res->status == 503)) {
+          // Over the server's rate limit (or busy): wait as it says, like a tablet would.
+          throttled++;
+          double wait = 1;
+          try {
+            if (res->has_header("Retry-After"))
+              wait = std::stod(res->get_header_value("Retry-After"));
+          } catch (const std::exception&) {
+          }
+          std::this_thread::sleep_for(std::chrono::duration<double>(std::clamp(wait, 0.05, 10.0)));
         } else {
           failed++;
+          if (!res && IsCertificateError(res.error())) {
+            untrusted = true;
+            break;
+          }
           if (!res) client = Connect(server);
         }
       }
@@ -210,10 +251,12 @@ Result<LoadReport> RunLoad(const ServerEndpoint& server, const LoadOptions& opti
     });
   }
   for (auto& t : threads) t.join();
+  if (untrusted) return CertificateError(server);
   LoadReport r;
   r.seconds = Since(start);
   r.ok = ok;
   r.failed = failed;
+  r.throttled = throttled;
   if (!latencies.empty()) {
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) {

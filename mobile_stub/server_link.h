@@ -52,6 +52,7 @@ struct LoadOptions {
 
 struct LoadReport {
   int64_t ok = 0, failed = 0;
+  int64_t throttled = 0;  // answered 429 or 503: waited for Retry-After, then went on
   double seconds = 0;
   double p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;
 };

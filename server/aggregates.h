@@ -1,4 +1,4 @@
-// The sufficient statistics of ANALYTICS.md, kept per survey version × institution × day.
+// The sufficient statistics of docs/analytics.md, kept per survey version × institution × day.
 //
 // Durably they are the table `aggregates` plus the table `aggregate_log`: every write
 // transaction appends its delta to the log (one compact row, in that same transaction, so the

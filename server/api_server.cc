@@ -1,7 +1,11 @@
 #include "api_server.h"
 
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -30,49 +34,106 @@ const std::initializer_list<Role> kScoreReaders = {Role::kAnalyst, Role::kAdmin,
 
 }  // namespace
 
+namespace {
+
+bool Matches(const RouteRule& r, const std::string& path) {
+  return r.literal.empty() ? std::regex_match(path, r.path) : r.literal == path;
+}
+
+}  // namespace
+
+void ApiServer::Impl::On(const char* method, const std::string& pattern, std::vector<Role> roles,
+                         size_t max_body, httplib::Server::Handler handler) {
+  const bool plain = pattern.find_first_of("()[]\\.*+?|^$") == std::string::npos;
+  rules.push_back({method, plain ? pattern : "", std::regex(pattern), std::move(roles), max_body});
+  if (std::string(method) == "POST") {
+    http->Post(pattern, std::move(handler));
+  } else {
+    http->Get(pattern, std::move(handler));
+  }
+}
+
+std::string ApiServer::Impl::AllowedMethods(const std::string& path) const {
+  std::string out;
+  for (const RouteRule& r : rules) {
+    if (!Matches(r, path) || out.find(r.method) != std::string::npos) continue;
+    out += (out.empty() ? "" : ", ") + r.method;
+  }
+  return out;
+}
+
+Status ApiServer::Impl::AdmitBody(const RequestHead& head, size_t* max_body) {
+  const std::string path = httplib::detail::decode_url(std::string(head.Path()), false);
+  const RouteRule* rule = nullptr;
+  for (const RouteRule& r : rules) {
+    if (r.method == head.method && Matches(r, path)) {
+      rule = &r;
+      break;
+    }
+  }
+  if (rule == nullptr) {
+    return AllowedMethods(path).empty()
+               ? Status::NotFound("no such endpoint")
+               : Status::MethodNotAllowed(head.method + " is not allowed here; use " +
+                                          AllowedMethods(path));
+  }
+  if (rule->max_body == 0) return Status::PayloadTooLarge("this endpoint takes no body");
+  if (!rule->roles.empty()) {
+    const std::string* authorization = head.Find("Authorization");
+    auto who = auth->FromAuthorization(authorization ? *authorization : std::string());
+    if (!who.ok()) return who.status();
+    if (std::find(rule->roles.begin(), rule->roles.end(), who->role) == rule->roles.end()) {
+      return Status::Forbidden(std::string("the ") + RoleName(who->role) + " role may not do this");
+    }
+  }
+  *max_body = std::min(*max_body, rule->max_body);
+  return Status::Ok();
+}
+
 void ApiServer::Impl::Routes() {
-  httplib::Server& s = *http;
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+  const size_t body = options.max_body_bytes;
+  On("GET", "/healthz", {}, 0, [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
   });
-  s.Get("/metrics",
-        [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
-  s.Get("/api/v1/surveys", Guard(kAnyRole, [this](auto&, auto& res, auto&) { ListSurveys(res); }));
-  s.Get(R"(/api/v1/surveys/([^/]+))",
-        Guard(kAnyRole, [this](auto& req, auto& res, auto&) { GetSurvey(req, res); }));
-  s.Get("/api/v1/institutions",
-        Guard(kAnyRole, [this](auto&, auto& res, auto& who) { ListInstitutions(res, who); }));
-  s.Post("/api/v1/submissions",
-         Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { Submit(req, res, who); }));
-  s.Post("/api/v1/submissions/batch", Guard(kSubmitters, [this](auto& req, auto& res, auto& who) {
-           SubmitBatch(req, res, who);
-         }));
-  s.Get("/api/v1/submissions",
-        Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
-  s.Get(R"(/api/v1/exports/([a-z0-9-]+)(\.csv|\.sav|\.jsonl|/codebook\.csv))",
-        Guard(kReaders, [this](auto& req, auto& res, auto& who) { ExportSurvey(req, res, who); }));
-  s.Get("/api/v1/scores", Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) {
-          Scores(req, res, who, false);
-        }));
-  s.Get("/api/v1/critical-points", Guard(kScoreReaders, [this](auto& req, auto& res, auto& who) {
-          Scores(req, res, who, true);
-        }));
+  On("GET", "/metrics", {}, 0,
+     [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
+  On("GET", "/api/v1/surveys", kAnyRole, 0,
+     Guard(kAnyRole, [this](auto&, auto& res, auto&) { ListSurveys(res); }));
+  On("GET", R"(/api/v1/surveys/([^/]+))", kAnyRole, 0,
+     Guard(kAnyRole, [this](auto& req, auto& res, auto&) { GetSurvey(req, res); }));
+  On("GET", "/api/v1/institutions", kAnyRole, 0,
+     Guard(kAnyRole, [this](auto&, auto& res, auto& who) { ListInstitutions(res, who); }));
+  On("POST", "/api/v1/submissions", kSubmitters, body,
+     Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { Submit(req, res, who); }));
+  On("POST", "/api/v1/submissions/batch", kSubmitters, body,
+     Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { SubmitBatch(req, res, who); }));
+  On("GET", "/api/v1/submissions", kReaders, 0,
+     Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
+  On("GET", R"(/api/v1/exports/([a-z0-9-]+)(\.csv|\.sav|\.jsonl|/codebook\.csv))", kReaders, 0,
+     Guard(kReaders, [this](auto& req, auto& res, auto& who) { ExportSurvey(req, res, who); }));
+  On("GET", "/api/v1/scores", kScoreReaders, 0,
+     Guard(kScoreReaders,
+           [this](auto& req, auto& res, auto& who) { Scores(req, res, who, false); }));
+  On("GET", "/api/v1/critical-points", kScoreReaders, 0,
+     Guard(kScoreReaders,
+           [this](auto& req, auto& res, auto& who) { Scores(req, res, who, true); }));
 
   ReportRoutes();
 
   // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
   // gets the contract's error body.
-  s.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+  httplib::Server& s = *http;
+  s.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        // A request cut off by our connection layer reaches here as cpp-httplib's 400.
-        const ReadFailure failure = CurrentReadFailure();
-        if (failure != ReadFailure::kNone) {
-          res.set_header("Connection", "close");
-          SendError(res, failure == ReadFailure::kTimedOut
-                             ? Status::RequestTimeout("the request did not arrive in time")
-                             : Status::HeadersTooLarge("the request's headers are too large"));
-          return httplib::Server::HandlerResponse::Handled;
+        if (res.status == 404) {
+          const std::string allowed = AllowedMethods(req.path);
+          if (!allowed.empty()) {
+            res.set_header("Allow", allowed);
+            SendError(
+                res, Status::MethodNotAllowed(req.method + " is not allowed here; use " + allowed));
+            return httplib::Server::HandlerResponse::Handled;
+          }
         }
         switch (res.status) {
           case 413:
@@ -95,16 +156,11 @@ void ApiServer::Impl::Routes() {
                      req.path.c_str());
         SendError(res, Status::Internal("internal error; it has been logged"));
       });
-  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     RequestContext& ctx = CurrentRequest();
     ctx.start = std::chrono::steady_clock::now();
     ctx.started = true;
     ctx.token_name.clear();
-    if (CurrentConnectionOverCap()) {
-      res.set_header("Retry-After", "2");
-      SendError(res, Status::Unavailable("the server is at its connection limit; retry shortly"));
-      return httplib::Server::HandlerResponse::Handled;
-    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   s.set_logger(
@@ -154,6 +210,15 @@ void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& re
          "Requests cut off at their read deadline (408).", c.timed_out);
   metric("percept_requests_headers_too_large_total", "counter",
          "Requests refused for their header size (431).", c.headers_too_large);
+  metric("percept_requests_malformed_total", "counter",
+         "Requests refused as malformed or ambiguous (400), their connection closed.", c.malformed);
+  metric("percept_requests_bodies_refused_total", "counter",
+         "Requests whose body was refused before it was read (401, 403, 404, 405, 413).",
+         c.refused_bodies);
+  metric("percept_connections_shed_total", "counter",
+         "Idle or unauthenticated connections closed to make room at the cap.", c.shed);
+  metric("percept_body_bytes_reserved", "gauge",
+         "Memory promised to request bodies being received.", c.body_bytes_reserved);
   metric(
       "percept_uptime_seconds", "gauge", "Seconds since the server started.",
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
@@ -174,13 +239,19 @@ void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& 
           ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start)
                 .count()
           : 0;
-  // Method, path (never the query: it may carry filters of one institution), status, time,
-  // token *name*. Never the token, never an answer.
-  std::fprintf(stderr, "%s %s %s %d %.1fms %s\n", NowRfc3339().c_str(), req.method.c_str(),
-               req.path.c_str(), res.status, ms,
-               ctx.token_name.empty() ? "-" : ctx.token_name.c_str());
+  LogLine(req.method, req.path, res.status, ms, ctx.token_name);
   ctx.started = false;
   ctx.token_name.clear();
+}
+
+void ApiServer::Impl::LogLine(const std::string& method, const std::string& path, int status,
+                              double ms, const std::string& token_name) {
+  // Method, path (never the query: it may carry filters of one institution), status, time,
+  // token *name*. Never the token, never an answer. What the client chose is escaped, so that
+  // no byte of it can start a line or move the terminal (docs/security.md, "Logs").
+  std::fprintf(stderr, "%s %s %s %d %.1fms %s\n", NowRfc3339().c_str(),
+               EscapeForLog(method).c_str(), EscapeForLog(path).c_str(), status, ms,
+               token_name.empty() ? "-" : EscapeForLog(token_name).c_str());
 }
 
 void ApiServer::Impl::ListSurveys(httplib::Response& res) {
@@ -245,6 +316,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->institutions = std::make_unique<InstitutionCache>(impl->readers.get());
   impl->auth = std::make_unique<Authenticator>(impl->readers.get());
   impl->limiter = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
+  impl->sign_in_limiter = std::make_unique<RateLimiter>(1.0 / 6, 10);
   if (auto key = LoadHouseholdKey(HouseholdKeyPath(options.db_path)); key.ok()) {
     impl->hasher = [k = *key](const std::string& id) { return PseudonymizeIdentifier(k, id); };
   } else {
@@ -272,11 +344,24 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
                  created ? "created a" : "using the", cert.c_str(), cert.c_str());
   }
   Impl* raw = impl.get();
+  RequestHooks hooks;
+  hooks.admit_body = [raw](const RequestHead& head, size_t* max_body) {
+    return raw->AdmitBody(head, max_body);
+  };
+  hooks.answered = [raw](const RequestHead* head, int status) {
+    if (status >= 100 && status < 600) raw->responses[status / 100]++;
+    if (!raw->options.log_requests) return;
+    raw->LogLine(head ? head->method : "-",
+                 head ? httplib::detail::decode_url(std::string(head->Path()), false) : "-", status,
+                 0, "-");
+  };
+  ConnectionLimits limits = options.connections;
+  limits.max_body = options.max_body_bytes;
   impl->http = std::make_unique<GuardedTlsServer>(
       [raw, cert, key](SSL_CTX& ctx) {
         return ConfigureServerTls(&ctx, cert, key, &raw->tls_error);
       },
-      options.connections);
+      limits, std::move(hooks));
   if (!impl->http->is_valid()) return Status::Internal("TLS: " + impl->tls_error);
 
   httplib::Server& h = *impl->http;
@@ -289,7 +374,42 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
+namespace {
+
+// Whether another process already listens on host:port. cpp-httplib binds with SO_REUSEPORT, so
+// a second server would share the port silently and take part of the tablets' traffic into
+// another database. A listener is whatever accepts a connection there (a bind probe would also
+// trip over the closing connections a killed server leaves behind).
+bool PortTaken(const std::string& host, int port) {
+  const std::string target = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(target.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
+    return false;
+  }
+  bool taken = false;
+  for (addrinfo* a = found; a && !taken; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    taken = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return taken;
+}
+
+}  // namespace
+
 Result<int> ApiServer::Bind() {
+  if (impl_->options.port != 0 && PortTaken(impl_->options.host, impl_->options.port)) {
+    return Status::Unavailable("port " + std::to_string(impl_->options.port) + " on " +
+                               impl_->options.host +
+                               " is in use by another process (another percept serve?); stop it "
+                               "or choose --port");
+  }
   int port = impl_->options.port == 0
                  ? impl_->http->bind_to_any_port(impl_->options.host)
                  : (impl_->http->bind_to_port(impl_->options.host, impl_->options.port)

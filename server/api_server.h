@@ -1,4 +1,4 @@
-// `percept serve`: the HTTPS API of CONTRACT.md §2 over a Store.
+// `percept serve`: the HTTPS API of the README ("HTTP API") over a Store.
 //
 // Reads as its list of routes (api_server.cc); the machinery behind them (authentication,
 // error bodies, limits) lives in http_support.h.
@@ -28,7 +28,12 @@ struct ServerOptions {
   double rate_limit = 200;       // requests a second per token (bursts of twice that); 0: no limit
   ConnectionLimits connections;  // workers, connection cap, request deadline, keep-alive
   bool log_requests = true;
+  // The windows institution readers may ask for (month, quarter or year): see RunScores.
+  std::string institution_period = "month";
 };
+
+// Months in one window of `period` ("month" 1, "quarter" 3, "year" 12); 0 for anything else.
+int InstitutionPeriodMonths(const std::string& period);
 
 class ApiServer {
  public:

@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
+#include <vector>
 
 #include "aggregates.h"
 #include "api_server.h"
@@ -27,9 +29,21 @@
 
 namespace percept {
 
+// The filters of a score request, parsed once: what /scores, /critical-points and the report
+// pages run (RunScores). Dates are checked YYYY-MM-DD, `from` <= `to`.
 struct ScoreQuery {
   const SurveyDefinition* survey = nullptr;
-  std::string institution, comuna, region, from, to;
+  std::string institution;  // which cells to list (the API only); empty: all the reader may see
+  std::string comuna, region, from, to;
+};
+
+// What the connection layer may know of a route before its body is read (docs/security.md).
+struct RouteRule {
+  std::string method;
+  std::string literal;  // the path when the pattern is a plain one (compared without a regex)
+  std::regex path;
+  std::vector<Role> roles;  // a bearer token of one of these; empty: anyone (forms, pages)
+  size_t max_body = 0;      // 0: takes no body
 };
 
 struct ApiServer::Impl {
@@ -42,7 +56,8 @@ struct ApiServer::Impl {
   std::unique_ptr<SubmissionWriter> writer;
   std::unique_ptr<GuardedTlsServer> http;
   std::unique_ptr<RateLimiter> limiter;
-  IdentifierHasher hasher;  // empty when the server has no household key
+  std::unique_ptr<RateLimiter> sign_in_limiter;  // per client address: 10 at once, then 1 in 6 s
+  IdentifierHasher hasher;                       // empty when the server has no household key
   // Requests answered, by status class (1xx..5xx), for /metrics.
   std::array<std::atomic<uint64_t>, 6> responses{};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -50,7 +65,17 @@ struct ApiServer::Impl {
   std::string tls_error;
 
   void Routes();
+  std::vector<RouteRule> rules;
+  // Registers `handler` for METHOD `pattern` with cpp-httplib, and its rule for admission.
+  void On(const char* method, const std::string& pattern, std::vector<Role> roles, size_t max_body,
+          httplib::Server::Handler handler);
+  // The connection layer's question before a body is read (RequestHooks::admit_body).
+  Status AdmitBody(const RequestHead& head, size_t* max_body);
+  // The methods `path` has a route for, e.g. "GET, POST"; empty when none.
+  std::string AllowedMethods(const std::string& path) const;
   void Log(const httplib::Request& req, const httplib::Response& res);
+  void LogLine(const std::string& method, const std::string& path, int status, double ms,
+               const std::string& token_name);
 
   // Runs `handler` for a caller with one of `roles`; every failure becomes the contract's
   // error body. No exception escapes a request (ClickHouse's rule: catch at the top).
@@ -102,9 +127,13 @@ struct ApiServer::Impl {
     o.min_gap = options.min_gap;
     return o;
   }
-  Status PrepareScores(const httplib::Request& req, const Principal& who, ScoreQuery& q,
-                       ScoreReport* out,
-                       std::shared_ptr<const InstitutionCache::Directory>* directory);
+  // The filters of `req` for survey `survey` (the query's `institution` too, when asked).
+  Result<ScoreQuery> ScoreQueryOf(const httplib::Request& req, const std::string& survey,
+                                  bool with_institution) const;
+  // Runs `q` for `who` (what an institution may ask, what it may see) over one snapshot of the
+  // institutions; no HTTP types.
+  Status RunScores(const ScoreQuery& q, const Principal& who, ScoreReport* out,
+                   std::shared_ptr<const InstitutionCache::Directory>* directory);
   void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who,
               bool critical_only);
   Status RefreshAggregates();

@@ -1,4 +1,4 @@
-// Who is calling: bearer tokens (CONTRACT.md §2). Tokens are 256 random bits shown once;
+// Who is calling: bearer tokens (README, "HTTP API"). Tokens are 256 random bits shown once;
 // only their SHA-256 is stored, and it is compared in constant time.
 #pragma once
 
@@ -43,6 +43,8 @@ class Authenticator {
   // an unexpired session cookie (see SignIn) is accepted too: browsers cannot send a header on
   // a page load. Only the report pages allow it.
   Result<Principal> Authenticate(const httplib::Request& req, bool allow_cookie = false) const;
+  // The same for the value of an Authorization header as sent (empty: none).
+  Result<Principal> FromAuthorization(const std::string& header) const;
   // Checks a token typed into the sign-in page and opens a session for it; returns the cookie
   // value to set. The session is stored only as a hash, like tokens.
   Result<std::string> SignIn(const std::string& token, Principal* who) const;

@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -42,20 +43,18 @@ inline bool Ready(int fd, short events, Clock::time_point deadline) {
   return WaitFor(fd, events, deadline) == Wait::kReady;
 }
 
-// Records why reading the current thread's request stopped, for CurrentReadFailure().
-void SetCurrentReadFailure(ReadFailure failure);
-
 struct GuardedTlsServer::Gate {
   enum class Admission { kServe, kRefuse, kClose };
 
   explicit Gate(const ConnectionLimits& l) : limits(l) {}
 
   // Counts a connection from `address` in (unless closed at once) and says how to treat it:
-  // served, answered 503, or closed.
+  // served, answered 503, or closed. Over the global cap it is still let in, up to
+  // kOverCapBacklog: the reactor then sheds an idle connection for it, or answers it 503.
   Admission Admit(const std::string& address) {
     const int64_t now_open = open.load();
     if (now_open >= limits.max_connections + kOverCapBacklog) return Reject(Admission::kClose);
-    bool refuse = now_open >= limits.max_connections;
+    bool refuse = false;
     if (limits.max_per_address > 0) {
       std::lock_guard<std::mutex> lock(addresses_mu);
       int& n = per_address[address];
@@ -71,6 +70,15 @@ struct GuardedTlsServer::Gate {
     }
     open++;
     return refuse ? Reject(Admission::kRefuse) : (accepted++, Admission::kServe);
+  }
+
+  // Memory for a body about to be received; false when the budget is spent.
+  bool ReserveBody(int64_t bytes) {
+    if (body_reserved.fetch_add(bytes) + bytes <= static_cast<int64_t>(limits.body_budget)) {
+      return true;
+    }
+    body_reserved -= bytes;
+    return false;
   }
 
   void Leave(const std::string& address) {
@@ -89,21 +97,30 @@ struct GuardedTlsServer::Gate {
   const ConnectionLimits limits;
   std::atomic<int64_t> open{0};
   std::atomic<int64_t> waiting{0};
+  std::atomic<int64_t> body_reserved{0};
   std::atomic<uint64_t> accepted{0}, rejected{0}, rejected_per_address{0}, timed_out{0},
-      headers_too_large{0};
+      headers_too_large{0}, malformed{0}, refused_bodies{0}, shed{0};
   std::mutex addresses_mu;
   std::unordered_map<std::string, int> per_address;  // open connections by peer address
 };
 
 struct GuardedTlsServer::Connection {
-  enum class State { kHandshake, kIdle, kHeaders, kLinger };
+  // kHandshake: TLS; kIdle: between requests; kHeaders: a request's head is arriving; kBody:
+  // an admitted body is arriving; kLinger: answered and closing, the peer's bytes drained.
+  enum class State { kHandshake, kIdle, kHeaders, kBody, kLinger };
 
   // Takes over `fd` and `ssl`, admitted by `g` for `from`.
   Connection(int fd_in, SSL* ssl_in, bool over, std::shared_ptr<Gate> g, std::string from)
-      : fd(fd_in), ssl(ssl_in), over_cap(over), gate(std::move(g)), address(std::move(from)) {}
+      : fd(fd_in),
+        ssl(ssl_in),
+        over_cap(over),
+        gate(std::move(g)),
+        address(std::move(from)),
+        reader(kMaxHeaderBytes, gate->limits.max_body) {}
   ~Connection() {
     SSL_free(ssl);
     ::close(fd);
+    ReleaseBody();
     gate->Leave(address);
   }
   Connection(const Connection&) = delete;
@@ -111,19 +128,45 @@ struct GuardedTlsServer::Connection {
 
   void Enter(State s, Clock::duration for_at_most) {
     state = s;
-    deadline = Clock::now() + for_at_most;
+    since = Clock::now();
+    deadline = since + for_at_most;
+  }
+  void ReleaseBody() {
+    gate->body_reserved -= reserved;
+    reserved = 0;
+  }
+
+  // Which connections give way first when a new one arrives at the cap (lower first); -1:
+  // never (its admitted body is arriving).
+  int SheddingClass() const {
+    switch (state) {
+      case State::kHandshake:
+      case State::kLinger:
+        return 0;
+      case State::kHeaders:
+        return requests == 0 ? 0 : 1;
+      case State::kIdle:
+        return requests == 0 ? 0 : (authenticated ? 2 : 1);
+      case State::kBody:
+        return -1;
+    }
+    return -1;
   }
 
   const int fd;
   SSL* const ssl;
-  const bool over_cap;
+  bool over_cap;  // answered 503 once its request's head is read
   std::shared_ptr<Gate> gate;
   const std::string address;  // the peer's address bytes, for its own limit
   State state = State::kHandshake;
+  Clock::time_point since;  // when it entered `state`
   Clock::time_point deadline;
   Clock::time_point request_start;
-  std::string buffered;  // decrypted bytes of the next request, read by the reactor
-  ReadFailure failure = ReadFailure::kNone;  // found by the reactor; a worker answers it
+  RequestReader reader;        // the request arriving
+  bool timed_out = false;      // found by the reactor past the deadline; a worker answers 408
+  bool authenticated = false;  // a body of this connection's was admitted
+  uint64_t requests = 0;       // answered on this connection
+  int64_t reserved = 0;        // of the gate's body budget, for the body arriving
 };
 
 using ConnectionPtr = std::unique_ptr<GuardedTlsServer::Connection>;
@@ -134,5 +177,23 @@ inline Clock::duration RequestTime(const GuardedTlsServer::Connection& c) {
   return c.over_cap ? Clock::duration(kOverCapRequestTime)
                     : Clock::duration(std::chrono::seconds(c.gate->limits.request_timeout_seconds));
 }
+
+// The request time allowed so far for the one arriving on `c`: its headers get RequestTime,
+// its body 1 s more per `min_body_rate` bytes received.
+inline Clock::time_point RequestDeadline(const GuardedTlsServer::Connection& c) {
+  auto allowance = std::chrono::duration<double>(RequestTime(c));
+  if (c.state == GuardedTlsServer::Connection::State::kBody) {
+    allowance += std::chrono::duration<double>(
+        static_cast<double>(c.reader.body_bytes()) /
+        static_cast<double>(std::max<size_t>(1, c.gate->limits.min_body_rate)));
+  }
+  return c.request_start + std::chrono::duration_cast<Clock::duration>(allowance);
+}
+
+// Reads what `c`'s socket has without blocking, into its reader. kMore: nothing more for now;
+// kRequest: a worker is needed (a head to admit, a whole request, or one to refuse); kClosed:
+// the peer is gone.
+enum class Pulled { kMore, kRequest, kClosed };
+Pulled Pull(GuardedTlsServer::Connection& c);
 
 }  // namespace percept

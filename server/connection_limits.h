@@ -1,5 +1,5 @@
 // The limits `percept serve` puts on connections and requests (connections.h applies them),
-// and what the routes may ask of the connection they are answering. No httplib types here.
+// and the counts the connection layer keeps (for /metrics). No httplib types here.
 #pragma once
 
 #include <cstddef>
@@ -13,8 +13,10 @@ struct ConnectionLimits {
   int max_per_address = 200;   // open at once from one client address; 0: no limit
   int keep_alive_seconds = 5;
   int request_timeout_seconds = 20;
-  size_t min_body_rate = 1000;  // bytes a second a body must keep up beyond the timeout
-  int io_timeout_seconds = 10;  // longest wait for the peer to take a response's bytes
+  size_t min_body_rate = 1000;             // bytes a second a body must keep up beyond the timeout
+  int io_timeout_seconds = 10;             // longest wait for the peer to take a response's bytes
+  size_t max_body = 2 * 1024 * 1024;       // one body, however it is framed (--max-body)
+  size_t body_budget = 256 * 1024 * 1024;  // bodies being received at once, all connections
 };
 
 // Larger header blocks are refused with 431 (cpp-httplib itself refuses a line over 8 KiB).
@@ -28,13 +30,10 @@ struct ConnectionStats {
   uint64_t rejected_per_address = 0;  // of those, over their address's own cap
   uint64_t timed_out = 0;             // requests cut off at their deadline (408)
   uint64_t headers_too_large = 0;     // 431
+  uint64_t malformed = 0;             // refused as malformed or ambiguous (400), then closed
+  uint64_t refused_bodies = 0;        // bodies refused before a byte was kept (401, 403, 413...)
+  uint64_t shed = 0;                  // idle or unauthenticated connections closed at the cap
+  int64_t body_bytes_reserved = 0;    // memory promised to bodies being received
 };
-
-// Why reading the current thread's request stopped early; for the error handler, which turns
-// cpp-httplib's generic 400 into the precise answer.
-enum class ReadFailure { kNone, kTimedOut, kHeadersTooLarge };
-ReadFailure CurrentReadFailure();
-// True while the current thread answers a connection accepted over the cap: it gets 503.
-bool CurrentConnectionOverCap();
 
 }  // namespace percept

@@ -11,17 +11,6 @@
 
 namespace percept {
 
-namespace {
-
-// Whether `text` holds the blank line that ends a header block, looking from `from` on.
-bool HeadersComplete(const std::string& text, size_t from) {
-  from = from >= 3 ? from - 3 : 0;
-  return text.find("\r\n\r\n", from) != std::string::npos ||
-         text.find("\n\n", from) != std::string::npos;
-}
-
-}  // namespace
-
 GuardedTlsServer::Pool::Pool(std::shared_ptr<Gate> gate, std::function<void(ConnectionPtr)> serve)
     : gate_(std::move(gate)), serve_(std::move(serve)) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -92,6 +81,18 @@ void GuardedTlsServer::Pool::React() {
       if (it != watched.end()) Handle(watched, it);
     }
     for (ConnectionPtr& c : arrived) {
+      // Over the cap, the newcomer takes the place of a connection that is not being served.
+      while (c->state == Connection::State::kHandshake && !c->over_cap &&
+             gate_->open.load() > gate_->limits.max_connections) {
+        auto victim = Victim(watched);
+        if (victim == watched.end()) {
+          c->over_cap = true;  // a worker answers it 503
+          gate_->Reject(Gate::Admission::kRefuse);
+          break;
+        }
+        gate_->shed++;
+        Release(watched, victim, Next::kClose);
+      }
       const int fd = c->fd;
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -109,8 +110,8 @@ void GuardedTlsServer::Pool::React() {
           ++it;
           continue;
         }
-        if (c.state == Connection::State::kHeaders) {
-          c.failure = ReadFailure::kTimedOut;  // a worker answers 408
+        if (c.state == Connection::State::kHeaders || c.state == Connection::State::kBody) {
+          c.timed_out = true;  // a worker answers 408
           it = Release(watched, it, Next::kDispatch);
         } else {
           it = Release(watched, it, Next::kClose);  // handshake, idle or linger over
@@ -154,27 +155,28 @@ GuardedTlsServer::Pool::Next GuardedTlsServer::Pool::Advance(Connection& c) {
       return n < 0 && (errno == EAGAIN || errno == EINTR) ? Next::kWatch : Next::kClose;
     }
   }
-  char buf[16384];
-  for (;;) {
-    ERR_clear_error();
-    const int n = SSL_read(c.ssl, buf, sizeof buf);
-    if (n <= 0) {
-      const int err = SSL_get_error(c.ssl, n);
-      return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? Next::kWatch
-                                                                       : Next::kClose;
-    }
-    if (c.state == Connection::State::kIdle) {
-      c.request_start = Clock::now();
-      c.Enter(Connection::State::kHeaders, RequestTime(c));
-    }
-    const size_t from = c.buffered.size();
-    c.buffered.append(buf, static_cast<size_t>(n));
-    if (HeadersComplete(c.buffered, from)) return Next::kDispatch;
-    if (c.buffered.size() > kMaxHeaderBytes) {
-      c.failure = ReadFailure::kHeadersTooLarge;  // a worker answers 431
+  switch (Pull(c)) {
+    case Pulled::kMore:
+      return Next::kWatch;
+    case Pulled::kRequest:
       return Next::kDispatch;
+    case Pulled::kClosed:
+      return Next::kClose;
+  }
+  return Next::kClose;
+}
+
+GuardedTlsServer::Pool::Watched::iterator GuardedTlsServer::Pool::Victim(Watched& watched) {
+  auto best = watched.end();
+  for (auto it = watched.begin(); it != watched.end(); ++it) {
+    const int k = it->second->SheddingClass();
+    if (k < 0) continue;
+    if (best == watched.end() || k < best->second->SheddingClass() ||
+        (k == best->second->SheddingClass() && it->second->since < best->second->since)) {
+      best = it;
     }
   }
+  return best;
 }
 
 void GuardedTlsServer::Pool::Dispatch(ConnectionPtr c) {

@@ -1,7 +1,12 @@
 // cpp-httplib's task queue, replaced by a reactor and workers. Accepted sockets are adopted by
 // the reactor on the accept thread (GuardedTlsServer::process_and_close_socket); the reactor
-// does their TLS handshakes, reads request headers and keeps idle connections, and passes a
-// connection to a worker only once a request's headers are all here. Internal to server/.
+// does their TLS handshakes, reads requests (heads, then admitted bodies) and keeps idle
+// connections, and passes a connection to a worker only once a request's head is here to be
+// admitted, or the whole request to be answered. Internal to server/.
+//
+// Threads: the reactor alone touches `Watched` and the connections in it; a connection is owned
+// by exactly one of the inbox, the reactor, the ready queue or a worker at a time (a
+// ConnectionPtr moves between them). `mu_` guards stopped_, inbox_ and ready_.
 #pragma once
 
 #include <httplib.h>
@@ -46,6 +51,8 @@ class GuardedTlsServer::Pool final : public httplib::TaskQueue {
   Watched::iterator Release(Watched& watched, Watched::iterator it, Next next);
   // Moves a connection on as far as its bytes allow, without blocking.
   Next Advance(Connection& c);
+  // The connection to shed for a newcomer at the cap (connection.h, SheddingClass), or end().
+  Watched::iterator Victim(Watched& watched);
   void Dispatch(ConnectionPtr c);
   void Work();
 

@@ -16,8 +16,40 @@ namespace {
 
 const char* const kByteOrderMark = "\xEF\xBB\xBF";  // so that Excel reads the accents right
 
-// RFC 4180: quote a field that holds a comma, a quote or a line break; double its quotes.
+// A number as a spreadsheet reads one: an optional sign, digits, an optional fraction.
+bool IsPlainNumber(std::string_view f) {
+  if (!f.empty() && (f[0] == '-' || f[0] == '+')) f.remove_prefix(1);
+  const size_t dot = f.find('.');
+  auto digits = [](std::string_view d) {
+    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return dot == std::string_view::npos ? digits(f)
+                                       : digits(f.substr(0, dot)) && digits(f.substr(dot + 1));
+}
+
+// A text that a spreadsheet would run as a formula (OWASP, "CSV injection"): it begins with
+// = + - @, a tab or a carriage return, and is not a plain number. docs/security.md, "Exports".
+bool LooksLikeFormula(std::string_view f) {
+  return !f.empty() && std::string_view("=+-@\t\r").find(f[0]) != std::string_view::npos &&
+         !IsPlainNumber(f);
+}
+
+const char* const kFormulaNote =
+    "texto que empieza con = + - @ tab o CR lleva ' delante / text that begins with = + - @ tab "
+    "or CR is prefixed with '";
+
+// RFC 4180: quote a field that holds a comma, a quote or a line break; double its quotes. A
+// text that would run as a formula gets a leading ' and quotes, so Excel shows it as text.
 void AppendCsvField(std::string& out, std::string_view f) {
+  if (LooksLikeFormula(f)) {
+    out += "\"'";
+    for (char ch : f) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    out += '"';
+    return;
+  }
   if (f.find_first_of(",\"\r\n") == std::string_view::npos) {
     out += f;
     return;
@@ -76,8 +108,11 @@ void WriteCodebook(const SurveyDefinition& def, const std::vector<Column>& cols,
                            ? (c.option.empty() ? ItemTypeName(c.item->type) : "multi option (0/1)")
                        : c.numeric ? "number"
                                    : "text";
-    AppendCsvRow(
-        b, {c.name, section, type, c.label_es, c.label_en, c.item ? CodeList(def, *c.item) : ""});
+    std::string values = c.item ? CodeList(def, *c.item) : "";
+    if (values.empty() && !c.numeric && (!c.item || c.item->type == ItemType::kText)) {
+      values = kFormulaNote;
+    }
+    AppendCsvRow(b, {c.name, section, type, c.label_es, c.label_en, values});
     ++stats.rows;
   }
 }

@@ -32,6 +32,11 @@ Result<nlohmann::json> ParseJsonBody(const httplib::Request& req, int max_depth)
 // The token of "Authorization: Bearer <token>", if the header has that form.
 std::optional<std::string> BearerToken(const httplib::Request& req);
 
+// `text` with every control byte and backslash (and space, unless `keep_spaces`) written as
+// \xNN, so that what a client or an analyst chose can neither start a log line, nor shift its
+// fields, nor move an admin's terminal.
+std::string EscapeForLog(std::string_view text, bool keep_spaces = false);
+
 // What the access log needs of the request being served; one per worker thread, because
 // cpp-httplib serves a request from start to end on one thread.
 struct RequestContext {

@@ -1,4 +1,4 @@
-// `percept`: the server and its administration commands (CONTRACT.md §1).
+// `percept`: the server and its administration commands (README, "Commands").
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -15,6 +15,7 @@
 #include "api_server.h"
 #include "auth.h"
 #include "exports.h"
+#include "http_support.h"
 #include "percept/institutions.h"
 #include "secrets.h"
 #include "store.h"
@@ -234,6 +235,8 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   bool closed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
   if (!stats.ok()) return Fail(stats.status());
   if (!closed) return Fail(Status::Internal("cannot finish writing " + out_path));
+  (void)(*store)->Audit("cli", "export",
+                        survey + " " + format_name + " to " + (out == stdout ? "-" : out_path));
   std::fprintf(stderr, "exported %lld interviews as %lld rows (%s)%s%s\n",
                static_cast<long long>(stats->interviews), static_cast<long long>(stats->rows),
                format_name.c_str(), out == stdout ? "" : " to ",
@@ -246,9 +249,12 @@ int ShowAudit(const std::string& db, int64_t limit, const std::string& since) {
   if (!store.ok()) return Fail(store.status());
   auto entries = (*store)->ListAudit(limit, since);
   if (!entries.ok()) return Fail(entries.status());
+  // What callers chose (token names, filters, paths) is escaped: it cannot forge an entry's
+  // line or send escape sequences to the terminal.
   for (const AuditEntry& e : *entries) {
-    std::printf("%s  %-24s %-16s %s\n", e.at.c_str(), e.actor.c_str(), e.action.c_str(),
-                e.detail.c_str());
+    std::printf("%s  %-24s %-16s %s\n", EscapeForLog(e.at, true).c_str(),
+                EscapeForLog(e.actor, true).c_str(), EscapeForLog(e.action, true).c_str(),
+                EscapeForLog(e.detail, true).c_str());
   }
   return 0;
 }
@@ -271,6 +277,8 @@ int Backup(const std::string& db, const std::string& out) {
 
 int main(int argc, char** argv) {
   using namespace percept;
+  // The database, its WAL, backups, exports and keys hold families' answers: this user's only.
+  umask(0077);
   CLI::App app{
       "percept: user-perception surveys of the social-protection network, scored per institution"};
   app.require_subcommand(1);
@@ -330,6 +338,12 @@ int main(int argc, char** argv) {
   serve->add_option("--min-gap", so.min_gap, "Least gap to the network that can flag a cell")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  serve
+      ->add_option("--institution-period", so.institution_period,
+                   "The windows an institution may read its scores for: all time, or one whole "
+                   "month, quarter or year (so that no two of its requests can be subtracted)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"month", "quarter", "year"}));
   serve->add_option("--max-body", so.max_body_bytes, "Largest request body in bytes")
       ->capture_default_str();
   serve->add_flag("!--no-log", so.log_requests, "Do not log one line per request");

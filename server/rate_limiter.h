@@ -1,10 +1,13 @@
 // A token bucket per caller: `rate` requests a second on average, bursts up to `burst`.
-// Thread-safe. A rate of 0 lets everything through.
+// Thread-safe. A rate of 0 lets everything through. Callers may be client addresses, which an
+// attacker can vary at will: a bucket that has refilled says nothing a new one would not, so
+// those are dropped whenever the table doubles, and it stays as large as the recent callers.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -21,6 +24,7 @@ class RateLimiter {
     if (rate_ <= 0) return true;
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(mu_);
+    if (buckets_.size() > prune_above_) Prune(now);  // before `b` is taken: it may go
     Bucket& b = buckets_.try_emplace(who, Bucket{burst_, now}).first->second;
     b.tokens =
         std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
@@ -33,14 +37,31 @@ class RateLimiter {
     return false;
   }
 
+  size_t callers() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return buckets_.size();
+  }
+
  private:
   struct Bucket {
     double tokens;
     std::chrono::steady_clock::time_point last;
   };
+  // Drops the buckets that are full by now.
+  void Prune(std::chrono::steady_clock::time_point now) {
+    for (auto it = buckets_.begin(); it != buckets_.end();) {
+      const double refilled =
+          it->second.tokens + rate_ * std::chrono::duration<double>(now - it->second.last).count();
+      it = refilled >= burst_ ? buckets_.erase(it) : std::next(it);
+    }
+    prune_above_ = std::max<size_t>(kMinPruneAbove, 2 * buckets_.size());
+  }
+
+  static constexpr size_t kMinPruneAbove = 4096;
   const double rate_, burst_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
+  size_t prune_above_ = kMinPruneAbove;
 };
 
 }  // namespace percept

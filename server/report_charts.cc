@@ -55,7 +55,8 @@ void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::st
            HtmlEscape(network ? std::string("network") : id_of_row) + "' data-dimension='" +
            dims[d].id + "'/>";
       const std::string label =
-          suppressed ? "n=" + std::to_string(n) : Fmt(index) + (critical ? " ▲" : "");
+          suppressed ? (v.institution_role ? std::string("—") : "n=" + std::to_string(n))
+                     : Fmt(index) + (critical ? " ▲" : "");
       h += "<text x='" + std::to_string(x + cell_w / 2) + "' y='" + std::to_string(y + 19) +
            "' text-anchor='middle'" + (critical ? " class='critmark'" : "") + ">" + label +
            "</text>";

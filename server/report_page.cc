@@ -88,15 +88,21 @@ std::string RenderReport(const ReportView& v) {
   // Filters: a plain GET form; the page is its own URL, so a filtered view can be bookmarked.
   h += "<section><h2>" + HtmlEscape(T(v, "filters")) +
        "</h2><form class=filters method=get><input type=hidden name=lang value='" + v.lang + "'>";
-  h += "<label>" + HtmlEscape(T(v, "comuna")) + "<input name=comuna size=6 value='" +
-       HtmlEscape(v.comuna) + "'></label>";
-  h += "<label>" + HtmlEscape(T(v, "region")) + "<input name=region size=4 value='" +
-       HtmlEscape(v.region) + "'></label>";
+  // An institution compares itself with the whole network, over all time or one whole window
+  // (docs/security.md, "Differencing"): no commune or region to narrow it.
+  if (!v.institution_role) {
+    h += "<label>" + HtmlEscape(T(v, "comuna")) + "<input name=comuna size=6 value='" +
+         HtmlEscape(v.comuna) + "'></label>";
+    h += "<label>" + HtmlEscape(T(v, "region")) + "<input name=region size=4 value='" +
+         HtmlEscape(v.region) + "'></label>";
+  }
   h += "<label>" + HtmlEscape(T(v, "from")) + "<input type=date name=from value='" +
        HtmlEscape(v.from) + "'></label>";
   h += "<label>" + HtmlEscape(T(v, "to")) + "<input type=date name=to value='" + HtmlEscape(v.to) +
        "'></label>";
-  h += "<button>" + HtmlEscape(T(v, "apply")) + "</button></form></section>";
+  h += "<button>" + HtmlEscape(T(v, "apply")) + "</button>";
+  if (v.institution_role) h += "<p class=note>" + HtmlEscape(T(v, "period_hint")) + "</p>";
+  h += "</form></section>";
 
   std::vector<std::string> insts;
   for (const ScoreCell& c : v.report->cells) {

@@ -9,6 +9,20 @@ namespace percept {
 
 namespace {
 
+// A sign-in or sign-out form is a few hundred bytes.
+constexpr size_t kFormBytes = 8 * 1024;
+
+// A form posted from another site is refused (cross-site request forgery): browsers say where a
+// post comes from with Sec-Fetch-Site, older ones with Origin (which our no-referrer policy
+// turns into "null" for our own forms in current ones). A client that says neither is not a
+// browser.
+bool CrossSite(const httplib::Request& req) {
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (!site.empty()) return site != "same-origin" && site != "none";
+  const std::string origin = req.get_header_value("Origin");
+  return !origin.empty() && origin != "https://" + req.get_header_value("Host");
+}
+
 // A page that can reach nothing outside itself: no script, no remote resource, no framing.
 void SendHtml(httplib::Response& res, int status, const std::string& html) {
   res.status = status;
@@ -54,100 +68,123 @@ std::string SafeNext(const std::string& next, const std::string& fallback) {
 }  // namespace
 
 void ApiServer::Impl::ReportRoutes() {
-  httplib::Server& s = *http;
   const std::string first_report =
       "/reports/" + (catalog.LatestAll().empty() ? std::string() : catalog.LatestAll().front()->id);
 
-  s.Get("/sign-in", [this](const httplib::Request& req, httplib::Response& res) {
+  On("GET", "/sign-in", {}, 0, [this](const httplib::Request& req, httplib::Response& res) {
     SendHtml(res, 200, RenderSignIn(Lang(req), "", req.get_param_value("next")));
   });
 
-  s.Post("/sign-in", [this, first_report](const httplib::Request& req, httplib::Response& res) {
-    const std::string lang = Lang(req);
-    Principal who;
-    auto session = auth->SignIn(req.get_param_value("token"), &who);
-    if (!session.ok()) {
-      // Logged without the token; the access log line carries the 401.
-      std::fprintf(stderr, "percept: failed sign-in from %s\n", req.remote_addr.c_str());
-      Audit("unknown (" + req.remote_addr + ")", "failed sign-in", "");
-      return SendHtml(res, 401,
-                      RenderSignIn(lang,
-                                   lang == "en" ? "That token is not valid, or was revoked."
-                                                : "Ese token no es válido o fue revocado.",
-                                   req.get_param_value("next")));
-    }
-    CurrentRequest().token_name = who.name;
-    Audit(who.name, "sign-in", "");
-    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + *session +
-                                     "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
-                                     std::to_string(kSessionSeconds));
-    std::string next = SafeNext(req.get_param_value("next"), first_report);
-    if (next.find("lang=") == std::string::npos)
-      next += (next.find('?') == std::string::npos ? "?lang=" : "&lang=") + lang;
-    res.status = 303;
-    res.set_header("Location", next);
-  });
+  On("POST", "/sign-in", {}, kFormBytes,
+     [this, first_report](const httplib::Request& req, httplib::Response& res) {
+       const std::string lang = Lang(req);
+       if (CrossSite(req)) {
+         return SendHtml(res, 403,
+                         "<!doctype html><title>403</title><p>Sign in from this site.</p>");
+       }
+       // Guessing tokens, or filling the audit trail with failures, is slowed per address.
+       int retry_after = 1;
+       if (!sign_in_limiter->Allow(req.remote_addr, &retry_after)) {
+         res.set_header("Retry-After", std::to_string(retry_after));
+         return SendHtml(res, 429,
+                         "<!doctype html><title>429</title><p>Too many sign-in attempts; wait a "
+                         "minute.</p>");
+       }
+       Principal who;
+       auto session = auth->SignIn(req.get_param_value("token"), &who);
+       if (!session.ok()) {
+         // Logged without the token; the access log line carries the 401.
+         std::fprintf(stderr, "percept: failed sign-in from %s\n", req.remote_addr.c_str());
+         Audit("unknown (" + req.remote_addr + ")", "failed sign-in", "");
+         return SendHtml(res, 401,
+                         RenderSignIn(lang,
+                                      lang == "en" ? "That token is not valid, or was revoked."
+                                                   : "Ese token no es válido o fue revocado.",
+                                      req.get_param_value("next")));
+       }
+       CurrentRequest().token_name = who.name;
+       Audit(who.name, "sign-in", "");
+       res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + *session +
+                                        "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
+                                        std::to_string(kSessionSeconds));
+       std::string next = SafeNext(req.get_param_value("next"), first_report);
+       if (next.find("lang=") == std::string::npos)
+         next += (next.find('?') == std::string::npos ? "?lang=" : "&lang=") + lang;
+       res.status = 303;
+       res.set_header("Location", next);
+     });
 
-  s.Post("/sign-out", [this](const httplib::Request& req, httplib::Response& res) {
-    auth->SignOut(req);
-    res.set_header("Set-Cookie", std::string(kSessionCookie) +
-                                     "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
-    res.status = 303;
-    res.set_header("Location", "/sign-in");
-  });
+  On("POST", "/sign-out", {}, kFormBytes,
+     [this](const httplib::Request& req, httplib::Response& res) {
+       if (CrossSite(req)) {
+         return SendHtml(res, 403,
+                         "<!doctype html><title>403</title><p>Sign out from this site.</p>");
+       }
+       auth->SignOut(req);
+       res.set_header("Set-Cookie", std::string(kSessionCookie) +
+                                        "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+       res.status = 303;
+       res.set_header("Location", "/sign-in");
+     });
 
-  s.Get(R"(/reports/([a-z0-9-]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    try {
-      auto who = auth->Authenticate(req, /*allow_cookie=*/true);
-      if (!who.ok()) {
-        res.status = 303;
-        res.set_header("Location", "/sign-in?next=" + UrlEncode(req.target));
-        return;
-      }
-      CurrentRequest().token_name = who->name;
-      if (who->role == Role::kEnumerator) {
-        return SendHtml(res, 403,
-                        "<!doctype html><title>403</title><p>This role may not read reports.</p>");
-      }
-      // The report takes the score filters from the query string, and the survey from the path.
-      httplib::Request scored = req;
-      scored.params.erase("survey");
-      scored.params.emplace("survey", req.matches[1].str());
-      scored.params.erase("institution");
-      ScoreQuery q;
-      ScoreReport report;
-      std::shared_ptr<const InstitutionCache::Directory> directory;
-      Status s = PrepareScores(scored, *who, q, &report, &directory);
-      if (!s.ok()) {
-        return SendHtml(
-            res, HttpStatusFor(s.code()),
-            "<!doctype html><title>Percept</title><p>" + HtmlEscape(s.message()) + "</p>");
-      }
-      ReportView view;
-      view.survey = q.survey;
-      view.report = &report;
-      view.institutions = directory.get();
-      const Principal reader = *who;
-      view.visible = [reader](const ScoreCell& c) { return reader.MayRead(c.institution_id); };
-      view.options = Scoring();
-      view.from = q.from;
-      view.to = q.to;
-      view.comuna = q.comuna;
-      view.region = q.region;
-      view.lang = Lang(req);
-      view.reader = who->name;
-      view.institution_role = who->role == Role::kInstitution;
-      Audit(who->name, "report",
-            q.survey->id + (q.comuna.empty() ? "" : " comuna=" + q.comuna) +
-                (q.region.empty() ? "" : " region=" + q.region) +
-                (q.from.empty() ? "" : " from=" + q.from) + (q.to.empty() ? "" : " to=" + q.to));
-      SendHtml(res, 200, RenderReport(view));
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "percept: internal error on %s: %s\n", req.path.c_str(), e.what());
-      SendHtml(res, 500,
-               "<!doctype html><title>500</title><p>Internal error; it has been logged.</p>");
-    }
-  });
+  On("GET", R"(/reports/([a-z0-9-]+))", {}, 0,
+     [this](const httplib::Request& req, httplib::Response& res) {
+       try {
+         auto who = auth->Authenticate(req, /*allow_cookie=*/true);
+         if (!who.ok()) {
+           res.status = 303;
+           res.set_header("Location", "/sign-in?next=" + UrlEncode(req.target));
+           return;
+         }
+         CurrentRequest().token_name = who->name;
+         if (who->role == Role::kEnumerator) {
+           return SendHtml(
+               res, 403, "<!doctype html><title>403</title><p>This role may not read reports.</p>");
+         }
+         int retry_after = 1;
+         if (!limiter->Allow(who->name, &retry_after)) {
+           res.set_header("Retry-After", std::to_string(retry_after));
+           return SendHtml(res, 429,
+                           "<!doctype html><title>429</title><p>Too many requests; wait a "
+                           "moment.</p>");
+         }
+         // The report takes the score filters from the query string, and the survey from the
+         // path; it shows every institution the reader may see.
+         auto query = ScoreQueryOf(req, req.matches[1].str(), /*with_institution=*/false);
+         ScoreReport report;
+         std::shared_ptr<const InstitutionCache::Directory> directory;
+         Status s = query.ok() ? RunScores(*query, *who, &report, &directory) : query.status();
+         if (!s.ok()) {
+           return SendHtml(
+               res, HttpStatusFor(s.code()),
+               "<!doctype html><title>Percept</title><p>" + HtmlEscape(s.message()) + "</p>");
+         }
+         const ScoreQuery& q = *query;
+         ReportView view;
+         view.survey = q.survey;
+         view.report = &report;
+         view.institutions = directory.get();
+         const Principal reader = *who;
+         view.visible = [reader](const ScoreCell& c) { return reader.MayRead(c.institution_id); };
+         view.options = Scoring();
+         view.from = q.from;
+         view.to = q.to;
+         view.comuna = q.comuna;
+         view.region = q.region;
+         view.lang = Lang(req);
+         view.reader = who->name;
+         view.institution_role = who->role == Role::kInstitution;
+         Audit(who->name, "report",
+               q.survey->id + (q.comuna.empty() ? "" : " comuna=" + q.comuna) +
+                   (q.region.empty() ? "" : " region=" + q.region) +
+                   (q.from.empty() ? "" : " from=" + q.from) + (q.to.empty() ? "" : " to=" + q.to));
+         SendHtml(res, 200, RenderReport(view));
+       } catch (const std::exception& e) {
+         std::fprintf(stderr, "percept: internal error on %s: %s\n", req.path.c_str(), e.what());
+         SendHtml(res, 500,
+                  "<!doctype html><title>500</title><p>Internal error; it has been logged.</p>");
+       }
+     });
 }
 
 }  // namespace percept

@@ -25,6 +25,10 @@ const std::map<std::string, Text>& Strings() {
       {"region", {"Región (código)", "Region (code)"}},
       {"from", {"Desde", "From"}},
       {"to", {"Hasta", "To"}},
+      {"period_hint",
+       {"Todo el período, o un período completo (por ejemplo un mes: desde el primer día hasta el "
+        "último).",
+        "All time, or one whole period (a month, for example: from its first day to its last)."}},
       {"apply", {"Aplicar", "Apply"}},
       {"heatmap",
        {"Mapa de calor: índice 0–100 por institución y dimensión",

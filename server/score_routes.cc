@@ -1,4 +1,4 @@
-// GET /api/v1/scores and /api/v1/critical-points: ANALYTICS.md over the aggregates mirror.
+// GET /api/v1/scores and /api/v1/critical-points: docs/analytics.md over the aggregates mirror.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -27,12 +27,12 @@ void WriteStatistics(JsonWriter& w, const CellStatistics& s) {
       .Field("precision", s.reliable ? "reliable" : "limited");
 }
 
-void WriteCell(JsonWriter& w, const ScoreCell& c) {
-  w.BeginObject()
-      .Field("institution_id", c.institution_id)
-      .Field("dimension", c.dimension)
-      .Field("n", c.stats.n)
-      .Field("suppressed", c.suppressed);
+// With `hide_n`, a suppressed cell does not say its n either (institution readers: an n that
+// moves by one between two requests says one family answered).
+void WriteCell(JsonWriter& w, const ScoreCell& c, bool hide_n) {
+  w.BeginObject().Field("institution_id", c.institution_id).Field("dimension", c.dimension);
+  if (!(c.suppressed && hide_n)) w.Field("n", c.stats.n);
+  w.Field("suppressed", c.suppressed);
   if (!c.suppressed) {  // a suppressed cell says nothing but its n
     WriteStatistics(w, c.stats);
     w.Field("network_index", c.network_index)
@@ -51,11 +51,10 @@ void WriteCell(JsonWriter& w, const ScoreCell& c) {
   w.EndObject();
 }
 
-void WriteNetworkCell(JsonWriter& w, const NetworkCell& c) {
-  w.BeginObject()
-      .Field("dimension", c.dimension)
-      .Field("n", c.stats.n)
-      .Field("suppressed", c.suppressed);
+void WriteNetworkCell(JsonWriter& w, const NetworkCell& c, bool hide_n) {
+  w.BeginObject().Field("dimension", c.dimension);
+  if (!(c.suppressed && hide_n)) w.Field("n", c.stats.n);
+  w.Field("suppressed", c.suppressed);
   if (!c.suppressed) {
     WriteStatistics(w, c.stats);
     w.Field("importance", c.importance)
@@ -65,7 +64,33 @@ void WriteNetworkCell(JsonWriter& w, const NetworkCell& c) {
   w.EndObject();
 }
 
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+// Whether [from, to] (valid dates) is exactly one calendar window of `months` months (1, 3 or
+// 12), aligned on the year: 2026-11-01..2026-11-30 for a month, 2026-10-01..2026-12-31 for a
+// quarter.
+bool IsWholeWindow(const std::string& from, const std::string& to, int months) {
+  const int y = std::stoi(from.substr(0, 4)), m = std::stoi(from.substr(5, 2));
+  if (from.substr(8) != "01" || (m - 1) % months != 0) return false;
+  const int last_month = m + months - 1;
+  char expected[32];
+  std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", y, last_month,
+                DaysInMonth(y, last_month));
+  return to == expected;
+}
+
 }  // namespace
+
+int InstitutionPeriodMonths(const std::string& period) {
+  if (period == "month") return 1;
+  if (period == "quarter") return 3;
+  if (period == "year") return 12;
+  return 0;
+}
 
 // An institution sees the network as its benchmark, but a network of one or two other
 // institutions (a small commune, a narrow filter) would show them almost cell for cell. Below
@@ -103,14 +128,14 @@ Status ApiServer::Impl::RefreshAggregates() {
   return writer->RunExclusive([this](Store& store) { return aggregates->Load(store); });
 }
 
-Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Principal& who,
-                                      ScoreQuery& q, ScoreReport* out,
-                                      std::shared_ptr<const InstitutionCache::Directory>* dir) {
-  const std::string survey = req.get_param_value("survey");
+Result<ScoreQuery> ApiServer::Impl::ScoreQueryOf(const httplib::Request& req,
+                                                 const std::string& survey,
+                                                 bool with_institution) const {
+  ScoreQuery q;
   if (survey.empty()) return Status::InvalidParameter("'survey' is required");
   q.survey = catalog.Latest(survey);
   if (!q.survey) return Status::NotFound("no such survey");
-  q.institution = req.get_param_value("institution");
+  if (with_institution) q.institution = req.get_param_value("institution");
   q.comuna = req.get_param_value("comuna");
   q.region = req.get_param_value("region");
   q.from = req.get_param_value("from");
@@ -128,13 +153,39 @@ Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Princip
     return Status::InvalidParameter("'comuna' is a 4–5 digit commune code");
   }
   if (q.region.size() > 64) return Status::InvalidParameter("'region' is too long");
+  return q;
+}
+
+Status ApiServer::Impl::RunScores(const ScoreQuery& q, const Principal& who, ScoreReport* out,
+                                  std::shared_ptr<const InstitutionCache::Directory>* dir) {
+  if (who.role == Role::kInstitution) {
+    // Two overlapping periods, or two networks one inside the other, subtracted, would give
+    // what suppression hides: a few families' answers, another institution's day. So an
+    // institution reads the whole network, over all time or over one fixed window
+    // (docs/security.md, "Differencing").
+    if (!q.comuna.empty() || !q.region.empty()) {
+      return Status::InvalidParameter(
+          "institution readers compare themselves with the whole network: no 'comuna' or "
+          "'region'");
+    }
+    const int months = InstitutionPeriodMonths(options.institution_period);
+    if ((!q.from.empty() || !q.to.empty()) &&
+        (q.from.empty() || q.to.empty() || !IsWholeWindow(q.from, q.to, months))) {
+      return Status::InvalidParameter(
+          "institution readers see all time, or one whole " + options.institution_period +
+          " from its first day to its last (e.g. from=2026-10-01&to=2026-" +
+          (months == 1 ? "10-31" : "12-31") + ")");
+    }
+  }
   auto directory = institutions->Snapshot();
-  if (!q.institution.empty() &&
-      (!institutions->Exists(q.institution) || !who.MayRead(q.institution))) {
+  if (!q.institution.empty() && !directory->count(q.institution) &&
+      institutions->Exists(q.institution)) {
+    directory = institutions->Snapshot();  // imported since the last read: read again
+  }
+  if (!q.institution.empty() && (!directory->count(q.institution) || !who.MayRead(q.institution))) {
     // Another institution's id answers exactly like an unknown one.
     return Status::NotFound("no such institution");
   }
-  directory = institutions->Snapshot();
 
   Status s = RefreshAggregates();
   if (!s.ok()) return s;
@@ -155,13 +206,16 @@ Status ApiServer::Impl::PrepareScores(const httplib::Request& req, const Princip
 
 void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res,
                              const Principal& who, bool critical_only) {
-  ScoreQuery q;
+  auto query = ScoreQueryOf(req, req.get_param_value("survey"), /*with_institution=*/true);
+  if (!query.ok()) return SendError(res, query.status());
+  const ScoreQuery& q = *query;
   ScoreReport report;
   std::shared_ptr<const InstitutionCache::Directory> directory;
-  Status status = PrepareScores(req, who, q, &report, &directory);
+  Status status = RunScores(q, who, &report, &directory);
   if (!status.ok()) return SendError(res, status);
   const ScoreOptions options = Scoring();
 
+  const bool hide_n = who.role == Role::kInstitution;
   auto visible = [&](const ScoreCell& c) {
     return who.MayRead(c.institution_id) &&
            (q.institution.empty() || c.institution_id == q.institution);
@@ -185,7 +239,7 @@ void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res
   if (critical_only) {
     w.Key("items").BeginArray();
     for (const ScoreCell* c : CriticalPoints(report)) {
-      if (visible(*c)) WriteCell(w, *c);
+      if (visible(*c)) WriteCell(w, *c, hide_n);
     }
     w.EndArray();
   } else {
@@ -193,10 +247,10 @@ void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res
         .Field("standard", options.standard)
         .Field("min_gap", options.min_gap);
     w.Key("network").BeginArray();
-    for (const NetworkCell& c : report.network) WriteNetworkCell(w, c);
+    for (const NetworkCell& c : report.network) WriteNetworkCell(w, c, hide_n);
     w.EndArray().Key("cells").BeginArray();
     for (const ScoreCell& c : report.cells) {
-      if (visible(c)) WriteCell(w, c);
+      if (visible(c)) WriteCell(w, c, hide_n);
     }
     w.EndArray();
   }

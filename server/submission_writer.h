@@ -2,7 +2,7 @@
 //
 // Request threads hand their validated submissions to Write() and block. The writer thread
 // takes everything queued, stores it in ONE transaction, commits with synchronous=FULL, then
-// wakes every waiter with its outcome. One fsync thus serves many requests (shared/FACTS.md:
+// wakes every waiter with its outcome. One fsync thus serves many requests (docs/dependencies.md:
 // ~3.3k one-row commits/s against ~24k rows/s in batches), and nothing is acknowledged before
 // it is on disk.
 #pragma once

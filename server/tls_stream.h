@@ -17,97 +17,51 @@
 
 namespace percept {
 
-// cpp-httplib's Stream over a connection: first the bytes the reactor already read, then the
-// non-blocking TLS socket, with one deadline for each request.
-class TlsStream final : public httplib::Stream {
+// Writes all of `data` to `c`, waiting at most `timeout` for the peer to take each part; false
+// when it could not.
+inline bool WriteAll(GuardedTlsServer::Connection& c, const char* data, size_t size,
+                     Clock::duration timeout) {
+  while (size > 0) {
+    const int want = static_cast<int>(std::min<size_t>(size, INT_MAX));
+    const Clock::time_point deadline = Clock::now() + timeout;
+    for (;;) {
+      ERR_clear_error();
+      const int n = SSL_write(c.ssl, data, want);
+      if (n > 0) {
+        data += n;
+        size -= static_cast<size_t>(n);
+        break;
+      }
+      const int err = SSL_get_error(c.ssl, n);
+      if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return false;
+      if (!Ready(c.fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return false;
+    }
+  }
+  return true;
+}
+
+// What cpp-httplib reads is one whole request, already read and checked by our RequestReader
+// (request_reader.h) and held in memory; what it writes goes to the TLS connection.
+class RequestStream final : public httplib::Stream {
  public:
-  explicit TlsStream(GuardedTlsServer::Connection& c)
+  RequestStream(GuardedTlsServer::Connection& c, std::string request)
       : c_(c),
-        io_timeout_(std::chrono::seconds(c.gate->limits.io_timeout_seconds)),
-        request_timeout_(RequestTime(c)),
-        seconds_per_body_byte_(
-            1.0 / static_cast<double>(std::max<size_t>(1, c.gate->limits.min_body_rate))) {}
+        request_(std::move(request)),
+        io_timeout_(std::chrono::seconds(c.gate->limits.io_timeout_seconds)) {}
 
-  // A request starts: its clock from its first byte, and whatever the reactor found wrong.
-  void BeginRequest() {
-    start_ = c_.request_start;
-    in_headers_ = true;
-    header_bytes_ = 0;
-    body_bytes_ = 0;
-    tail_ = 0;
-    failure_ = ReadFailure::kNone;
-    pending_failure_ = c_.failure;
-    c_.failure = ReadFailure::kNone;
-    SetCurrentReadFailure(ReadFailure::kNone);
-  }
-  ReadFailure failure() const { return failure_; }
-  // Bytes of a next request already here (pipelined, or decrypted but not read).
-  bool HasMore() const { return pos_ < c_.buffered.size() || SSL_pending(c_.ssl) > 0; }
-
-  bool is_readable() const override {
-    return HasMore() || Ready(c_.fd, POLLIN, Clock::now() + io_timeout_);
-  }
+  bool is_readable() const override { return pos_ < request_.size(); }
   bool is_writable() const override { return Ready(c_.fd, POLLOUT, Clock::now() + io_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (failure_ != ReadFailure::kNone) return -1;
-    if (pos_ < c_.buffered.size()) {
-      const size_t n = std::min(size, c_.buffered.size() - pos_);
-      std::memcpy(ptr, c_.buffered.data() + pos_, n);
-      pos_ += n;
-      if (pos_ == c_.buffered.size()) {
-        c_.buffered.clear();
-        pos_ = 0;
-      }
-      Account(ptr, n);
-      return static_cast<ssize_t>(n);
-    }
-    if (pending_failure_ != ReadFailure::kNone) {
-      Fail(pending_failure_);
-      return -1;
-    }
-    const int want = static_cast<int>(std::min<size_t>(size, INT_MAX));
-    // cpp-httplib reads a request line and headers a byte at a time: bytes already decrypted
-    // take the short way, without the error-queue bookkeeping of a read that may block.
-    if (SSL_pending(c_.ssl) > 0) {
-      const int n = SSL_read(c_.ssl, ptr, want);
-      if (n > 0) {
-        Account(ptr, static_cast<size_t>(n));
-        return n;
-      }
-    }
-    for (;;) {
-      ERR_clear_error();
-      const int n = SSL_read(c_.ssl, ptr, want);
-      if (n > 0) {
-        Account(ptr, static_cast<size_t>(n));
-        return n;
-      }
-      const int err = SSL_get_error(c_.ssl, n);
-      if (err == SSL_ERROR_ZERO_RETURN) return 0;
-      if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return -1;
-      const Clock::time_point request_deadline = RequestDeadline();
-      const Clock::time_point io_deadline = Clock::now() + io_timeout_;
-      const Wait w = WaitFor(c_.fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-                             std::min(io_deadline, request_deadline));
-      if (w != Wait::kReady) {
-        if (w == Wait::kTimedOut && request_deadline <= io_deadline) Fail(ReadFailure::kTimedOut);
-        return -1;
-      }
-    }
+    const size_t n = std::min(size, request_.size() - pos_);
+    if (n == 0) return -1;  // cpp-httplib reads exactly one request; nothing lies beyond
+    std::memcpy(ptr, request_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    const int want = static_cast<int>(std::min<size_t>(size, INT_MAX));
-    const Clock::time_point deadline = Clock::now() + io_timeout_;
-    for (;;) {
-      ERR_clear_error();
-      const int n = SSL_write(c_.ssl, ptr, want);
-      if (n > 0) return n;
-      const int err = SSL_get_error(c_.ssl, n);
-      if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return -1;
-      if (!Ready(c_.fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return -1;
-    }
+    return WriteAll(c_, ptr, size, io_timeout_) ? static_cast<ssize_t>(size) : -1;
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -119,36 +73,6 @@ class TlsStream final : public httplib::Stream {
   socket_t socket() const override { return c_.fd; }
 
  private:
-  // Headers must be complete within the timeout; the body earns time as it arrives.
-  Clock::time_point RequestDeadline() const {
-    auto allowance = std::chrono::duration<double>(request_timeout_);
-    if (!in_headers_) {
-      allowance +=
-          std::chrono::duration<double>(static_cast<double>(body_bytes_) * seconds_per_body_byte_);
-    }
-    return start_ + std::chrono::duration_cast<Clock::duration>(allowance);
-  }
-
-  // cpp-httplib reads the request line and headers a byte at a time, and then exactly the
-  // body, so the blank line that ends the headers is seen here and nothing of the next request.
-  void Account(const char* data, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      if (!in_headers_) {
-        body_bytes_ += n - i;
-        break;
-      }
-      ++header_bytes_;
-      tail_ = (tail_ << 8) | static_cast<unsigned char>(data[i]);
-      if (tail_ == 0x0D0A0D0A || (tail_ & 0xFFFF) == 0x0A0A) in_headers_ = false;
-    }
-    if (in_headers_ && header_bytes_ > kMaxHeaderBytes) Fail(ReadFailure::kHeadersTooLarge);
-  }
-
-  void Fail(ReadFailure f) {
-    failure_ = f;
-    SetCurrentReadFailure(f);
-  }
-
   void Address(int (*get)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
@@ -163,17 +87,9 @@ class TlsStream final : public httplib::Stream {
   }
 
   GuardedTlsServer::Connection& c_;
-  size_t pos_ = 0;  // into c_.buffered
+  std::string request_;
+  size_t pos_ = 0;
   Clock::duration io_timeout_;
-  Clock::duration request_timeout_;
-  double seconds_per_body_byte_;
-  Clock::time_point start_ = Clock::now();
-  bool in_headers_ = true;
-  size_t header_bytes_ = 0;
-  size_t body_bytes_ = 0;
-  uint32_t tail_ = 0;
-  ReadFailure failure_ = ReadFailure::kNone;
-  ReadFailure pending_failure_ = ReadFailure::kNone;
 };
 
 }  // namespace percept

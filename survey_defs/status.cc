@@ -16,6 +16,8 @@ const char* CodeName(StatusCode code) {
       return "forbidden";
     case StatusCode::kNotFound:
       return "not_found";
+    case StatusCode::kMethodNotAllowed:
+      return "method_not_allowed";
     case StatusCode::kConflict:
       return "conflict";
     case StatusCode::kPayloadTooLarge:

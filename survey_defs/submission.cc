@@ -156,6 +156,10 @@ class SectionValidator {
           return Problem(id, "too_long",
                          "longer than " + std::to_string(item.max_length) + " characters");
         }
+        if (HasControlCharacter(s, /*allow_lines=*/true)) {
+          return Problem(id, "control_character",
+                         "a text answer holds no control character but tabs and line breaks");
+        }
         if (item.pattern_re && !std::regex_match(s, *item.pattern_re)) {
           Problem(id, "pattern_mismatch", "does not match " + item.pattern);
         }
@@ -243,6 +247,14 @@ bool ParseRfc3339(std::string_view s, std::string* date, long long* epoch) {
   return true;
 }
 
+bool HasControlCharacter(std::string_view s, bool allow_lines) {
+  return std::any_of(s.begin(), s.end(), [allow_lines](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (allow_lines && (c == '\t' || c == '\n' || c == '\r')) return false;
+    return c < 0x20 || c == 0x7F;
+  });
+}
+
 bool IsUuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -302,9 +314,16 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
     problem("/instance_id", "bad_uuid",
             "instance_id is a UUID such as 0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
   }
+  // One interview, one identity: a UUID is compared and stored in lower case.
+  const bool recased = std::any_of(out.instance_id.begin(), out.instance_id.end(),
+                                   [](char c) { return c >= 'A' && c <= 'F'; });
+  for (char& c : out.instance_id)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   out.device_id = string_field("device_id");
   if (out.device_id.size() > 128)
     problem("/device_id", "too_long", "device_id is at most 128 characters");
+  if (HasControlCharacter(out.device_id))
+    problem("/device_id", "control_character", "device_id holds a control character");
   out.started_at = string_field("started_at");
   out.completed_at = string_field("completed_at");
   long long started = 0, completed = 0;
@@ -328,6 +347,11 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
     problem("/survey_version", "required", "'survey_version' is required");
   } else if (!version->is_number_integer()) {
     problem("/survey_version", "wrong_type", "'survey_version' is an integer");
+  } else if (version->is_number_unsigned()
+                 ? version->get<uint64_t>() > kMaxSurveyVersion
+                 : version->get<int64_t>() < 1 || version->get<int64_t>() > kMaxSurveyVersion) {
+    problem("/survey_version", "out_of_range",
+            "'survey_version' is from 1 to " + std::to_string(kMaxSurveyVersion));
   } else if (!out.survey_id.empty()) {
     out.survey_version = version->get<int>();
     def = catalog.Find(out.survey_id, out.survey_version);
@@ -429,6 +453,10 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
     if (!stored) stored = doc;
     (*stored)["household"][item.id] =
         hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
+  }
+  if (recased) {
+    if (!stored) stored = doc;
+    (*stored)["instance_id"] = out.instance_id;
   }
   out.canonical_json = stored ? stored->dump() : doc.dump();
   return out;

@@ -1,4 +1,4 @@
-// Analytics against ANALYTICS.md's worked example (computed by hand, not by this code), and
+// Analytics against docs/analytics.md's worked example (computed by hand, not by this code), and
 // incremental sums against a direct recomputation from raw evaluations.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -77,7 +77,7 @@ struct Expected {
 
 }  // namespace
 
-TEST_CASE("the worked example of ANALYTICS.md, every statistic to 1e-6") {
+TEST_CASE("the worked example of docs/analytics.md, every statistic to 1e-6") {
   const SurveyDefinition def = WorkedExampleDefinition();
   const ScoreLayout layout(def);
   ScoreOptions options;

@@ -176,8 +176,9 @@ TEST_CASE("the audit trail tells who did what, and never holds a token") {
               ->status == 200);
   REQUIRE(c->Get("/api/v1/exports/chs-perception.sav", Bearer(server.analyst_token))->status ==
           200);
-  REQUIRE(c->Get("/reports/chs-perception?comuna=8110", Bearer(server.institution_token))->status ==
-          200);
+  REQUIRE(c->Get("/reports/chs-perception?from=2026-11-01&to=2026-11-30",
+                 Bearer(server.institution_token))
+              ->status == 200);
   REQUIRE(c->Post("/sign-in", "token=pct_guess", "application/x-www-form-urlencoded")->status ==
           401);
   server.Admin("token revoke consultant");
@@ -189,8 +190,8 @@ TEST_CASE("the audit trail tells who did what, and never holds a token") {
        {"tab-e2e                  submit           2 created, 0 duplicate, 0 conflict",
         "tab-e2e                  submit           0 created, 2 duplicate, 0 conflict",
         "consultant               export           chs-perception sav",
-        "cesfam-staff             report           chs-perception comuna=8110", "failed sign-in",
-        "token create     analyst token 'consultant'",
+        "cesfam-staff             report           chs-perception from=2026-11-01 to=2026-11-30",
+        "failed sign-in", "token create     analyst token 'consultant'",
         "token create     institution token 'cesfam-staff' cesfam-tal-1",
         "token revoke     'consultant'", "backup"}) {
     CHECK(trail.find(line) != std::string::npos);

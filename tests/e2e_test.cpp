@@ -345,6 +345,14 @@ TEST_CASE("a token over its rate limit gets 429 with Retry-After, and other toke
   CHECK(raw->status == 429);
   CHECK(std::stoi(raw->get_header_value("Retry-After")) >= 1);
   CHECK(Get(*c, "/api/v1/surveys", server.analyst_token).status == 200);
+  // Report pages count against the same limit.
+  int pages_limited = 0;
+  for (int i = 0; i < 15; ++i) {
+    auto page = c->Get("/reports/chs-perception", Bearer(server.analyst_token));
+    REQUIRE(page);
+    if (page->status == 429) ++pages_limited;
+  }
+  CHECK(pages_limited >= 3);
 }
 
 TEST_CASE(

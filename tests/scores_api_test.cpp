@@ -229,8 +229,8 @@ TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a
 TEST_CASE("an institution's benchmark never narrows to one or two other institutions") {
   ServerProcess server({"--min-n", "5"});
   std::mt19937_64 rng(8);
-  SendWave(server, {"cesfam-tal-1", "omil-tal"}, "2026-11-10", 12, 10,
-           rng);  // Talcahuano: one other
+  // October: Talcahuano only (one other institution); November: Temuco (three more).
+  SendWave(server, {"cesfam-tal-1", "omil-tal"}, "2026-10-10", 12, 10, rng);
   SendWave(server, {"cesfam-tem-1", "omil-tem", "uif-tem"}, "2026-11-11", 12, 20, rng);
   auto c = server.Client();
   const std::string base = "/api/v1/scores?survey=chs-perception";
@@ -241,11 +241,12 @@ TEST_CASE("an institution's benchmark never narrows to one or two other institut
   REQUIRE(own);
   CHECK((*own)["gap"].is_number());
 
-  json narrow =
-      GetJson(*c, base + "&comuna=8110", server.institution_token);  // only omil-tal besides
+  // October alone: only omil-tal besides.
+  json narrow = GetJson(*c, base + "&from=2026-10-01&to=2026-10-31", server.institution_token);
   for (const json& n : narrow["network"]) {
     CHECK(n["suppressed"] == true);
     CHECK_FALSE(n.contains("mean"));
+    CHECK_FALSE(n.contains("n"));  // not even how many answered
   }
   own = FindCell(narrow["cells"], "cesfam-tal-1", "transparency");
   REQUIRE(own);
@@ -253,6 +254,17 @@ TEST_CASE("an institution's benchmark never narrows to one or two other institut
   CHECK((*own)["gap"].is_null());
   CHECK((*own)["network_index"].is_null());
   CHECK((*own)["p"].is_null());
+  // A narrower network is not the institution's to choose.
+  GetJson(*c, base + "&comuna=8110", server.institution_token, 400);
+  // Nor periods that overlap: two requests with `to` one day apart, subtracted, would give the
+  // families of one day. Only whole calendar months (the default --institution-period).
+  for (const char* period : {"&to=2026-11-10", "&to=2026-11-11", "&from=2026-11-02&to=2026-11-30",
+                             "&from=2026-11-01&to=2026-11-29", "&from=2026-10-01&to=2026-11-30"}) {
+    GetJson(*c, base + period, server.institution_token, 400);
+  }
+  json november = GetJson(*c, base + "&from=2026-11-01&to=2026-11-30", server.institution_token);
+  CHECK(november["filters"]["from"] == "2026-11-01");
+  GetJson(*c, base + "&from=2026-11-10&to=2026-11-11", server.analyst_token);  // analysts: free
   // The analyst still sees that network whole.
   json analyst = GetJson(*c, base + "&comuna=8110", server.analyst_token);
   for (const json& n : analyst["network"]) CHECK(n["suppressed"] == false);

@@ -150,6 +150,17 @@ class ServerProcess {
     return c;
   }
 
+  pid_t pid() const { return pid_; }
+  // The server's peak resident memory so far, in MB (VmHWM), or -1 when not running.
+  double PeakRssMb() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    }
+    return -1;
+  }
+
   std::string Log() const {
     std::ifstream in(dir_ + "/serve.log");
     std::stringstream s;

@@ -1,6 +1,9 @@
 // percept-tablet: the generator, the offline queue, and sync against the real server —
 // through crashes, rejections and bad tokens — and the story analytics must tell.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -201,6 +204,68 @@ TEST_CASE("a bad token stops the sync at once and marks nothing sent") {
   CHECK(status == 2);
   CHECK(out.find("401") != std::string::npos);
   CHECK(QueueCount(queue, "pending") == 20);
+}
+
+TEST_CASE("mistakes a newcomer makes stop the tablet at once with exit 2, never 'all sent'") {
+  ServerProcess server;
+  const std::string queue = TempPath("newcomer-queue.db");
+  server.Simulate(queue, "--households 5 --seed 6");
+  const std::string tablet = PERCEPT_TABLET_BIN;
+  const std::string url = " --server https://127.0.0.1:" + std::to_string(server.port);
+  int status = 0;
+  // A misspelt queue: no new empty queue, no "all sent".
+  std::string out =
+      Shell(tablet + " sync --queue '" + TempPath("typo.db") + "'" + url + " --token " +
+                server.enumerator_token + " --cacert '" + server.dir() + "/dev-cert.pem' 2>&1",
+            &status);
+  CHECK(status == 2);
+  CHECK(out.find("no queue at") != std::string::npos);
+  CHECK(access(TempPath("typo.db").c_str(), F_OK) != 0);
+  Shell(tablet + " rejected --queue '" + TempPath("typo2.db") + "' 2>&1", &status);
+  CHECK(status == 2);
+  // No --cacert for a self-signed server: a sentence that says what to do, at once.
+  const auto start = std::chrono::steady_clock::now();
+  out = Shell(tablet + " sync --queue '" + queue + "'" + url + " --token " +
+                  server.enumerator_token + " 2>&1",
+              &status);
+  CHECK(status == 2);
+  CHECK(out.find("--cacert") != std::string::npos);
+  CHECK(out.find("SSLServerVerification") == std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  // Another certificate than the server's.
+  out = Shell(tablet + " sync --queue '" + queue + "'" + url + " --token " +
+                  server.enumerator_token + " --cacert /etc/ssl/certs/ca-certificates.crt 2>&1",
+              &status);
+  CHECK(status == 2);
+  CHECK(out.find("not the certificate this server uses") != std::string::npos);
+  // A missing --token is a command-line mistake like any other.
+  Shell(tablet + " sync --queue '" + queue + "'" + url + " 2>&1", &status);
+  CHECK(status == 2);
+  CHECK(QueueCount(queue, "pending") == 5);
+}
+
+TEST_CASE("load over the rate limit says so, and waits as the server asks") {
+  ServerProcess server({"--rate-limit", "20"});
+  int status = 0;
+  const std::string out =
+      Shell(std::string(PERCEPT_TABLET_BIN) + " load --survey-file " +
+                SourcePath("survey_defs/chs-perception.json") + " --institutions " +
+                SourcePath("survey_defs/institutions-demo.csv") +
+                " --concurrency 4 --duration 2 --server https://127.0.0.1:" +
+                std::to_string(server.port) + " --token " + server.enumerator_token +
+                " --cacert '" + server.dir() + "/dev-cert.pem' 2>&1",
+            &status);
+  INFO(out);
+  std::smatch m;
+  REQUIRE(std::regex_search(out, m,
+                            std::regex("(\\d+) acknowledged, (\\d+) failed, (\\d+) throttled")));
+  CHECK(std::stoll(m[1]) > 0);
+  CHECK(std::stoll(m[2]) == 0);
+  const long long throttled = std::stoll(m[3]);
+  CHECK(throttled > 0);
+  // Waiting for Retry-After keeps the 429s to a few per connection a second, not thousands.
+  CHECK(throttled < 4 * 2 * 20);
+  CHECK(out.find("--rate-limit") != std::string::npos);
 }
 
 TEST_CASE("the story: a planted weakness is found, and a uniform network raises few false alarms") {

@@ -1,5 +1,5 @@
 // How one evaluation's likert answers become the exact integer sums that every statistic of
-// ANALYTICS.md is computed from (see statistics.h for why the sums are integers).
+// docs/analytics.md is computed from (see statistics.h for why the sums are integers).
 //
 // A layout is made from a survey definition. Sums are a flat vector of width() integers:
 // one block per quality dimension of the definition, then one for the overall item. Adding two
@@ -45,7 +45,7 @@ struct DimensionBlock {
   // x * scale for one evaluation, or false when the half rule leaves x missing.
   bool ScaledScore(const std::vector<int>& likert, int64_t* x, int64_t* count,
                    int64_t* total) const;
-  // x itself (the evaluation score of ANALYTICS.md), or NaN when missing.
+  // x itself (the evaluation score of docs/analytics.md), or NaN when missing.
   double Score(const std::vector<int>& likert) const;
 
   Moments moments(const int64_t* sums) const {

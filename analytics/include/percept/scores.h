@@ -1,4 +1,4 @@
-// Quality scores per institution and critical points (ANALYTICS.md), from summed evaluations.
+// Quality scores per institution and critical points (docs/analytics.md), from summed evaluations.
 #pragma once
 
 #include <cstdint>

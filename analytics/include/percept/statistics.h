@@ -1,4 +1,5 @@
-// The statistics of ANALYTICS.md, each a function of a few sums. Pure arithmetic: no HTTP, no SQL.
+// The statistics of docs/analytics.md, each a function of a few sums. Pure arithmetic: no HTTP, no
+// SQL.
 //
 // Sums are exact integers. An evaluation score x = (sum of k' answers) / k' is kept as the
 // integer X = x * L with L = lcm(1..k) (L / k' is whole for every k' <= k), so that sums over
@@ -23,7 +24,7 @@ struct Moments {
   Moments Minus(const Moments& other) const;
 };
 
-// What ANALYTICS.md publishes for one cell. NaN where a statistic is undefined.
+// What docs/analytics.md publishes for one cell. NaN where a statistic is undefined.
 struct CellStatistics {
   int64_t n = 0;
   double mean = 0, sd = 0, index = 0;

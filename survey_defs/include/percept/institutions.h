@@ -1,4 +1,4 @@
-// The network's institutions and their CSV file (CONTRACT.md §5).
+// The network's institutions and their CSV file (docs/formats.md, "Institutions file").
 #pragma once
 
 #include <string>

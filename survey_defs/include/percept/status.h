@@ -19,6 +19,7 @@ enum class StatusCode {
   kUnauthenticated,       // no token, or one we do not know (401)
   kForbidden,             // the token's role may not do this (403)
   kNotFound,              // unknown thing, or another institution's (404)
+  kMethodNotAllowed,      // the resource exists, not with this method (405)
   kConflict,              // same instance_id, different content (409)
   kPayloadTooLarge,       // body or batch over its limit (413)
   kUnsupportedMediaType,  // not application/json (415)
@@ -55,6 +56,9 @@ class [[nodiscard]] Status {
   }
   static Status Forbidden(std::string msg) { return {StatusCode::kForbidden, std::move(msg)}; }
   static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
+  static Status MethodNotAllowed(std::string msg) {
+    return {StatusCode::kMethodNotAllowed, std::move(msg)};
+  }
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
   static Status PayloadTooLarge(std::string msg) {
     return {StatusCode::kPayloadTooLarge, std::move(msg)};

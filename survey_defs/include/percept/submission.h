@@ -1,9 +1,10 @@
-// Checking a tablet's submission against its survey definition (CONTRACT.md §4).
+// Checking a tablet's submission against its survey definition (docs/formats.md, "Submissions").
 //
 // The validator collects every problem (not just the first) so a tablet can show them all.
 // It is pure: no I/O; institutions are looked up through the interface below.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -64,7 +65,11 @@ std::string NormalizeIdentifier(const std::string& raw);
 bool ParseRfc3339(std::string_view s, std::string* date = nullptr, long long* epoch = nullptr);
 // True for a valid calendar date YYYY-MM-DD.
 bool IsIsoDate(std::string_view s);
-// True for a UUID in its canonical 8-4-4-4-12 hex form.
+// True for a UUID in its canonical 8-4-4-4-12 hex form (either case; stored in lower case).
 bool IsUuid(std::string_view s);
+// True when `s` holds a C0 control character or DEL; with `allow_lines`, tab, CR and LF pass.
+bool HasControlCharacter(std::string_view s, bool allow_lines = false);
+// The largest survey_version a submission or definition may carry.
+inline constexpr int64_t kMaxSurveyVersion = 1000000;
 
 }  // namespace percept

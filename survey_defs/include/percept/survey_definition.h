@@ -1,4 +1,4 @@
-// The questionnaire as Percept understands it (CONTRACT.md §3), and the loader that refuses a bad
+// The questionnaire as Percept understands it (docs/formats.md), and the loader that refuses a bad
 // one. A SurveyDefinition is immutable once loaded and safe to share between threads.
 #pragma once
 
