@@ -19,14 +19,24 @@ db=$dir/p.db
 $P --db "$db" init > /dev/null
 $P --db "$db" institution import survey_defs/institutions-demo.csv > /dev/null
 token=$($P --db "$db" token create --role enumerator --name soak 2>/dev/null | tail -n 1)
-port=$((20000 + RANDOM % 20000))
+# The first start takes a free port from the kernel (a random one could be held by another
+# process); the restarts after each kill reuse it, as a real server's address stays the same.
+port=0
 start_server() {
+  : > "$dir/out"
   $P --db "$db" serve --port "$port" --survey-dir survey_defs --no-log --rate-limit 0 > "$dir/out" 2>> "$dir/server.log" &
   server_pid=$!
-  for _ in $(seq 200); do grep -q listening "$dir/out" 2>/dev/null && return; sleep 0.05; done
-  echo "soak: the server did not start" >&2; exit 1
+  for _ in $(seq 200); do
+    if grep -q listening "$dir/out" 2>/dev/null; then
+      port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir/out"); url="https://127.0.0.1:$port"; return
+    fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "soak: the server did not start on port $port; its log ends:" >&2
+  tail -n 20 "$dir/server.log" >&2
+  exit 1
 }
-url="https://127.0.0.1:$port"
 start_server
 for cycle in $(seq "$cycles"); do
   # Each tablet comes back from the field with new interviews and syncs them in small batches,
