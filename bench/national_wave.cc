@@ -23,11 +23,12 @@
 #include <thread>
 #include <vector>
 
-#include "aggregates.h"
 #include "percept/institutions.h"
+#include "percept/storage/aggregate_tables.h"
+#include "percept/storage/aggregates.h"
+#include "percept/storage/secrets.h"
+#include "percept/storage/store.h"
 #include "percept/submission.h"
-#include "secrets.h"
-#include "store.h"
 
 using namespace percept;
 using nlohmann::json;
@@ -205,7 +206,7 @@ int main(int argc, char** argv) {
       if (!out.ok()) return std::fprintf(stderr, "%s\n", out.status().ToString().c_str()), 1;
       aggregates.Add(sub, &delta);
     }
-    if (!Aggregates::Write(store, delta).ok() || !tx.Commit().ok())
+    if (!WriteAggregates(store, delta).ok() || !tx.Commit().ok())
       return std::fprintf(stderr, "commit failed\n"), 1;
     if ((start / kBatch) % 20 == 0) {
       std::fprintf(stderr, "\r  %d / %d households", start + kBatch, households);

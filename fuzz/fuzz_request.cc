@@ -1,4 +1,4 @@
-// libFuzzer target: the connection layer's request reader (server/request_reader.h), the first
+// libFuzzer target: the connection layer's request reader (server/net/request_reader.h), the first
 // code that sees a client's bytes. Input bytes arrive in pieces whose sizes the input chooses;
 // every request read whole must read again, from its normalized form, as the same request.
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "request_reader.h"
+#include "percept/net/request_reader.h"
 
 using percept::RequestReader;
 using Progress = RequestReader::Progress;

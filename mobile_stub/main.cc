@@ -10,12 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "interview_generator.h"
-#include "offline_queue.h"
 #include "percept/institutions.h"
+#include "percept/mobile/interview_generator.h"
+#include "percept/mobile/offline_queue.h"
+#include "percept/mobile/server_link.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
-#include "server_link.h"
 
 namespace percept {
 namespace {

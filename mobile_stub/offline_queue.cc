@@ -1,57 +1,16 @@
-#include "offline_queue.h"
+#include "percept/mobile/offline_queue.h"
 
-#include <sqlite3.h>
+#include "percept/base/database.h"
 
 namespace percept {
 
-namespace {
-
-// A prepared statement that finalizes itself.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK;
-  }
-  ~Stmt() { sqlite3_finalize(st_); }
-  bool ok() const { return ok_; }
-  sqlite3_stmt* get() { return st_; }
-  Status Error() const { return Status::Internal(std::string("queue: ") + sqlite3_errmsg(db_)); }
-  void Text(int i, const std::string& s) {
-    sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  }
-  void Int(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
-  int Step() { return sqlite3_step(st_); }
-  void Reset() {
-    sqlite3_reset(st_);
-    sqlite3_clear_bindings(st_);
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* st_ = nullptr;
-  bool ok_ = false;
-};
-
-std::string ColumnText(sqlite3_stmt* st, int i) {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-  return p ? std::string(p, sqlite3_column_bytes(st, i)) : std::string();
-}
-
-}  // namespace
-
 Result<std::unique_ptr<OfflineQueue>> OfflineQueue::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Status::Internal("cannot open the queue " + path + ": " + msg);
-  }
-  sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<OfflineQueue> q(new OfflineQueue(db));
+  auto db = Database::Open(path, /*create=*/true);
+  if (!db.ok())
+    return Status::Internal("cannot open the queue " + path + ": " + db.status().message());
+  std::unique_ptr<OfflineQueue> q(new OfflineQueue(std::move(db).value()));
   for (const char* sql :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-        "CREATE TABLE IF NOT EXISTS interviews ("
+       {"CREATE TABLE IF NOT EXISTS interviews ("
         "  id INTEGER PRIMARY KEY,"
         "  instance_id TEXT NOT NULL UNIQUE,"
         "  body TEXT NOT NULL,"
@@ -59,112 +18,82 @@ Result<std::unique_ptr<OfflineQueue>> OfflineQueue::Open(const std::string& path
         "  reason TEXT,"
         "  settled_at TEXT)",
         "CREATE INDEX IF NOT EXISTS interviews_by_state ON interviews (state, id)"}) {
-    Status s = q->Exec(sql);
+    Status s = q->db_->Exec(sql);
     if (!s.ok()) return s;
   }
   return q;
 }
 
-OfflineQueue::~OfflineQueue() { sqlite3_close(db_); }
-
-Status OfflineQueue::Exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return Status::Internal("queue: " + msg);
-  }
-  return Status::Ok();
-}
+OfflineQueue::OfflineQueue(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+OfflineQueue::~OfflineQueue() = default;
 
 Status OfflineQueue::Add(const std::vector<std::pair<std::string, std::string>>& items) {
-  Status s = Exec("BEGIN IMMEDIATE");
-  if (!s.ok()) return s;
-  Stmt st(db_, "INSERT INTO interviews (instance_id, body) VALUES (?, ?)");
-  if (!st.ok()) {
-    (void)Exec("ROLLBACK");
-    return st.Error();
-  }
+  Transaction tx(db_.get());
+  if (!tx.status().ok()) return tx.status();
+  auto st = db_->Prepare("INSERT INTO interviews (instance_id, body) VALUES (?, ?)");
+  if (!st.ok()) return st.status();
   for (const auto& [instance_id, body] : items) {
-    st.Reset();
-    st.Text(1, instance_id);
-    st.Text(2, body);
-    if (st.Step() != SQLITE_DONE) {
-      Status e = st.Error();
-      (void)Exec("ROLLBACK");
-      return e;
-    }
+    st->Reset();
+    Status s = st->Bind(1, instance_id).Bind(2, body).Run();
+    if (!s.ok()) return s;
   }
-  return Exec("COMMIT");
+  return tx.Commit();
 }
 
 Result<std::vector<QueuedInterview>> OfflineQueue::Pending(int limit) {
-  Stmt st(
-      db_,
+  auto st = db_->Prepare(
       "SELECT id, instance_id, body FROM interviews WHERE state = 'pending' ORDER BY id LIMIT ?");
-  if (!st.ok()) return st.Error();
-  st.Int(1, limit);
+  if (!st.ok()) return st.status();
+  st->Bind(1, int64_t{limit});
   std::vector<QueuedInterview> out;
-  int rc;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    out.push_back(
-        {sqlite3_column_int64(st.get(), 0), ColumnText(st.get(), 1), ColumnText(st.get(), 2)});
-  }
-  if (rc != SQLITE_DONE) return st.Error();
+  while (st->Step()) out.push_back({st->Int(0), st->Text(1), st->Text(2)});
+  if (!st->status().ok()) return st->status();
   return out;
 }
 
 Status OfflineQueue::Settle(const std::vector<int64_t>& sent,
                             const std::vector<std::pair<int64_t, std::string>>& rejected) {
-  Status s = Exec("BEGIN IMMEDIATE");
-  if (!s.ok()) return s;
-  Stmt ok(db_, "UPDATE interviews SET state = 'sent', settled_at = datetime('now') WHERE id = ?");
-  Stmt bad(db_,
-           "UPDATE interviews SET state = 'rejected', reason = ?, settled_at = datetime('now') "
-           "WHERE id = ?");
-  if (!ok.ok() || !bad.ok()) {
-    (void)Exec("ROLLBACK");
-    return ok.ok() ? bad.Error() : ok.Error();
-  }
+  Transaction tx(db_.get());
+  if (!tx.status().ok()) return tx.status();
+  auto ok = db_->Prepare(
+      "UPDATE interviews SET state = 'sent', settled_at = datetime('now') WHERE id = ?");
+  if (!ok.ok()) return ok.status();
+  auto bad = db_->Prepare(
+      "UPDATE interviews SET state = 'rejected', reason = ?, settled_at = datetime('now') "
+      "WHERE id = ?");
+  if (!bad.ok()) return bad.status();
   for (int64_t id : sent) {
-    ok.Reset();
-    ok.Int(1, id);
-    if (ok.Step() != SQLITE_DONE) {
-      Status e = ok.Error();
-      (void)Exec("ROLLBACK");
-      return e;
-    }
+    ok->Reset();
+    Status s = ok->Bind(1, id).Run();
+    if (!s.ok()) return s;
   }
   for (const auto& [id, reason] : rejected) {
-    bad.Reset();
-    bad.Text(1, reason);
-    bad.Int(2, id);
-    if (bad.Step() != SQLITE_DONE) {
-      Status e = bad.Error();
-      (void)Exec("ROLLBACK");
-      return e;
-    }
+    bad->Reset();
+    Status s = bad->Bind(1, reason).Bind(2, id).Run();
+    if (!s.ok()) return s;
   }
-  return Exec("COMMIT");
+  return tx.Commit();
 }
 
 Result<QueueCounts> OfflineQueue::Counts() {
-  Stmt st(db_, "SELECT state, count(*) FROM interviews GROUP BY state");
-  if (!st.ok()) return st.Error();
+  auto st = db_->Prepare("SELECT state, count(*) FROM interviews GROUP BY state");
+  if (!st.ok()) return st.status();
   QueueCounts c;
-  while (st.Step() == SQLITE_ROW) {
-    const std::string state = ColumnText(st.get(), 0);
-    const int64_t n = sqlite3_column_int64(st.get(), 1);
-    (state == "pending" ? c.pending : state == "sent" ? c.sent : c.rejected) = n;
+  while (st->Step()) {
+    const std::string state = st->Text(0);
+    (state == "pending" ? c.pending : state == "sent" ? c.sent : c.rejected) = st->Int(1);
   }
+  if (!st->status().ok()) return st->status();
   return c;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> OfflineQueue::Rejected() {
-  Stmt st(db_, "SELECT instance_id, reason FROM interviews WHERE state = 'rejected' ORDER BY id");
-  if (!st.ok()) return st.Error();
+  auto st = db_->Prepare(
+      "SELECT instance_id, reason FROM interviews WHERE state = 'rejected' ORDER BY id");
+  if (!st.ok()) return st.status();
   std::vector<std::pair<std::string, std::string>> out;
-  while (st.Step() == SQLITE_ROW) out.push_back({ColumnText(st.get(), 0), ColumnText(st.get(), 1)});
+  while (st->Step()) out.push_back({st->Text(0), st->Text(1)});
+  if (!st->status().ok()) return st->status();
   return out;
 }
 

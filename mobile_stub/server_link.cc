@@ -1,4 +1,4 @@
-#include "server_link.h"
+#include "percept/mobile/server_link.h"
 
 #include <httplib.h>
 #include <unistd.h>

@@ -11,14 +11,15 @@
 #include <map>
 #include <thread>
 
-#include "aggregates.h"
-#include "api_server.h"
-#include "auth.h"
-#include "exports.h"
-#include "http_support.h"
+#include "percept/http/api_server.h"
+#include "percept/http/auth.h"
+#include "percept/http/http_support.h"
 #include "percept/institutions.h"
-#include "secrets.h"
-#include "store.h"
+#include "percept/reports/exports.h"
+#include "percept/storage/aggregate_tables.h"
+#include "percept/storage/aggregates.h"
+#include "percept/storage/secrets.h"
+#include "percept/storage/store.h"
 
 namespace percept {
 namespace {

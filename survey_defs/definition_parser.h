@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "json_pointer.h"
-#include "percept/status.h"
+#include "percept/base/status.h"
 #include "percept/survey_definition.h"
 
 namespace percept {

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "crypto.h"
+#include "percept/base/crypto.h"
 #include "server_process.h"
 
 using namespace percept::testing;

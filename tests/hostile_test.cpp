@@ -1,6 +1,6 @@
 // What a hostile client tried against the landed server (issue 10's red-team pass), each
 // reproduction turned into a test against the real binary over TLS. Every one of these failed
-// before the connection layer read requests itself (server/request_reader.h).
+// before the connection layer read requests itself (server/net/request_reader.h).
 #include <signal.h>
 #include <sys/stat.h>
 

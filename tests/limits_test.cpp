@@ -1,4 +1,4 @@
-// The connection layer's limits (server/connections.h), each against the real server over TLS:
+// The connection layer's limits (server/net/connections.cc), each against the real server over TLS:
 // a request's read deadline, its header size, the connection cap, and idle keep-alive
 // connections giving way to a waiting one. The misbehaving clients are written byte by byte
 // here, because no HTTP library misbehaves on purpose.
@@ -14,7 +14,7 @@
 #include <regex>
 #include <thread>
 
-#include "connection_limits.h"
+#include "percept/net/connection_limits.h"
 #include "raw_client.h"
 #include "server_process.h"
 

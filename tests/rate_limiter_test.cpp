@@ -1,9 +1,9 @@
-// The per-caller token bucket (server/rate_limiter.h): limits, and a table that callers an
+// The per-caller token bucket (server/http/rate_limiter.h): limits, and a table that callers an
 // attacker invents cannot grow without bound.
+#include "rate_limiter.h"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "rate_limiter.h"
 
 TEST_CASE("rate limiter: a burst, then Retry-After, and callers that went quiet are forgotten") {
   percept::RateLimiter slow(1.0 / 6, 10);

@@ -1,6 +1,6 @@
-// The connection layer's request reader (server/request_reader.h) on its own: framing, limits,
+// The connection layer's request reader (server/net/request_reader.h) on its own: framing, limits,
 // normalization, and bytes arriving in any pieces.
-#include "request_reader.h"
+#include "percept/net/request_reader.h"
 
 #include <catch2/catch.hpp>
 #include <string>

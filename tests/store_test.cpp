@@ -1,15 +1,16 @@
 // Storage: schema, tokens, idempotent submissions, and group commit under concurrency.
-#include "store.h"
+#include "percept/storage/store.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 
-#include "aggregates.h"
-#include "auth.h"
+#include "percept/http/auth.h"
+#include "percept/storage/aggregate_tables.h"
+#include "percept/storage/aggregates.h"
+#include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
-#include "submission_writer.h"
 #include "test_support.h"
 
 using namespace percept;

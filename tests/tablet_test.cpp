@@ -7,9 +7,9 @@
 #include <set>
 #include <thread>
 
-#include "interview_generator.h"
-#include "offline_queue.h"
 #include "percept/institutions.h"
+#include "percept/mobile/interview_generator.h"
+#include "percept/mobile/offline_queue.h"
 #include "percept/submission.h"
 #include "server_process.h"
 

@@ -7,21 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "percept/base/uuid.h"
+
 namespace percept::testing {
 
 inline std::string SourcePath(const std::string& rel) {
   return std::string(PERCEPT_SOURCE_DIR) + "/" + rel;
-}
-
-inline std::string RandomUuid(std::mt19937_64& rng) {
-  const char* hex = "0123456789abcdef";
-  std::string s(36, '-');
-  for (int i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-    s[i] = hex[rng() & 15];
-  }
-  s[14] = '4';
-  return s;
 }
 
 // A complete, valid interview of chs-perception v1 evaluating `institutions` (demo ids).
@@ -69,5 +60,7 @@ inline nlohmann::json DemoInterview(const std::string& instance_id,
             {"months_in_programme", 14}}},
           {"evaluations", evals}};
 }
+
+using percept::RandomUuid;
 
 }  // namespace percept::testing

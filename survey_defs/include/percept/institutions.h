@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "percept/status.h"
+#include "percept/base/status.h"
 
 namespace percept {
 

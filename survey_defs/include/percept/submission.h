@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "percept/status.h"
+#include "percept/base/status.h"
 #include "percept/survey_definition.h"
 
 namespace percept {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "percept/status.h"
+#include "percept/base/status.h"
 
 namespace percept {
 

@@ -1,0 +1,64 @@
+# The architecture check (docs/architecture.md): every build fails if a library's code includes a
+# header of a library it does not link directly, or another library's private header.
+#
+# percept_library(NAME SOURCES files... DEPENDS targets... [PRIVATE_DEPENDS targets...]) declares
+# the library percept_NAME (alias percept::NAME) of the current folder: public headers under
+# include/percept/NAME/, private ones beside its sources, and registers it for the check.
+function(percept_library name)
+  cmake_parse_arguments(L "" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
+  add_library(percept_${name} ${L_SOURCES})
+  add_library(percept::${name} ALIAS percept_${name})
+  target_include_directories(percept_${name} PUBLIC include PRIVATE .)
+  target_link_libraries(percept_${name} PUBLIC ${L_DEPENDS} PRIVATE ${L_PRIVATE_DEPENDS})
+  set_property(GLOBAL APPEND PROPERTY PERCEPT_CHECKED_TARGETS percept_${name})
+endfunction()
+
+# percept_checked_executable(TARGET) registers an executable for the check.
+function(percept_checked_executable target)
+  set_property(GLOBAL APPEND PROPERTY PERCEPT_CHECKED_TARGETS ${target})
+endfunction()
+
+# percept_check_architecture([TARGETS...]), TARGETS defaulting to every one registered above, writes, for each target, the folder it owns, its public
+# include folder and its direct project dependencies to a manifest, and adds the target
+# `architecture`, built by default, that runs cmake/check_includes.cmake over that manifest.
+function(percept_check_architecture)
+  set(checked ${ARGN})
+  if(NOT checked)
+    get_property(checked GLOBAL PROPERTY PERCEPT_CHECKED_TARGETS)
+  endif()
+  set(manifest "")
+  foreach(target IN LISTS checked)
+    get_target_property(dir ${target} SOURCE_DIR)
+    get_target_property(type ${target} TYPE)
+    set(files "")
+    if(type STREQUAL "EXECUTABLE")
+      # An executable owns only its own sources (server/main.cc sits above the server libraries).
+      get_target_property(sources ${target} SOURCES)
+      foreach(s IN LISTS sources)
+        list(APPEND files "${dir}/${s}")
+      endforeach()
+    endif()
+    set(deps "")
+    get_target_property(links ${target} LINK_LIBRARIES)
+    foreach(l IN LISTS links)
+      if(TARGET ${l})
+        get_target_property(real ${l} ALIASED_TARGET)
+        if(real)
+          set(l ${real})
+        endif()
+        if(l IN_LIST checked)
+          list(APPEND deps ${l})
+        endif()
+      endif()
+    endforeach()
+    string(REPLACE ";" "," deps "${deps}")
+    string(REPLACE ";" "," files "${files}")
+    string(APPEND manifest "${target}|${dir}|${deps}|${files}\n")
+  endforeach()
+  file(WRITE ${CMAKE_BINARY_DIR}/architecture.manifest "${manifest}")
+  add_custom_target(architecture ALL
+    COMMAND ${CMAKE_COMMAND} -DMANIFEST=${CMAKE_BINARY_DIR}/architecture.manifest
+            -P ${PROJECT_SOURCE_DIR}/cmake/check_includes.cmake
+    COMMENT "Checking that each library includes only what it depends on (docs/architecture.md)"
+    VERBATIM)
+endfunction()

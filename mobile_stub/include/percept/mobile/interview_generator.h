@@ -1,0 +1,51 @@
+// Realistic completed interviews, as a tablet would hold them after a day in the field: each
+// household uses 3–7 institutions of its commune; each institution has its own true quality
+// per dimension; answers within a household share its leniency; some answers are "don't know"
+// or "not applicable"; relevance and required rules are followed. Reproducible from a seed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "percept/base/status.h"
+#include "percept/base/uuid.h"
+#include "percept/institutions.h"
+#include "percept/survey_definition.h"
+
+namespace percept {
+
+// "institution_id:dimension:shift": that cell's answers move by `shift` scale points.
+struct Plant {
+  std::string institution_id;
+  std::string dimension;
+  int shift = 0;
+};
+Result<Plant> ParsePlant(const std::string& spec, const SurveyDefinition& def,
+                         const std::vector<Institution>& institutions);
+
+struct GeneratorOptions {
+  uint64_t seed = 1;
+  bool uniform = false;  // every institution has the same true quality
+  std::vector<Plant> plants;
+  std::string first_day = "2026-11-02";  // fieldwork starts on this date and lasts `days`
+  int days = 20;
+};
+
+class InterviewGenerator {
+ public:
+  InterviewGenerator(const SurveyDefinition& def, std::vector<Institution> institutions,
+                     const GeneratorOptions& options);
+  ~InterviewGenerator();
+  // The next interview, as the JSON text of a submission (docs/formats.md, "Submissions").
+  std::string Next();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace percept

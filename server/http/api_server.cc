@@ -1,0 +1,438 @@
+#include "percept/http/api_server.h"
+
+#include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "api_server_impl.h"
+#include "percept/net/connections.h"
+#include "percept/net/tls.h"
+#include "percept/reports/exports.h"
+#include "percept/storage/secrets.h"
+#include "percept/storage/store.h"
+#include "percept/submission.h"
+
+namespace percept {
+
+using nlohmann::json;
+
+namespace {
+
+const std::initializer_list<Role> kAnyRole = {Role::kEnumerator, Role::kInstitution, Role::kAnalyst,
+                                              Role::kAdmin};
+const std::initializer_list<Role> kSubmitters = {Role::kEnumerator};
+const std::initializer_list<Role> kReaders = {Role::kAnalyst, Role::kAdmin};
+const std::initializer_list<Role> kScoreReaders = {Role::kAnalyst, Role::kAdmin,
+                                                   Role::kInstitution};
+
+}  // namespace
+
+namespace {
+
+bool Matches(const RouteRule& r, const std::string& path) {
+  return r.literal.empty() ? std::regex_match(path, r.path) : r.literal == path;
+}
+
+}  // namespace
+
+void ApiServer::Impl::On(const char* method, const std::string& pattern, std::vector<Role> roles,
+                         size_t max_body, httplib::Server::Handler handler) {
+  const bool plain = pattern.find_first_of("()[]\\.*+?|^$") == std::string::npos;
+  rules.push_back({method, plain ? pattern : "", std::regex(pattern), std::move(roles), max_body});
+  if (std::string(method) == "POST") {
+    http->Post(pattern, std::move(handler));
+  } else {
+    http->Get(pattern, std::move(handler));
+  }
+}
+
+std::string ApiServer::Impl::AllowedMethods(const std::string& path) const {
+  std::string out;
+  for (const RouteRule& r : rules) {
+    if (!Matches(r, path) || out.find(r.method) != std::string::npos) continue;
+    out += (out.empty() ? "" : ", ") + r.method;
+  }
+  return out;
+}
+
+Status ApiServer::Impl::AdmitBody(const RequestHead& head, size_t* max_body) {
+  const std::string path = httplib::detail::decode_url(std::string(head.Path()), false);
+  const RouteRule* rule = nullptr;
+  for (const RouteRule& r : rules) {
+    if (r.method == head.method && Matches(r, path)) {
+      rule = &r;
+      break;
+    }
+  }
+  if (rule == nullptr) {
+    return AllowedMethods(path).empty()
+               ? Status::NotFound("no such endpoint")
+               : Status::MethodNotAllowed(head.method + " is not allowed here; use " +
+                                          AllowedMethods(path));
+  }
+  if (rule->max_body == 0) return Status::PayloadTooLarge("this endpoint takes no body");
+  if (!rule->roles.empty()) {
+    const std::string* authorization = head.Find("Authorization");
+    auto who = auth->FromAuthorization(authorization ? *authorization : std::string());
+    if (!who.ok()) return who.status();
+    if (std::find(rule->roles.begin(), rule->roles.end(), who->role) == rule->roles.end()) {
+      return Status::Forbidden(std::string("the ") + RoleName(who->role) + " role may not do this");
+    }
+  }
+  *max_body = std::min(*max_body, rule->max_body);
+  return Status::Ok();
+}
+
+void ApiServer::Impl::Routes() {
+  const size_t body = options.max_body_bytes;
+  On("GET", "/healthz", {}, 0, [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"status", "ok"}});
+  });
+  On("GET", "/metrics", {}, 0,
+     [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
+  On("GET", "/api/v1/surveys", kAnyRole, 0,
+     Guard(kAnyRole, [this](auto&, auto& res, auto&) { ListSurveys(res); }));
+  On("GET", R"(/api/v1/surveys/([^/]+))", kAnyRole, 0,
+     Guard(kAnyRole, [this](auto& req, auto& res, auto&) { GetSurvey(req, res); }));
+  On("GET", "/api/v1/institutions", kAnyRole, 0,
+     Guard(kAnyRole, [this](auto&, auto& res, auto& who) { ListInstitutions(res, who); }));
+  On("POST", "/api/v1/submissions", kSubmitters, body,
+     Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { Submit(req, res, who); }));
+  On("POST", "/api/v1/submissions/batch", kSubmitters, body,
+     Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { SubmitBatch(req, res, who); }));
+  On("GET", "/api/v1/submissions", kReaders, 0,
+     Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
+  On("GET", R"(/api/v1/exports/([a-z0-9-]+)(\.csv|\.sav|\.jsonl|/codebook\.csv))", kReaders, 0,
+     Guard(kReaders, [this](auto& req, auto& res, auto& who) { ExportSurvey(req, res, who); }));
+  On("GET", "/api/v1/scores", kScoreReaders, 0,
+     Guard(kScoreReaders,
+           [this](auto& req, auto& res, auto& who) { Scores(req, res, who, false); }));
+  On("GET", "/api/v1/critical-points", kScoreReaders, 0,
+     Guard(kScoreReaders,
+           [this](auto& req, auto& res, auto& who) { Scores(req, res, who, true); }));
+
+  ReportRoutes();
+
+  // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
+  // gets the contract's error body.
+  httplib::Server& s = *http;
+  s.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 404) {
+          const std::string allowed = AllowedMethods(req.path);
+          if (!allowed.empty()) {
+            res.set_header("Allow", allowed);
+            SendError(
+                res, Status::MethodNotAllowed(req.method + " is not allowed here; use " + allowed));
+            return httplib::Server::HandlerResponse::Handled;
+          }
+        }
+        switch (res.status) {
+          case 413:
+            SendError(res, Status::PayloadTooLarge("the body is larger than the server accepts"));
+            break;
+          case 404:
+            SendError(res, Status::NotFound("no such endpoint"));
+            break;
+          case 400:
+            SendError(res, Status::InvalidParameter("the request could not be read"));
+            break;
+          default:
+            return httplib::Server::HandlerResponse::Unhandled;
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        std::fprintf(stderr, "percept: internal error on %s %s\n", req.method.c_str(),
+                     req.path.c_str());
+        SendError(res, Status::Internal("internal error; it has been logged"));
+      });
+  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    RequestContext& ctx = CurrentRequest();
+    ctx.start = std::chrono::steady_clock::now();
+    ctx.started = true;
+    ctx.token_name.clear();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  s.set_logger(
+      [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
+}
+
+void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
+  // Open to the machine itself (a local Prometheus agent); elsewhere only to analysts.
+  const bool local = req.remote_addr == "127.0.0.1" || req.remote_addr == "::1";
+  if (!local || req.has_header("Authorization")) {
+    auto who = auth->Authenticate(req);
+    if (!who.ok()) return SendError(res, who.status());
+    if (who->role != Role::kAnalyst && who->role != Role::kAdmin)
+      return SendError(res, Status::Forbidden("metrics are for analysts"));
+  }
+  const WriterStats w = writer->stats();
+  const ConnectionStats c = http->stats();
+  std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, auto value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(value) + "\n";
+  };
+  out +=
+      "# HELP percept_http_responses_total HTTP responses by status class.\n# TYPE "
+      "percept_http_responses_total counter\n";
+  for (int k = 1; k <= 5; ++k) {
+    out += "percept_http_responses_total{class=\"" + std::to_string(k) + "xx\"} " +
+           std::to_string(responses[k].load()) + "\n";
+  }
+  metric("percept_submissions_written_total", "counter",
+         "Submissions through the writer (created, duplicate or conflict).", w.submissions);
+  metric("percept_write_transactions_total", "counter", "Group-commit transactions.",
+         w.transactions);
+  metric("percept_aggregates_generation", "gauge", "Generation of the aggregates mirror.",
+         aggregates->loaded_generation());
+  metric("percept_connections_open", "gauge",
+         "Connections open: handshaking, idle, waiting for a worker or being answered.", c.open);
+  metric("percept_connections_waiting", "gauge",
+         "Connections with a request read, waiting for a worker.", c.waiting);
+  metric("percept_connections_accepted_total", "counter", "Connections within the cap.",
+         c.accepted);
+  metric("percept_connections_rejected_total", "counter",
+         "Connections over a cap, answered 503 or closed.", c.rejected);
+  metric("percept_connections_rejected_per_address_total", "counter",
+         "Of those, connections over their address's own cap.", c.rejected_per_address);
+  metric("percept_requests_timed_out_total", "counter",
+         "Requests cut off at their read deadline (408).", c.timed_out);
+  metric("percept_requests_headers_too_large_total", "counter",
+         "Requests refused for their header size (431).", c.headers_too_large);
+  metric("percept_requests_malformed_total", "counter",
+         "Requests refused as malformed or ambiguous (400), their connection closed.", c.malformed);
+  metric("percept_requests_bodies_refused_total", "counter",
+         "Requests whose body was refused before it was read (401, 403, 404, 405, 413).",
+         c.refused_bodies);
+  metric("percept_connections_shed_total", "counter",
+         "Idle or unauthenticated connections closed to make room at the cap.", c.shed);
+  metric("percept_body_bytes_reserved", "gauge",
+         "Memory promised to request bodies being received.", c.body_bytes_reserved);
+  metric(
+      "percept_uptime_seconds", "gauge", "Seconds since the server started.",
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count());
+  res.status = 200;
+  res.set_content(out, "text/plain; version=0.0.4");
+}
+
+void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
+  if (res.status >= 100 && res.status < 600) responses[res.status / 100]++;
+  RequestContext& ctx = CurrentRequest();
+  if (!options.log_requests) {
+    ctx.started = false;
+    return;
+  }
+  double ms =
+      ctx.started
+          ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start)
+                .count()
+          : 0;
+  LogLine(req.method, req.path, res.status, ms, ctx.token_name);
+  ctx.started = false;
+  ctx.token_name.clear();
+}
+
+void ApiServer::Impl::LogLine(const std::string& method, const std::string& path, int status,
+                              double ms, const std::string& token_name) {
+  // Method, path (never the query: it may carry filters of one institution), status, time,
+  // token *name*. Never the token, never an answer. What the client chose is escaped, so that
+  // no byte of it can start a line or move the terminal (docs/security.md, "Logs").
+  std::fprintf(stderr, "%s %s %s %d %.1fms %s\n", NowRfc3339().c_str(),
+               EscapeForLog(method).c_str(), EscapeForLog(path).c_str(), status, ms,
+               token_name.empty() ? "-" : EscapeForLog(token_name).c_str());
+}
+
+void ApiServer::Impl::ListSurveys(httplib::Response& res) {
+  json out = json::array();
+  for (const SurveyDefinition* d : catalog.LatestAll()) {
+    out.push_back({{"id", d->id},
+                   {"version", d->version},
+                   {"title", {{"es", d->title.es}, {"en", d->title.en}}}});
+  }
+  SendJson(res, 200, out);
+}
+
+void ApiServer::Impl::GetSurvey(const httplib::Request& req, httplib::Response& res) {
+  const SurveyDefinition* d = catalog.Latest(req.matches[1].str());
+  if (!d) return SendError(res, Status::NotFound("no such survey"));
+  res.status = 200;
+  res.set_content(d->json, "application/json");
+}
+
+void ApiServer::Impl::ListInstitutions(httplib::Response& res, const Principal& who) {
+  auto reader = readers->Acquire();
+  if (!reader.ok()) return SendError(res, reader.status());
+  auto all = (*reader)->ListInstitutions();
+  if (!all.ok()) return SendError(res, all.status());
+  json out = json::array();
+  for (const Institution& i : *all) {
+    if (!who.MayRead(i.id)) continue;
+    out.push_back({{"id", i.id},
+                   {"name", i.name},
+                   {"type", i.type},
+                   {"comuna", i.comuna},
+                   {"region", i.region}});
+  }
+  SendJson(res, 200, out);
+}
+
+ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ApiServer::~ApiServer() = default;
+
+Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  auto catalog = SurveyCatalog::LoadDirectory(options.survey_dir);
+  if (!catalog.ok()) return catalog.status();
+  impl->catalog = std::move(catalog).value();
+
+  auto store = Store::Open(options.db_path, /*create=*/false);
+  if (!store.ok())
+    return Status::Internal(store.status().message() + " (run `percept init` first)");
+  Status s = (*store)->CheckSchema();
+  if (!s.ok()) return s;
+  for (const SurveyDefinition* d : impl->catalog.All()) {
+    s = (*store)->RegisterSurveyVersion(d->id, d->version, d->json);
+    if (!s.ok()) return Status::Conflict(d->source_path + ": " + s.message());
+  }
+  impl->aggregates = std::make_unique<Aggregates>(impl->catalog.All());
+  s = impl->aggregates->Load(**store);
+  if (!s.ok()) return s;
+  impl->writer =
+      std::make_unique<SubmissionWriter>(std::move(store).value(), impl->aggregates.get());
+  impl->readers = std::make_unique<StorePool>(options.db_path);
+  impl->institutions = std::make_unique<InstitutionCache>(impl->readers.get());
+  impl->auth = std::make_unique<Authenticator>(impl->readers.get());
+  impl->limiter = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
+  impl->sign_in_limiter = std::make_unique<RateLimiter>(1.0 / 6, 10);
+  if (auto key = LoadHouseholdKey(HouseholdKeyPath(options.db_path)); key.ok()) {
+    impl->hasher = [k = *key](const std::string& id) { return PseudonymizeIdentifier(k, id); };
+  } else {
+    for (const SurveyDefinition* d : impl->catalog.All()) {
+      for (const Item& it : d->household) {
+        if (it.type == ItemType::kIdentifier) {
+          return Status::NotFound(key.status().message() + "; survey " + d->id +
+                                  " asks for an identifier");
+        }
+      }
+    }
+  }
+
+  std::string cert = options.cert_path, key = options.key_path;
+  if (cert.empty() != key.empty()) return Status::InvalidParameter("--cert and --key go together");
+  if (cert.empty()) {
+    std::string dir = options.db_path.substr(0, options.db_path.find_last_of('/') + 1);
+    cert = dir + "dev-cert.pem";
+    key = dir + "dev-key.pem";
+    bool created = false;
+    s = EnsureDevCertificate(cert, key, &created);
+    if (!s.ok()) return s;
+    std::fprintf(stderr,
+                 "percept: %s development certificate %s (clients trust it with --cacert %s)\n",
+                 created ? "created a" : "using the", cert.c_str(), cert.c_str());
+  }
+  Impl* raw = impl.get();
+  RequestHooks hooks;
+  hooks.admit_body = [raw](const RequestHead& head, size_t* max_body) {
+    return raw->AdmitBody(head, max_body);
+  };
+  hooks.answered = [raw](const RequestHead* head, int status) {
+    if (status >= 100 && status < 600) raw->responses[status / 100]++;
+    if (!raw->options.log_requests) return;
+    raw->LogLine(head ? head->method : "-",
+                 head ? httplib::detail::decode_url(std::string(head->Path()), false) : "-", status,
+                 0, "-");
+  };
+  ConnectionLimits limits = options.connections;
+  limits.max_body = options.max_body_bytes;
+  impl->http = std::make_unique<GuardedTlsServer>(
+      [raw, cert, key](SSL_CTX& ctx) {
+        return ConfigureServerTls(&ctx, cert, key, &raw->tls_error);
+      },
+      limits, std::move(hooks));
+  if (!impl->http->is_valid()) return Status::Internal("TLS: " + impl->tls_error);
+
+  httplib::Server& h = *impl->http;
+  h.set_tcp_nodelay(true);  // without it every response waits ~44 ms for a delayed ACK
+  // What the Keep-Alive header announces; connections.cc enforces the time, and no count.
+  h.set_keep_alive_timeout(options.connections.keep_alive_seconds);
+  h.set_keep_alive_max_count(1000000);
+  h.set_payload_max_length(options.max_body_bytes);
+  impl->Routes();
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
+}
+
+namespace {
+
+// Whether another process already listens on host:port. cpp-httplib binds with SO_REUSEPORT, so
+// a second server would share the port silently and take part of the tablets' traffic into
+// another database. A listener is whatever accepts a connection there (a bind probe would also
+// trip over the closing connections a killed server leaves behind).
+bool PortTaken(const std::string& host, int port) {
+  const std::string target = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(target.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
+    return false;
+  }
+  bool taken = false;
+  for (addrinfo* a = found; a && !taken; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    taken = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return taken;
+}
+
+}  // namespace
+
+Result<int> ApiServer::Bind() {
+  if (impl_->options.port != 0 && PortTaken(impl_->options.host, impl_->options.port)) {
+    return Status::Unavailable("port " + std::to_string(impl_->options.port) + " on " +
+                               impl_->options.host +
+                               " is in use by another process (another percept serve?); stop it "
+                               "or choose --port");
+  }
+  int port = impl_->options.port == 0
+                 ? impl_->http->bind_to_any_port(impl_->options.host)
+                 : (impl_->http->bind_to_port(impl_->options.host, impl_->options.port)
+                        ? impl_->options.port
+                        : -1);
+  if (port > 0) impl_->http->WidenBacklog();
+  if (port <= 0) {
+    return Status::Unavailable("cannot listen on " + impl_->options.host + ":" +
+                               std::to_string(impl_->options.port) + " (in use, or not allowed)");
+  }
+  return port;
+}
+
+void ApiServer::Run() {
+  impl_->http->listen_after_bind();
+  // listen returns once stopped and every worker finished its request: drain the writer last.
+  impl_->writer->Stop();
+  WriterStats st = impl_->writer->stats();
+  std::fprintf(stderr, "percept: %llu submissions written in %llu transactions\n",
+               static_cast<unsigned long long>(st.submissions),
+               static_cast<unsigned long long>(st.transactions));
+}
+
+void ApiServer::Stop() { impl_->http->stop(); }
+
+}  // namespace percept

@@ -1,0 +1,59 @@
+// `percept serve`: the HTTPS API of the README ("HTTP API") over a Store.
+//
+// Reads as its list of routes (api_server.cc); the machinery behind them (authentication,
+// error bodies, limits) lives in http_support.h.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "percept/base/status.h"
+#include "percept/net/connection_limits.h"
+
+namespace percept {
+
+struct ServerOptions {
+  std::string db_path = "data/percept.db";
+  std::string host = "127.0.0.1";
+  int port = 8443;        // 0 picks a free port, printed on start
+  std::string cert_path;  // empty: the development certificate next to the database
+  std::string key_path;
+  std::string survey_dir = "survey_defs";
+  int min_n = 10;
+  double standard = 50;
+  double min_gap = 5;
+  size_t max_body_bytes = 2 * 1024 * 1024;
+  size_t max_batch = 1000;
+  int max_json_depth = 32;
+  double rate_limit = 200;       // requests a second per token (bursts of twice that); 0: no limit
+  ConnectionLimits connections;  // workers, connection cap, request deadline, keep-alive
+  bool log_requests = true;
+  // The windows institution readers may ask for (month, quarter or year): see RunScores.
+  std::string institution_period = "month";
+};
+
+// Months in one window of `period` ("month" 1, "quarter" 3, "year" 12); 0 for anything else.
+int InstitutionPeriodMonths(const std::string& period);
+
+class ApiServer {
+ public:
+  // Opens the database (which must be initialised), loads and publishes the survey
+  // definitions, and prepares TLS. Nothing listens yet.
+  static Result<std::unique_ptr<ApiServer>> Create(const ServerOptions& options);
+  ~ApiServer();
+
+  // Binds the listening socket; returns the port (the chosen one when options.port is 0).
+  Result<int> Bind();
+  // Serves until Stop(); then lets in-flight requests finish and the writer drain.
+  void Run();
+  // Safe from any thread.
+  void Stop();
+
+  struct Impl;  // api_server_impl.h, for the files that define routes
+
+ private:
+  explicit ApiServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace percept

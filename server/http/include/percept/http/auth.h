@@ -1,0 +1,61 @@
+// Who is calling: bearer tokens (README, "HTTP API"). Tokens are 256 random bits shown once;
+// only their SHA-256 is stored, and it is compared in constant time.
+#pragma once
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "percept/base/status.h"
+#include "percept/storage/store.h"
+#include "percept/storage/store_pool.h"
+
+namespace percept {
+
+struct Principal {
+  std::string name;  // the token's name: what logs and the audit trail show
+  Role role = Role::kEnumerator;
+  std::vector<std::string> institutions;  // institution role: what it may read
+
+  // May this caller read data of institution `id`? Institution tokens: only their own.
+  bool MayRead(const std::string& id) const {
+    return role != Role::kInstitution ||
+           std::find(institutions.begin(), institutions.end(), id) != institutions.end();
+  }
+};
+
+// A new token: 32 random bytes, base64url (43 characters), prefixed "pct_" so that secret
+// scanners and people recognise it.
+std::string NewToken();
+// What is stored of a token.
+std::string TokenHash(const std::string& token);
+
+inline constexpr const char* kSessionCookie = "percept_session";
+inline constexpr int64_t kSessionSeconds = 8 * 3600;  // a working day
+
+class Authenticator {
+ public:
+  explicit Authenticator(StorePool* readers) : readers_(readers) {}
+  // 401 without a bearer token, or with one that is unknown or revoked. With `allow_cookie`,
+  // an unexpired session cookie (see SignIn) is accepted too: browsers cannot send a header on
+  // a page load. Only the report pages allow it.
+  Result<Principal> Authenticate(const httplib::Request& req, bool allow_cookie = false) const;
+  // The same for the value of an Authorization header as sent (empty: none).
+  Result<Principal> FromAuthorization(const std::string& header) const;
+  // Checks a token typed into the sign-in page and opens a session for it; returns the cookie
+  // value to set. The session is stored only as a hash, like tokens.
+  Result<std::string> SignIn(const std::string& token, Principal* who) const;
+  void SignOut(const httplib::Request& req) const;
+
+ private:
+  Result<Principal> FromToken(const std::string& token) const;
+  StorePool* readers_;
+};
+
+// The value of cookie `name` in the request, if sent.
+std::optional<std::string> RequestCookie(const httplib::Request& req, const std::string& name);
+
+}  // namespace percept

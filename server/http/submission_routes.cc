@@ -1,0 +1,192 @@
+// The routes of interviews: submit one or a batch, list what is stored, export a survey.
+#include <cerrno>
+#include <cstdlib>
+
+#include "api_server_impl.h"
+#include "percept/reports/exports.h"
+#include "percept/submission.h"
+
+namespace percept {
+
+using nlohmann::json;
+
+namespace {
+
+const char* OutcomeName(WriteOutcome o) {
+  return o == WriteOutcome::kCreated     ? "created"
+         : o == WriteOutcome::kDuplicate ? "duplicate"
+                                         : "rejected";
+}
+
+Status ConflictStatus(const std::string& instance_id) {
+  return Status::Conflict(
+      "instance_id " + instance_id +
+      " is already stored with different content; a new interview needs a new instance_id");
+}
+
+Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t fallback,
+                         int64_t lo, int64_t hi) {
+  if (!req.has_param(name)) return fallback;
+  const std::string v = req.get_param_value(name);
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || n < lo || n > hi) {
+    return Status::InvalidParameter(std::string("'") + name + "' must be an integer in " +
+                                    std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return static_cast<int64_t>(n);
+}
+
+}  // namespace
+
+void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res,
+                             const Principal& who) {
+  auto doc = ParseJsonBody(req, options.max_json_depth);
+  if (!doc.ok()) return SendError(res, doc.status());
+  auto sub = ValidateSubmission(*doc, catalog, *institutions, hasher);
+  if (!sub.ok()) return SendError(res, sub.status());
+  WriteOutcome outcome = writer->Write({&sub.value()}, who.name).at(0);
+  switch (outcome) {
+    case WriteOutcome::kCreated:
+    case WriteOutcome::kDuplicate:
+      return SendJson(res, outcome == WriteOutcome::kCreated ? 201 : 200,
+                      {{"instance_id", sub->instance_id}, {"status", OutcomeName(outcome)}});
+    case WriteOutcome::kConflict:
+      return SendError(res, ConflictStatus(sub->instance_id));
+    case WriteOutcome::kFailed:
+      return SendError(
+          res, Status::Unavailable("the submission could not be stored; send it again later"));
+  }
+}
+
+void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response& res,
+                                  const Principal& who) {
+  auto doc = ParseJsonBody(req, options.max_json_depth + 1);
+  if (!doc.ok()) return SendError(res, doc.status());
+  if (!doc->is_object() || !doc->contains("submissions") || !(*doc)["submissions"].is_array()) {
+    return SendError(res, Status::ValidationFailed(
+                              "a batch is {\"submissions\": [...]}",
+                              {{"/submissions", "required", "'submissions' must be an array"}}));
+  }
+  const json& items = (*doc)["submissions"];
+  if (items.size() > options.max_batch) {
+    return SendError(
+        res, Status::PayloadTooLarge("a batch holds at most " + std::to_string(options.max_batch) +
+                                     " submissions, this one " + std::to_string(items.size())));
+  }
+  json results = json::array();
+  std::vector<Result<ValidSubmission>> checked;
+  checked.reserve(items.size());
+  std::vector<const ValidSubmission*> valid;
+  for (const json& item : items) {
+    checked.push_back(ValidateSubmission(item, catalog, *institutions, hasher));
+    if (checked.back().ok()) valid.push_back(&checked.back().value());
+  }
+  std::vector<WriteOutcome> outcomes = writer->Write(valid, who.name);
+  if (std::find(outcomes.begin(), outcomes.end(), WriteOutcome::kFailed) != outcomes.end()) {
+    // Nothing is "rejected" for the server's own failure: the tablet must simply retry.
+    return SendError(res,
+                     Status::Unavailable("the batch could not be stored; send it again later"));
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const json& item = items[i];
+    json id = item.is_object() && item.contains("instance_id") && item["instance_id"].is_string()
+                  ? item["instance_id"]
+                  : json(nullptr);
+    if (!checked[i].ok()) {
+      Status st = checked[i].status();
+      results.push_back({{"instance_id", id}, {"status", "rejected"}, {"error", ErrorObject(st)}});
+      continue;
+    }
+    WriteOutcome o = outcomes[next++];
+    json r = {{"instance_id", id}, {"status", OutcomeName(o)}};
+    if (o == WriteOutcome::kConflict)
+      r["error"] = ErrorObject(ConflictStatus(id.get<std::string>()));
+    results.push_back(std::move(r));
+  }
+  SendJson(res, 200, {{"results", results}});
+}
+
+void ApiServer::Impl::ListSubmissions(const httplib::Request& req, httplib::Response& res) {
+  const std::string survey = req.get_param_value("survey");
+  if (survey.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
+  if (!catalog.Latest(survey)) return SendError(res, Status::NotFound("no such survey"));
+  auto after = IntParam(req, "after", 0, 0, INT64_MAX);
+  if (!after.ok()) return SendError(res, after.status());
+  auto limit = IntParam(req, "limit", 100, 1, 1000);
+  if (!limit.ok()) return SendError(res, limit.status());
+  auto reader = readers->Acquire();
+  if (!reader.ok()) return SendError(res, reader.status());
+  auto page = (*reader)->ListSubmissions(survey, *after, static_cast<int>(*limit));
+  if (!page.ok()) return SendError(res, page.status());
+  // Stored bodies are already compact JSON: splice them rather than parse and re-serialise.
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < page->items.size(); ++i) {
+    if (i) body += ',';
+    body += page->items[i];
+  }
+  body += "],\"next\":";
+  body += page->next ? "\"" + std::to_string(*page->next) + "\"" : "null";
+  body += "}";
+  res.status = 200;
+  res.set_content(body, "application/json");
+}
+
+void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Response& res,
+                                   const Principal& who) {
+  const SurveyDefinition* def = catalog.Latest(req.matches[1].str());
+  if (!def) return SendError(res, Status::NotFound("no such survey"));
+  const std::string kind = req.matches[2].str();
+  ExportFormat format = ExportFormat::kCsvWide;
+  if (kind == ".sav")
+    format = ExportFormat::kSav;
+  else if (kind == ".jsonl")
+    format = ExportFormat::kJsonLines;
+  else if (kind == "/codebook.csv")
+    format = ExportFormat::kCodebook;
+  else if (req.has_param("layout")) {
+    const std::string layout = req.get_param_value("layout");
+    if (layout == "long")
+      format = ExportFormat::kCsvLong;
+    else if (layout != "wide")
+      return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
+  }
+  Audit(who.name, "export",
+        def->id + " " +
+            (format == ExportFormat::kSav         ? "sav"
+             : format == ExportFormat::kJsonLines ? "jsonl"
+             : format == ExportFormat::kCodebook  ? "codebook"
+             : format == ExportFormat::kCsvLong   ? "csv-long"
+                                                  : "csv"));
+  auto lease = readers->Acquire();
+  if (!lease.ok()) return SendError(res, lease.status());
+  auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());
+  auto directory = institutions->Snapshot();
+  const std::string name = def->id + (format == ExportFormat::kSav         ? ".sav"
+                                      : format == ExportFormat::kJsonLines ? ".jsonl"
+                                      : format == ExportFormat::kCodebook  ? "-codebook.csv"
+                                      : format == ExportFormat::kCsvLong   ? "-long.csv"
+                                                                           : ".csv");
+  res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  if (format == ExportFormat::kCsvWide || format == ExportFormat::kCsvLong) {
+    res.set_header("Link", "</api/v1/exports/" + def->id + "/codebook.csv>; rel=\"describedby\"");
+  }
+  // Streamed in chunks as rows are made: memory stays flat however large the wave.
+  res.set_chunked_content_provider(
+      ExportMediaType(format), [shared, def, directory, format](size_t, httplib::DataSink& sink) {
+        auto stats = Export(**shared, *def, *directory, format, [&](std::string_view chunk) {
+          return sink.write(chunk.data(), chunk.size());
+        });
+        if (!stats.ok()) {
+          std::fprintf(stderr, "percept: export of %s stopped: %s\n", def->id.c_str(),
+                       stats.status().message().c_str());
+          return false;  // the client sees a cut-off chunked body, never a complete-looking file
+        }
+        sink.done();
+        return true;
+      });
+}
+
+}  // namespace percept

@@ -1,0 +1,262 @@
+#include "percept/reports/exports.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "export_layout.h"
+#include "percept/score_layout.h"
+#include "sav_writer.h"
+
+namespace percept {
+
+using nlohmann::json;
+
+namespace {
+
+const char* const kByteOrderMark = "\xEF\xBB\xBF";  // so that Excel reads the accents right
+
+// A number as a spreadsheet reads one: an optional sign, digits, an optional fraction.
+bool IsPlainNumber(std::string_view f) {
+  if (!f.empty() && (f[0] == '-' || f[0] == '+')) f.remove_prefix(1);
+  const size_t dot = f.find('.');
+  auto digits = [](std::string_view d) {
+    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return dot == std::string_view::npos ? digits(f)
+                                       : digits(f.substr(0, dot)) && digits(f.substr(dot + 1));
+}
+
+// A text that a spreadsheet would run as a formula (OWASP, "CSV injection"): it begins with
+// = + - @, a tab or a carriage return, and is not a plain number. docs/security.md, "Exports".
+bool LooksLikeFormula(std::string_view f) {
+  return !f.empty() && std::string_view("=+-@\t\r").find(f[0]) != std::string_view::npos &&
+         !IsPlainNumber(f);
+}
+
+const char* const kFormulaNote =
+    "texto que empieza con = + - @ tab o CR lleva ' delante / text that begins with = + - @ tab "
+    "or CR is prefixed with '";
+
+// RFC 4180: quote a field that holds a comma, a quote or a line break; double its quotes. A
+// text that would run as a formula gets a leading ' and quotes, so Excel shows it as text.
+void AppendCsvField(std::string& out, std::string_view f) {
+  if (LooksLikeFormula(f)) {
+    out += "\"'";
+    for (char ch : f) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    out += '"';
+    return;
+  }
+  if (f.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += f;
+    return;
+  }
+  out += '"';
+  for (char ch : f) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  out += '"';
+}
+
+void AppendCsvRow(std::string& out, const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    AppendCsvField(out, fields[i]);
+  }
+  out += "\r\n";
+}
+
+// Buffers output and hands it to the sink in chunks of ~64 KiB.
+class Chunker {
+ public:
+  explicit Chunker(const ExportSink& sink) : sink_(sink) {}
+  std::string& buffer() { return buf_; }
+  bool MaybeFlush() {
+    if (buf_.size() < 64 * 1024) return ok_;
+    return Flush();
+  }
+  bool Flush() {
+    if (ok_ && !buf_.empty()) ok_ = sink_(buf_);
+    buf_.clear();
+    return ok_;
+  }
+
+ private:
+  const ExportSink& sink_;
+  std::string buf_;
+  bool ok_ = true;
+};
+
+Status NotReceived() { return Status::Unavailable("the export was not received"); }
+
+void WriteCodebook(const SurveyDefinition& def, const std::vector<Column>& cols, Chunker& out,
+                   ExportStats& stats) {
+  std::string& b = out.buffer();
+  b += kByteOrderMark;
+  AppendCsvRow(b, {"variable", "section", "type", "label_es", "label_en", "values"});
+  for (const Column& c : cols) {
+    const char* section = c.from == Column::From::kHousehold     ? "household"
+                          : c.from == Column::From::kEvaluation  ? "evaluation"
+                          : c.from == Column::From::kScore       ? "score"
+                          : c.from == Column::From::kInstitution ? "institution"
+                                                                 : "interview";
+    std::string type = c.item
+                           ? (c.option.empty() ? ItemTypeName(c.item->type) : "multi option (0/1)")
+                       : c.numeric ? "number"
+                                   : "text";
+    std::string values = c.item ? CodeList(def, *c.item) : "";
+    if (values.empty() && !c.numeric && (!c.item || c.item->type == ItemType::kText)) {
+      values = kFormulaNote;
+    }
+    AppendCsvRow(b, {c.name, section, type, c.label_es, c.label_en, values});
+    ++stats.rows;
+  }
+}
+
+// The long layout: one row per answer (a multi item's options one row each).
+void AppendLongRows(const json& doc, Chunker& out, ExportStats& stats) {
+  const std::string instance_id = doc.value("instance_id", "");
+  auto answer_rows = [&](const json* answers, const std::string& evaluation,
+                         const std::string& institution) {
+    if (!answers || !answers->is_object()) return;
+    for (const auto& [item, v] : answers->items()) {
+      if (v.is_array()) {
+        for (const json& o : v)
+          AppendCsvRow(out.buffer(), {instance_id, evaluation, institution, item,
+                                      o.is_string() ? o.get<std::string>() : o.dump()});
+      } else {
+        AppendCsvRow(out.buffer(), {instance_id, evaluation, institution, item,
+                                    v.is_string()    ? v.get<std::string>()
+                                    : v.is_boolean() ? (v.get<bool>() ? "1" : "0")
+                                                     : v.dump()});
+      }
+      ++stats.rows;
+    }
+  };
+  answer_rows(doc.contains("household") ? &doc["household"] : nullptr, "0", "");
+  int index = 0;
+  for (const json& e : doc.value("evaluations", json::array())) {
+    answer_rows(e.contains("answers") ? &e["answers"] : nullptr, std::to_string(++index),
+                e.value("institution_id", ""));
+  }
+}
+
+// ReadStat needs the row count before the first row: one row per evaluation.
+Result<long> EvaluationCount(Store& store, const std::string& survey_id) {
+  auto count = store.Cached("SELECT count(*) FROM evaluations WHERE survey_id = ?");
+  if (!count.ok()) return count.status();
+  (*count)->Bind(1, survey_id);
+  if (!(*count)->Step()) return (*count)->status();
+  const long rows = static_cast<long>((*count)->Int(0));
+  (*count)->Reset();
+  return rows;
+}
+
+}  // namespace
+
+Result<ExportFormat> ParseExportFormat(std::string_view name) {
+  if (name == "csv" || name == "csv-wide") return ExportFormat::kCsvWide;
+  if (name == "csv-long") return ExportFormat::kCsvLong;
+  if (name == "codebook") return ExportFormat::kCodebook;
+  if (name == "jsonl") return ExportFormat::kJsonLines;
+  if (name == "sav") return ExportFormat::kSav;
+  return Status::InvalidParameter("the format is csv, csv-long, codebook, jsonl or sav");
+}
+
+const char* ExportMediaType(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::kJsonLines:
+      return "application/x-ndjson";
+    case ExportFormat::kSav:
+      return "application/x-spss-sav";
+    default:
+      return "text/csv; charset=utf-8";
+  }
+}
+
+Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
+                           const std::map<std::string, Institution>& institutions,
+                           ExportFormat format, const ExportSink& sink) {
+  const ScoreLayout layout(def);
+  const std::vector<Column> cols = WideColumns(def, layout);
+  Chunker out(sink);
+  ExportStats stats;
+
+  if (format == ExportFormat::kCodebook) {
+    WriteCodebook(def, cols, out, stats);
+    if (!out.Flush()) return NotReceived();
+    return stats;
+  }
+
+  std::unique_ptr<SavWriter> sav;
+  if (format == ExportFormat::kSav) {
+    auto rows = EvaluationCount(store, def.id);
+    if (!rows.ok()) return rows.status();
+    auto begun = SavWriter::Begin(def, cols, *rows, [&out](std::string_view bytes) {
+      out.buffer().append(bytes);
+      return out.MaybeFlush();
+    });
+    if (!begun.ok()) return begun.status();
+    sav = std::move(*begun);
+  } else if (format == ExportFormat::kCsvWide) {
+    out.buffer() += kByteOrderMark;
+    std::vector<std::string> header;
+    for (const Column& c : cols) header.push_back(c.name);
+    AppendCsvRow(out.buffer(), header);
+  } else if (format == ExportFormat::kCsvLong) {
+    out.buffer() += kByteOrderMark;
+    AppendCsvRow(out.buffer(), {"instance_id", "evaluation", "institution_id", "item", "value"});
+  }
+
+  // One read snapshot for the whole export: a consistent picture even while tablets sync.
+  auto st = store.db()->Prepare(
+      "SELECT enumerator, body FROM submissions WHERE survey_id = ? ORDER BY seq");
+  if (!st.ok()) return st.status();
+  st->Bind(1, def.id);
+  const WideRowMaker rows(def, cols, institutions);
+  std::vector<Cell> row(cols.size());
+  std::vector<std::string> text(cols.size());
+  while (st->Step()) {
+    ++stats.interviews;
+    const std::string enumerator = st->Text(0);
+    const std::string_view body = st->TextView(1);
+    if (format == ExportFormat::kJsonLines) {
+      out.buffer().append(body).append("\n");
+      ++stats.rows;
+      if (!out.MaybeFlush()) return NotReceived();
+      continue;
+    }
+    const json doc = json::parse(body, nullptr, false);
+    if (!doc.is_object()) continue;
+    if (format == ExportFormat::kCsvLong) {
+      AppendLongRows(doc, out, stats);
+      if (!out.MaybeFlush()) return NotReceived();
+      continue;
+    }
+    for (const json& e : doc.value("evaluations", json::array())) {
+      rows.Fill(doc, e, enumerator, &row);
+      ++stats.rows;
+      if (sav) {
+        Status s = sav->WriteRow(row);
+        if (!s.ok()) return s;
+      } else {
+        for (size_t i = 0; i < cols.size(); ++i) text[i] = row[i].present ? row[i].text : "";
+        AppendCsvRow(out.buffer(), text);
+      }
+      if (!out.MaybeFlush()) return NotReceived();
+    }
+  }
+  if (!st->status().ok()) return st->status();
+  if (sav) {
+    Status s = sav->Finish();
+    if (!s.ok()) return s;
+  }
+  if (!out.Flush()) return NotReceived();
+  return stats;
+}
+
+}  // namespace percept

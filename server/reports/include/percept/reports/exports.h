@@ -1,0 +1,40 @@
+// Exports for analysts (issue 5): CSV wide (one row per evaluation, household answers
+// repeated), CSV long (one row per answer), a codebook, JSON lines, and SPSS .sav with
+// variable and value labels (written with ReadStat).
+//
+// Every export streams: rows are made one stored interview at a time from a single read
+// snapshot and handed to a sink in chunks, so memory stays constant whatever the wave's size.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "percept/base/status.h"
+#include "percept/institutions.h"
+#include "percept/storage/store.h"
+#include "percept/survey_definition.h"
+
+namespace percept {
+
+enum class ExportFormat { kCsvWide, kCsvLong, kCodebook, kJsonLines, kSav };
+// "csv" (wide), "csv-long", "codebook", "jsonl", "sav".
+Result<ExportFormat> ParseExportFormat(std::string_view name);
+const char* ExportMediaType(ExportFormat format);
+
+// Receives the export in pieces; returns false to stop (e.g. the client went away).
+using ExportSink = std::function<bool(std::string_view chunk)>;
+
+struct ExportStats {
+  int64_t interviews = 0;
+  int64_t rows = 0;
+};
+
+// Writes the export of every stored interview of `def`'s survey (all versions whose items
+// `def` knows; unknown items are left out) to `sink`. `institutions` names and places them.
+Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
+                           const std::map<std::string, Institution>& institutions,
+                           ExportFormat format, const ExportSink& sink);
+
+}  // namespace percept

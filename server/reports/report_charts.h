@@ -1,0 +1,17 @@
+// The report's charts, drawn by the server as inline SVG: the heat map of institutions by
+// dimension, indices with confidence whiskers against the network, and importance against
+// performance. Each appends to `h`. Internal to server/.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "percept/reports/report_page.h"
+
+namespace percept {
+
+void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::string& h);
+void Whiskers(const ReportView& v, const std::string& inst, std::string& h);
+void ImportancePerformance(const ReportView& v, const std::string& inst, std::string& h);
+
+}  // namespace percept

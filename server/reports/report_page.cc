@@ -1,0 +1,223 @@
+#include "percept/reports/report_page.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "report_charts.h"
+#include "report_text.h"
+
+namespace percept {
+
+namespace {
+
+const char* kStyle =
+    "body{font-family:system-ui,-apple-system,'Segoe "
+    "UI',Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}"
+    "header{background:#1f4e79;color:#fff;padding:12px "
+    "20px;display:flex;justify-content:space-between;align-items:center;flex-wrap:wrap}"
+    "header h1{font-size:1.25rem;margin:0}header a{color:#fff}header "
+    "button{color:#fff;background:transparent;border:1px solid "
+    "#fff;border-radius:4px;cursor:pointer}main{padding:12px 20px;max-width:1200px}"
+    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:14px "
+    "0;overflow-x:auto}"
+    "h2{font-size:1.1rem;margin:4px 0 10px}h3{font-size:1rem;margin:10px 0 4px}"
+    "table{border-collapse:collapse;font-size:.9rem}th,td{border-bottom:1px solid "
+    "#e3e3e3;padding:4px 8px;text-align:left}"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums}form.filters{display:flex;gap:10px;"
+    "flex-wrap:wrap;align-items:end}"
+    "label{display:flex;flex-direction:column;font-size:.85rem}input{font-size:1rem;padding:4px}"
+    "svg "
+    "text{font-size:12px;fill:#1b1b1b}.hd{font-weight:600}.nw{font-weight:700}.tick{font-size:10px;"
+    "fill:#555}"
+    ".crit{stroke:#000;stroke-width:3}.critmark{font-weight:700}.grid{stroke:#eee}.std{stroke:#"
+    "b00020;stroke-dasharray:4 3}"
+    ".ci{stroke:#1f4e79;stroke-width:2}.netmark{fill:#888}.frame{fill:none;stroke:#ccc}.warn{color:"
+    "#b00020}"
+    ".inst{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start;border-top:1px solid "
+    "#eee;padding-top:8px}"
+    ".lim{color:#8a5a00}@media print{header "
+    "form,form.filters{display:none}section{break-inside:avoid;border:none}}";
+
+}  // namespace
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string RenderReport(const ReportView& v) {
+  std::string h;
+  h.reserve(1 << 16);
+  const std::string title = v.lang == "en" ? v.survey->title.en : v.survey->title.es;
+  h += "<!doctype html><html lang='" + v.lang +
+       "'><head><meta charset=utf-8><meta name=viewport "
+       "content='width=device-width,initial-scale=1'>";
+  h += "<title>" + HtmlEscape(T(v, "report")) + " — " + HtmlEscape(title) + "</title><style>" +
+       kStyle + "</style></head><body>";
+  h += "<header><h1>" + HtmlEscape(T(v, "report")) + ": " + HtmlEscape(title) + "</h1><div>" +
+       HtmlEscape(T(v, "signed_in")) + " " + HtmlEscape(v.reader) +
+       " · <a href='?lang=" + (v.lang == "en" ? "es" : "en") + "'>" +
+       (v.lang == "en" ? "Español" : "English") +
+       "</a> <form method=post action='/sign-out' style='display:inline'><button>" +
+       HtmlEscape(T(v, "sign_out")) + "</button></form></div></header><main>";
+
+  // Filters: a plain GET form; the page is its own URL, so a filtered view can be bookmarked.
+  h += "<section><h2>" + HtmlEscape(T(v, "filters")) +
+       "</h2><form class=filters method=get><input type=hidden name=lang value='" + v.lang + "'>";
+  // An institution compares itself with the whole network, over all time or one whole window
+  // (docs/security.md, "Differencing"): no commune or region to narrow it.
+  if (!v.institution_role) {
+    h += "<label>" + HtmlEscape(T(v, "comuna")) + "<input name=comuna size=6 value='" +
+         HtmlEscape(v.comuna) + "'></label>";
+    h += "<label>" + HtmlEscape(T(v, "region")) + "<input name=region size=4 value='" +
+         HtmlEscape(v.region) + "'></label>";
+  }
+  h += "<label>" + HtmlEscape(T(v, "from")) + "<input type=date name=from value='" +
+       HtmlEscape(v.from) + "'></label>";
+  h += "<label>" + HtmlEscape(T(v, "to")) + "<input type=date name=to value='" + HtmlEscape(v.to) +
+       "'></label>";
+  h += "<button>" + HtmlEscape(T(v, "apply")) + "</button>";
+  if (v.institution_role) h += "<p class=note>" + HtmlEscape(T(v, "period_hint")) + "</p>";
+  h += "</form></section>";
+
+  std::vector<std::string> insts;
+  for (const ScoreCell& c : v.report->cells) {
+    if (v.visible(c) && (insts.empty() || insts.back() != c.institution_id))
+      insts.push_back(c.institution_id);
+  }
+  std::sort(insts.begin(), insts.end(), [&](const std::string& a, const std::string& b) {
+    return InstitutionName(v, a) < InstitutionName(v, b);
+  });
+
+  char note[256];
+  std::snprintf(note, sizeof note, T(v, "heat_note").c_str(), static_cast<int>(v.options.min_n));
+  h += "<section id=heatmap><h2>" + HtmlEscape(T(v, "heatmap")) + "</h2>";
+  HeatMap(v, insts, h);
+  h += "<p class=tick>" + HtmlEscape(note) + "</p></section>";
+
+  h += "<section id=critical><h2>" + HtmlEscape(T(v, "critical")) + "</h2>";
+  std::vector<const ScoreCell*> critical;
+  for (const ScoreCell* c : CriticalPoints(*v.report))
+    if (v.visible(*c)) critical.push_back(c);
+  if (critical.empty()) {
+    h += "<p>" + HtmlEscape(T(v, "none")) + "</p>";
+  } else {
+    h += "<table><thead><tr><th>" + HtmlEscape(T(v, "institution")) + "</th><th>" +
+         HtmlEscape(T(v, "dimension")) + "</th><th>" + HtmlEscape(T(v, "index")) + "</th><th>" +
+         HtmlEscape(T(v, "ci")) + "</th><th>n</th><th>" + HtmlEscape(T(v, "network")) +
+         "</th><th>" + HtmlEscape(T(v, "gap")) + "</th><th>q</th><th>" +
+         HtmlEscape(T(v, "importance")) + "</th><th>" + HtmlEscape(T(v, "severity")) + "</th><th>" +
+         HtmlEscape(T(v, "flags")) + "</th></tr></thead><tbody>";
+    for (const ScoreCell* c : critical) {
+      std::string flags;
+      for (const std::string& f : c->flags) flags += (flags.empty() ? "" : ", ") + T(v, f.c_str());
+      char q[32];
+      std::snprintf(q, sizeof q, "%.2g", c->q);
+      h += "<tr data-institution='" + HtmlEscape(c->institution_id) + "' data-dimension='" +
+           HtmlEscape(c->dimension) + "'><td>" + HtmlEscape(InstitutionName(v, c->institution_id)) +
+           "</td><td>" + HtmlEscape(DimensionLabel(v, c->dimension)) + "</td><td class=num>" +
+           Fmt(c->stats.index) + "</td><td class=num>" + Fmt(c->stats.ci_low) + "–" +
+           Fmt(c->stats.ci_high) + "</td><td class=num>" + std::to_string(c->stats.n) +
+           (c->stats.reliable
+                ? ""
+                : " <span class=lim title='" + HtmlEscape(T(v, "limited")) + "'>*</span>") +
+           "</td><td class=num>" + Fmt(c->network_index) + "</td><td class=num>" + Fmt(c->gap) +
+           "</td><td class=num>" + q + "</td><td class=num>" + Fmt(c->importance, 2) + "</td><td>" +
+           HtmlEscape(T(v, c->high_severity ? "high" : "medium")) + "</td><td>" +
+           HtmlEscape(flags) + "</td></tr>";
+    }
+    h += "</tbody></table><p class=tick>* " + HtmlEscape(T(v, "limited")) + "</p>";
+  }
+  h += "</section>";
+
+  h += "<section id=institutions><h2>" + HtmlEscape(T(v, "by_institution")) + "</h2>";
+  for (const std::string& id : insts) {
+    h += "<h3>" + HtmlEscape(InstitutionName(v, id)) + "</h3><div class=inst><div>";
+    Whiskers(v, id, h);
+    h += "</div><div><div class=tick>" + HtmlEscape(T(v, "ipa")) + "</div>";
+    ImportancePerformance(v, id, h);
+    h += "</div></div>";
+  }
+  h += "<p class=tick>" + HtmlEscape(T(v, "ipa_note")) + "</p></section>";
+
+  h += "<section id=method><h2>" + HtmlEscape(T(v, "method")) + "</h2><ul>";
+  const NetworkCell* overall = Net(v, "overall");
+  h += "<li>" + HtmlEscape(T(v, "evaluations")) + ": " +
+       (overall ? std::to_string(overall->stats.n) : "—") + "</li>";
+  h += "<li>" + HtmlEscape(T(v, "period")) + ": " +
+       HtmlEscape(v.from.empty() && v.to.empty()
+                      ? T(v, "all")
+                      : (v.from.empty() ? "…" : v.from) + " – " + (v.to.empty() ? "…" : v.to)) +
+       "</li>";
+  if (!v.comuna.empty())
+    h += "<li>" + HtmlEscape(T(v, "comuna")) + ": " + HtmlEscape(v.comuna) + "</li>";
+  if (!v.region.empty())
+    h += "<li>" + HtmlEscape(T(v, "region")) + ": " + HtmlEscape(v.region) + "</li>";
+  h += "<li>min_n = " + std::to_string(v.options.min_n) +
+       " · standard = " + Fmt(v.options.standard, 0) + " · min_gap = " + Fmt(v.options.min_gap, 0) +
+       "</li>";
+  h += "<li>" + HtmlEscape(T(v, "alpha")) + ":<ul>";
+  for (const NetworkCell& c : v.report->network) {
+    if (c.dimension == "overall") continue;
+    const bool low = std::isfinite(c.alpha) && c.alpha < 0.7;
+    h += "<li" + std::string(low ? " class=warn" : "") + ">" +
+         HtmlEscape(DimensionLabel(v, c.dimension)) + ": " + Fmt(c.alpha, 2) +
+         (low ? " — " + HtmlEscape(T(v, "alpha_warn")) : "") + "</li>";
+  }
+  h += "</ul></li>";
+  char rule[512];
+  std::snprintf(rule, sizeof rule, T(v, "rule_standard").c_str(), v.options.standard);
+  h += "<li>" + HtmlEscape(rule) + "</li>";
+  std::snprintf(rule, sizeof rule, T(v, "rule_network").c_str(), v.options.min_gap);
+  h += "<li>" + HtmlEscape(rule) + "</li><li>" + HtmlEscape(T(v, "rule_severity")) + "</li>";
+  std::snprintf(rule, sizeof rule, T(v, "rule_min_n").c_str(), static_cast<int>(v.options.min_n));
+  h += "<li>" + HtmlEscape(rule) + "</li></ul></section></main></body></html>";
+  return h;
+}
+
+std::string RenderSignIn(const std::string& lang, const std::string& error,
+                         const std::string& next) {
+  ReportView v;
+  v.lang = lang == "en" ? "en" : "es";
+  std::string h = "<!doctype html><html lang='" + v.lang +
+                  "'><head><meta charset=utf-8><meta name=viewport "
+                  "content='width=device-width,initial-scale=1'><title>Percept — " +
+                  HtmlEscape(T(v, "sign_in")) + "</title><style>" + kStyle +
+                  "</style></head><body><header><h1>Percept</h1></header><main><section>";
+  h += "<h2>" + HtmlEscape(T(v, "sign_in")) + "</h2><p>" + HtmlEscape(T(v, "sign_in_intro")) +
+       "</p>";
+  if (!error.empty()) h += "<p class=warn role=alert>" + HtmlEscape(error) + "</p>";
+  h += "<form method=post action='/sign-in'><input type=hidden name=next value='" +
+       HtmlEscape(next) + "'><input type=hidden name=lang value='" + v.lang + "'><label>" +
+       HtmlEscape(T(v, "token")) +
+       "<input type=password name=token autocomplete=off required size=50></label> <button "
+       "type=submit id=sign-in>" +
+       HtmlEscape(T(v, "sign_in")) + "</button></form></section></main></body></html>";
+  return h;
+}
+
+}  // namespace percept

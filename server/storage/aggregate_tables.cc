@@ -1,0 +1,140 @@
+#include "percept/storage/aggregate_tables.h"
+
+#include "percept/storage/aggregates.h"
+
+namespace percept {
+
+Result<AggregateDelta> ReadAggregateLog(Store& store, int64_t* last_seq) {
+  AggregateDelta all;
+  auto st = store.Cached("SELECT seq, delta FROM aggregate_log ORDER BY seq");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  while (q.Step()) {
+    *last_seq = q.Int(0);
+    auto d = DecodeDelta(q.BlobView(1));
+    if (!d.ok()) return d.status();
+    MergeDelta(all, *d);
+  }
+  if (!q.status().ok()) return q.status();
+  return all;
+}
+
+Status RegisterAggregateFunctions(Database* db) {
+  return db->DefineBlobFunction("percept_add", AddSumBlobs);
+}
+
+Status WriteAggregates(Store& store, const AggregateDelta& delta) {
+  for (const auto& [key, sums] : delta) {
+    auto st = store.Cached(
+        "INSERT INTO aggregates (survey_id, survey_version, institution_id, day, sums) VALUES "
+        "(?,?,?,?,?) "
+        "ON CONFLICT (survey_id, survey_version, institution_id, day) "
+        "DO UPDATE SET sums = percept_add(sums, excluded.sums)");
+    if (!st.ok()) return st.status();
+    const std::string blob = SumsToBlob(sums);
+    (*st)
+        ->Bind(1, key.survey_id)
+        .Bind(2, static_cast<int64_t>(key.version))
+        .Bind(3, key.institution_id)
+        .Bind(4, key.day)
+        .BindBlob(5, blob.data(), blob.size());
+    Status s = (*st)->Run();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status AppendAggregateLog(Store& store, const AggregateDelta& delta) {
+  if (delta.empty()) return Status::Ok();
+  auto st = store.Cached("INSERT INTO aggregate_log (delta) VALUES (?)");
+  if (!st.ok()) return st.status();
+  const std::string blob = EncodeDelta(delta);
+  (*st)->BindBlob(1, blob.data(), blob.size());
+  return (*st)->Run();
+}
+
+Result<int64_t> FoldAggregateLog(Store& store) {
+  Transaction tx(store.db());
+  if (!tx.status().ok()) return tx.status();
+  int64_t last = 0;
+  auto all = ReadAggregateLog(store, &last);
+  if (!all.ok()) return all.status();
+  if (last == 0) return int64_t{0};
+  Status s = WriteAggregates(store, *all);
+  if (!s.ok()) return s;
+  auto del = store.Cached("DELETE FROM aggregate_log WHERE seq <= ?");
+  if (!del.ok()) return del.status();
+  (*del)->Bind(1, last);
+  s = (*del)->Run();
+  if (!s.ok()) return s;
+  const int64_t folded = store.db()->Changes();
+  s = tx.Commit();
+  if (!s.ok()) return s;
+  return folded;
+}
+
+Result<int64_t> RebuildAggregates(Store& store) {
+  Status s = RegisterAggregateFunctions(store.db());
+  if (!s.ok()) return s;
+  auto versions = store.ListSurveyVersions();
+  if (!versions.ok()) return versions.status();
+  std::vector<SurveyDefinition> defs;
+  for (const auto& [key, json] : *versions) {
+    auto def = ParseSurveyDefinition(
+        json, "database: survey " + key.first + " v" + std::to_string(key.second));
+    if (!def.ok()) return def.status();
+    defs.push_back(std::move(def).value());
+  }
+  std::vector<const SurveyDefinition*> pointers;
+  for (const auto& d : defs) pointers.push_back(&d);
+  Aggregates book(pointers);
+
+  Transaction tx(store.db());
+  if (!tx.status().ok()) return tx.status();
+  AggregateDelta all;
+  int64_t read = 0;
+  {
+    auto st = store.Cached(
+        "SELECT survey_id, survey_version, institution_id, completed_day, likert FROM evaluations");
+    if (!st.ok()) return st.status();
+    Statement& q = **st;
+    ResetOnExit reset(q);
+    AggregateKey key;
+    std::vector<int64_t>* sums = nullptr;
+    while (q.Step()) {
+      ++read;
+      std::string_view survey = q.TextView(0), inst = q.TextView(2), day = q.TextView(3);
+      const int version = static_cast<int>(q.Int(1));
+      // Evaluations come in insertion order, so consecutive rows often share a key.
+      if (!sums || key.survey_id != survey || key.version != version ||
+          key.institution_id != inst || key.day != day) {
+        key = {std::string(survey), version, std::string(inst), std::string(day)};
+        const ScoreLayout* layout = book.Layout(key.survey_id, version);
+        if (!layout) {
+          sums = nullptr;
+          continue;
+        }
+        sums = &all[key];
+        if (sums->empty()) sums->assign(layout->width(), 0);
+      }
+      const ScoreLayout* layout = book.Layout(key.survey_id, version);
+      const int lo = layout->lo();
+      layout->Accumulate(DecodeLikert(q.BlobView(4), lo), sums->data());
+    }
+    if (!q.status().ok()) return q.status();
+  }
+  s = store.db()->Exec("DELETE FROM aggregates");
+  if (s.ok()) s = store.db()->Exec("DELETE FROM aggregate_log");
+  if (s.ok()) s = WriteAggregates(store, all);
+  if (!s.ok()) return s;
+  auto gen = store.GetMeta(kGenerationKey);
+  if (!gen.ok()) return gen.status();
+  s = store.SetMeta(kGenerationKey, std::to_string((gen->empty() ? 0 : std::stoll(*gen)) + 1));
+  if (!s.ok()) return s;
+  s = tx.Commit();
+  if (!s.ok()) return s;
+  return read;
+}
+
+}  // namespace percept

@@ -1,0 +1,127 @@
+#include "percept/storage/aggregates.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "percept/storage/aggregate_tables.h"
+
+namespace percept {
+
+namespace {
+
+bool SameShape(const ScoreLayout& a, const ScoreLayout& b) {
+  if (a.likert_items() != b.likert_items() || a.width() != b.width() || a.lo() != b.lo() ||
+      a.hi() != b.hi())
+    return false;
+  for (size_t i = 0; i < a.blocks().size(); ++i) {
+    if (a.blocks()[i].id != b.blocks()[i].id || a.blocks()[i].items != b.blocks()[i].items)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Aggregates::Aggregates(const std::vector<const SurveyDefinition*>& definitions) {
+  for (const SurveyDefinition* d : definitions) {
+    layouts_[{d->id, d->version}] = std::make_shared<const ScoreLayout>(*d);
+  }
+}
+
+const ScoreLayout* Aggregates::Layout(const std::string& survey_id, int version) const {
+  auto it = layouts_.find({survey_id, version});
+  return it == layouts_.end() ? nullptr : it->second.get();
+}
+
+void Aggregates::Add(const ValidSubmission& sub, AggregateDelta* delta) const {
+  const ScoreLayout* layout = Layout(sub.survey_id, sub.survey_version);
+  if (!layout) return;
+  for (const auto& ev : sub.evaluations) {
+    auto& sums =
+        (*delta)[{sub.survey_id, sub.survey_version, ev.institution_id, sub.completed_day}];
+    if (sums.empty()) sums.assign(layout->width(), 0);
+    layout->Accumulate(ev.likert, sums.data());
+  }
+}
+
+void Aggregates::DaySeries::Add(const std::string& day, const std::vector<int64_t>& delta) {
+  const size_t width = delta.size();
+  auto it = std::lower_bound(days.begin(), days.end(), day);
+  const size_t at = static_cast<size_t>(it - days.begin());
+  if (it == days.end() || *it != day) {
+    days.insert(it, day);
+    sums.insert(sums.begin() + static_cast<std::ptrdiff_t>(at * width), width, 0);
+  }
+  int64_t* into = sums.data() + at * width;
+  for (size_t i = 0; i < width; ++i) into[i] += delta[i];
+}
+
+Status Aggregates::Load(Store& store) {
+  decltype(mirror_) fresh;
+  auto gen = store.GetMeta(kGenerationKey);
+  if (!gen.ok()) return gen.status();
+  // In key order, so that every series grows at its end.
+  auto st = store.Cached(
+      "SELECT survey_id, survey_version, institution_id, day, sums FROM aggregates "
+      "ORDER BY survey_id, survey_version, institution_id, day");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  while (q.Step()) {
+    fresh[{q.Text(0), static_cast<int>(q.Int(1))}][q.Text(2)].Add(q.Text(3),
+                                                                  SumsFromBlob(q.BlobView(4)));
+  }
+  if (!q.status().ok()) return q.status();
+  int64_t last = 0;
+  auto pending = ReadAggregateLog(store, &last);
+  if (!pending.ok()) return pending.status();
+  for (const auto& [key, sums] : *pending)
+    fresh[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  mirror_ = std::move(fresh);
+  generation_ = gen->empty() ? 0 : std::stoll(*gen);
+  return Status::Ok();
+}
+
+void Aggregates::Apply(const AggregateDelta& delta) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  for (const auto& [key, sums] : delta)
+    mirror_[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
+}
+
+int64_t Aggregates::loaded_generation() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return generation_;
+}
+
+std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
+    const std::string& survey_id, const ScoreLayout& layout, const std::string& from,
+    const std::string& to, const std::function<bool(const std::string&)>& include) const {
+  std::map<std::string, std::vector<int64_t>> out;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (const auto& [sv, institutions] : mirror_) {
+    if (sv.first != survey_id) continue;
+    const ScoreLayout* own = Layout(sv.first, sv.second);
+    if (!own || !SameShape(*own, layout)) continue;
+    const size_t width = own->width();
+    for (const auto& [inst, series] : institutions) {
+      if (!include(inst)) continue;
+      const auto& days = series.days;
+      const size_t first =
+          from.empty() ? 0 : std::lower_bound(days.begin(), days.end(), from) - days.begin();
+      const size_t last =
+          to.empty() ? days.size() : std::upper_bound(days.begin(), days.end(), to) - days.begin();
+      if (first >= last) continue;
+      std::vector<int64_t>& total = out[inst];
+      if (total.empty()) total.assign(width, 0);
+      int64_t* t = total.data();
+      for (const int64_t* s = series.sums.data() + first * width;
+           s != series.sums.data() + last * width; s += width) {
+        for (size_t i = 0; i < width; ++i) t[i] += s[i];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace percept

@@ -1,0 +1,71 @@
+// The sufficient statistics of docs/analytics.md, kept per survey version × institution × day.
+//
+// Durably they are the table `aggregates` plus the table `aggregate_log`: every write
+// transaction appends its delta to the log (one compact row, in that same transaction, so the
+// aggregates never disagree with the stored submissions), and the writer folds the log into
+// `aggregates` from time to time, in a transaction of its own. Appending one row costs a page
+// or two of WAL where updating each touched (institution, day) row would dirty a page each.
+// `percept rebuild-aggregates` recomputes both from the evaluations. Those tables are
+// aggregate_tables.h; their byte formats aggregate_codec.h. This file is the mirror the server
+// keeps in memory, so that a report sums O(institutions × days) small vectors and reads no rows.
+//
+// Threading: Load and Apply run on the submission writer's thread (and Load once at start-up,
+// before any reader); Sum, Layout and loaded_generation on any thread. `mu_` guards `mirror_`
+// and `generation_`; `layouts_` is filled by the constructor and read-only after it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "percept/score_layout.h"
+#include "percept/storage/aggregate_codec.h"
+#include "percept/storage/store.h"
+#include "percept/submission.h"
+#include "percept/survey_definition.h"
+
+namespace percept {
+
+class Aggregates {
+ public:
+  // Layouts for every definition given (each survey id and version).
+  explicit Aggregates(const std::vector<const SurveyDefinition*>& definitions);
+
+  const ScoreLayout* Layout(const std::string& survey_id, int version) const;
+
+  // Adds a stored submission's evaluations to `delta`.
+  void Add(const ValidSubmission& sub, AggregateDelta* delta) const;
+  // The in-memory mirror. Load replaces it with the tables' content (aggregates and log);
+  // Apply adds a committed delta.
+  Status Load(Store& store);
+  void Apply(const AggregateDelta& delta);
+  int64_t loaded_generation() const;
+
+  // Per institution accepted by `include`, the sums of survey `survey_id` over days in
+  // [from, to] (empty: unbounded), in `layout`'s shape. Versions whose layout differs from
+  // `layout` are left out.
+  std::map<std::string, std::vector<int64_t>> Sum(
+      const std::string& survey_id, const ScoreLayout& layout, const std::string& from,
+      const std::string& to, const std::function<bool(const std::string&)>& include) const;
+
+ private:
+  // One institution's sums, day by day: days ascending, and their sums back to back
+  // (days.size() * width integers), so that a report adds contiguous memory.
+  struct DaySeries {
+    std::vector<std::string> days;
+    std::vector<int64_t> sums;
+    void Add(const std::string& day, const std::vector<int64_t>& delta);
+  };
+  std::map<std::pair<std::string, int>, std::shared_ptr<const ScoreLayout>> layouts_;
+  mutable std::shared_mutex mu_;
+  // (survey, version) -> institution -> its series
+  std::map<std::pair<std::string, int>, std::map<std::string, DaySeries>> mirror_;
+  int64_t generation_ = -1;
+};
+
+}  // namespace percept

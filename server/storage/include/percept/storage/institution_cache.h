@@ -1,0 +1,60 @@
+// The institutions the validator checks ids against: read from the database once, and read
+// again (at most once a second) when an unknown id shows up, so `percept institution import`
+// takes effect on a running server without a restart.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "percept/storage/store_pool.h"
+#include "percept/submission.h"
+
+namespace percept {
+
+class InstitutionCache : public InstitutionLookup {
+ public:
+  explicit InstitutionCache(StorePool* readers) : readers_(readers) { Reload(); }
+
+  using Directory = std::map<std::string, Institution>;
+
+  bool Exists(const std::string& id) const override {
+    if (Snapshot()->count(id)) return true;
+    const_cast<InstitutionCache*>(this)->Reload();
+    return Snapshot()->count(id) > 0;
+  }
+
+  // Every institution by id, as last read. Unknown ids are read again (at most once a second).
+  std::shared_ptr<const Directory> Snapshot() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ids_;
+  }
+
+ private:
+  void Reload() {
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ids_ && now - loaded_at_ < std::chrono::seconds(1)) return;
+      loaded_at_ = now;
+    }
+    auto ids = std::make_shared<Directory>();
+    auto reader = readers_->Acquire();
+    if (reader.ok()) {
+      auto all = (*reader)->ListInstitutions();
+      if (all.ok())
+        for (const Institution& i : *all) (*ids)[i.id] = i;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ids_ = std::move(ids);
+  }
+
+  StorePool* readers_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Directory> ids_;
+  std::chrono::steady_clock::time_point loaded_at_;
+};
+
+}  // namespace percept

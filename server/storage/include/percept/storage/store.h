@@ -1,0 +1,119 @@
+// Percept's SQLite storage: schema and migrations, institutions, tokens, submissions.
+// docs/storage.md explains the tables and why they are shaped so.
+//
+// A Store owns one connection and is used by one thread at a time. The server keeps one Store
+// for its writer thread and a small pool of Stores for readers (WAL lets them run together).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "percept/base/database.h"
+#include "percept/base/status.h"
+#include "percept/institutions.h"
+#include "percept/storage/schema.h"
+#include "percept/submission.h"
+
+namespace percept {
+
+enum class Role { kEnumerator, kInstitution, kAnalyst, kAdmin };
+const char* RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view name);
+
+struct TokenRecord {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kEnumerator;
+  std::string hash;  // SHA-256 of the token, 32 raw bytes
+  std::string created_at;
+  std::optional<std::string> revoked_at;
+  std::vector<std::string> institutions;  // institution role: the institutions it may read
+};
+
+enum class StoreOutcome { kCreated, kDuplicate, kConflict };
+
+// One line of the audit trail: who did what, and when. Never a token or an answer.
+struct AuditEntry {
+  std::string at, actor, action, detail;
+};
+
+struct SubmissionPage {
+  std::vector<std::string> items;  // stored submissions, JSON text
+  std::optional<int64_t> next;     // cursor for the next page; none at the end
+};
+
+class Store {
+ public:
+  // Opens the database file; `create` allows a new file. Does not migrate: see Migrate().
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, bool create);
+
+  // Brings the schema to kSchemaVersion; idempotent. Refuses a database newer than this build.
+  Status Migrate();
+  // Fails unless the schema is exactly kSchemaVersion (a server never migrates silently).
+  Status CheckSchema();
+
+  // Institutions: insert or update by id, all in one transaction.
+  Status UpsertInstitutions(const std::vector<Institution>& institutions);
+  Result<std::vector<Institution>> ListInstitutions();
+  Result<std::optional<Institution>> FindInstitution(const std::string& id);
+
+  Status CreateToken(const std::string& name, Role role, const std::string& hash,
+                     const std::vector<std::string>& institutions);
+  Result<std::vector<TokenRecord>> ListTokens();
+  // NotFound when no active token has that name.
+  Status RevokeToken(const std::string& name);
+  // The active (not revoked) token with this hash, if any.
+  Result<std::optional<TokenRecord>> FindActiveToken(const std::string& hash);
+
+  // Browser sessions (the report pages): stored by the SHA-256 of the cookie's value.
+  Status CreateSession(const std::string& hash, int64_t token_id, int64_t expires_at);
+  // The active token behind an unexpired session, if any.
+  Result<std::optional<TokenRecord>> FindSessionToken(const std::string& hash, int64_t now);
+  // Ends that session (and clears expired ones).
+  Status DeleteSession(const std::string& hash);
+
+  // Records a published definition; Conflict when (id, version) was published with other content.
+  Status RegisterSurveyVersion(const std::string& id, int version, const std::string& json);
+
+  // Inserts one valid submission inside the caller's transaction. The UNIQUE instance_id decides
+  // between created / duplicate (same content hash) / conflict (other content).
+  Result<StoreOutcome> InsertSubmission(const ValidSubmission& sub, const std::string& enumerator,
+                                        const std::string& received_at);
+  Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
+  Result<int64_t> CountSubmissions();
+
+  // The audit trail (`percept audit`).
+  Status Audit(const std::string& actor, const std::string& action, const std::string& detail);
+  // The latest `limit` entries at or after `since` (RFC 3339 or a date; "" for all), oldest first.
+  Result<std::vector<AuditEntry>> ListAudit(int64_t limit, const std::string& since);
+
+  // Small named values (e.g. the aggregates generation); "" when unset.
+  Result<std::string> GetMeta(const std::string& key);
+  Status SetMeta(const std::string& key, const std::string& value);
+  // Every published definition, by (survey id, version), as JSON text.
+  Result<std::map<std::pair<std::string, int>, std::string>> ListSurveyVersions();
+
+  Database* db() { return db_.get(); }
+
+  // The statement for `sql`, prepared on first use and kept for this connection's life, reset
+  // and with no bindings. `sql` must be a constant: the cache is keyed by its text.
+  Result<Statement*> Cached(const char* sql);
+
+ private:
+  explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  std::unique_ptr<Database> db_;
+  std::map<const char*, Statement> cache_;  // after db_: finalized before the connection closes
+};
+
+// Reads the rows of `SELECT id, name, role, hash, created_at, institution_id` (one row per
+// institution of one token, joined) into that token, if there is a row.
+Result<std::optional<TokenRecord>> ReadTokenRows(Statement& q);
+
+// Current UTC time as RFC 3339, e.g. 2026-11-22T20:43:19Z.
+std::string NowRfc3339();
+
+}  // namespace percept

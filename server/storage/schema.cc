@@ -1,0 +1,107 @@
+#include "percept/storage/schema.h"
+
+namespace percept {
+
+namespace {
+
+// Each entry migrates from version i to i+1. Never edit a published step: add one.
+const char* const kMigrations[] = {
+    // 0 -> 1
+    R"sql(
+CREATE TABLE institutions (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  comuna TEXT NOT NULL,
+  region TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('enumerator', 'institution', 'analyst', 'admin')),
+  hash BLOB NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE TABLE token_institutions (
+  token_id INTEGER NOT NULL REFERENCES tokens(id),
+  institution_id TEXT NOT NULL REFERENCES institutions(id),
+  PRIMARY KEY (token_id, institution_id)
+);
+CREATE TABLE survey_versions (
+  survey_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  sha256 BLOB NOT NULL,
+  definition TEXT NOT NULL,
+  first_seen TEXT NOT NULL,
+  PRIMARY KEY (survey_id, version)
+);
+CREATE TABLE submissions (
+  seq INTEGER PRIMARY KEY,
+  instance_id TEXT NOT NULL UNIQUE,
+  content_sha256 BLOB NOT NULL,
+  survey_id TEXT NOT NULL,
+  survey_version INTEGER NOT NULL,
+  device_id TEXT NOT NULL,
+  enumerator TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  completed_at TEXT NOT NULL,
+  completed_day TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX submissions_by_survey ON submissions (survey_id, seq);
+CREATE TABLE evaluations (
+  submission_seq INTEGER NOT NULL REFERENCES submissions(seq),
+  position INTEGER NOT NULL,
+  institution_id TEXT NOT NULL REFERENCES institutions(id),
+  survey_id TEXT NOT NULL,
+  survey_version INTEGER NOT NULL,
+  completed_day TEXT NOT NULL,
+  answers TEXT NOT NULL,
+  likert BLOB NOT NULL,
+  PRIMARY KEY (submission_seq, position)
+) WITHOUT ROWID;
+CREATE INDEX evaluations_by_institution ON evaluations (institution_id, completed_day);
+CREATE TABLE aggregates (
+  survey_id TEXT NOT NULL,
+  survey_version INTEGER NOT NULL,
+  institution_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  sums BLOB NOT NULL,
+  PRIMARY KEY (survey_id, survey_version, institution_id, day)
+) WITHOUT ROWID;
+CREATE TABLE aggregate_log (
+  seq INTEGER PRIMARY KEY,
+  delta BLOB NOT NULL
+);
+CREATE TABLE sessions (
+  hash BLOB PRIMARY KEY,
+  token_id INTEGER NOT NULL REFERENCES tokens(id),
+  created_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
+};
+constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
+static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+const char* MigrationFrom(int version) {
+  return version >= 0 && version < kMigrationCount ? kMigrations[version] : nullptr;
+}
+
+}  // namespace percept

@@ -1,0 +1,337 @@
+#include "percept/storage/store.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "percept/base/crypto.h"
+#include "percept/storage/aggregate_codec.h"
+
+namespace percept {
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kEnumerator:
+      return "enumerator";
+    case Role::kInstitution:
+      return "institution";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "enumerator";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r : {Role::kEnumerator, Role::kInstitution, Role::kAnalyst, Role::kAdmin}) {
+    if (name == RoleName(r)) return r;
+  }
+  return std::nullopt;
+}
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<Statement*> Store::Cached(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto st = db_->Prepare(sql);
+    if (!st.ok()) return st.status();
+    it = cache_.emplace(sql, std::move(st).value()).first;
+  } else {
+    it->second.Reset();
+  }
+  return &it->second;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, bool create) {
+  auto db = Database::Open(path, create);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<Store>(new Store(std::move(db).value()));
+}
+
+Status Store::Migrate() {
+  int version = db_->UserVersion();
+  if (version > kSchemaVersion) {
+    return Status::Internal("the database has schema version " + std::to_string(version) +
+                            ", newer than this percept (" + std::to_string(kSchemaVersion) + ")");
+  }
+  while (version < kSchemaVersion) {
+    Transaction tx(db_.get());
+    if (!tx.status().ok()) return tx.status();
+    Status s = db_->Exec(MigrationFrom(version));
+    if (s.ok()) s = db_->SetUserVersion(version + 1);
+    if (s.ok()) s = tx.Commit();
+    if (!s.ok())
+      return Status::Internal("migration to schema " + std::to_string(version + 1) + ": " +
+                              s.message());
+    ++version;
+  }
+  return Status::Ok();
+}
+
+Status Store::CheckSchema() {
+  int version = db_->UserVersion();
+  if (version == kSchemaVersion) return Status::Ok();
+  return Status::Internal("the database has schema version " + std::to_string(version) +
+                          ", this percept needs " + std::to_string(kSchemaVersion) +
+                          ": run `percept init` first");
+}
+
+Status Store::UpsertInstitutions(const std::vector<Institution>& institutions) {
+  Transaction tx(db_.get());
+  if (!tx.status().ok()) return tx.status();
+  auto st = db_->Prepare(
+      "INSERT INTO institutions (id, name, type, comuna, region, updated_at) VALUES (?,?,?,?,?,?) "
+      "ON CONFLICT(id) DO UPDATE SET name=excluded.name, type=excluded.type, "
+      "comuna=excluded.comuna, region=excluded.region, updated_at=excluded.updated_at");
+  if (!st.ok()) return st.status();
+  std::string now = NowRfc3339();
+  for (const Institution& i : institutions) {
+    st->Reset();
+    st->Bind(1, i.id)
+        .Bind(2, i.name)
+        .Bind(3, i.type)
+        .Bind(4, i.comuna)
+        .Bind(5, i.region)
+        .Bind(6, now);
+    Status s = st->Run();
+    if (!s.ok()) return s;
+  }
+  return tx.Commit();
+}
+
+Result<std::vector<Institution>> Store::ListInstitutions() {
+  auto st = Cached("SELECT id, name, type, comuna, region FROM institutions ORDER BY id");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  std::vector<Institution> out;
+  while (q.Step()) out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)});
+  if (!q.status().ok()) return q.status();
+  return out;
+}
+
+Result<std::optional<Institution>> Store::FindInstitution(const std::string& id) {
+  auto st = db_->Prepare("SELECT id, name, type, comuna, region FROM institutions WHERE id = ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id);
+  if (st->Step()) {
+    return std::optional<Institution>(
+        Institution{st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4)});
+  }
+  if (!st->status().ok()) return st->status();
+  return std::optional<Institution>();
+}
+
+Status Store::CreateToken(const std::string& name, Role role, const std::string& hash,
+                          const std::vector<std::string>& institutions) {
+  Transaction tx(db_.get());
+  if (!tx.status().ok()) return tx.status();
+  auto st = db_->Prepare("INSERT INTO tokens (name, role, hash, created_at) VALUES (?,?,?,?)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, name)
+      .Bind(2, std::string_view(RoleName(role)))
+      .BindBlob(3, hash.data(), hash.size())
+      .Bind(4, NowRfc3339());
+  Status s = st->Run();
+  if (s.code() == StatusCode::kConflict)
+    return Status::Conflict("a token named '" + name + "' already exists");
+  if (!s.ok()) return s;
+  int64_t token_id = db_->LastInsertRowId();
+  auto link =
+      db_->Prepare("INSERT INTO token_institutions (token_id, institution_id) VALUES (?,?)");
+  if (!link.ok()) return link.status();
+  for (const std::string& inst : institutions) {
+    link->Reset();
+    link->Bind(1, token_id).Bind(2, inst);
+    s = link->Run();
+    if (s.code() == StatusCode::kConflict) return Status::NotFound("no institution '" + inst + "'");
+    if (!s.ok()) return s;
+  }
+  return tx.Commit();
+}
+
+Result<std::vector<TokenRecord>> Store::ListTokens() {
+  auto st = db_->Prepare(
+      "SELECT t.id, t.name, t.role, t.created_at, t.revoked_at, "
+      "(SELECT group_concat(institution_id, ',') FROM token_institutions WHERE token_id = t.id) "
+      "FROM tokens t ORDER BY t.name");
+  if (!st.ok()) return st.status();
+  std::vector<TokenRecord> out;
+  while (st->Step()) {
+    TokenRecord r;
+    r.id = st->Int(0);
+    r.name = st->Text(1);
+    r.role = ParseRole(st->TextView(2)).value_or(Role::kEnumerator);
+    r.created_at = st->Text(3);
+    if (!st->IsNull(4)) r.revoked_at = st->Text(4);
+    std::string insts = st->Text(5);
+    for (size_t pos = 0; !insts.empty() && pos <= insts.size();) {
+      size_t comma = insts.find(',', pos);
+      if (comma == std::string::npos) comma = insts.size();
+      r.institutions.push_back(insts.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+    out.push_back(std::move(r));
+  }
+  if (!st->status().ok()) return st->status();
+  return out;
+}
+
+Status Store::RevokeToken(const std::string& name) {
+  auto st = db_->Prepare("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL");
+  if (!st.ok()) return st.status();
+  st->Bind(1, NowRfc3339()).Bind(2, name);
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  if (db_->Changes() == 0) return Status::NotFound("no active token named '" + name + "'");
+  return Status::Ok();
+}
+
+Result<std::optional<TokenRecord>> ReadTokenRows(Statement& q) {
+  std::optional<TokenRecord> found;
+  while (q.Step()) {
+    if (!found) {
+      found.emplace();
+      found->id = q.Int(0);
+      found->name = q.Text(1);
+      found->role = ParseRole(q.TextView(2)).value_or(Role::kEnumerator);
+      found->hash = q.Blob(3);
+      found->created_at = q.Text(4);
+    }
+    if (!q.IsNull(5)) found->institutions.push_back(q.Text(5));
+  }
+  if (!q.status().ok()) return q.status();
+  return found;
+}
+
+Result<std::optional<TokenRecord>> Store::FindActiveToken(const std::string& hash) {
+  auto st = Cached(
+      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id FROM tokens t "
+      "LEFT JOIN token_institutions ti ON ti.token_id = t.id "
+      "WHERE t.hash = ? AND t.revoked_at IS NULL");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.BindBlob(1, hash.data(), hash.size());
+  return ReadTokenRows(q);
+}
+
+Status Store::RegisterSurveyVersion(const std::string& id, int version, const std::string& json) {
+  std::string sha = Sha256(json);
+  auto st = db_->Prepare(
+      "INSERT INTO survey_versions (survey_id, version, sha256, definition, first_seen) "
+      "VALUES (?,?,?,?,?) ON CONFLICT(survey_id, version) DO NOTHING");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id)
+      .Bind(2, static_cast<int64_t>(version))
+      .BindBlob(3, sha.data(), sha.size())
+      .Bind(4, json)
+      .Bind(5, NowRfc3339());
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  auto check =
+      db_->Prepare("SELECT sha256 FROM survey_versions WHERE survey_id = ? AND version = ?");
+  if (!check.ok()) return check.status();
+  check->Bind(1, id).Bind(2, static_cast<int64_t>(version));
+  if (check->Step() && check->Blob(0) != sha) {
+    return Status::Conflict("survey '" + id + "' version " + std::to_string(version) +
+                            " was published with other content; a change needs a new version");
+  }
+  return check->status();
+}
+
+Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub,
+                                             const std::string& enumerator,
+                                             const std::string& received_at) {
+  auto ins = Cached(
+      "INSERT INTO submissions (instance_id, content_sha256, survey_id, survey_version, device_id, "
+      "enumerator, started_at, completed_at, completed_day, received_at, body) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING");
+  if (!ins.ok()) return ins.status();
+  std::string sha = Sha256(sub.canonical_json);
+  (*ins)
+      ->Bind(1, sub.instance_id)
+      .BindBlob(2, sha.data(), sha.size())
+      .Bind(3, sub.survey_id)
+      .Bind(4, static_cast<int64_t>(sub.survey_version))
+      .Bind(5, sub.device_id)
+      .Bind(6, enumerator)
+      .Bind(7, sub.started_at)
+      .Bind(8, sub.completed_at)
+      .Bind(9, sub.completed_day)
+      .Bind(10, received_at)
+      .Bind(11, sub.canonical_json);
+  Status s = (*ins)->Run();
+  if (!s.ok()) return s;
+  if (db_->Changes() == 0) {
+    // The instance_id is taken (UNIQUE): identical content is a retry, anything else a conflict.
+    auto find = Cached("SELECT content_sha256 FROM submissions WHERE instance_id = ?");
+    if (!find.ok()) return find.status();
+    ResetOnExit reset(**find);
+    (*find)->Bind(1, sub.instance_id);
+    if (!(*find)->Step())
+      return (*find)->status().ok() ? Status::Internal("instance_id vanished") : (*find)->status();
+    return (*find)->Blob(0) == sha ? StoreOutcome::kDuplicate : StoreOutcome::kConflict;
+  }
+  int64_t seq = db_->LastInsertRowId();
+  auto ev_st = Cached(
+      "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, "
+      "survey_version, "
+      "completed_day, answers, likert) VALUES (?,?,?,?,?,?,?,?)");
+  if (!ev_st.ok()) return ev_st.status();
+  Statement& ev = **ev_st;
+  for (size_t i = 0; i < sub.evaluations.size(); ++i) {
+    ev.Reset();
+    ev.Bind(1, seq)
+        .Bind(2, static_cast<int64_t>(i))
+        .Bind(3, sub.evaluations[i].institution_id)
+        .Bind(4, sub.survey_id)
+        .Bind(5, static_cast<int64_t>(sub.survey_version))
+        .Bind(6, sub.completed_day)
+        .Bind(7, sub.evaluations[i].answers_json);
+    const std::string likert = EncodeLikert(sub.evaluations[i].likert, sub.scale_min);
+    ev.BindBlob(8, likert.data(), likert.size());
+    s = ev.Run();
+    if (!s.ok()) return s;
+  }
+  return StoreOutcome::kCreated;
+}
+
+Result<SubmissionPage> Store::ListSubmissions(const std::string& survey_id, int64_t after,
+                                              int limit) {
+  auto st = Cached(
+      "SELECT seq, body FROM submissions WHERE survey_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.Bind(1, survey_id).Bind(2, after).Bind(3, static_cast<int64_t>(limit) + 1);
+  SubmissionPage page;
+  int64_t last = after;
+  while (q.Step()) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next = last;
+      break;
+    }
+    last = q.Int(0);
+    page.items.push_back(q.Text(1));
+  }
+  if (!q.status().ok()) return q.status();
+  return page;
+}
+
+Result<int64_t> Store::CountSubmissions() {
+  auto st = db_->Prepare("SELECT count(*) FROM submissions");
+  if (!st.ok()) return st.status();
+  if (!st->Step()) return st->status();
+  return st->Int(0);
+}
+
+}  // namespace percept

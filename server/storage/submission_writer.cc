@@ -1,0 +1,181 @@
+#include "percept/storage/submission_writer.h"
+
+#include <array>
+#include <cstdio>
+#include <map>
+
+#include "percept/storage/aggregate_tables.h"
+
+namespace percept {
+
+namespace {
+Status RunCached(Result<Statement*> st) { return st.ok() ? (*st)->Run() : st.status(); }
+}  // namespace
+
+struct SubmissionWriter::Job {
+  const std::function<Status(Store&)>* task = nullptr;  // instead of submissions
+  Status task_status;
+  const std::vector<const ValidSubmission*>* subs = nullptr;
+  const std::string* enumerator;
+  std::vector<WriteOutcome> outcomes;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, Aggregates* aggregates,
+                                   size_t max_batch)
+    : store_(std::move(store)), aggregates_(aggregates), max_batch_(max_batch) {
+  if (aggregates_) {
+    Status s = RegisterAggregateFunctions(store_->db());
+    if (!s.ok()) std::fprintf(stderr, "percept: %s\n", s.message().c_str());
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+Status SubmissionWriter::RunExclusive(const std::function<Status(Store&)>& task) {
+  Job job;
+  job.task = &task;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) return Status::Unavailable("the server is stopping");
+  queue_.push_back(&job);
+  work_.notify_one();
+  job.cv.wait(lock, [&] { return job.done; });
+  return job.task_status;
+}
+
+SubmissionWriter::~SubmissionWriter() { Stop(); }
+
+void SubmissionWriter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats SubmissionWriter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::vector<WriteOutcome> SubmissionWriter::Write(const std::vector<const ValidSubmission*>& subs,
+                                                  const std::string& enumerator) {
+  if (subs.empty()) return {};
+  Job job;
+  job.subs = &subs;
+  job.enumerator = &enumerator;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) return std::vector<WriteOutcome>(subs.size(), WriteOutcome::kFailed);
+  queue_.push_back(&job);
+  work_.notify_one();
+  job.cv.wait(lock, [&] { return job.done; });
+  return std::move(job.outcomes);
+}
+
+void SubmissionWriter::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) {  // stopping, and everything queued is written
+      lock.unlock();
+      if (aggregates_) FoldLog();
+      return;
+    }
+    if (Job* task = queue_.front(); task->task) {
+      queue_.pop_front();
+      lock.unlock();
+      task->task_status = (*task->task)(*store_);
+      lock.lock();
+      task->done = true;
+      task->cv.notify_one();
+      continue;
+    }
+    std::vector<Job*> jobs;
+    size_t count = 0;
+    // Whole jobs only: a batch request is one job and is never split between transactions.
+    while (!queue_.empty() && !queue_.front()->task &&
+           (jobs.empty() || count + queue_.front()->subs->size() <= max_batch_)) {
+      count += queue_.front()->subs->size();
+      jobs.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    Commit(jobs);
+    lock.lock();
+    stats_.transactions++;
+    stats_.submissions += count;
+    for (Job* j : jobs) {
+      j->done = true;
+      j->cv.notify_one();
+    }
+  }
+}
+
+void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
+  auto fail_all = [&](const Status& why) {
+    std::fprintf(stderr, "percept: storing submissions failed: %s\n", why.message().c_str());
+    for (Job* j : jobs) j->outcomes.assign(j->subs->size(), WriteOutcome::kFailed);
+  };
+  Database* db = store_->db();
+  Transaction tx(db);
+  if (!tx.status().ok()) return fail_all(tx.status());
+  const std::string received_at = NowRfc3339();
+  AggregateDelta delta;
+  std::map<std::string, std::array<int64_t, 3>> by_actor;  // created, duplicate, conflict
+  for (Job* j : jobs) {
+    j->outcomes.reserve(j->subs->size());
+    for (const ValidSubmission* sub : *j->subs) {
+      // A savepoint per submission: one that the database refuses cannot take the others down.
+      Status s = RunCached(store_->Cached("SAVEPOINT one"));
+      if (!s.ok()) return fail_all(s);
+      auto outcome = store_->InsertSubmission(*sub, *j->enumerator, received_at);
+      if (!outcome.ok()) {
+        std::fprintf(stderr, "percept: submission %s not stored: %s\n", sub->instance_id.c_str(),
+                     outcome.status().message().c_str());
+        (void)RunCached(store_->Cached("ROLLBACK TO one"));
+        j->outcomes.push_back(WriteOutcome::kFailed);
+      } else {
+        j->outcomes.push_back(*outcome == StoreOutcome::kCreated     ? WriteOutcome::kCreated
+                              : *outcome == StoreOutcome::kDuplicate ? WriteOutcome::kDuplicate
+                                                                     : WriteOutcome::kConflict);
+        if (aggregates_ && *outcome == StoreOutcome::kCreated) aggregates_->Add(*sub, &delta);
+        by_actor[*j->enumerator][*outcome == StoreOutcome::kCreated     ? 0
+                                 : *outcome == StoreOutcome::kDuplicate ? 1
+                                                                        : 2]++;
+      }
+      s = RunCached(store_->Cached("RELEASE one"));
+      if (!s.ok()) return fail_all(s);
+    }
+  }
+  for (const auto& [actor, n] : by_actor) {
+    // Who submitted how much, in the same transaction as what they submitted.
+    Status s = store_->Audit(actor, "submit",
+                             std::to_string(n[0]) + " created, " + std::to_string(n[1]) +
+                                 " duplicate, " + std::to_string(n[2]) + " conflict");
+    if (!s.ok()) return fail_all(s);
+  }
+  if (aggregates_) {
+    // In the same transaction: the aggregates can never disagree with the stored submissions.
+    Status s = AppendAggregateLog(*store_, delta);
+    if (!s.ok()) return fail_all(s);
+  }
+  Status s = tx.Commit();
+  if (!s.ok()) return fail_all(s);
+  if (aggregates_) {
+    aggregates_->Apply(delta);
+    if (++log_rows_ >= kFoldEvery) FoldLog();
+  }
+}
+
+void SubmissionWriter::FoldLog() {
+  auto folded = FoldAggregateLog(*store_);
+  // Not folding only lets the log grow; the data is safe either way. Try again later.
+  if (!folded.ok())
+    std::fprintf(stderr, "percept: folding the aggregate log: %s\n",
+                 folded.status().message().c_str());
+  else
+    log_rows_ = 0;
+}
+
+}  // namespace percept

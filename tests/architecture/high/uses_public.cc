@@ -1,0 +1,2 @@
+// Includes a public header of "low".
+#include "percept/low/low.h"

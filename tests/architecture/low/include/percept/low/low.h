@@ -1,0 +1,2 @@
+// A public header of the fixture library "low".
+#pragma once

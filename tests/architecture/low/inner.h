@@ -1,0 +1,2 @@
+// A private header of the fixture library "low".
+#pragma once
