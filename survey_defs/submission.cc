@@ -9,6 +9,14 @@
 #include "json_pointer.h"
 
 namespace percept {
+
+int LikertValue(const nlohmann::json* answers, const std::string& item_id, const Scale& scale) {
+  if (answers == nullptr || !answers->is_object()) return kNoAnswer;
+  auto a = answers->find(item_id);
+  if (a == answers->end() || !a->is_number_integer()) return kNoAnswer;
+  const long long v = a->get<long long>();
+  return v >= scale.min && v <= scale.max ? static_cast<int>(v) : kNoAnswer;
+}
 namespace {
 
 using nlohmann::json;
@@ -420,11 +428,7 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
         if (def) {
           SectionValidator(*def, def->evaluation, *answers, hh, ep + "/answers", &problems).Run();
           for (const Item* item : def->LikertItems()) {
-            auto a = answers->find(item->id);
-            bool on_scale = a != answers->end() && a->is_number_integer() &&
-                            a->get<long long>() >= def->scale.min &&
-                            a->get<long long>() <= def->scale.max;
-            ev.likert.push_back(on_scale ? static_cast<int>(a->get<long long>()) : kNoAnswer);
+            ev.likert.push_back(LikertValue(&*answers, item->id, def->scale));
           }
         }
         ev.answers_json = answers->dump();

@@ -78,8 +78,8 @@ TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
   auto again = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
   REQUIRE(first.ok());
   REQUIRE(again.ok());
-  CHECK(*first == StoreOutcome::kCreated);
-  CHECK(*again == StoreOutcome::kDuplicate);
+  CHECK(*first == SubmissionOutcome::kCreated);
+  CHECK(*again == SubmissionOutcome::kDuplicate);
   CHECK(Count(*store, "submissions") == 1);
   CHECK(Count(*store, "evaluations") == 2);
 }
@@ -87,10 +87,10 @@ TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
 TEST_CASE("the same instance_id with other content is a conflict and changes nothing") {
   auto store = MemoryStore();
   REQUIRE(*store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t") ==
-          StoreOutcome::kCreated);
+          SubmissionOutcome::kCreated);
   auto changed = store->InsertSubmission(Sub("id-1", "{\"a\":2}"), "tab-1", "t");
   REQUIRE(changed.ok());
-  CHECK(*changed == StoreOutcome::kConflict);
+  CHECK(*changed == SubmissionOutcome::kConflict);
   auto page = store->ListSubmissions("chs-perception", 0, 10);
   REQUIRE(page.ok());
   CHECK(page->items == std::vector<std::string>{"{\"a\":1}"});
@@ -179,10 +179,10 @@ TEST_CASE("group commit: concurrent writers each get their own outcome, every ro
                            (t % 2 == 1 && i % 10 == 0 && t >= 4 ? ",\"x\":1}" : "}");
         ValidSubmission sub = Sub("id-" + std::to_string(id), body);
         auto out = writer.Write({&sub}, "tab-" + std::to_string(t)).at(0);
-        (out == WriteOutcome::kCreated     ? created
-         : out == WriteOutcome::kDuplicate ? duplicate
-         : out == WriteOutcome::kConflict  ? conflict
-                                           : failed)++;
+        (out == SubmissionOutcome::kCreated     ? created
+         : out == SubmissionOutcome::kDuplicate ? duplicate
+         : out == SubmissionOutcome::kConflict  ? conflict
+                                                : failed)++;
       }
     });
   }
@@ -206,7 +206,7 @@ TEST_CASE("after Stop the writer refuses new work instead of losing it silently"
   SubmissionWriter writer(std::move(ws).value());
   writer.Stop();
   ValidSubmission sub = Sub("id-1");
-  CHECK(writer.Write({&sub}, "t").at(0) == WriteOutcome::kFailed);
+  CHECK(writer.Write({&sub}, "t").at(0) == SubmissionOutcome::kFailed);
 }
 
 TEST_CASE("an aggregate delta survives its compact encoding, negative sums included") {

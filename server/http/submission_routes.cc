@@ -12,10 +12,10 @@ using nlohmann::json;
 
 namespace {
 
-const char* OutcomeName(WriteOutcome o) {
-  return o == WriteOutcome::kCreated     ? "created"
-         : o == WriteOutcome::kDuplicate ? "duplicate"
-                                         : "rejected";
+const char* OutcomeName(SubmissionOutcome o) {
+  return o == SubmissionOutcome::kCreated     ? "created"
+         : o == SubmissionOutcome::kDuplicate ? "duplicate"
+                                              : "rejected";
 }
 
 Status ConflictStatus(const std::string& instance_id) {
@@ -46,15 +46,15 @@ void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res
   if (!doc.ok()) return SendError(res, doc.status());
   auto sub = ValidateSubmission(*doc, catalog, *institutions, hasher);
   if (!sub.ok()) return SendError(res, sub.status());
-  WriteOutcome outcome = writer->Write({&sub.value()}, who.name).at(0);
+  SubmissionOutcome outcome = writer->Write({&sub.value()}, who.name).at(0);
   switch (outcome) {
-    case WriteOutcome::kCreated:
-    case WriteOutcome::kDuplicate:
-      return SendJson(res, outcome == WriteOutcome::kCreated ? 201 : 200,
+    case SubmissionOutcome::kCreated:
+    case SubmissionOutcome::kDuplicate:
+      return SendJson(res, outcome == SubmissionOutcome::kCreated ? 201 : 200,
                       {{"instance_id", sub->instance_id}, {"status", OutcomeName(outcome)}});
-    case WriteOutcome::kConflict:
+    case SubmissionOutcome::kConflict:
       return SendError(res, ConflictStatus(sub->instance_id));
-    case WriteOutcome::kFailed:
+    case SubmissionOutcome::kFailed:
       return SendError(
           res, Status::Unavailable("the submission could not be stored; send it again later"));
   }
@@ -83,8 +83,8 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
     checked.push_back(ValidateSubmission(item, catalog, *institutions, hasher));
     if (checked.back().ok()) valid.push_back(&checked.back().value());
   }
-  std::vector<WriteOutcome> outcomes = writer->Write(valid, who.name);
-  if (std::find(outcomes.begin(), outcomes.end(), WriteOutcome::kFailed) != outcomes.end()) {
+  std::vector<SubmissionOutcome> outcomes = writer->Write(valid, who.name);
+  if (std::find(outcomes.begin(), outcomes.end(), SubmissionOutcome::kFailed) != outcomes.end()) {
     // Nothing is "rejected" for the server's own failure: the tablet must simply retry.
     return SendError(res,
                      Status::Unavailable("the batch could not be stored; send it again later"));
@@ -100,9 +100,9 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
       results.push_back({{"instance_id", id}, {"status", "rejected"}, {"error", ErrorObject(st)}});
       continue;
     }
-    WriteOutcome o = outcomes[next++];
+    SubmissionOutcome o = outcomes[next++];
     json r = {{"instance_id", id}, {"status", OutcomeName(o)}};
-    if (o == WriteOutcome::kConflict)
+    if (o == SubmissionOutcome::kConflict)
       r["error"] = ErrorObject(ConflictStatus(id.get<std::string>()));
     results.push_back(std::move(r));
   }
@@ -153,29 +153,20 @@ void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Respons
     else if (layout != "wide")
       return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
   }
-  Audit(who.name, "export",
-        def->id + " " +
-            (format == ExportFormat::kSav         ? "sav"
-             : format == ExportFormat::kJsonLines ? "jsonl"
-             : format == ExportFormat::kCodebook  ? "codebook"
-             : format == ExportFormat::kCsvLong   ? "csv-long"
-                                                  : "csv"));
+  Audit(who.name, "export", def->id + " " + NamesOf(format).name);
   auto lease = readers->Acquire();
   if (!lease.ok()) return SendError(res, lease.status());
   auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());
   auto directory = institutions->Snapshot();
-  const std::string name = def->id + (format == ExportFormat::kSav         ? ".sav"
-                                      : format == ExportFormat::kJsonLines ? ".jsonl"
-                                      : format == ExportFormat::kCodebook  ? "-codebook.csv"
-                                      : format == ExportFormat::kCsvLong   ? "-long.csv"
-                                                                           : ".csv");
+  const std::string name = def->id + NamesOf(format).file_tail;
   res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
   if (format == ExportFormat::kCsvWide || format == ExportFormat::kCsvLong) {
     res.set_header("Link", "</api/v1/exports/" + def->id + "/codebook.csv>; rel=\"describedby\"");
   }
   // Streamed in chunks as rows are made: memory stays flat however large the wave.
   res.set_chunked_content_provider(
-      ExportMediaType(format), [shared, def, directory, format](size_t, httplib::DataSink& sink) {
+      NamesOf(format).media_type,
+      [shared, def, directory, format](size_t, httplib::DataSink& sink) {
         auto stats = Export(**shared, *def, *directory, format, [&](std::string_view chunk) {
           return sink.write(chunk.data(), chunk.size());
         });

@@ -169,12 +169,7 @@ void WideRowMaker::Fill(const json& doc, const json& evaluation, const std::stri
   const std::string inst_id = evaluation.value("institution_id", "");
   auto inst = institutions_.find(inst_id);
   std::vector<int> likert;
-  for (const Item* it : likert_items_) {
-    auto a = answers ? answers->find(it->id) : json::const_iterator();
-    bool on_scale = answers && a != answers->end() && a->is_number_integer() &&
-                    a->get<int>() >= def_.scale.min && a->get<int>() <= def_.scale.max;
-    likert.push_back(on_scale ? a->get<int>() : kNoAnswer);
-  }
+  for (const Item* it : likert_items_) likert.push_back(LikertValue(answers, it->id, def_.scale));
   for (size_t i = 0; i < columns_.size(); ++i) {
     const Column& c = columns_[i];
     Cell cell;

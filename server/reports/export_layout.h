@@ -11,6 +11,7 @@
 
 #include "percept/institutions.h"
 #include "percept/score_layout.h"
+#include "percept/submission.h"
 #include "percept/survey_definition.h"
 
 namespace percept {

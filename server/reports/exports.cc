@@ -158,24 +158,33 @@ Result<long> EvaluationCount(Store& store, const std::string& survey_id) {
 
 }  // namespace
 
-Result<ExportFormat> ParseExportFormat(std::string_view name) {
-  if (name == "csv" || name == "csv-wide") return ExportFormat::kCsvWide;
-  if (name == "csv-long") return ExportFormat::kCsvLong;
-  if (name == "codebook") return ExportFormat::kCodebook;
-  if (name == "jsonl") return ExportFormat::kJsonLines;
-  if (name == "sav") return ExportFormat::kSav;
-  return Status::InvalidParameter("the format is csv, csv-long, codebook, jsonl or sav");
+namespace {
+
+constexpr ExportFormatNames kFormats[] = {
+    {ExportFormat::kCsvWide, "csv", ".csv", "text/csv; charset=utf-8"},
+    {ExportFormat::kCsvLong, "csv-long", "-long.csv", "text/csv; charset=utf-8"},
+    {ExportFormat::kCodebook, "codebook", "-codebook.csv", "text/csv; charset=utf-8"},
+    {ExportFormat::kJsonLines, "jsonl", ".jsonl", "application/x-ndjson"},
+    {ExportFormat::kSav, "sav", ".sav", "application/x-spss-sav"},
+};
+
+}  // namespace
+
+const ExportFormatNames& NamesOf(ExportFormat format) {
+  for (const ExportFormatNames& f : kFormats) {
+    if (f.format == format) return f;
+  }
+  return kFormats[0];
 }
 
-const char* ExportMediaType(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::kJsonLines:
-      return "application/x-ndjson";
-    case ExportFormat::kSav:
-      return "application/x-spss-sav";
-    default:
-      return "text/csv; charset=utf-8";
+Result<ExportFormat> ParseExportFormat(std::string_view name) {
+  if (name == "csv-wide") return ExportFormat::kCsvWide;
+  std::string all;
+  for (const ExportFormatNames& f : kFormats) {
+    if (name == f.name) return f.format;
+    all += std::string(all.empty() ? "" : ", ") + f.name;
   }
+  return Status::InvalidParameter("the format is one of " + all);
 }
 
 Result<ExportStats> Export(Store& store, const SurveyDefinition& def,

@@ -8,27 +8,6 @@
 
 namespace percept {
 
-const char* RoleName(Role role) {
-  switch (role) {
-    case Role::kEnumerator:
-      return "enumerator";
-    case Role::kInstitution:
-      return "institution";
-    case Role::kAnalyst:
-      return "analyst";
-    case Role::kAdmin:
-      return "admin";
-  }
-  return "enumerator";
-}
-
-std::optional<Role> ParseRole(std::string_view name) {
-  for (Role r : {Role::kEnumerator, Role::kInstitution, Role::kAnalyst, Role::kAdmin}) {
-    if (name == RoleName(r)) return r;
-  }
-  return std::nullopt;
-}
-
 std::string NowRfc3339() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -248,9 +227,9 @@ Status Store::RegisterSurveyVersion(const std::string& id, int version, const st
   return check->status();
 }
 
-Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub,
-                                             const std::string& enumerator,
-                                             const std::string& received_at) {
+Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
+                                                  const std::string& enumerator,
+                                                  const std::string& received_at) {
   auto ins = Cached(
       "INSERT INTO submissions (instance_id, content_sha256, survey_id, survey_version, device_id, "
       "enumerator, started_at, completed_at, completed_day, received_at, body) "
@@ -279,7 +258,7 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub,
     (*find)->Bind(1, sub.instance_id);
     if (!(*find)->Step())
       return (*find)->status().ok() ? Status::Internal("instance_id vanished") : (*find)->status();
-    return (*find)->Blob(0) == sha ? StoreOutcome::kDuplicate : StoreOutcome::kConflict;
+    return (*find)->Blob(0) == sha ? SubmissionOutcome::kDuplicate : SubmissionOutcome::kConflict;
   }
   int64_t seq = db_->LastInsertRowId();
   auto ev_st = Cached(
@@ -302,7 +281,7 @@ Result<StoreOutcome> Store::InsertSubmission(const ValidSubmission& sub,
     s = ev.Run();
     if (!s.ok()) return s;
   }
-  return StoreOutcome::kCreated;
+  return SubmissionOutcome::kCreated;
 }
 
 Result<SubmissionPage> Store::ListSubmissions(const std::string& survey_id, int64_t after,

@@ -17,7 +17,7 @@ struct SubmissionWriter::Job {
   Status task_status;
   const std::vector<const ValidSubmission*>* subs = nullptr;
   const std::string* enumerator;
-  std::vector<WriteOutcome> outcomes;
+  std::vector<SubmissionOutcome> outcomes;
   bool done = false;
   std::condition_variable cv;
 };
@@ -59,14 +59,14 @@ WriterStats SubmissionWriter::stats() const {
   return stats_;
 }
 
-std::vector<WriteOutcome> SubmissionWriter::Write(const std::vector<const ValidSubmission*>& subs,
-                                                  const std::string& enumerator) {
+std::vector<SubmissionOutcome> SubmissionWriter::Write(
+    const std::vector<const ValidSubmission*>& subs, const std::string& enumerator) {
   if (subs.empty()) return {};
   Job job;
   job.subs = &subs;
   job.enumerator = &enumerator;
   std::unique_lock<std::mutex> lock(mu_);
-  if (stopping_) return std::vector<WriteOutcome>(subs.size(), WriteOutcome::kFailed);
+  if (stopping_) return std::vector<SubmissionOutcome>(subs.size(), SubmissionOutcome::kFailed);
   queue_.push_back(&job);
   work_.notify_one();
   job.cv.wait(lock, [&] { return job.done; });
@@ -115,7 +115,7 @@ void SubmissionWriter::Run() {
 void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   auto fail_all = [&](const Status& why) {
     std::fprintf(stderr, "percept: storing submissions failed: %s\n", why.message().c_str());
-    for (Job* j : jobs) j->outcomes.assign(j->subs->size(), WriteOutcome::kFailed);
+    for (Job* j : jobs) j->outcomes.assign(j->subs->size(), SubmissionOutcome::kFailed);
   };
   Database* db = store_->db();
   Transaction tx(db);
@@ -134,15 +134,11 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
         std::fprintf(stderr, "percept: submission %s not stored: %s\n", sub->instance_id.c_str(),
                      outcome.status().message().c_str());
         (void)RunCached(store_->Cached("ROLLBACK TO one"));
-        j->outcomes.push_back(WriteOutcome::kFailed);
+        j->outcomes.push_back(SubmissionOutcome::kFailed);
       } else {
-        j->outcomes.push_back(*outcome == StoreOutcome::kCreated     ? WriteOutcome::kCreated
-                              : *outcome == StoreOutcome::kDuplicate ? WriteOutcome::kDuplicate
-                                                                     : WriteOutcome::kConflict);
-        if (aggregates_ && *outcome == StoreOutcome::kCreated) aggregates_->Add(*sub, &delta);
-        by_actor[*j->enumerator][*outcome == StoreOutcome::kCreated     ? 0
-                                 : *outcome == StoreOutcome::kDuplicate ? 1
-                                                                        : 2]++;
+        j->outcomes.push_back(*outcome);
+        if (aggregates_ && *outcome == SubmissionOutcome::kCreated) aggregates_->Add(*sub, &delta);
+        by_actor[*j->enumerator][static_cast<size_t>(*outcome)]++;
       }
       s = RunCached(store_->Cached("RELEASE one"));
       if (!s.ok()) return fail_all(s);

@@ -16,6 +16,11 @@
 
 namespace percept {
 
+// The value Likert item `item_id` counts with in `answers` (an object, or null for none): the
+// answer when it is an integer on the scale, else kNoAnswer (absent, a declared missing code or
+// anything else). The one rule for the validator's likert vector and for the exports.
+int LikertValue(const nlohmann::json* answers, const std::string& item_id, const Scale& scale);
+
 class InstitutionLookup {
  public:
   virtual ~InstitutionLookup() = default;

@@ -1,8 +1,10 @@
 // Status and Result<T>: how every fallible call in Percept reports bad input.
 //
-// A Status carries a stable machine code (the `code` of the contract's error body), a sentence
-// for people, and the individual problems found (each with a JSON pointer), so a tablet can show
-// every bad answer at once. The codes are a public API listed in the README; add, never rename.
+// A Status carries a stable machine code (the `code` of the error body, docs/api.md "Errors"),
+// a sentence for people, and the individual problems found (each with a JSON pointer), so a
+// tablet can show every bad answer at once. The codes are a public API; add, never rename.
+// They say what went wrong, not how a transport shows it: the one mapping to HTTP statuses is
+// server/net/http_status.cc, and the command line prints ToString() and exits non-zero.
 #pragma once
 
 #include <optional>
@@ -12,23 +14,24 @@
 
 namespace percept {
 
+// When to use each code:
 enum class StatusCode {
   kOk,
-  kMalformedJson,         // the body or a file is not JSON (400)
-  kInvalidParameter,      // a query parameter or CLI argument is wrong (400)
-  kUnauthenticated,       // no token, or one we do not know (401)
-  kForbidden,             // the token's role may not do this (403)
-  kNotFound,              // unknown thing, or another institution's (404)
-  kMethodNotAllowed,      // the resource exists, not with this method (405)
-  kConflict,              // same instance_id, different content (409)
-  kPayloadTooLarge,       // body or batch over its limit (413)
-  kUnsupportedMediaType,  // not application/json (415)
-  kValidationFailed,      // fails the survey definition or the file format (422)
-  kTooManyRequests,       // rate limited (429)
-  kRequestTimeout,        // the request did not arrive in time (408)
-  kHeadersTooLarge,       // the request's headers are over the limit (431)
-  kUnavailable,           // overloaded or shutting down (503)
-  kInternal,              // a failure of the machine, never of the input (500)
+  kMalformedJson,         // a text that should be JSON is not (a body, a definition file)
+  kInvalidParameter,      // an argument, flag or query parameter is wrong in itself
+  kUnauthenticated,       // who is asking is unknown: no credential, or a revoked or unknown one
+  kForbidden,             // who is asking is known, and their role may not do this
+  kNotFound,              // no such thing, or one the caller may not know exists
+  kMethodNotAllowed,      // the thing exists, but not this operation on it
+  kConflict,              // the same identity already holds different content
+  kPayloadTooLarge,       // an input is over its size limit (a body, a batch, an upload)
+  kUnsupportedMediaType,  // the input is in a format this operation does not read
+  kValidationFailed,      // well-formed, but against the survey definition or the file format
+  kTooManyRequests,       // the caller is over its rate; it may retry later
+  kRequestTimeout,        // the input did not arrive within its time
+  kHeadersTooLarge,       // a request's preamble (its header lines) is over its limit
+  kUnavailable,           // the service cannot take it now (overload, shutting down); retry
+  kInternal,              // a failure of the machine or a bug, never of the input
 };
 
 // The stable machine name of a code, e.g. "validation_failed".

@@ -19,9 +19,18 @@
 namespace percept {
 
 enum class ExportFormat { kCsvWide, kCsvLong, kCodebook, kJsonLines, kSav };
-// "csv" (wide), "csv-long", "codebook", "jsonl", "sav".
+
+// Everything a format is called, in one table: its name on the command line and in the audit
+// trail, the end of its file name (after the survey id) and its media type.
+struct ExportFormatNames {
+  ExportFormat format;
+  const char* name;       // "csv" (wide), "csv-long", "codebook", "jsonl", "sav"
+  const char* file_tail;  // e.g. "-long.csv": chs-perception-long.csv
+  const char* media_type;
+};
+const ExportFormatNames& NamesOf(ExportFormat format);
+// A format by its name ("csv-wide" is also accepted for "csv").
 Result<ExportFormat> ParseExportFormat(std::string_view name);
-const char* ExportMediaType(ExportFormat format);
 
 // Receives the export in pieces; returns false to stop (e.g. the client went away).
 using ExportSink = std::function<bool(std::string_view chunk)>;

@@ -15,14 +15,11 @@
 #include "percept/base/database.h"
 #include "percept/base/status.h"
 #include "percept/institutions.h"
+#include "percept/storage/roles.h"
 #include "percept/storage/schema.h"
 #include "percept/submission.h"
 
 namespace percept {
-
-enum class Role { kEnumerator, kInstitution, kAnalyst, kAdmin };
-const char* RoleName(Role role);
-std::optional<Role> ParseRole(std::string_view name);
 
 struct TokenRecord {
   int64_t id = 0;
@@ -34,7 +31,10 @@ struct TokenRecord {
   std::vector<std::string> institutions;  // institution role: the institutions it may read
 };
 
-enum class StoreOutcome { kCreated, kDuplicate, kConflict };
+// What became of a submission: stored now, already stored with the same content (a retry), or
+// its instance_id already stored with different content. kFailed only from the writer, when
+// the machine failed (the store itself returns a Status then); the tablet simply retries.
+enum class SubmissionOutcome { kCreated, kDuplicate, kConflict, kFailed };
 
 // One line of the audit trail: who did what, and when. Never a token or an answer.
 struct AuditEntry {
@@ -81,8 +81,9 @@ class Store {
 
   // Inserts one valid submission inside the caller's transaction. The UNIQUE instance_id decides
   // between created / duplicate (same content hash) / conflict (other content).
-  Result<StoreOutcome> InsertSubmission(const ValidSubmission& sub, const std::string& enumerator,
-                                        const std::string& received_at);
+  Result<SubmissionOutcome> InsertSubmission(const ValidSubmission& sub,
+                                             const std::string& enumerator,
+                                             const std::string& received_at);
   Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
   Result<int64_t> CountSubmissions();
 

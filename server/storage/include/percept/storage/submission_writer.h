@@ -21,8 +21,6 @@
 
 namespace percept {
 
-enum class WriteOutcome { kCreated, kDuplicate, kConflict, kFailed };
-
 struct WriterStats {
   uint64_t transactions = 0;
   uint64_t submissions = 0;
@@ -39,8 +37,8 @@ class SubmissionWriter {
 
   // Stores `subs` (all from the token named `enumerator`) and returns when they are durable,
   // with one outcome each, in order. kFailed: nothing of that transaction was stored.
-  std::vector<WriteOutcome> Write(const std::vector<const ValidSubmission*>& subs,
-                                  const std::string& enumerator);
+  std::vector<SubmissionOutcome> Write(const std::vector<const ValidSubmission*>& subs,
+                                       const std::string& enumerator);
 
   // Runs `task` on the writer thread between two transactions, with the writer's Store, and
   // returns its Status (kUnavailable once stopped). For work that must not interleave with

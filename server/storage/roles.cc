@@ -1,0 +1,26 @@
+#include "percept/storage/roles.h"
+
+namespace percept {
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kEnumerator:
+      return "enumerator";
+    case Role::kInstitution:
+      return "institution";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "enumerator";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r : {Role::kEnumerator, Role::kInstitution, Role::kAnalyst, Role::kAdmin}) {
+    if (name == RoleName(r)) return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace percept
