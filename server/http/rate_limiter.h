@@ -59,6 +59,7 @@ class RateLimiter {
 
   static constexpr size_t kMinPruneAbove = 4096;
   const double rate_, burst_;
+  // Threading: Allow and callers on any thread; mu_ guards buckets_ and prune_above_.
   mutable std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
   size_t prune_above_ = kMinPruneAbove;

@@ -94,6 +94,8 @@ struct GuardedTlsServer::Gate {
     return a;
   }
 
+  // Threading: shared by the accept thread, the reactor and the workers (a shared_ptr each);
+  // every counter is an atomic, read by /metrics on any thread; addresses_mu guards per_address.
   const ConnectionLimits limits;
   std::atomic<int64_t> open{0};
   std::atomic<int64_t> waiting{0};

@@ -1,4 +1,4 @@
-// Who is calling: bearer tokens (README, "HTTP API"). Tokens are 256 random bits shown once;
+// Who is calling: bearer tokens and sessions (docs/api.md, "Roles" and "Tokens"). Tokens are 256 random bits shown once;
 // only their SHA-256 is stored, and it is compared in constant time.
 #pragma once
 
@@ -52,7 +52,8 @@ class Authenticator {
 
  private:
   Result<Principal> FromToken(const std::string& token) const;
-  StorePool* readers_;
+  // Threading: every member runs on any thread; each look-up leases its own Store.
+  StorePool* readers_;  // not owned; outlives the Authenticator
 };
 
 // The value of cookie `name` in the request, if sent.

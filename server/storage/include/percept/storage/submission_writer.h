@@ -55,15 +55,20 @@ class SubmissionWriter {
   void Commit(std::vector<Job*>& jobs);
   void FoldLog();
 
+  // Threading. Write, RunExclusive, Stop and stats run on any thread; Run, Commit and FoldLog
+  // on `thread_` only. A Job lives on the stack of the thread blocked in Write until the
+  // writer signals it done, so `queue_` holds pointers it does not own.
+
   // Transactions between two folds of the aggregate log: small folds, short pauses.
   static constexpr int kFoldEvery = 200;
-  int log_rows_ = kFoldEvery;  // fold once at the first commit: a crash may have left a log
+  int log_rows_ = kFoldEvery;  // writer thread only; fold at the first commit (a crash may
+                               // have left a log)
 
-  std::unique_ptr<Store> store_;
-  Aggregates* aggregates_;
+  std::unique_ptr<Store> store_;  // writer thread only (after construction)
+  Aggregates* aggregates_;        // not owned (ApiServer's); Apply runs on the writer thread
   const size_t max_batch_;
-  mutable std::mutex mu_;
-  std::condition_variable work_;
+  mutable std::mutex mu_;          // guards queue_, stopping_ and stats_
+  std::condition_variable work_;  // signalled with mu_ when queue_ grows or stopping_ is set
   std::deque<Job*> queue_;
   bool stopping_ = false;
   WriterStats stats_;
