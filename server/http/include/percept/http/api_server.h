@@ -1,4 +1,4 @@
-// `percept serve`: the HTTPS API of the README ("HTTP API") over a Store.
+// `percept serve`: the HTTPS API of docs/api.md over the storage library.
 //
 // Reads as its list of routes (api_server.cc); the machinery behind them (authentication,
 // error bodies, limits) lives in http_support.h.

@@ -1,0 +1,95 @@
+// The base library: the SQLite wrapper (bound parameters, transactions, conflicts, SQL functions),
+// UUIDs and the stable names of status codes.
+#include <catch2/catch.hpp>
+#include <regex>
+#include <set>
+
+#include "percept/base/database.h"
+#include "percept/base/status.h"
+#include "percept/base/uuid.h"
+
+using namespace percept;
+
+namespace {
+
+std::unique_ptr<Database> Memory() {
+  auto db = Database::Open(":memory:", true);
+  REQUIRE(db.ok());
+  REQUIRE((*db)->Exec("CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB)").ok());
+  return std::move(db).value();
+}
+
+}  // namespace
+
+TEST_CASE("database: parameters are bound, never spliced") {
+  auto db = Memory();
+  const std::string hostile = "x'); DROP TABLE t; --";
+  auto insert = db->Prepare("INSERT INTO t (k, v) VALUES (?, ?)");
+  REQUIRE(insert.ok());
+  REQUIRE(insert->Bind(1, hostile).BindBlob(2, "\0\1", 2).Run().ok());
+  auto read = db->Prepare("SELECT k, length(v) FROM t");
+  REQUIRE(read.ok());
+  REQUIRE(read->Step());
+  CHECK(read->Text(0) == hostile);
+  CHECK(read->Int(1) == 2);
+  CHECK_FALSE(read->Step());
+}
+
+TEST_CASE("database: a unique key twice is a conflict, and an uncommitted transaction rolls back") {
+  auto db = Memory();
+  {
+    Transaction tx(db.get());
+    REQUIRE(tx.status().ok());
+    auto st = db->Prepare("INSERT INTO t (k) VALUES (?)");
+    REQUIRE(st.ok());
+    REQUIRE(st->Bind(1, std::string_view("a")).Run().ok());
+    st->Reset();
+    CHECK(st->Bind(1, std::string_view("a")).Run().code() == StatusCode::kConflict);
+  }  // not committed
+  auto count = db->Prepare("SELECT count(*) FROM t");
+  REQUIRE(count.ok());
+  REQUIRE(count->Step());
+  CHECK(count->Int(0) == 0);
+  CHECK(db->Prepare("SELECT nonsense FROM nowhere").status().code() == StatusCode::kInternal);
+}
+
+TEST_CASE("database: a blob function defined in C++ runs in SQL, and refuses what it cannot take") {
+  auto db = Memory();
+  REQUIRE(db->DefineBlobFunction("glue", [](std::string_view a, std::string_view b)
+                                             -> std::optional<std::string> {
+              if (a.empty()) return std::nullopt;
+              return std::string(a) + "+" + std::string(b);
+            }).ok());
+  auto st = db->Prepare("SELECT glue(?, ?)");
+  REQUIRE(st.ok());
+  st->BindBlob(1, "ab", 2).BindBlob(2, "c", 1);
+  REQUIRE(st->Step());
+  CHECK(st->Blob(0) == "ab+c");
+  st->Reset();
+  st->BindBlob(1, "", 0).BindBlob(2, "c", 1);
+  CHECK_FALSE(st->Step());
+  CHECK_FALSE(st->status().ok());
+}
+
+TEST_CASE("uuid: version 4, variant 1, lower case, and the same for the same seed") {
+  std::mt19937_64 a(42), b(42);
+  const std::regex form("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string u = RandomUuid(a);
+    CHECK(std::regex_match(u, form));
+    CHECK(u == RandomUuid(b));
+    seen.insert(u);
+  }
+  CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("status: every code has its own stable name") {
+  std::set<std::string> names;
+  for (int c = 0; c <= static_cast<int>(StatusCode::kInternal); ++c) {
+    names.insert(CodeName(static_cast<StatusCode>(c)));
+  }
+  CHECK(names.size() == static_cast<size_t>(StatusCode::kInternal) + 1);
+  CHECK(std::string(CodeName(StatusCode::kValidationFailed)) == "validation_failed");
+  CHECK(Status::Conflict("x").ToString().find("conflict") != std::string::npos);
+}

@@ -1,0 +1,110 @@
+// The authenticator on its own (server/http): bearer tokens, sessions and revocation, against a
+// real database file but no server.
+#include "percept/http/auth.h"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+
+#include "percept/storage/store.h"
+#include "percept/storage/store_pool.h"
+
+using namespace percept;
+
+namespace {
+
+struct Fixture {
+  std::string path = std::string(PERCEPT_BINARY_DIR) + "/auth-test.db";
+  std::unique_ptr<Store> admin;
+  std::unique_ptr<StorePool> pool;
+  std::unique_ptr<Authenticator> auth;
+  Fixture() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+    auto s = Store::Open(path, /*create=*/true);
+    REQUIRE(s.ok());
+    admin = std::move(s).value();
+    REQUIRE(admin->Migrate().ok());
+    REQUIRE(admin->UpsertInstitutions({{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
+                                       {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
+                .ok());
+    pool = std::make_unique<StorePool>(path);
+    auth = std::make_unique<Authenticator>(pool.get());
+  }
+  std::string Token(const std::string& name, Role role, std::vector<std::string> inst = {}) {
+    const std::string token = NewToken();
+    REQUIRE(admin->CreateToken(name, role, TokenHash(token), inst).ok());
+    return token;
+  }
+};
+
+httplib::Request WithHeader(const std::string& name, const std::string& value) {
+  httplib::Request req;
+  req.headers.emplace(name, value);
+  return req;
+}
+
+}  // namespace
+
+TEST_CASE("authenticator: a bearer token names its caller and role") {
+  Fixture f;
+  const std::string token = f.Token("field-7", Role::kEnumerator);
+  CHECK(token.rfind("pct_", 0) == 0);
+  CHECK(token.size() == 4 + 43);
+  auto who = f.auth->Authenticate(WithHeader("Authorization", "Bearer " + token));
+  REQUIRE(who.ok());
+  CHECK(who->name == "field-7");
+  CHECK(who->role == Role::kEnumerator);
+}
+
+TEST_CASE("authenticator: missing, malformed, unknown, oversized and revoked tokens are 401") {
+  Fixture f;
+  const std::string token = f.Token("analyst-1", Role::kAnalyst);
+  CHECK(f.auth->Authenticate(httplib::Request()).status().code() == StatusCode::kUnauthenticated);
+  CHECK(f.auth->Authenticate(WithHeader("Authorization", "Basic " + token)).status().code() ==
+        StatusCode::kUnauthenticated);
+  CHECK(f.auth->Authenticate(WithHeader("Authorization", "Bearer " + NewToken())).status().code() ==
+        StatusCode::kUnauthenticated);
+  CHECK(f.auth->Authenticate(WithHeader("Authorization", "Bearer " + std::string(300, 'a')))
+            .status()
+            .code() == StatusCode::kUnauthenticated);
+  CHECK(f.auth->FromAuthorization("").status().code() == StatusCode::kUnauthenticated);
+  CHECK(f.auth->FromAuthorization("Bearer ").status().code() == StatusCode::kUnauthenticated);
+  REQUIRE(f.auth->FromAuthorization("Bearer " + token).ok());
+  REQUIRE(f.admin->RevokeToken("analyst-1").ok());
+  CHECK(f.auth->FromAuthorization("Bearer " + token).status().code() ==
+        StatusCode::kUnauthenticated);
+}
+
+TEST_CASE("authenticator: a session cookie opens pages only, and ends with sign-out or revocation") {
+  Fixture f;
+  const std::string token = f.Token("cesfam", Role::kInstitution, {"cesfam-tal-1"});
+  Principal who;
+  auto session = f.auth->SignIn(token, &who);
+  REQUIRE(session.ok());
+  CHECK(who.name == "cesfam");
+  CHECK(who.MayRead("cesfam-tal-1"));
+  CHECK_FALSE(who.MayRead("omil-tal"));
+  const auto page = WithHeader("Cookie", std::string("lang=es; ") + kSessionCookie + "=" + *session);
+  CHECK(f.auth->Authenticate(page, /*allow_cookie=*/true).ok());
+  // The JSON API takes no cookie.
+  CHECK(f.auth->Authenticate(page).status().code() == StatusCode::kUnauthenticated);
+  f.auth->SignOut(page);
+  CHECK(f.auth->Authenticate(page, true).status().code() == StatusCode::kUnauthenticated);
+
+  auto again = f.auth->SignIn(token, &who);
+  REQUIRE(again.ok());
+  const auto second = WithHeader("Cookie", std::string(kSessionCookie) + "=" + *again);
+  REQUIRE(f.auth->Authenticate(second, true).ok());
+  REQUIRE(f.admin->RevokeToken("cesfam").ok());
+  CHECK(f.auth->Authenticate(second, true).status().code() == StatusCode::kUnauthenticated);
+  CHECK(f.auth->SignIn(token, &who).status().code() == StatusCode::kUnauthenticated);
+}
+
+TEST_CASE("authenticator: analysts and admins read every institution, institutions their own") {
+  Principal analyst{"a", Role::kAnalyst, {}};
+  Principal institution{"i", Role::kInstitution, {"cesfam-tal-1", "omil-tal"}};
+  Principal nobody{"n", Role::kInstitution, {}};
+  CHECK(analyst.MayRead("anything"));
+  CHECK(institution.MayRead("omil-tal"));
+  CHECK_FALSE(institution.MayRead("cesfam-tal-2"));
+  CHECK_FALSE(nobody.MayRead("cesfam-tal-1"));
+}

@@ -1,0 +1,107 @@
+// The wide export layout on its own (server/reports/export_layout.h): which variables, in which
+// order, and how one evaluation fills a row; the numbers are worked out by hand below.
+#include "export_layout.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <set>
+
+#include "test_support.h"
+
+using namespace percept;
+using nlohmann::json;
+
+namespace {
+
+const SurveyDefinition& Definition() {
+  static const SurveyDefinition def = [] {
+    auto d = LoadSurveyDefinitionFile(testing::SourcePath("survey_defs/chs-perception.json"));
+    REQUIRE(d.ok());
+    return std::move(d).value();
+  }();
+  return def;
+}
+
+size_t IndexOf(const std::vector<Column>& cols, const std::string& name) {
+  for (size_t i = 0; i < cols.size(); ++i)
+    if (cols[i].name == name) return i;
+  FAIL("no column " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("export layout: one variable per item, per option of a multiple choice, per score") {
+  const SurveyDefinition& def = Definition();
+  const ScoreLayout layout(def);
+  const std::vector<Column> cols = WideColumns(def, layout);
+  std::set<std::string> names;
+  for (const Column& c : cols) {
+    CHECK(names.insert(c.name).second);  // unique: SPSS and R need it
+    CHECK_FALSE(c.label_es.empty());
+    CHECK_FALSE(c.label_en.empty());
+  }
+  CHECK(cols.front().name == "instance_id");
+  for (const Item* it : def.LikertItems()) CHECK(names.count(it->id) == 1);
+  for (const auto& item : def.evaluation) {
+    if (item.type != ItemType::kMulti) continue;
+    CHECK(names.count(item.id) == 0);  // a multiple choice is only its indicators
+    for (const auto& o : item.options) CHECK(names.count(item.id + "__" + o.value) == 1);
+  }
+  // The scores come last, one per quality dimension in the layout's order ("overall" is an item
+  // of its own, already a column).
+  std::vector<std::string> dimensions;
+  for (const DimensionBlock& b : layout.blocks())
+    if (b.id != "overall") dimensions.push_back(b.id);
+  REQUIRE(dimensions.size() == def.dimensions.size());
+  REQUIRE(cols.size() > dimensions.size());
+  for (size_t d = 0; d < dimensions.size(); ++d) {
+    const Column& c = cols[cols.size() - dimensions.size() + d];
+    CHECK(c.from == Column::From::kScore);
+    CHECK(c.name == "score_" + dimensions[d]);
+  }
+}
+
+TEST_CASE("export layout: a row keeps the codes as answered and scores with the half rule") {
+  const SurveyDefinition& def = Definition();
+  const ScoreLayout layout(def);
+  const std::vector<Column> cols = WideColumns(def, layout);
+  const std::map<std::string, Institution> institutions = {
+      {"cesfam-tal-1", {"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"}}};
+  WideRowMaker rows(def, cols, institutions);
+  // Opportunity has four items: 4 and 6 answered, 9 (no aplica) and none missing. Two of four is
+  // half, so the score is (4 + 6) / 2 = 5. Proficiency has three: one answered (5) is under
+  // ceil(3/2) = 2, so no score.
+  const json doc = {{"instance_id", "3f2b6c1e-0000-4000-8000-000000000001"},
+                    {"survey_version", 1},
+                    {"household", json::object()}};
+  const json evaluation = {
+      {"institution_id", "cesfam-tal-1"},
+      {"answers",
+       {{"opp_wait", 4}, {"opp_speed", 6}, {"opp_hours", 9}, {"prf_knowledge", 5}}}};
+  std::vector<Cell> row(cols.size());
+  rows.Fill(doc, evaluation, "field-7", &row);
+
+  const Cell& wait = row[IndexOf(cols, "opp_wait")];
+  CHECK(wait.present);
+  CHECK(wait.number == 4);
+  const Cell& hours = row[IndexOf(cols, "opp_hours")];
+  CHECK(hours.number == 9);  // the code stays: SPSS declares it user-missing
+  CHECK_FALSE(row[IndexOf(cols, "opp_appointment")].present);
+  const Cell& opportunity = row[IndexOf(cols, "score_opportunity")];
+  CHECK(opportunity.present);
+  CHECK(opportunity.number == Approx(5.0));
+  CHECK(opportunity.text == "5");
+  const Cell& proficiency = row[IndexOf(cols, "score_proficiency")];
+  CHECK_FALSE(proficiency.present);
+  CHECK(proficiency.text.empty());
+  CHECK(row[IndexOf(cols, "institution_name")].text == "CESFAM Los Cerros");
+  CHECK(row[IndexOf(cols, "enumerator")].text == "field-7");
+}
+
+TEST_CASE("export layout: numbers are written short and exact, missing as empty") {
+  CHECK(FormatNumber(5) == "5");
+  CHECK(FormatNumber(2.5) == "2.5");
+  CHECK(FormatNumber(-3) == "-3");
+  CHECK(FormatNumber(kMissing).empty());
+}
