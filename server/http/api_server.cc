@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api_server_impl.h"
+#include "percept/http/http_support.h"
 #include "percept/net/connections.h"
 #include "percept/net/tls.h"
-#include "percept/reports/exports.h"
 #include "percept/storage/secrets.h"
 #include "percept/storage/store.h"
 #include "percept/submission.h"
@@ -23,102 +23,34 @@ namespace percept {
 
 using nlohmann::json;
 
-namespace {
-
-const std::initializer_list<Role> kAnyRole = {Role::kEnumerator, Role::kInstitution, Role::kAnalyst,
-                                              Role::kAdmin};
-const std::initializer_list<Role> kSubmitters = {Role::kEnumerator};
-const std::initializer_list<Role> kReaders = {Role::kAnalyst, Role::kAdmin};
-const std::initializer_list<Role> kScoreReaders = {Role::kAnalyst, Role::kAdmin,
-                                                   Role::kInstitution};
-
-}  // namespace
-
-namespace {
-
-bool Matches(const RouteRule& r, const std::string& path) {
-  return r.literal.empty() ? std::regex_match(path, r.path) : r.literal == path;
-}
-
-}  // namespace
-
-void ApiServer::Impl::On(const char* method, const std::string& pattern, std::vector<Role> roles,
-                         size_t max_body, httplib::Server::Handler handler) {
-  const bool plain = pattern.find_first_of("()[]\\.*+?|^$") == std::string::npos;
-  rules.push_back({method, plain ? pattern : "", std::regex(pattern), std::move(roles), max_body});
-  if (std::string(method) == "POST") {
-    http->Post(pattern, std::move(handler));
-  } else {
-    http->Get(pattern, std::move(handler));
-  }
-}
-
-std::string ApiServer::Impl::AllowedMethods(const std::string& path) const {
-  std::string out;
-  for (const RouteRule& r : rules) {
-    if (!Matches(r, path) || out.find(r.method) != std::string::npos) continue;
-    out += (out.empty() ? "" : ", ") + r.method;
-  }
-  return out;
-}
-
-Status ApiServer::Impl::AdmitBody(const RequestHead& head, size_t* max_body) {
-  const std::string path = httplib::detail::decode_url(std::string(head.Path()), false);
-  const RouteRule* rule = nullptr;
-  for (const RouteRule& r : rules) {
-    if (r.method == head.method && Matches(r, path)) {
-      rule = &r;
-      break;
-    }
-  }
-  if (rule == nullptr) {
-    return AllowedMethods(path).empty()
-               ? Status::NotFound("no such endpoint")
-               : Status::MethodNotAllowed(head.method + " is not allowed here; use " +
-                                          AllowedMethods(path));
-  }
-  if (rule->max_body == 0) return Status::PayloadTooLarge("this endpoint takes no body");
-  if (!rule->roles.empty()) {
-    const std::string* authorization = head.Find("Authorization");
-    auto who = auth->FromAuthorization(authorization ? *authorization : std::string());
-    if (!who.ok()) return who.status();
-    if (std::find(rule->roles.begin(), rule->roles.end(), who->role) == rule->roles.end()) {
-      return Status::Forbidden(std::string("the ") + RoleName(who->role) + " role may not do this");
-    }
-  }
-  *max_body = std::min(*max_body, rule->max_body);
-  return Status::Ok();
-}
-
 void ApiServer::Impl::Routes() {
-  const size_t body = options.max_body_bytes;
-  On("GET", "/healthz", {}, 0, [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, {{"status", "ok"}});
-  });
-  On("GET", "/metrics", {}, 0,
-     [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
-  On("GET", "/api/v1/surveys", kAnyRole, 0,
-     Guard(kAnyRole, [this](auto&, auto& res, auto&) { ListSurveys(res); }));
-  On("GET", R"(/api/v1/surveys/([^/]+))", kAnyRole, 0,
-     Guard(kAnyRole, [this](auto& req, auto& res, auto&) { GetSurvey(req, res); }));
-  On("GET", "/api/v1/institutions", kAnyRole, 0,
-     Guard(kAnyRole, [this](auto&, auto& res, auto& who) { ListInstitutions(res, who); }));
-  On("POST", "/api/v1/submissions", kSubmitters, body,
-     Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { Submit(req, res, who); }));
-  On("POST", "/api/v1/submissions/batch", kSubmitters, body,
-     Guard(kSubmitters, [this](auto& req, auto& res, auto& who) { SubmitBatch(req, res, who); }));
-  On("GET", "/api/v1/submissions", kReaders, 0,
-     Guard(kReaders, [this](auto& req, auto& res, auto&) { ListSubmissions(req, res); }));
-  On("GET", R"(/api/v1/exports/([a-z0-9-]+)(\.csv|\.sav|\.jsonl|/codebook\.csv))", kReaders, 0,
-     Guard(kReaders, [this](auto& req, auto& res, auto& who) { ExportSurvey(req, res, who); }));
-  On("GET", "/api/v1/scores", kScoreReaders, 0,
-     Guard(kScoreReaders,
-           [this](auto& req, auto& res, auto& who) { Scores(req, res, who, false); }));
-  On("GET", "/api/v1/critical-points", kScoreReaders, 0,
-     Guard(kScoreReaders,
-           [this](auto& req, auto& res, auto& who) { Scores(req, res, who, true); }));
+  router = std::make_unique<Router>(http.get(), auth.get(), limiter.get());
+  audit = std::make_unique<AuditTrail>(readers.get());
+  ScoreOptions scoring;
+  scoring.min_n = options.min_n;
+  scoring.standard = options.standard;
+  scoring.min_gap = options.min_gap;
+  const std::string first_report =
+      "/reports/" + (catalog.LatestAll().empty() ? std::string() : catalog.LatestAll().front()->id);
 
-  ReportRoutes();
+  metrics.emplace(writer.get(), http.get(), aggregates.get(), &responses);
+  surveys.emplace(&catalog, readers.get());
+  submissions.emplace(&catalog, institutions.get(), &hasher, writer.get(), readers.get(),
+                      SubmissionResource::Limits{options.max_body_bytes, options.max_batch,
+                                                 options.max_json_depth});
+  exports.emplace(&catalog, readers.get(), institutions.get(), audit.get());
+  score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
+                        scoring, options.institution_period);
+  scores.emplace(&*score_service);
+  reports.emplace(&*score_service, audit.get());
+  sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);
+  metrics->Register(*router);
+  surveys->Register(*router);
+  submissions->Register(*router);
+  exports->Register(*router);
+  scores->Register(*router);
+  sessions->Register(*router);
+  reports->Register(*router);
 
   // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
   // gets the contract's error body.
@@ -127,7 +59,7 @@ void ApiServer::Impl::Routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         if (res.status == 404) {
-          const std::string allowed = AllowedMethods(req.path);
+          const std::string allowed = router->AllowedMethods(req.path);
           if (!allowed.empty()) {
             res.set_header("Allow", allowed);
             SendError(
@@ -167,66 +99,6 @@ void ApiServer::Impl::Routes() {
       [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
 }
 
-void ApiServer::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
-  // Open to the machine itself (a local Prometheus agent); elsewhere only to analysts.
-  const bool local = req.remote_addr == "127.0.0.1" || req.remote_addr == "::1";
-  if (!local || req.has_header("Authorization")) {
-    auto who = auth->Authenticate(req);
-    if (!who.ok()) return SendError(res, who.status());
-    if (who->role != Role::kAnalyst && who->role != Role::kAdmin)
-      return SendError(res, Status::Forbidden("metrics are for analysts"));
-  }
-  const WriterStats w = writer->stats();
-  const ConnectionStats c = http->stats();
-  std::string out;
-  auto metric = [&out](const char* name, const char* type, const char* help, auto value) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-           name + " " + std::to_string(value) + "\n";
-  };
-  out +=
-      "# HELP percept_http_responses_total HTTP responses by status class.\n# TYPE "
-      "percept_http_responses_total counter\n";
-  for (int k = 1; k <= 5; ++k) {
-    out += "percept_http_responses_total{class=\"" + std::to_string(k) + "xx\"} " +
-           std::to_string(responses[k].load()) + "\n";
-  }
-  metric("percept_submissions_written_total", "counter",
-         "Submissions through the writer (created, duplicate or conflict).", w.submissions);
-  metric("percept_write_transactions_total", "counter", "Group-commit transactions.",
-         w.transactions);
-  metric("percept_aggregates_generation", "gauge", "Generation of the aggregates mirror.",
-         aggregates->loaded_generation());
-  metric("percept_connections_open", "gauge",
-         "Connections open: handshaking, idle, waiting for a worker or being answered.", c.open);
-  metric("percept_connections_waiting", "gauge",
-         "Connections with a request read, waiting for a worker.", c.waiting);
-  metric("percept_connections_accepted_total", "counter", "Connections within the cap.",
-         c.accepted);
-  metric("percept_connections_rejected_total", "counter",
-         "Connections over a cap, answered 503 or closed.", c.rejected);
-  metric("percept_connections_rejected_per_address_total", "counter",
-         "Of those, connections over their address's own cap.", c.rejected_per_address);
-  metric("percept_requests_timed_out_total", "counter",
-         "Requests cut off at their read deadline (408).", c.timed_out);
-  metric("percept_requests_headers_too_large_total", "counter",
-         "Requests refused for their header size (431).", c.headers_too_large);
-  metric("percept_requests_malformed_total", "counter",
-         "Requests refused as malformed or ambiguous (400), their connection closed.", c.malformed);
-  metric("percept_requests_bodies_refused_total", "counter",
-         "Requests whose body was refused before it was read (401, 403, 404, 405, 413).",
-         c.refused_bodies);
-  metric("percept_connections_shed_total", "counter",
-         "Idle or unauthenticated connections closed to make room at the cap.", c.shed);
-  metric("percept_body_bytes_reserved", "gauge",
-         "Memory promised to request bodies being received.", c.body_bytes_reserved);
-  metric(
-      "percept_uptime_seconds", "gauge", "Seconds since the server started.",
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
-          .count());
-  res.status = 200;
-  res.set_content(out, "text/plain; version=0.0.4");
-}
-
 void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
   if (res.status >= 100 && res.status < 600) responses[res.status / 100]++;
   RequestContext& ctx = CurrentRequest();
@@ -252,40 +124,6 @@ void ApiServer::Impl::LogLine(const std::string& method, const std::string& path
   std::fprintf(stderr, "%s %s %s %d %.1fms %s\n", NowRfc3339().c_str(),
                EscapeForLog(method).c_str(), EscapeForLog(path).c_str(), status, ms,
                token_name.empty() ? "-" : EscapeForLog(token_name).c_str());
-}
-
-void ApiServer::Impl::ListSurveys(httplib::Response& res) {
-  json out = json::array();
-  for (const SurveyDefinition* d : catalog.LatestAll()) {
-    out.push_back({{"id", d->id},
-                   {"version", d->version},
-                   {"title", {{"es", d->title.es}, {"en", d->title.en}}}});
-  }
-  SendJson(res, 200, out);
-}
-
-void ApiServer::Impl::GetSurvey(const httplib::Request& req, httplib::Response& res) {
-  const SurveyDefinition* d = catalog.Latest(req.matches[1].str());
-  if (!d) return SendError(res, Status::NotFound("no such survey"));
-  res.status = 200;
-  res.set_content(d->json, "application/json");
-}
-
-void ApiServer::Impl::ListInstitutions(httplib::Response& res, const Principal& who) {
-  auto reader = readers->Acquire();
-  if (!reader.ok()) return SendError(res, reader.status());
-  auto all = (*reader)->ListInstitutions();
-  if (!all.ok()) return SendError(res, all.status());
-  json out = json::array();
-  for (const Institution& i : *all) {
-    if (!who.MayRead(i.id)) continue;
-    out.push_back({{"id", i.id},
-                   {"name", i.name},
-                   {"type", i.type},
-                   {"comuna", i.comuna},
-                   {"region", i.region}});
-  }
-  SendJson(res, 200, out);
 }
 
 ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -346,7 +184,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   Impl* raw = impl.get();
   RequestHooks hooks;
   hooks.admit_body = [raw](const RequestHead& head, size_t* max_body) {
-    return raw->AdmitBody(head, max_body);
+    return raw->router->AdmitBody(head, max_body);
   };
   hooks.answered = [raw](const RequestHead* head, int status) {
     if (status >= 100 && status < 600) raw->responses[status / 100]++;

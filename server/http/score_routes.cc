@@ -4,11 +4,14 @@
 #include <limits>
 #include <map>
 
-#include "api_server_impl.h"
 #include "json_writer.h"
+#include "percept/http/api_server.h"
+#include "percept/http/http_support.h"
 #include "percept/institutions.h"
 #include "percept/scores.h"
+#include "percept/storage/aggregate_tables.h"
 #include "percept/submission.h"
+#include "resources.h"
 
 namespace percept {
 
@@ -116,24 +119,23 @@ static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) 
   }
 }
 
-Status ApiServer::Impl::RefreshAggregates() {
+Status ScoreService::RefreshAggregates() {
   // `percept rebuild-aggregates` bumps the generation; the mirror is then reloaded on the
   // writer thread, so that no commit falls between reading the table and swapping the mirror.
-  auto reader = readers->Acquire();
+  auto reader = readers_->Acquire();
   if (!reader.ok()) return reader.status();
-  auto gen = (*reader)->GetMeta("aggregates_generation");
+  auto gen = (*reader)->GetMeta(kGenerationKey);
   if (!gen.ok()) return gen.status();
   const int64_t stored = gen->empty() ? 0 : std::stoll(*gen);
-  if (stored == aggregates->loaded_generation()) return Status::Ok();
-  return writer->RunExclusive([this](Store& store) { return aggregates->Load(store); });
+  if (stored == aggregates_->loaded_generation()) return Status::Ok();
+  return writer_->RunExclusive([this](Store& store) { return aggregates_->Load(store); });
 }
 
-Result<ScoreQuery> ApiServer::Impl::ScoreQueryOf(const httplib::Request& req,
-                                                 const std::string& survey,
-                                                 bool with_institution) const {
+Result<ScoreQuery> ScoreService::QueryOf(const httplib::Request& req, const std::string& survey,
+                                         bool with_institution) const {
   ScoreQuery q;
   if (survey.empty()) return Status::InvalidParameter("'survey' is required");
-  q.survey = catalog.Latest(survey);
+  q.survey = catalog_->Latest(survey);
   if (!q.survey) return Status::NotFound("no such survey");
   if (with_institution) q.institution = req.get_param_value("institution");
   q.comuna = req.get_param_value("comuna");
@@ -156,8 +158,8 @@ Result<ScoreQuery> ApiServer::Impl::ScoreQueryOf(const httplib::Request& req,
   return q;
 }
 
-Status ApiServer::Impl::RunScores(const ScoreQuery& q, const Principal& who, ScoreReport* out,
-                                  std::shared_ptr<const InstitutionCache::Directory>* dir) {
+Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
+                         std::shared_ptr<const InstitutionCache::Directory>* dir) {
   if (who.role == Role::kInstitution) {
     // Two overlapping periods, or two networks one inside the other, subtracted, would give
     // what suppression hides: a few families' answers, another institution's day. So an
@@ -168,19 +170,19 @@ Status ApiServer::Impl::RunScores(const ScoreQuery& q, const Principal& who, Sco
           "institution readers compare themselves with the whole network: no 'comuna' or "
           "'region'");
     }
-    const int months = InstitutionPeriodMonths(options.institution_period);
+    const int months = InstitutionPeriodMonths(institution_period_);
     if ((!q.from.empty() || !q.to.empty()) &&
         (q.from.empty() || q.to.empty() || !IsWholeWindow(q.from, q.to, months))) {
       return Status::InvalidParameter(
-          "institution readers see all time, or one whole " + options.institution_period +
+          "institution readers see all time, or one whole " + institution_period_ +
           " from its first day to its last (e.g. from=2026-10-01&to=2026-" +
           (months == 1 ? "10-31" : "12-31") + ")");
     }
   }
-  auto directory = institutions->Snapshot();
+  auto directory = institutions_->Snapshot();
   if (!q.institution.empty() && !directory->count(q.institution) &&
-      institutions->Exists(q.institution)) {
-    directory = institutions->Snapshot();  // imported since the last read: read again
+      institutions_->Exists(q.institution)) {
+    directory = institutions_->Snapshot();  // imported since the last read: read again
   }
   if (!q.institution.empty() && (!directory->count(q.institution) || !who.MayRead(q.institution))) {
     // Another institution's id answers exactly like an unknown one.
@@ -189,7 +191,7 @@ Status ApiServer::Impl::RunScores(const ScoreQuery& q, const Principal& who, Sco
 
   Status s = RefreshAggregates();
   if (!s.ok()) return s;
-  const ScoreLayout* layout = aggregates->Layout(q.survey->id, q.survey->version);
+  const ScoreLayout* layout = aggregates_->Layout(q.survey->id, q.survey->version);
   if (!layout) return Status::NotFound("no such survey");
   auto in_population = [&](const std::string& id) {
     auto it = directory->find(id);
@@ -197,23 +199,35 @@ Status ApiServer::Impl::RunScores(const ScoreQuery& q, const Principal& who, Sco
     return (q.comuna.empty() || it->second.comuna == q.comuna) &&
            (q.region.empty() || it->second.region == q.region);
   };
-  *out = ComputeScores(*layout, aggregates->Sum(q.survey->id, *layout, q.from, q.to, in_population),
-                       Scoring());
+  *out = ComputeScores(
+      *layout, aggregates_->Sum(q.survey->id, *layout, q.from, q.to, in_population), scoring_);
   if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
   *dir = directory;
   return Status::Ok();
 }
 
-void ApiServer::Impl::Scores(const httplib::Request& req, httplib::Response& res,
-                             const Principal& who, bool critical_only) {
-  auto query = ScoreQueryOf(req, req.get_param_value("survey"), /*with_institution=*/true);
+void ScoreResource::Register(Router& router) {
+  const std::vector<Role> readers = {Role::kAnalyst, Role::kAdmin, Role::kInstitution};
+  router.On("GET", "/api/v1/scores", Access::kApi, readers, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              Scores(req, res, *who, /*critical_only=*/false);
+            });
+  router.On("GET", "/api/v1/critical-points", Access::kApi, readers, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              Scores(req, res, *who, /*critical_only=*/true);
+            });
+}
+
+void ScoreResource::Scores(const httplib::Request& req, httplib::Response& res,
+                           const Principal& who, bool critical_only) {
+  auto query = scores_->QueryOf(req, req.get_param_value("survey"), /*with_institution=*/true);
   if (!query.ok()) return SendError(res, query.status());
   const ScoreQuery& q = *query;
   ScoreReport report;
   std::shared_ptr<const InstitutionCache::Directory> directory;
-  Status status = RunScores(q, who, &report, &directory);
+  Status status = scores_->Run(q, who, &report, &directory);
   if (!status.ok()) return SendError(res, status);
-  const ScoreOptions options = Scoring();
+  const ScoreOptions& options = scores_->scoring();
 
   const bool hide_n = who.role == Role::kInstitution;
   auto visible = [&](const ScoreCell& c) {

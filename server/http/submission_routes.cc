@@ -1,10 +1,10 @@
-// The routes of interviews: submit one or a batch, list what is stored, export a survey.
+// The routes of interviews: submit one or a batch, list what is stored.
 #include <cerrno>
 #include <cstdlib>
 
-#include "api_server_impl.h"
-#include "percept/reports/exports.h"
+#include "percept/http/http_support.h"
 #include "percept/submission.h"
+#include "resources.h"
 
 namespace percept {
 
@@ -40,13 +40,29 @@ Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t 
 
 }  // namespace
 
-void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res,
-                             const Principal& who) {
-  auto doc = ParseJsonBody(req, options.max_json_depth);
+void SubmissionResource::Register(Router& router) {
+  const std::vector<Role> submitters = {Role::kEnumerator};
+  router.On("POST", "/api/v1/submissions", Access::kApi, submitters, limits_.max_body,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              Submit(req, res, *who);
+            });
+  router.On("POST", "/api/v1/submissions/batch", Access::kApi, submitters, limits_.max_body,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              SubmitBatch(req, res, *who);
+            });
+  router.On("GET", "/api/v1/submissions", Access::kApi, {Role::kAnalyst, Role::kAdmin}, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              List(req, res);
+            });
+}
+
+void SubmissionResource::Submit(const httplib::Request& req, httplib::Response& res,
+                                const Principal& who) {
+  auto doc = ParseJsonBody(req, limits_.max_json_depth);
   if (!doc.ok()) return SendError(res, doc.status());
-  auto sub = ValidateSubmission(*doc, catalog, *institutions, hasher);
+  auto sub = ValidateSubmission(*doc, *catalog_, *institutions_, *hasher_);
   if (!sub.ok()) return SendError(res, sub.status());
-  SubmissionOutcome outcome = writer->Write({&sub.value()}, who.name).at(0);
+  SubmissionOutcome outcome = writer_->Write({&sub.value()}, who.name).at(0);
   switch (outcome) {
     case SubmissionOutcome::kCreated:
     case SubmissionOutcome::kDuplicate:
@@ -60,9 +76,9 @@ void ApiServer::Impl::Submit(const httplib::Request& req, httplib::Response& res
   }
 }
 
-void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response& res,
-                                  const Principal& who) {
-  auto doc = ParseJsonBody(req, options.max_json_depth + 1);
+void SubmissionResource::SubmitBatch(const httplib::Request& req, httplib::Response& res,
+                                     const Principal& who) {
+  auto doc = ParseJsonBody(req, limits_.max_json_depth + 1);
   if (!doc.ok()) return SendError(res, doc.status());
   if (!doc->is_object() || !doc->contains("submissions") || !(*doc)["submissions"].is_array()) {
     return SendError(res, Status::ValidationFailed(
@@ -70,9 +86,9 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
                               {{"/submissions", "required", "'submissions' must be an array"}}));
   }
   const json& items = (*doc)["submissions"];
-  if (items.size() > options.max_batch) {
+  if (items.size() > limits_.max_batch) {
     return SendError(
-        res, Status::PayloadTooLarge("a batch holds at most " + std::to_string(options.max_batch) +
+        res, Status::PayloadTooLarge("a batch holds at most " + std::to_string(limits_.max_batch) +
                                      " submissions, this one " + std::to_string(items.size())));
   }
   json results = json::array();
@@ -80,10 +96,10 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
   checked.reserve(items.size());
   std::vector<const ValidSubmission*> valid;
   for (const json& item : items) {
-    checked.push_back(ValidateSubmission(item, catalog, *institutions, hasher));
+    checked.push_back(ValidateSubmission(item, *catalog_, *institutions_, *hasher_));
     if (checked.back().ok()) valid.push_back(&checked.back().value());
   }
-  std::vector<SubmissionOutcome> outcomes = writer->Write(valid, who.name);
+  std::vector<SubmissionOutcome> outcomes = writer_->Write(valid, who.name);
   if (std::find(outcomes.begin(), outcomes.end(), SubmissionOutcome::kFailed) != outcomes.end()) {
     // Nothing is "rejected" for the server's own failure: the tablet must simply retry.
     return SendError(res,
@@ -109,15 +125,15 @@ void ApiServer::Impl::SubmitBatch(const httplib::Request& req, httplib::Response
   SendJson(res, 200, {{"results", results}});
 }
 
-void ApiServer::Impl::ListSubmissions(const httplib::Request& req, httplib::Response& res) {
+void SubmissionResource::List(const httplib::Request& req, httplib::Response& res) {
   const std::string survey = req.get_param_value("survey");
   if (survey.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
-  if (!catalog.Latest(survey)) return SendError(res, Status::NotFound("no such survey"));
+  if (!catalog_->Latest(survey)) return SendError(res, Status::NotFound("no such survey"));
   auto after = IntParam(req, "after", 0, 0, INT64_MAX);
   if (!after.ok()) return SendError(res, after.status());
   auto limit = IntParam(req, "limit", 100, 1, 1000);
   if (!limit.ok()) return SendError(res, limit.status());
-  auto reader = readers->Acquire();
+  auto reader = readers_->Acquire();
   if (!reader.ok()) return SendError(res, reader.status());
   auto page = (*reader)->ListSubmissions(survey, *after, static_cast<int>(*limit));
   if (!page.ok()) return SendError(res, page.status());
@@ -132,52 +148,6 @@ void ApiServer::Impl::ListSubmissions(const httplib::Request& req, httplib::Resp
   body += "}";
   res.status = 200;
   res.set_content(body, "application/json");
-}
-
-void ApiServer::Impl::ExportSurvey(const httplib::Request& req, httplib::Response& res,
-                                   const Principal& who) {
-  const SurveyDefinition* def = catalog.Latest(req.matches[1].str());
-  if (!def) return SendError(res, Status::NotFound("no such survey"));
-  const std::string kind = req.matches[2].str();
-  ExportFormat format = ExportFormat::kCsvWide;
-  if (kind == ".sav")
-    format = ExportFormat::kSav;
-  else if (kind == ".jsonl")
-    format = ExportFormat::kJsonLines;
-  else if (kind == "/codebook.csv")
-    format = ExportFormat::kCodebook;
-  else if (req.has_param("layout")) {
-    const std::string layout = req.get_param_value("layout");
-    if (layout == "long")
-      format = ExportFormat::kCsvLong;
-    else if (layout != "wide")
-      return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
-  }
-  Audit(who.name, "export", def->id + " " + NamesOf(format).name);
-  auto lease = readers->Acquire();
-  if (!lease.ok()) return SendError(res, lease.status());
-  auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());
-  auto directory = institutions->Snapshot();
-  const std::string name = def->id + NamesOf(format).file_tail;
-  res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
-  if (format == ExportFormat::kCsvWide || format == ExportFormat::kCsvLong) {
-    res.set_header("Link", "</api/v1/exports/" + def->id + "/codebook.csv>; rel=\"describedby\"");
-  }
-  // Streamed in chunks as rows are made: memory stays flat however large the wave.
-  res.set_chunked_content_provider(
-      NamesOf(format).media_type,
-      [shared, def, directory, format](size_t, httplib::DataSink& sink) {
-        auto stats = Export(**shared, *def, *directory, format, [&](std::string_view chunk) {
-          return sink.write(chunk.data(), chunk.size());
-        });
-        if (!stats.ok()) {
-          std::fprintf(stderr, "percept: export of %s stopped: %s\n", def->id.c_str(),
-                       stats.status().message().c_str());
-          return false;  // the client sees a cut-off chunked body, never a complete-looking file
-        }
-        sink.done();
-        return true;
-      });
 }
 
 }  // namespace percept

@@ -1,5 +1,5 @@
 // One client connection and the counts it is admitted by: what the reactor, the workers and the
-// stream of connections.cc share. Internal to server/.
+// stream of connections.cc share. Internal to server/net.
 #pragma once
 
 #include <openssl/ssl.h>

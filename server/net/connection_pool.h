@@ -2,7 +2,7 @@
 // the reactor on the accept thread (GuardedTlsServer::process_and_close_socket); the reactor
 // does their TLS handshakes, reads requests (heads, then admitted bodies) and keeps idle
 // connections, and passes a connection to a worker only once a request's head is here to be
-// admitted, or the whole request to be answered. Internal to server/.
+// admitted, or the whole request to be answered. Internal to server/net.
 //
 // Threads: the reactor alone touches `Watched` and the connections in it; a connection is owned
 // by exactly one of the inbox, the reactor, the ready queue or a worker at a time (a

@@ -1,6 +1,6 @@
 // The wide export layout, one row per evaluation: its variables (with labels in Spanish and
 // English, types and SPSS widths), and how one evaluation of a stored interview fills a row.
-// Shared by the CSV and SPSS writers of exports.cc. Internal to server/.
+// Shared by the CSV and SPSS writers of exports.cc. Internal to server/reports.
 #pragma once
 
 #include <limits>

@@ -1,6 +1,6 @@
 // The report's charts, drawn by the server as inline SVG: the heat map of institutions by
 // dimension, indices with confidence whiskers against the network, and importance against
-// performance. Each appends to `h`. Internal to server/.
+// performance. Each appends to `h`. Internal to server/reports.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // What the report pages say and how they say it: every sentence in Spanish and English, and
-// the small formatters the page and its charts share. Internal to server/.
+// the small formatters the page and its charts share. Internal to server/reports.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // The wide export layout as an SPSS .sav file, written with ReadStat: variable and value labels,
-// don't-know and not-applicable as user-missing values, measures. Internal to server/.
+// don't-know and not-applicable as user-missing values, measures. Internal to server/reports.
 #pragma once
 
 #include <readstat.h>

@@ -1,7 +1,7 @@
 // `percept serve`: the HTTPS API of docs/api.md over the storage library.
 //
-// Reads as its list of routes (api_server.cc); the machinery behind them (authentication,
-// error bodies, limits) lives in http_support.h.
+// Its routes are resources (resources.h, one file each) registered on a Router whose one guard
+// admits every caller (router.h); api_server.cc wires them to the storage and the network.
 #pragma once
 
 #include <memory>
@@ -49,7 +49,7 @@ class ApiServer {
   // Safe from any thread.
   void Stop();
 
-  struct Impl;  // api_server_impl.h, for the files that define routes
+  struct Impl;  // api_server_impl.h
 
  private:
   explicit ApiServer(std::unique_ptr<Impl> impl);

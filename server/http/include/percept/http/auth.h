@@ -1,5 +1,5 @@
-// Who is calling: bearer tokens and sessions (docs/api.md, "Roles" and "Tokens"). Tokens are 256 random bits shown once;
-// only their SHA-256 is stored, and it is compared in constant time.
+// Who is calling: bearer tokens and sessions (docs/api.md, "Roles" and "Tokens"). Tokens are 256
+// random bits shown once; only their SHA-256 is stored, and it is compared in constant time.
 #pragma once
 
 #include <httplib.h>

@@ -1,5 +1,5 @@
 // What every route shares: the contract's error body, JSON limits, bearer tokens, and the
-// per-request context the access log reads. Internal to server/.
+// per-request context the access log reads. Used by server/http and the command line.
 #pragma once
 
 #include <httplib.h>

@@ -1,5 +1,5 @@
 // The database schema, as the ordered list of migrations that build it. docs/storage.md
-// explains the tables. Internal to server/.
+// explains the tables. Public because store.h, which runs the migrations, names it.
 #pragma once
 
 namespace percept {

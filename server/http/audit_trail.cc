@@ -1,0 +1,14 @@
+#include <cstdio>
+
+#include "resources.h"
+
+namespace percept {
+
+void AuditTrail::Record(const std::string& actor, const std::string& action,
+                        const std::string& detail) const {
+  auto reader = readers_->Acquire();
+  Status s = reader.ok() ? (*reader)->Audit(actor, action, detail) : reader.status();
+  if (!s.ok()) std::fprintf(stderr, "percept: audit: %s\n", s.message().c_str());
+}
+
+}  // namespace percept

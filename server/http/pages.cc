@@ -1,0 +1,48 @@
+#include "pages.h"
+
+#include <cctype>
+#include <cstdio>
+
+#include "percept/net/http_status.h"
+#include "percept/reports/report_page.h"
+
+namespace percept {
+
+void SendHtml(httplib::Response& res, int status, const std::string& html) {
+  res.status = status;
+  res.set_header(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+      "frame-ancestors 'none'; base-uri 'none'");
+  res.set_header("Strict-Transport-Security", "max-age=31536000");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(html, "text/html; charset=utf-8");
+}
+
+void SendHtmlError(httplib::Response& res, const Status& status) {
+  SendHtml(res, HttpStatusFor(status.code()),
+           "<!doctype html><title>Percept</title><p>" + HtmlEscape(status.message()) + "</p>");
+}
+
+std::string Lang(const httplib::Request& req) {
+  return req.get_param_value("lang") == "en" ? "en" : "es";
+}
+
+std::string UrlEncode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+}  // namespace percept

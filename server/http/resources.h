@@ -1,0 +1,208 @@
+// The resources of the API and the pages, one class each, each over the narrow context it needs
+// and nothing else: what it may touch is what its constructor takes. Each registers its routes
+// on the Router, whose guard has already admitted the caller when a handler runs. Handlers run
+// on the connection layer's workers, any number at once; the objects they are given are
+// thread-safe or read-only, and outlive them (ApiServer owns them all). Internal to server/http.
+#pragma once
+
+#include <httplib.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "percept/http/auth.h"
+#include "percept/net/connections.h"
+#include "percept/scores.h"
+#include "percept/storage/aggregates.h"
+#include "percept/storage/institution_cache.h"
+#include "percept/storage/store_pool.h"
+#include "percept/storage/submission_writer.h"
+#include "percept/submission.h"
+#include "percept/survey_definition.h"
+#include "rate_limiter.h"
+#include "router.h"
+
+namespace percept {
+
+// The audit trail (who exported, read a report, signed in): appended through a read
+// connection; a failure is logged, never fatal to the request.
+class AuditTrail {
+ public:
+  explicit AuditTrail(StorePool* readers) : readers_(readers) {}
+  void Record(const std::string& actor, const std::string& action, const std::string& detail) const;
+
+ private:
+  StorePool* readers_;
+};
+
+// GET /api/v1/surveys, /api/v1/surveys/{id}, /api/v1/institutions.
+class SurveyResource {
+ public:
+  SurveyResource(const SurveyCatalog* catalog, StorePool* readers)
+      : catalog_(catalog), readers_(readers) {}
+  void Register(Router& router);
+
+ private:
+  const SurveyCatalog* catalog_;
+  StorePool* readers_;
+};
+
+// POST /api/v1/submissions, /api/v1/submissions/batch; GET /api/v1/submissions.
+class SubmissionResource {
+ public:
+  struct Limits {
+    size_t max_body = 0;
+    size_t max_batch = 0;
+    int max_json_depth = 0;
+  };
+  SubmissionResource(const SurveyCatalog* catalog, const InstitutionCache* institutions,
+                     const IdentifierHasher* hasher, SubmissionWriter* writer, StorePool* readers,
+                     Limits limits)
+      : catalog_(catalog),
+        institutions_(institutions),
+        hasher_(hasher),
+        writer_(writer),
+        readers_(readers),
+        limits_(limits) {}
+  void Register(Router& router);
+
+ private:
+  void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void List(const httplib::Request& req, httplib::Response& res);
+
+  const SurveyCatalog* catalog_;
+  const InstitutionCache* institutions_;
+  const IdentifierHasher* hasher_;  // empty when the server has no household key
+  SubmissionWriter* writer_;
+  StorePool* readers_;
+  const Limits limits_;
+};
+
+// GET /api/v1/exports/{survey}.csv|.sav|.jsonl|/codebook.csv.
+class ExportResource {
+ public:
+  ExportResource(const SurveyCatalog* catalog, StorePool* readers,
+                 const InstitutionCache* institutions, const AuditTrail* audit)
+      : catalog_(catalog), readers_(readers), institutions_(institutions), audit_(audit) {}
+  void Register(Router& router);
+
+ private:
+  void Export(const httplib::Request& req, httplib::Response& res, const Principal& who);
+
+  const SurveyCatalog* catalog_;
+  StorePool* readers_;
+  const InstitutionCache* institutions_;
+  const AuditTrail* audit_;
+};
+
+// The filters of a score request, parsed once: what /scores, /critical-points and the report
+// pages run (ScoreService::Run). Dates are checked YYYY-MM-DD, `from` <= `to`.
+struct ScoreQuery {
+  const SurveyDefinition* survey = nullptr;
+  std::string institution;  // which cells to list (the API only); empty: all the reader may see
+  std::string comuna, region, from, to;
+};
+
+// docs/analytics.md over the aggregates mirror, for the score API and the report pages alike.
+class ScoreService {
+ public:
+  ScoreService(const SurveyCatalog* catalog, Aggregates* aggregates, SubmissionWriter* writer,
+               StorePool* readers, InstitutionCache* institutions, ScoreOptions scoring,
+               std::string institution_period)
+      : catalog_(catalog),
+        aggregates_(aggregates),
+        writer_(writer),
+        readers_(readers),
+        institutions_(institutions),
+        scoring_(scoring),
+        institution_period_(std::move(institution_period)) {}
+
+  // The filters of `req` for survey `survey` (the query's `institution` too, when asked).
+  Result<ScoreQuery> QueryOf(const httplib::Request& req, const std::string& survey,
+                             bool with_institution) const;
+  // Runs `q` for `who` (what an institution may ask, what it may see) over one snapshot of
+  // the institutions, which it hands back in *directory; no HTTP types.
+  Status Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
+             std::shared_ptr<const InstitutionCache::Directory>* directory);
+  const ScoreOptions& scoring() const { return scoring_; }
+
+ private:
+  // Reloads the mirror when `percept rebuild-aggregates` bumped the generation.
+  Status RefreshAggregates();
+
+  const SurveyCatalog* catalog_;
+  Aggregates* aggregates_;
+  SubmissionWriter* writer_;
+  StorePool* readers_;
+  InstitutionCache* institutions_;
+  const ScoreOptions scoring_;
+  const std::string institution_period_;
+};
+
+// GET /api/v1/scores and /api/v1/critical-points.
+class ScoreResource {
+ public:
+  explicit ScoreResource(ScoreService* scores) : scores_(scores) {}
+  void Register(Router& router);
+
+ private:
+  void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who,
+              bool critical_only);
+  ScoreService* scores_;
+};
+
+// GET /reports/{survey}: the HTML report.
+class ReportResource {
+ public:
+  ReportResource(ScoreService* scores, const AuditTrail* audit) : scores_(scores), audit_(audit) {}
+  void Register(Router& router);
+
+ private:
+  ScoreService* scores_;
+  const AuditTrail* audit_;
+};
+
+// GET and POST /sign-in, POST /sign-out: browser sessions.
+class SessionResource {
+ public:
+  SessionResource(const Authenticator* auth, RateLimiter* sign_in_limiter, const AuditTrail* audit,
+                  std::string first_report)
+      : auth_(auth),
+        limiter_(sign_in_limiter),
+        audit_(audit),
+        first_report_(std::move(first_report)) {}
+  void Register(Router& router);
+
+ private:
+  const Authenticator* auth_;
+  RateLimiter* limiter_;  // per client address: 10 at once, then 1 in 6 s
+  const AuditTrail* audit_;
+  const std::string first_report_;  // where a sign-in without `next` lands
+};
+
+// Requests answered, by status class (1xx..5xx), for /metrics.
+using ResponseCounts = std::array<std::atomic<uint64_t>, 6>;
+
+// GET /healthz, GET /metrics (Prometheus text).
+class MetricsResource {
+ public:
+  MetricsResource(const SubmissionWriter* writer, const GuardedTlsServer* http,
+                  const Aggregates* aggregates, const ResponseCounts* responses)
+      : writer_(writer), http_(http), aggregates_(aggregates), responses_(responses) {}
+  void Register(Router& router);
+
+ private:
+  void Metrics(httplib::Response& res) const;
+
+  const SubmissionWriter* writer_;
+  const GuardedTlsServer* http_;
+  const Aggregates* aggregates_;
+  const ResponseCounts* responses_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace percept

@@ -1,0 +1,100 @@
+// The browser's sessions: the sign-in page, signing in with a token, signing out
+// (docs/security.md, "Sign-in and files").
+#include <cstdio>
+
+#include "pages.h"
+#include "percept/http/http_support.h"
+#include "percept/reports/report_page.h"
+#include "resources.h"
+
+namespace percept {
+
+namespace {
+
+// A sign-in or sign-out form is a few hundred bytes.
+constexpr size_t kFormBytes = 8 * 1024;
+
+// A form posted from another site is refused (cross-site request forgery): browsers say where a
+// post comes from with Sec-Fetch-Site, older ones with Origin (which our no-referrer policy
+// turns into "null" for our own forms in current ones). A client that says neither is not a
+// browser.
+bool CrossSite(const httplib::Request& req) {
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (!site.empty()) return site != "same-origin" && site != "none";
+  const std::string origin = req.get_header_value("Origin");
+  return !origin.empty() && origin != "https://" + req.get_header_value("Host");
+}
+
+// Only our own report pages are places to return to after signing in: never an open redirect.
+std::string SafeNext(const std::string& next, const std::string& fallback) {
+  if (next.rfind("/reports/", 0) == 0 && next.find("//") == std::string::npos &&
+      next.find('\\') == std::string::npos && next.find_first_of("\r\n") == std::string::npos) {
+    return next;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+void SessionResource::Register(Router& router) {
+  router.On("GET", "/sign-in", Access::kOpen, {}, 0,
+            [](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              SendHtml(res, 200, RenderSignIn(Lang(req), "", req.get_param_value("next")));
+            });
+
+  router.On(
+      "POST", "/sign-in", Access::kOpen, {}, kFormBytes,
+      [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+        const std::string lang = Lang(req);
+        if (CrossSite(req)) {
+          return SendHtml(res, 403,
+                          "<!doctype html><title>403</title><p>Sign in from this site.</p>");
+        }
+        // Guessing tokens, or filling the audit trail with failures, is slowed per address.
+        int retry_after = 1;
+        if (!limiter_->Allow(req.remote_addr, &retry_after)) {
+          res.set_header("Retry-After", std::to_string(retry_after));
+          return SendHtml(res, 429,
+                          "<!doctype html><title>429</title><p>Too many sign-in attempts; wait a "
+                          "minute.</p>");
+        }
+        Principal who;
+        auto session = auth_->SignIn(req.get_param_value("token"), &who);
+        if (!session.ok()) {
+          // Logged without the token; the access log line carries the 401.
+          std::fprintf(stderr, "percept: failed sign-in from %s\n", req.remote_addr.c_str());
+          audit_->Record("unknown (" + req.remote_addr + ")", "failed sign-in", "");
+          return SendHtml(res, 401,
+                          RenderSignIn(lang,
+                                       lang == "en" ? "That token is not valid, or was revoked."
+                                                    : "Ese token no es válido o fue revocado.",
+                                       req.get_param_value("next")));
+        }
+        CurrentRequest().token_name = who.name;
+        audit_->Record(who.name, "sign-in", "");
+        res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + *session +
+                                         "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
+                                         std::to_string(kSessionSeconds));
+        std::string next = SafeNext(req.get_param_value("next"), first_report_);
+        if (next.find("lang=") == std::string::npos)
+          next += (next.find('?') == std::string::npos ? "?lang=" : "&lang=") + lang;
+        res.status = 303;
+        res.set_header("Location", next);
+      });
+
+  router.On("POST", "/sign-out", Access::kOpen, {}, kFormBytes,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              if (CrossSite(req)) {
+                return SendHtml(res, 403,
+                                "<!doctype html><title>403</title><p>Sign out from this site.</p>");
+              }
+              auth_->SignOut(req);
+              res.set_header("Set-Cookie",
+                             std::string(kSessionCookie) +
+                                 "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+              res.status = 303;
+              res.set_header("Location", "/sign-in");
+            });
+}
+
+}  // namespace percept
