@@ -49,6 +49,10 @@ class Router {
   // The methods `path` has a route for, e.g. "GET, POST"; empty when none.
   std::string AllowedMethods(const std::string& path) const;
 
+  // `handler` behind the guard for `access` and `roles`: what On registers, for a test to call.
+  httplib::Server::Handler Guard(Access access, std::vector<Role> roles,
+                                 RouteHandler handler) const;
+
  private:
   struct Rule {
     std::string method;
@@ -58,9 +62,6 @@ class Router {
     std::vector<Role> roles;
     size_t max_body = 0;
   };
-  httplib::Server::Handler Guard(Access access, std::vector<Role> roles,
-                                 RouteHandler handler) const;
-
   httplib::Server* http_;
   const Authenticator* auth_;
   RateLimiter* limiter_;

@@ -23,8 +23,9 @@ struct Fixture {
     REQUIRE(s.ok());
     admin = std::move(s).value();
     REQUIRE(admin->Migrate().ok());
-    REQUIRE(admin->UpsertInstitutions({{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
-                                       {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
+    REQUIRE(admin
+                ->UpsertInstitutions({{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
+                                      {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
                 .ok());
     pool = std::make_unique<StorePool>(path);
     auth = std::make_unique<Authenticator>(pool.get());
@@ -74,7 +75,8 @@ TEST_CASE("authenticator: missing, malformed, unknown, oversized and revoked tok
         StatusCode::kUnauthenticated);
 }
 
-TEST_CASE("authenticator: a session cookie opens pages only, and ends with sign-out or revocation") {
+TEST_CASE(
+    "authenticator: a session cookie opens pages only, and ends with sign-out or revocation") {
   Fixture f;
   const std::string token = f.Token("cesfam", Role::kInstitution, {"cesfam-tal-1"});
   Principal who;
@@ -83,7 +85,8 @@ TEST_CASE("authenticator: a session cookie opens pages only, and ends with sign-
   CHECK(who.name == "cesfam");
   CHECK(who.MayRead("cesfam-tal-1"));
   CHECK_FALSE(who.MayRead("omil-tal"));
-  const auto page = WithHeader("Cookie", std::string("lang=es; ") + kSessionCookie + "=" + *session);
+  const auto page =
+      WithHeader("Cookie", std::string("lang=es; ") + kSessionCookie + "=" + *session);
   CHECK(f.auth->Authenticate(page, /*allow_cookie=*/true).ok());
   // The JSON API takes no cookie.
   CHECK(f.auth->Authenticate(page).status().code() == StatusCode::kUnauthenticated);
