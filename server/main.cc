@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -407,6 +408,17 @@ int main(int argc, char** argv) {
   auto* backup =
       app.add_subcommand("backup", "Copy the database consistently, even while the server runs");
   backup->add_option("--out", backup_out, "Backup file (must not exist)")->required();
+
+  // `--db` goes before the subcommand or after it (`percept init --db P`, the contract's form);
+  // every subcommand's --help shows it.
+  std::function<void(CLI::App*)> accept_db = [&](CLI::App* parent) {
+    for (CLI::App* sub : parent->get_subcommands({})) {
+      sub->add_option("--db", db, "SQLite database file (before or after the subcommand)")
+          ->capture_default_str();
+      accept_db(sub);
+    }
+  };
+  accept_db(&app);
 
   CLI11_PARSE(app, argc, argv);
   so.db_path = db;

@@ -421,3 +421,29 @@ TEST_CASE(
   REQUIRE(again);
   CHECK(again->status == 200);
 }
+
+TEST_CASE("percept takes --db after the subcommand too, as the contract writes it, and --help says so") {
+  const std::string dir = std::string(PERCEPT_BINARY_DIR) + "/db-after";
+  Shell("rm -rf '" + dir + "' && mkdir -p '" + dir + "'");
+  const std::string db = dir + "/p.db";
+  const std::string bin = PERCEPT_BIN;
+  int status = -1;
+  Shell(bin + " init --db '" + db + "' 2>&1", &status);
+  REQUIRE(status == 0);
+  Shell(bin + " institution import " + SourcePath("survey_defs/institutions-demo.csv") +
+            " --db '" + db + "' 2>&1",
+        &status);
+  REQUIRE(status == 0);
+  const std::string token =
+      LastLine(Shell(bin + " token create --role enumerator --name after --db '" + db + "'"));
+  CHECK(token.rfind("pct_", 0) == 0);
+  const std::string listed = Shell(bin + " --db '" + db + "' token list 2>&1", &status);
+  CHECK(status == 0);
+  CHECK(listed.find("after") != std::string::npos);
+  CHECK(Shell(bin + " institution list --db '" + db + "'").find("cesfam-tal-1") !=
+        std::string::npos);
+  for (const char* sub : {"init", "serve", "export", "token create", "institution import"}) {
+    CAPTURE(sub);
+    CHECK(Shell(bin + " " + sub + " --help").find("--db") != std::string::npos);
+  }
+}
