@@ -8,6 +8,8 @@ const char* CodeName(StatusCode code) {
       return "ok";
     case StatusCode::kMalformedJson:
       return "malformed_json";
+    case StatusCode::kMalformedXml:
+      return "malformed_xml";
     case StatusCode::kInvalidParameter:
       return "invalid_parameter";
     case StatusCode::kUnauthenticated:

@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git curl ca-certificates
   libcpp-httplib-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
-  libboost-math-dev libreadstat-dev catch2 sqlite3 wrk python3 pspp chromium chromium-driver
+  libboost-math-dev libreadstat-dev libpugixml-dev catch2 sqlite3 wrk python3 pspp chromium
+  chromium-driver
 )
 missing=()
 for p in "${packages[@]}"; do

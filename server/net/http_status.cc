@@ -8,6 +8,8 @@ int HttpStatusFor(StatusCode code) {
       return 200;
     case StatusCode::kMalformedJson:
       return 400;
+    case StatusCode::kMalformedXml:
+      return 400;
     case StatusCode::kInvalidParameter:
       return 400;
     case StatusCode::kUnauthenticated:

@@ -8,7 +8,8 @@ using namespace percept;
 
 TEST_CASE("http status: each code has the status docs/api.md gives it, and a reason phrase") {
   const std::pair<StatusCode, int> table[] = {
-      {StatusCode::kMalformedJson, 400},    {StatusCode::kInvalidParameter, 400},
+      {StatusCode::kMalformedJson, 400},       {StatusCode::kMalformedXml, 400},
+          {StatusCode::kInvalidParameter, 400},
       {StatusCode::kUnauthenticated, 401},  {StatusCode::kForbidden, 403},
       {StatusCode::kNotFound, 404},         {StatusCode::kMethodNotAllowed, 405},
       {StatusCode::kRequestTimeout, 408},   {StatusCode::kConflict, 409},

@@ -8,6 +8,9 @@ namespace percept {
 
 // SHA-256 of `data`, 32 raw bytes.
 std::string Sha256(std::string_view data);
+// MD5 of `data`, 16 raw bytes: only where a protocol names it (the OpenRosa form hash), never
+// for anything secret.
+std::string Md5(std::string_view data);
 // `n` bytes from the operating system's CSPRNG; aborts if none can be had.
 std::string RandomBytes(size_t n);
 // Constant-time equality of two byte strings of equal length (false on different lengths).

@@ -18,6 +18,7 @@ namespace percept {
 enum class StatusCode {
   kOk,
   kMalformedJson,         // a text that should be JSON is not (a body, a definition file)
+  kMalformedXml,          // a text that should be XML is not, or holds a DTD or entities
   kInvalidParameter,      // an argument, flag or query parameter is wrong in itself
   kUnauthenticated,       // who is asking is unknown: no credential, or a revoked or unknown one
   kForbidden,             // who is asking is known, and their role may not do this
@@ -51,6 +52,7 @@ class [[nodiscard]] Status {
   static Status MalformedJson(std::string msg) {
     return {StatusCode::kMalformedJson, std::move(msg)};
   }
+  static Status MalformedXml(std::string msg) { return {StatusCode::kMalformedXml, std::move(msg)}; }
   static Status InvalidParameter(std::string msg) {
     return {StatusCode::kInvalidParameter, std::move(msg)};
   }
