@@ -38,6 +38,7 @@ void ApiServer::Impl::Routes() {
   submissions.emplace(&catalog, institutions.get(), &hasher, writer.get(), readers.get(),
                       SubmissionResource::Limits{options.max_body_bytes, options.max_batch,
                                                  options.max_json_depth});
+  openrosa.emplace(&catalog, institutions.get(), &hasher, writer.get(), options.max_body_bytes);
   exports.emplace(&catalog, readers.get(), institutions.get(), audit.get());
   score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
                         scoring, options.institution_period);
@@ -47,6 +48,7 @@ void ApiServer::Impl::Routes() {
   metrics->Register(*router);
   surveys->Register(*router);
   submissions->Register(*router);
+  openrosa->Register(*router);
   exports->Register(*router);
   scores->Register(*router);
   sessions->Register(*router);
@@ -111,7 +113,7 @@ void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& 
           ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start)
                 .count()
           : 0;
-  LogLine(req.method, req.path, res.status, ms, ctx.token_name);
+  LogLine(req.method, LoggedPath(req.path), res.status, ms, ctx.token_name);
   ctx.started = false;
   ctx.token_name.clear();
 }
@@ -189,9 +191,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   hooks.answered = [raw](const RequestHead* head, int status) {
     if (status >= 100 && status < 600) raw->responses[status / 100]++;
     if (!raw->options.log_requests) return;
-    raw->LogLine(head ? head->method : "-",
-                 head ? httplib::detail::decode_url(std::string(head->Path()), false) : "-", status,
-                 0, "-");
+    raw->LogLine(
+        head ? head->method : "-",
+        head ? LoggedPath(httplib::detail::decode_url(std::string(head->Path()), false)) : "-",
+        status, 0, "-");
   };
   ConnectionLimits limits = options.connections;
   limits.max_body = options.max_body_bytes;

@@ -48,6 +48,7 @@ struct ApiServer::Impl {
   std::unique_ptr<AuditTrail> audit;
   std::optional<SurveyResource> surveys;
   std::optional<SubmissionResource> submissions;
+  std::optional<OpenRosaResource> openrosa;
   std::optional<ExportResource> exports;
   std::optional<ScoreService> score_service;
   std::optional<ScoreResource> scores;

@@ -113,6 +113,12 @@ std::string EscapeForLog(std::string_view text, bool keep_spaces) {
   return out;
 }
 
+std::string LoggedPath(const std::string& path) {
+  if (path.rfind("/key/", 0) != 0) return path;
+  const size_t end = path.find('/', 5);
+  return "/key/…" + (end == std::string::npos ? std::string() : path.substr(end));
+}
+
 RequestContext& CurrentRequest() {
   thread_local RequestContext context;
   return context;

@@ -10,7 +10,9 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "percept/http/auth.h"
@@ -97,6 +99,39 @@ class ExportResource {
   StorePool* readers_;
   const InstitutionCache* institutions_;
   const AuditTrail* audit_;
+};
+
+// OpenRosa under /key/{token}/ (docs/openrosa.md): the form list, the XForms, and submissions
+// as ODK Collect, KoboCollect and ODK Web Forms send them, into the same validator and writer
+// as JSON.
+class OpenRosaResource {
+ public:
+  OpenRosaResource(const SurveyCatalog* catalog, const InstitutionCache* institutions,
+                   const IdentifierHasher* hasher, SubmissionWriter* writer, size_t max_body)
+      : catalog_(catalog),
+        institutions_(institutions),
+        hasher_(hasher),
+        writer_(writer),
+        max_body_(max_body) {}
+  void Register(Router& router);
+
+ private:
+  // The XForm of the latest version of `survey`, made again only when the institutions change.
+  std::shared_ptr<const std::string> Form(const SurveyDefinition& def) const;
+  void FormList(const httplib::Request& req, httplib::Response& res) const;
+  void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
+
+  const SurveyCatalog* catalog_;
+  const InstitutionCache* institutions_;
+  const IdentifierHasher* hasher_;
+  SubmissionWriter* writer_;
+  const size_t max_body_;
+  // Threading: any worker; mu_ guards forms_ (per survey: the directory it was made from, and
+  // the XForm's bytes).
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::pair<std::shared_ptr<const InstitutionCache::Directory>,
+                                          std::shared_ptr<const std::string>>>
+      forms_;
 };
 
 // The filters of a score request, parsed once: what /scores, /critical-points and the report

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "openrosa.h"
 #include "pages.h"
 #include "percept/http/http_support.h"
 
@@ -37,13 +38,17 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
   return [this, access, roles = std::move(roles), handler = std::move(handler)](
              const httplib::Request& req, httplib::Response& res) {
     const bool page = access == Access::kPage;
-    auto fail = [&](const Status& s) { page ? SendHtmlError(res, s) : SendError(res, s); };
+    auto fail = [&](const Status& s) {
+      if (access == Access::kKey) return SendOpenRosaError(res, s);
+      page ? SendHtmlError(res, s) : SendError(res, s);
+    };
     try {
       if (access == Access::kOpen || (access == Access::kLocalApi && FromThisMachine(req) &&
                                       !req.has_header("Authorization"))) {
         return handler(req, res, nullptr);
       }
-      auto who = auth_->Authenticate(req, /*allow_cookie=*/page);
+      auto who = access == Access::kKey ? auth_->FromToken(req.matches[1].str())
+                                        : auth_->Authenticate(req, /*allow_cookie=*/page);
       if (!who.ok()) {
         if (page && who.status().code() == StatusCode::kUnauthenticated) {
           res.status = 303;
@@ -66,7 +71,7 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
     } catch (const std::exception& e) {
       // No exception escapes a request (ClickHouse's rule: catch at the top).
       std::fprintf(stderr, "percept: internal error on %s %s: %s\n", req.method.c_str(),
-                   req.path.c_str(), e.what());
+                   EscapeForLog(LoggedPath(req.path)).c_str(), e.what());
       fail(Status::Internal("internal error; it has been logged"));
     }
   };
@@ -97,9 +102,13 @@ Status Router::AdmitBody(const RequestHead& head, size_t* max_body) const {
                : Status::MethodNotAllowed(head.method + " is not allowed here; use " + allowed);
   }
   if (rule->max_body == 0) return Status::PayloadTooLarge("this endpoint takes no body");
-  if (rule->access == Access::kApi) {
+  if (rule->access == Access::kApi || rule->access == Access::kKey) {
     const std::string* authorization = head.Find("Authorization");
-    auto who = auth_->FromAuthorization(authorization ? *authorization : std::string());
+    std::smatch key;
+    if (rule->access == Access::kKey) std::regex_match(path, key, rule->path);
+    auto who = rule->access == Access::kKey
+                   ? auth_->FromToken(key.size() > 1 ? key[1].str() : std::string())
+                   : auth_->FromAuthorization(authorization ? *authorization : std::string());
     if (!who.ok()) return who.status();
     if (std::find(rule->roles.begin(), rule->roles.end(), who->role) == rule->roles.end()) {
       return Status::Forbidden(std::string("the ") + RoleName(who->role) + " role may not do this");

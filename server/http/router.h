@@ -24,6 +24,8 @@ enum class Access {
   kPage,      // a bearer token or the session cookie; errors as a page, and no one signed in
               // is sent to /sign-in
   kLocalApi,  // as kApi, but open to the machine itself when it sends no token (/metrics)
+  kKey,       // OpenRosa (docs/openrosa.md): the token is the path's first group,
+              // /key/{token}/...; errors as an OpenRosaResponse
   kOpen,      // anyone: the health check and the sign-in forms
 };
 

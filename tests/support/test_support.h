@@ -61,6 +61,44 @@ inline nlohmann::json DemoInterview(const std::string& instance_id,
           {"evaluations", evals}};
 }
 
+// An answer as an XForm instance writes it.
+inline std::string XmlAnswer(const nlohmann::json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "1" : "0";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::string s;
+    for (const nlohmann::json& x : v) s += (s.empty() ? "" : " ") + x.get<std::string>();
+    return s;
+  }
+  return v.dump();
+}
+
+// The instance ODK Collect would send for the JSON submission `s` (docs/openrosa.md), written
+// by hand: element per answer, yes/no as 1/0, multiple choices space-separated.
+inline std::string InstanceXml(const nlohmann::json& s) {
+  std::string x = "<?xml version='1.0' ?><data id=\"" + s["survey_id"].get<std::string>() +
+                  "\" version=\"" + s["survey_version"].dump() + "\"><start>" +
+                  s["started_at"].get<std::string>() + "</start><end>" +
+                  s["completed_at"].get<std::string>() + "</end><deviceid>" +
+                  s["device_id"].get<std::string>() + "</deviceid><household>";
+  for (const auto& [k, v] : s["household"].items())
+    x += "<" + k + ">" + XmlAnswer(v) + "</" + k + ">";
+  x += "<household_key/></household>";
+  for (const nlohmann::json& e : s["evaluations"]) {
+    x += "<evaluation><institution_id>" + e["institution_id"].get<std::string>() +
+         "</institution_id>";
+    for (const auto& [k, v] : e["answers"].items()) {
+      std::string t = XmlAnswer(v);
+      std::string escaped;
+      for (char c : t) escaped += c == '&' ? "&amp;" : c == '<' ? "&lt;" : std::string(1, c);
+      x += "<" + k + ">" + escaped + "</" + k + ">";
+    }
+    x += "</evaluation>";
+  }
+  return x + "<meta><instanceID>uuid:" + s["instance_id"].get<std::string>() +
+         "</instanceID></meta></data>";
+}
+
 using percept::RandomUuid;
 
 }  // namespace percept::testing

@@ -36,41 +36,6 @@ json Example() {
   return json::parse(in);
 }
 
-std::string Text(const json& v) {
-  if (v.is_boolean()) return v.get<bool>() ? "1" : "0";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_array()) {
-    std::string s;
-    for (const json& x : v) s += (s.empty() ? "" : " ") + x.get<std::string>();
-    return s;
-  }
-  return v.dump();
-}
-
-// The instance ODK Collect would send for the JSON submission `s`, written by hand.
-std::string InstanceXml(const json& s) {
-  std::string x = "<?xml version='1.0' ?><data id=\"" + s["survey_id"].get<std::string>() +
-                  "\" version=\"" + s["survey_version"].dump() + "\"><start>" +
-                  s["started_at"].get<std::string>() + "</start><end>" +
-                  s["completed_at"].get<std::string>() + "</end><deviceid>" +
-                  s["device_id"].get<std::string>() + "</deviceid><household>";
-  for (const auto& [k, v] : s["household"].items()) x += "<" + k + ">" + Text(v) + "</" + k + ">";
-  x += "<household_key/></household>";
-  for (const json& e : s["evaluations"]) {
-    x += "<evaluation><institution_id>" + e["institution_id"].get<std::string>() +
-         "</institution_id>";
-    for (const auto& [k, v] : e["answers"].items()) {
-      std::string t = Text(v);
-      std::string escaped;
-      for (char c : t) escaped += c == '&' ? "&amp;" : c == '<' ? "&lt;" : std::string(1, c);
-      x += "<" + k + ">" + escaped + "</" + k + ">";
-    }
-    x += "</evaluation>";
-  }
-  return x + "<meta><instanceID>uuid:" + s["instance_id"].get<std::string>() +
-         "</instanceID></meta></data>";
-}
-
 }  // namespace
 
 TEST_CASE("xform: every definition gives a well-formed XForm with a bind and a control per item") {
@@ -128,7 +93,7 @@ TEST_CASE("xform: the form list hash changes exactly when the definition or inst
 
 TEST_CASE("xform: an instance as Collect sends it is the JSON submission, and validates alike") {
   const json example = Example();
-  auto converted = SubmissionFromXml(InstanceXml(example), Catalog());
+  auto converted = SubmissionFromXml(testing::InstanceXml(example), Catalog());
   REQUIRE(converted.ok());
   CHECK(*converted == example);  // types restored: integers, booleans, lists; empty = no answer
   struct AnyInstitution : InstitutionLookup {

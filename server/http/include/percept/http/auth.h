@@ -49,9 +49,10 @@ class Authenticator {
   // value to set. The session is stored only as a hash, like tokens.
   Result<std::string> SignIn(const std::string& token, Principal* who) const;
   void SignOut(const httplib::Request& req) const;
+  // The caller a token names (an OpenRosa path carries it: /key/{token}/...).
+  Result<Principal> FromToken(const std::string& token) const;
 
  private:
-  Result<Principal> FromToken(const std::string& token) const;
   // Threading: every member runs on any thread; each look-up leases its own Store.
   StorePool* readers_;  // not owned; outlives the Authenticator
 };

@@ -32,6 +32,10 @@ std::optional<std::string> BearerToken(const httplib::Request& req);
 // fields, nor move an admin's terminal.
 std::string EscapeForLog(std::string_view text, bool keep_spaces = false);
 
+// A path as logs show it: an OpenRosa path's token replaced, /key/{token}/formList becoming
+// /key/…/formList (the token is a password; docs/openrosa.md).
+std::string LoggedPath(const std::string& path);
+
 // What the access log needs of the request being served; one per worker thread, because
 // cpp-httplib serves a request from start to end on one thread.
 struct RequestContext {

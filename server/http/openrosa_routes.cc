@@ -1,0 +1,114 @@
+// OpenRosa: ODK Collect, KoboCollect and browsers as the tablet app (docs/openrosa.md).
+#include <nlohmann/json.hpp>
+
+#include "openrosa.h"
+#include "percept/http/http_support.h"
+#include "percept/xform.h"
+#include "resources.h"
+
+namespace percept {
+
+namespace {
+
+const char* kKeyPrefix = "/key/([A-Za-z0-9_-]{1,256})";
+
+std::string XmlText(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const std::string> OpenRosaResource::Form(const SurveyDefinition& def) const {
+  auto directory = institutions_->Snapshot();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& cached = forms_[def.id];
+  if (cached.first != directory || !cached.second) {
+    std::vector<Institution> list;
+    for (const auto& [id, institution] : *directory) list.push_back(institution);
+    cached = {directory, std::make_shared<const std::string>(XFormOf(def, list))};
+  }
+  return cached.second;
+}
+
+void OpenRosaResource::Register(Router& router) {
+  const std::vector<Role> enumerators = {Role::kEnumerator};
+  const std::string key = kKeyPrefix;
+  router.On("GET", key + "/formList", Access::kKey, enumerators, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              FormList(req, res);
+            });
+  router.On("GET", key + R"(/forms/([a-z0-9-]+)\.xml)", Access::kKey, enumerators, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              const SurveyDefinition* def = catalog_->Latest(req.matches[2].str());
+              if (!def) return SendOpenRosaError(res, Status::NotFound("no such form"));
+              SetOpenRosaHeaders(res);
+              res.status = 200;
+              res.set_content(*Form(*def), "text/xml; charset=utf-8");
+            });
+  // HEAD comes here too (cpp-httplib answers HEAD with the GET route, without the body).
+  router.On("GET", key + "/submission", Access::kKey, enumerators, 0,
+            [this](const httplib::Request&, httplib::Response& res, const Principal*) {
+              SetOpenRosaHeaders(res);
+              res.set_header("X-OpenRosa-Accept-Content-Length", std::to_string(max_body_));
+              res.status = 204;
+            });
+  router.On("POST", key + "/submission", Access::kKey, enumerators, max_body_,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              Submit(req, res, *who);
+            });
+}
+
+void OpenRosaResource::FormList(const httplib::Request& req, httplib::Response& res) const {
+  // Absolute download URLs, on the address the client used.
+  const std::string base =
+      "https://" + req.get_header_value("Host") + "/key/" + req.matches[1].str() + "/forms/";
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<xforms xmlns=\"http://openrosa.org/xforms/xformsList\">\n";
+  for (const SurveyDefinition* def : catalog_->LatestAll()) {
+    xml += "  <xform>\n    <formID>" + XmlText(def->id) + "</formID>\n    <name>" +
+           XmlText(def->title.es) + "</name>\n    <version>" + std::to_string(def->version) +
+           "</version>\n    <hash>" + XFormHash(*Form(*def)) + "</hash>\n    <downloadUrl>" +
+           XmlText(base + def->id) + ".xml</downloadUrl>\n  </xform>\n";
+  }
+  xml += "</xforms>\n";
+  SetOpenRosaHeaders(res);
+  res.status = 200;
+  res.set_content(xml, "text/xml; charset=utf-8");
+}
+
+void OpenRosaResource::Submit(const httplib::Request& req, httplib::Response& res,
+                              const Principal& who) {
+  if (!req.is_multipart_form_data() || !req.has_file("xml_submission_file")) {
+    return SendOpenRosaError(
+        res, Status::InvalidParameter(
+                 "send multipart/form-data with the instance in the part xml_submission_file"));
+  }
+  // Other parts (photos, audit logs) are read within the body's limit and not kept.
+  const std::string& xml = req.get_file_value("xml_submission_file").content;
+  auto doc = SubmissionFromXml(xml, *catalog_);
+  if (!doc.ok()) return SendOpenRosaError(res, doc.status());
+  auto sub = ValidateSubmission(*doc, *catalog_, *institutions_, *hasher_);
+  if (!sub.ok()) return SendOpenRosaError(res, sub.status());
+  switch (writer_->Write({&sub.value()}, who.name).at(0)) {
+    case SubmissionOutcome::kCreated:
+      return SendOpenRosa(res, 201, "Entrevista recibida / Interview received");
+    case SubmissionOutcome::kDuplicate:
+      // Collect sends again when it did not hear the answer: this one is already stored.
+      return SendOpenRosa(res, 202, "Ya estaba recibida / Already received");
+    case SubmissionOutcome::kConflict:
+      return SendOpenRosaError(
+          res, Status::Conflict("instanceID " + sub->instance_id +
+                                " is already stored with different answers; a new interview "
+                                "needs a new form"));
+    case SubmissionOutcome::kFailed:
+      return SendOpenRosaError(
+          res, Status::Unavailable("the interview could not be stored; send it again later"));
+  }
+}
+
+}  // namespace percept
