@@ -15,7 +15,8 @@ local parts  -- the template cut around the instance_id and the two institution 
 
 function init(args)
   local f = assert(io.open(os.getenv("PERCEPT_BODY") or "docs/example-submission.json", "r"))
-  template = f:read("*a"):gsub("%s*\n%s*", " ")
+  template = f:read("*a")
+  if not os.getenv("PERCEPT_CONTENT_TYPE") then template = template:gsub("%s*\n%s*", " ") end
   f:close()
   -- Cut once here, so that each request only concatenates: the load generator shares the
   -- server's two cores, and every cycle it spends is one the server does not get.
@@ -24,8 +25,14 @@ function init(args)
   for piece in (marked .. "\4"):gmatch("([^\1\2\3\4]*)[\1\2\3\4]") do table.insert(parts, piece) end
   assert(#parts == 4, "the example interview must hold its instance_id and both institution ids once")
   wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer " .. os.getenv("PERCEPT_TOKEN")
+  if os.getenv("PERCEPT_CONTENT_TYPE") then
+    -- OpenRosa (bench/openrosa.sh): a multipart body; the token is in the URL's path.
+    wrk.headers["Content-Type"] = os.getenv("PERCEPT_CONTENT_TYPE")
+    wrk.headers["X-OpenRosa-Version"] = "1.0"
+  else
+    wrk.headers["Content-Type"] = "application/json"
+    wrk.headers["Authorization"] = "Bearer " .. os.getenv("PERCEPT_TOKEN")
+  end
 end
 
 -- The demo network: each interview evaluates two different institutions drawn from it, so

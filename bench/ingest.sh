@@ -3,6 +3,7 @@
 # keep-alive at a fixed concurrency, against a fresh database, then checks that the database
 # holds exactly as many interviews as were acknowledged.
 #   bench/ingest.sh [CONNECTIONS=16] [SECONDS=10]
+# FORMAT=xml sends the same interview as ODK Collect does (OpenRosa, docs/openrosa.md).
 # LOADGEN=tablet drives it with `percept-tablet load` (realistic interviews from the generator)
 # instead of wrk (the example interview with two institutions drawn from the demo network).
 set -euo pipefail
@@ -26,6 +27,12 @@ if [ "${LOADGEN:-wrk}" = tablet ]; then
   echo "load: percept-tablet load, generated interviews (3-7 institutions each), a new instance_id each"
   build/mobile_stub/percept-tablet load --concurrency "$conns" --duration "$secs" \
     --server "https://127.0.0.1:$port" --token "$PERCEPT_TOKEN" --cacert "$dir/dev-cert.pem" | grep -E "^(load|throughput|latency)"
+elif [ "${FORMAT:-json}" = xml ]; then
+  # The same interview as ODK Collect sends it: its XForm instance in a multipart body.
+  python3 bench/instance_xml.py docs/example-submission.json "$dir/body" > "$dir/content-type"
+  echo "load: wrk, the example interview as an OpenRosa multipart submission ($(wc -c < "$dir/body") bytes), a new instanceID each"
+  PERCEPT_BODY="$dir/body" PERCEPT_CONTENT_TYPE="$(cat "$dir/content-type")" \
+    wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/key/$PERCEPT_TOKEN/submission" | grep -E "^(requests|throughput|latency)"
 else
   echo "load: wrk, docs/example-submission.json ($(wc -c < docs/example-submission.json) bytes), a new instance_id each"
   wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/api/v1/submissions" | grep -E "^(requests|throughput|latency)"
@@ -33,5 +40,5 @@ fi
 kill -TERM "$(cat "$dir/pid")"; wait "$(cat "$dir/pid")" 2>/dev/null || true
 grep "transactions" "$dir/server.log" | sed 's/^percept: /group commit  /'
 stored=$(sqlite3 "$dir/p.db" "SELECT count(*) FROM submissions")
-acked=$(grep -c "POST /api/v1/submissions 201" "$dir/server.log" || true)
+acked=$(grep -c "POST /\(api/v1/submissions\|key/…/submission\) 201" "$dir/server.log" || true)
 echo "stored        $stored interviews in the database; $acked acknowledged with 201 in the server log"

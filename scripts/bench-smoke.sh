@@ -14,6 +14,7 @@ run() {
 }
 run bash bench/ingest.sh 4 2
 run env LOADGEN=tablet bash bench/ingest.sh 4 2
+run bash bench/openrosa.sh 4 2 1
 run bash bench/sync.sh 300 50
 run bash bench/slowloris.sh 20 300 6
 run bash bench/hostile.sh 100 10 300 8
