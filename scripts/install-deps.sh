@@ -8,6 +8,8 @@ packages=(
   libboost-math-dev libreadstat-dev libpugixml-dev catch2 sqlite3 wrk python3 pspp chromium
   chromium-driver
 )
+# Node.js and npm build the browser tablet (web/): the machine's own when it has them.
+command -v npm > /dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

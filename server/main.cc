@@ -301,6 +301,10 @@ int main(int argc, char** argv) {
   serve->add_option("--key", so.key_path, "TLS private key (PEM)");
   serve->add_option("--survey-dir", so.survey_dir, "Folder of survey definitions (*.json)")
       ->capture_default_str();
+  serve
+      ->add_option("--web-dir", so.web_dir,
+                   "Folder of the browser tablet's bundles (built from web/ by CMake)")
+      ->capture_default_str();
   ConnectionLimits& limits = so.connections;
   serve
       ->add_option(

@@ -38,7 +38,8 @@ void ApiServer::Impl::Routes() {
   submissions.emplace(&catalog, institutions.get(), &hasher, writer.get(), readers.get(),
                       SubmissionResource::Limits{options.max_body_bytes, options.max_batch,
                                                  options.max_json_depth});
-  openrosa.emplace(&catalog, institutions.get(), &hasher, writer.get(), options.max_body_bytes);
+  openrosa.emplace(&catalog, institutions.get(), &hasher, writer.get(), options.max_body_bytes,
+                   options.web_dir);
   exports.emplace(&catalog, readers.get(), institutions.get(), audit.get());
   score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
                         scoring, options.institution_period);

@@ -1,7 +1,10 @@
 // OpenRosa: ODK Collect, KoboCollect and browsers as the tablet app (docs/openrosa.md).
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "openrosa.h"
+#include "pages.h"
 #include "percept/http/http_support.h"
 #include "percept/xform.h"
 #include "resources.h"
@@ -37,6 +40,33 @@ std::shared_ptr<const std::string> OpenRosaResource::Form(const SurveyDefinition
 void OpenRosaResource::Register(Router& router) {
   const std::vector<Role> enumerators = {Role::kEnumerator};
   const std::string key = kKeyPrefix;
+  for (const char* name : {"enter.js", "engine-check.js"}) {
+    std::ifstream in(web_dir_ + "/" + name, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    if (in) web_files_[name] = bytes.str();
+  }
+  if (web_files_.empty()) {
+    std::fprintf(stderr,
+                 "percept: no browser tablet in %s (build it: cmake --build build); "
+                 "/key/.../enter answers 503\n",
+                 web_dir_.c_str());
+  }
+  router.On("GET", R"(/web/([a-z-]+\.js))", Access::kOpen, {}, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              auto it = web_files_.find(req.matches[1].str());
+              if (it == web_files_.end()) {
+                return SendError(res, Status::NotFound("no such file"));
+              }
+              res.status = 200;
+              res.set_header("Cache-Control", "public, max-age=3600");
+              res.set_header("X-Content-Type-Options", "nosniff");
+              res.set_content(it->second, "text/javascript; charset=utf-8");
+            });
+  router.On("GET", key + R"(/enter/([a-z0-9-]+))", Access::kKey, enumerators, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              EnterPage(req, res);
+            });
   router.On("GET", key + "/formList", Access::kKey, enumerators, 0,
             [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
               FormList(req, res);
@@ -60,6 +90,39 @@ void OpenRosaResource::Register(Router& router) {
             [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
               Submit(req, res, *who);
             });
+}
+
+void OpenRosaResource::EnterPage(const httplib::Request& req, httplib::Response& res) const {
+  const SurveyDefinition* def = catalog_->Latest(req.matches[2].str());
+  if (!def) return SendOpenRosaError(res, Status::NotFound("no such form"));
+  if (!web_files_.count("enter.js")) {
+    return SendOpenRosaError(res, Status::Unavailable("the browser tablet is not built"));
+  }
+  const std::string key = "/key/" + req.matches[1].str();
+  const std::string page =
+      "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>" +
+      XmlText(def->title.es) +
+      "</title>"
+      "<style>#percept-status{font:16px sans-serif;padding:8px 16px}"
+      ".sent{background:#e6f4ea}.refused{background:#fce8e6}</style></head><body>"
+      "<div id=\"percept-status\" role=\"status\"></div>"
+      "<div id=\"percept-form\" data-form=\"" +
+      key + "/forms/" + def->id +
+      ".xml\" "
+      "data-submit=\"" +
+      key +
+      "/submission\"></div>"
+      "<script type=\"module\" src=\"/web/enter.js\"></script></body></html>";
+  // ODK Web Forms runs our own script, the styles it injects and its XPath parser (WebAssembly
+  // from a data: URL); nothing from elsewhere.
+  SendHtml(res, 200, page,
+           "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; "
+           "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+           "connect-src 'self' data:; "
+           "worker-src 'self' blob:; form-action 'self'; frame-ancestors 'none'; "
+           "base-uri 'none'");
 }
 
 void OpenRosaResource::FormList(const httplib::Request& req, httplib::Response& res) const {

@@ -8,12 +8,9 @@
 
 namespace percept {
 
-void SendHtml(httplib::Response& res, int status, const std::string& html) {
+void SendHtml(httplib::Response& res, int status, const std::string& html, const char* policy) {
   res.status = status;
-  res.set_header(
-      "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
-      "frame-ancestors 'none'; base-uri 'none'");
+  res.set_header("Content-Security-Policy", policy);
   res.set_header("Strict-Transport-Security", "max-age=31536000");
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");

@@ -11,8 +11,13 @@
 
 namespace percept {
 
-// Sends `html` with no script, no remote resource and no framing allowed.
-void SendHtml(httplib::Response& res, int status, const std::string& html);
+// The policy of our own pages: no script, no remote resource, no framing.
+inline constexpr const char* kPagePolicy =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'";
+// Sends `html` under `policy` (Content-Security-Policy) and the headers every page carries.
+void SendHtml(httplib::Response& res, int status, const std::string& html,
+              const char* policy = kPagePolicy);
 // A page that says `status`'s message, with its HTTP status.
 void SendHtmlError(httplib::Response& res, const Status& status);
 // "es" unless the query asks for ?lang=en.

@@ -107,12 +107,14 @@ class ExportResource {
 class OpenRosaResource {
  public:
   OpenRosaResource(const SurveyCatalog* catalog, const InstitutionCache* institutions,
-                   const IdentifierHasher* hasher, SubmissionWriter* writer, size_t max_body)
+                   const IdentifierHasher* hasher, SubmissionWriter* writer, size_t max_body,
+                   std::string web_dir)
       : catalog_(catalog),
         institutions_(institutions),
         hasher_(hasher),
         writer_(writer),
-        max_body_(max_body) {}
+        max_body_(max_body),
+        web_dir_(std::move(web_dir)) {}
   void Register(Router& router);
 
  private:
@@ -120,12 +122,17 @@ class OpenRosaResource {
   std::shared_ptr<const std::string> Form(const SurveyDefinition& def) const;
   void FormList(const httplib::Request& req, httplib::Response& res) const;
   void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  // GET /key/{token}/enter/{survey}: the page where ODK Web Forms renders the form.
+  void EnterPage(const httplib::Request& req, httplib::Response& res) const;
 
   const SurveyCatalog* catalog_;
   const InstitutionCache* institutions_;
   const IdentifierHasher* hasher_;
   SubmissionWriter* writer_;
   const size_t max_body_;
+  const std::string web_dir_;
+  // The bundles under /web/, read once at Register (read-only after).
+  std::map<std::string, std::string> web_files_;
   // Threading: any worker; mu_ guards forms_ (per survey: the directory it was made from, and
   // the XForm's bytes).
   mutable std::mutex mu_;

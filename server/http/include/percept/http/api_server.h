@@ -30,6 +30,8 @@ struct ServerOptions {
   bool log_requests = true;
   // The windows institution readers may ask for (month, quarter or year): see RunScores.
   std::string institution_period = "month";
+  // The browser tablet's bundles (web/, built by CMake into build/web): /web/enter.js.
+  std::string web_dir = PERCEPT_WEB_DIR;
 };
 
 // Months in one window of `period` ("month" 1, "quarter" 3, "year" 12); 0 for anything else.
