@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include <cstdlib>
+#include <vector>
 
 namespace percept {
 
@@ -54,6 +55,13 @@ std::string Base64Url(std::string_view bytes) {
     for (int s = 18; s >= 6; s -= 6) out += kAlphabet[(v >> s) & 63];
   }
   return out;
+}
+
+std::string Base64(std::string_view bytes) {
+  std::vector<unsigned char> out(4 * ((bytes.size() + 2) / 3) + 1);
+  const int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  return std::string(reinterpret_cast<char*>(out.data()), static_cast<size_t>(n));
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git curl ca-certificates
   libcpp-httplib-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
-  libboost-math-dev libreadstat-dev libpugixml-dev catch2 sqlite3 wrk python3 pspp chromium
+  libboost-math-dev libreadstat-dev libpugixml-dev libqrencode-dev libpng-dev zlib1g-dev
+  zbar-tools catch2 sqlite3 wrk python3 pspp chromium
   chromium-driver
 )
 # Node.js and npm build the browser tablet (web/): the machine's own when it has them.

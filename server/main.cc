@@ -21,6 +21,7 @@
 #include "percept/storage/aggregates.h"
 #include "percept/storage/secrets.h"
 #include "percept/storage/store.h"
+#include "percept/tablets/collect_qr.h"
 
 namespace percept {
 namespace {
@@ -142,8 +143,14 @@ int ListInstitutions(const std::string& db) {
   return 0;
 }
 
+// Where a tablet is set up by QR code: the PNG to write and the server's public URL.
+struct CollectQr {
+  std::string png_path;
+  std::string server_url;
+};
+
 int CreateToken(const std::string& db, const std::string& role_name, const std::string& name,
-                const std::vector<std::string>& institutions) {
+                const std::vector<std::string>& institutions, const CollectQr& qr) {
   auto role = ParseRole(role_name);
   if (!role)
     return Fail(Status::InvalidParameter("--role is enumerator, institution, analyst or admin"));
@@ -156,6 +163,16 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
   }
   if (name.empty() || name.size() > 64)
     return Fail(Status::InvalidParameter("--name is 1 to 64 characters"));
+  if (qr.png_path.empty() != qr.server_url.empty()) {
+    return Fail(Status::InvalidParameter("--collect-qr and --server-url go together"));
+  }
+  if (!qr.png_path.empty() && *role != Role::kEnumerator) {
+    return Fail(Status::InvalidParameter("--collect-qr sets up a tablet: enumerator tokens only"));
+  }
+  if (!qr.server_url.empty() && qr.server_url.rfind("https://", 0) != 0) {
+    return Fail(Status::InvalidParameter(
+        "--server-url is the address tablets reach, e.g. https://percept.example.cl:8443"));
+  }
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
   for (const std::string& id : institutions) {
@@ -170,6 +187,17 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
   std::string detail = std::string(RoleName(*role)) + " token '" + name + "'";
   for (const auto& i : institutions) detail += " " + i;
   (void)(*store)->Audit("cli", "token create", detail);
+  if (!qr.png_path.empty()) {
+    const std::string payload =
+        CollectQrPayload(CollectSettings(qr.server_url, token, "Percept " + name));
+    Status written = WriteQrPng(payload, qr.png_path);
+    if (!written.ok()) return Fail(written);
+    std::fprintf(
+        stderr, "wrote %s: scan it in ODK Collect (Configure with QR code) to send to %s/key/...\n",
+        qr.png_path.c_str(), qr.server_url.c_str());
+    const std::string drawn = isatty(STDERR_FILENO) ? QrForTerminal(payload) : std::string();
+    if (!drawn.empty()) std::fprintf(stderr, "%s", drawn.c_str());
+  }
   std::fprintf(stderr, "created %s token '%s'; it is shown once, keep it safe:\n",
                role_name.c_str(), name.c_str());
   std::printf("%s\n", token.c_str());
@@ -376,6 +404,11 @@ int main(int argc, char** argv) {
       token->add_subcommand("create", "Create a token; prints it alone on the last line");
   tok_create->add_option("--role", role, "enumerator | institution | analyst | admin")->required();
   tok_create->add_option("--name", name, "A unique name, shown in logs")->required();
+  CollectQr collect_qr;
+  tok_create->add_option("--collect-qr", collect_qr.png_path,
+                         "Also write the ODK Collect set-up QR code (PNG) for this enumerator");
+  tok_create->add_option("--server-url", collect_qr.server_url,
+                         "The server's address as tablets reach it, for --collect-qr");
   tok_create->add_option("--institution", token_insts,
                          "Institution id(s) an institution token may read");
   auto* tok_list = token->add_subcommand("list", "List tokens (never the tokens themselves)");
@@ -430,7 +463,7 @@ int main(int argc, char** argv) {
   if (*serve) return Serve(so);
   if (*inst_import) return ImportInstitutions(db, csv);
   if (*inst_list) return ListInstitutions(db);
-  if (*tok_create) return CreateToken(db, role, name, token_insts);
+  if (*tok_create) return CreateToken(db, role, name, token_insts, collect_qr);
   if (*tok_list) return ListTokens(db);
   if (*tok_revoke) return RevokeToken(db, name);
   if (*backup) return Backup(db, backup_out);

@@ -16,6 +16,8 @@ std::string RandomBytes(size_t n);
 // Constant-time equality of two byte strings of equal length (false on different lengths).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 std::string Base64Url(std::string_view bytes);
+// Standard base64 (RFC 4648 §4), with padding.
+std::string Base64(std::string_view bytes);
 // HMAC-SHA256 of `data` under `key`, 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
 std::string Hex(std::string_view bytes);
