@@ -157,6 +157,7 @@ void OpenRosaResource::Submit(const httplib::Request& req, httplib::Response& re
   if (!doc.ok()) return SendOpenRosaError(res, doc.status());
   auto sub = ValidateSubmission(*doc, *catalog_, *institutions_, *hasher_);
   if (!sub.ok()) return SendOpenRosaError(res, sub.status());
+  sub->source_xml = xml;  // kept as received, for analysts (GET /api/v1/submissions/{id}.xml)
   switch (writer_->Write({&sub.value()}, who.name).at(0)) {
     case SubmissionOutcome::kCreated:
       return SendOpenRosa(res, 201, "Entrevista recibida / Interview received");

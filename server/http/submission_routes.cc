@@ -1,4 +1,5 @@
 // The routes of interviews: submit one or a batch, list what is stored.
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
@@ -49,6 +50,22 @@ void SubmissionResource::Register(Router& router) {
   router.On("POST", "/api/v1/submissions/batch", Access::kApi, submitters, limits_.max_body,
             [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
               SubmitBatch(req, res, *who);
+            });
+  router.On("GET", R"(/api/v1/submissions/([0-9a-fA-F-]{36})\.xml)", Access::kApi,
+            {Role::kAnalyst, Role::kAdmin}, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
+              auto reader = readers_->Acquire();
+              if (!reader.ok()) return SendError(res, reader.status());
+              std::string id = req.matches[1].str();
+              for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+              auto xml = (*reader)->SubmissionXml(id);
+              if (!xml.ok()) return SendError(res, xml.status());
+              if (!xml->has_value()) {
+                return SendError(res, Status::NotFound("no interview with this instance_id "
+                                                       "arrived as XML"));
+              }
+              res.status = 200;
+              res.set_content(**xml, "text/xml; charset=utf-8");
             });
   router.On("GET", "/api/v1/submissions", Access::kApi, {Role::kAnalyst, Role::kAdmin}, 0,
             [this](const httplib::Request& req, httplib::Response& res, const Principal*) {

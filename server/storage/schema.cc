@@ -94,6 +94,13 @@ CREATE TABLE meta (
   value TEXT NOT NULL
 );
 )sql",
+    // 1 -> 2: the XForm instance an interview arrived as over OpenRosa, byte for byte.
+    R"sql(
+CREATE TABLE submission_xml (
+  submission_seq INTEGER PRIMARY KEY REFERENCES submissions (seq),
+  xml BLOB NOT NULL
+);
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");

@@ -281,7 +281,27 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
     s = ev.Run();
     if (!s.ok()) return s;
   }
+  if (!sub.source_xml.empty()) {
+    auto xml = Cached("INSERT INTO submission_xml (submission_seq, xml) VALUES (?, ?)");
+    if (!xml.ok()) return xml.status();
+    s = (*xml)->Bind(1, seq).BindBlob(2, sub.source_xml.data(), sub.source_xml.size()).Run();
+    if (!s.ok()) return s;
+  }
   return SubmissionOutcome::kCreated;
+}
+
+Result<std::optional<std::string>> Store::SubmissionXml(const std::string& instance_id) {
+  auto st = Cached(
+      "SELECT x.xml FROM submissions s JOIN submission_xml x ON x.submission_seq = s.seq "
+      "WHERE s.instance_id = ?");
+  if (!st.ok()) return st.status();
+  ResetOnExit reset(**st);
+  (*st)->Bind(1, instance_id);
+  if (!(*st)->Step()) {
+    if (!(*st)->status().ok()) return (*st)->status();
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>((*st)->Blob(0));
 }
 
 Result<SubmissionPage> Store::ListSubmissions(const std::string& survey_id, int64_t after,

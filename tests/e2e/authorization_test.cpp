@@ -53,6 +53,10 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
       {"POST", "/api/v1/submissions", {401, 401, 401, 401, 2, 403, 403, 403}},
       {"POST", "/api/v1/submissions/batch", {401, 401, 401, 401, 200, 403, 403, 403}},
       {"GET", "/api/v1/submissions" + q, {401, 401, 401, 401, 403, 403, 200, 200}},
+      // Sent as JSON above: no XML kept for it.
+      {"GET",
+       "/api/v1/submissions/0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71.xml",
+       {401, 401, 401, 401, 403, 403, 404, 404}},
       {"GET", "/api/v1/scores" + q, {401, 401, 401, 401, 403, 200, 200, 200}},
       {"GET",
        "/api/v1/scores" + q + "&institution=cesfam-tal-1",

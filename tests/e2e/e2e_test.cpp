@@ -324,7 +324,8 @@ TEST_CASE("the server refuses to start on a definition that changed under a publ
   CHECK(out.find("new version") != std::string::npos);
 }
 
-TEST_CASE("a token over its rate limit gets 429 with Retry-After, and other tokens are not slowed") {
+TEST_CASE(
+    "a token over its rate limit gets 429 with Retry-After, and other tokens are not slowed") {
   ServerProcess server({"--rate-limit", "5"});  // bursts of 10
   auto c = server.Client();
   int ok = 0, limited = 0;
@@ -422,7 +423,8 @@ TEST_CASE(
   CHECK(again->status == 200);
 }
 
-TEST_CASE("percept takes --db after the subcommand too, as the contract writes it, and --help says so") {
+TEST_CASE(
+    "percept takes --db after the subcommand too, as the contract writes it, and --help says so") {
   const std::string dir = std::string(PERCEPT_BINARY_DIR) + "/db-after";
   Shell("rm -rf '" + dir + "' && mkdir -p '" + dir + "'");
   const std::string db = dir + "/p.db";
@@ -430,8 +432,8 @@ TEST_CASE("percept takes --db after the subcommand too, as the contract writes i
   int status = -1;
   Shell(bin + " init --db '" + db + "' 2>&1", &status);
   REQUIRE(status == 0);
-  Shell(bin + " institution import " + SourcePath("survey_defs/institutions-demo.csv") +
-            " --db '" + db + "' 2>&1",
+  Shell(bin + " institution import " + SourcePath("survey_defs/institutions-demo.csv") + " --db '" +
+            db + "' 2>&1",
         &status);
   REQUIRE(status == 0);
   const std::string token =

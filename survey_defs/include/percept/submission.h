@@ -49,6 +49,9 @@ struct ValidSubmission {
   // The whole submission as compact JSON with sorted keys: what is stored, and what decides
   // whether a resubmission is identical.
   std::string canonical_json;
+  // The XForm instance as received, when the interview came over OpenRosa (kept byte for byte,
+  // not part of what decides a resubmission); empty for JSON.
+  std::string source_xml;
 };
 
 // Turns an identifier answer into what may be stored (a keyed hash); see the server's secrets.

@@ -85,6 +85,9 @@ class Store {
                                              const std::string& enumerator,
                                              const std::string& received_at);
   Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
+  // The XForm instance an interview arrived as over OpenRosa, byte for byte; nullopt when it
+  // came as JSON or is unknown.
+  Result<std::optional<std::string>> SubmissionXml(const std::string& instance_id);
   Result<int64_t> CountSubmissions();
 
   // The audit trail (`percept audit`).
