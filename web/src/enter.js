@@ -34,6 +34,8 @@ createApp({
   render: () =>
     h(OdkWebForm, {
       formXml: xml,
+      // A browser has no device id of its own: Web Forms makes one and keeps it (deviceid).
+      trackDevice: true,
       fetchFormAttachment: async () => new Response('', { status: 404 }),
       onSubmit: send,
     }),
