@@ -9,6 +9,21 @@
 using namespace percept::testing;
 using nlohmann::json;
 
+namespace {
+
+// Opens the browser tablet's page for the perception survey and waits until the form is drawn
+// (the bundle is large).
+void OpenForm(Browser& browser, const ServerProcess& server) {
+  browser.Go("https://127.0.0.1:" + std::to_string(server.port) + "/key/" +
+             server.enumerator_token + "/enter/chs-perception");
+  for (int i = 0; i < 600 && browser.Count("button[aria-label=Send]") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(browser.Count("button[aria-label=Send]") == 1);
+}
+
+}  // namespace
+
 TEST_CASE("in a real browser: ODK's form engine loads the XForm of every survey definition") {
   ServerProcess server;
   Browser browser;
@@ -40,13 +55,7 @@ TEST_CASE("in a real browser: ODK's form engine loads the XForm of every survey 
 TEST_CASE("in a real browser: ODK Web Forms renders the form, and refuses it unanswered") {
   ServerProcess server;
   Browser browser;
-  const std::string base = "https://127.0.0.1:" + std::to_string(server.port);
-  browser.Go(base + "/key/" + server.enumerator_token + "/enter/chs-perception");
-  // The bundle is large: wait for the form to be drawn.
-  for (int i = 0; i < 600 && browser.Count("button[aria-label=Send]") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  REQUIRE(browser.Count("button[aria-label=Send]") == 1);
+  OpenForm(browser, server);
   // The consent question, in Spanish, with its yes and no.
   CHECK(browser.Source().find("¿Acepta participar en esta entrevista?") != std::string::npos);
   CHECK(browser.Count("input[type=radio][value='1']") >= 1);
@@ -117,12 +126,7 @@ const char* kFillHelpers = R"js(
 TEST_CASE("in a real browser: an enumerator fills and sends an interview with ODK Web Forms") {
   ServerProcess server;
   Browser browser;
-  const std::string base = "https://127.0.0.1:" + std::to_string(server.port);
-  browser.Go(base + "/key/" + server.enumerator_token + "/enter/chs-perception");
-  for (int i = 0; i < 600 && browser.Count("button[aria-label=Send]") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  REQUIRE(browser.Count("button[aria-label=Send]") == 1);
+  OpenForm(browser, server);
   REQUIRE(browser.Execute(kFillHelpers) == true);
   auto settle = [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); };
   auto type = [&](const std::string& label, const std::string& text) {
