@@ -1,0 +1,71 @@
+// Part (b) of docs/analytics.md, "Indicator cells": the rate of an option (a problem met, a
+// benefit obtained, knowing how) per institution, with its Wilson interval, its gap to the
+// other institutions pooled and a one-sided Fisher exact test, flagged after Benjamini–Hochberg
+// over the request's valenced cells. Pure arithmetic over counts: no HTTP, no SQL.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace percept {
+
+// Which way an indicator is bad: a problem (bad when common), a benefit (bad when rare), or
+// neither (described, never flagged).
+enum class Valence { kNone, kGood, kBad };
+
+struct Interval {
+  double low = 0, high = 0;
+};
+
+// The Wilson 95% interval of x successes in n, in percent (z = 1.959963984540054).
+Interval Wilson(int64_t x, int64_t n);
+
+// One-sided Fisher exact test: of `population` evaluations, `chose` chose the option; an
+// institution's `n` are drawn and `x` of them chose it. `upper`: P(X >= x); else P(X <= x).
+double FisherOneSided(int64_t population, int64_t chose, int64_t n, int64_t x, bool upper);
+
+// The counts of one indicator for one institution under the request's filters.
+struct IndicatorCount {
+  std::string institution_id;
+  std::string indicator;  // e.g. "problems=waits", "knows_how"
+  Valence valence = Valence::kNone;
+  bool high_severity = false;
+  int64_t n = 0;  // evaluations in the indicator's sample
+  int64_t x = 0;  // of those, the ones that chose the option
+};
+
+struct IndicatorOptions {
+  int64_t min_n = 10;
+  double min_gap_pp = 10;  // percentage points toward the bad side
+  double alpha = 0.05;     // on q
+};
+
+struct IndicatorCell {
+  IndicatorCount count;
+  bool suppressed = false;  // n < min_n
+  double rate = 0;          // percent
+  Interval wilson;
+  // Against the other institutions pooled (suppressed ones included); valenced cells only.
+  double others = 0, gap_pp = 0, p = 1, q = 1;
+  bool flagged = false;  // worse_than_network: the gap toward the bad side and q < alpha
+};
+
+struct NetworkIndicator {
+  std::string indicator;
+  int64_t n = 0, x = 0;
+  double rate = 0;
+  Interval wilson;
+};
+
+struct IndicatorReport {
+  std::vector<NetworkIndicator> network;  // one per indicator, pooling every institution
+  std::vector<IndicatorCell> cells;       // one per input count, in input order
+};
+
+// Every cell of `counts` (one per institution × indicator), the network's, and the flags, with
+// BH over the valenced non-suppressed institution cells (a family of its own).
+IndicatorReport ComputeIndicators(const std::vector<IndicatorCount>& counts,
+                                  const IndicatorOptions& options);
+
+}  // namespace percept
