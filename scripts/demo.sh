@@ -22,6 +22,13 @@ Demo tokens (shown once; stored only as hashes):
   analyst      $analyst
   institution  $institution   (CESFAM Los Cerros, cesfam-tal-1)
 
+A tablet with ODK Collect: set the server URL to
+  https://<this machine's address>:$PORT/key/$enumerator
+  (or make its set-up QR code: $P --db $DB token create --role enumerator --name tablet-1 \\
+     --collect-qr tablet-1.png --server-url https://<this machine's address>:$PORT)
+A browser instead of Collect:
+  https://localhost:$PORT/key/$enumerator/enter/chs-perception
+
 Send one interview:
   curl --cacert $(dirname "$DB")/dev-cert.pem -H "Authorization: Bearer $enumerator" \\
        -H "Content-Type: application/json" --data-binary @docs/example-submission.json \\
