@@ -22,7 +22,8 @@ Demo tokens (shown once; stored only as hashes):
   analyst      $analyst
   institution  $institution   (CESFAM Los Cerros, cesfam-tal-1)
 
-A tablet with ODK Collect: set the server URL to
+A tablet with ODK Collect (serve with --host 0.0.0.0 and a certificate tablets trust, --cert/--key;
+Collect refuses the development certificate): set the server URL to
   https://<this machine's address>:$PORT/key/$enumerator
   (or make its set-up QR code: $P --db $DB token create --role enumerator --name tablet-1 \\
      --collect-qr tablet-1.png --server-url https://<this machine's address>:$PORT)
