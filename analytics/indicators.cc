@@ -46,7 +46,11 @@ IndicatorReport ComputeIndicators(const std::vector<IndicatorCount>& counts,
   std::map<std::string, size_t> network_at;
   for (const IndicatorCount& c : counts) {
     auto [it, added] = network_at.emplace(c.indicator, report.network.size());
-    if (added) report.network.push_back({c.indicator});
+    if (added) {
+      NetworkIndicator net;
+      net.indicator = c.indicator;
+      report.network.push_back(std::move(net));
+    }
     report.network[it->second].n += c.n;
     report.network[it->second].x += c.x;
   }

@@ -101,6 +101,8 @@ struct InterviewGenerator::State {
     device_id = buf;
   }
 
+  const std::vector<size_t>* local_ = nullptr;  // the current household's institutions
+
   double Uniform() { return std::uniform_real_distribution<double>(0, 1)(rng); }
   double Normal(double sd) { return std::normal_distribution<double>(0, sd)(rng); }
   size_t Pick(size_t n) { return static_cast<size_t>(rng() % n); }
@@ -176,6 +178,8 @@ struct InterviewGenerator::State {
       case ItemType::kLikert:
         return def.scale.min +
                static_cast<int>(Pick(static_cast<size_t>(def.scale.max - def.scale.min + 1)));
+      case ItemType::kInstitution:  // who referred the family: one of its comuna's
+        return institutions[(*local_)[Pick(local_->size())]].id;
     }
     return nullptr;
   }
@@ -183,6 +187,7 @@ struct InterviewGenerator::State {
   std::string Next() {
     const std::string& comuna = communes[Pick(communes.size())];
     const std::vector<size_t>& local = by_commune[comuna];
+    local_ = &local;
     const Institution& home = institutions[local.front()];
     const double leniency = Normal(0.6);  // a generous family and a harsh one
 

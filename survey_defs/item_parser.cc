@@ -18,14 +18,39 @@ bool IsItemId(const std::string& s) {
 }
 
 std::optional<ItemType> ParseItemType(const std::string& s) {
-  static const std::map<std::string, ItemType> kTypes = {
-      {"likert", ItemType::kLikert},   {"single", ItemType::kSingle},
-      {"multi", ItemType::kMulti},     {"integer", ItemType::kInteger},
-      {"text", ItemType::kText},       {"date", ItemType::kDate},
-      {"boolean", ItemType::kBoolean}, {"identifier", ItemType::kIdentifier}};
+  static const std::map<std::string, ItemType> kTypes = {{"likert", ItemType::kLikert},
+                                                         {"single", ItemType::kSingle},
+                                                         {"multi", ItemType::kMulti},
+                                                         {"integer", ItemType::kInteger},
+                                                         {"text", ItemType::kText},
+                                                         {"date", ItemType::kDate},
+                                                         {"boolean", ItemType::kBoolean},
+                                                         {"identifier", ItemType::kIdentifier},
+                                                         {"institution", ItemType::kInstitution}};
   auto it = kTypes.find(s);
   if (it == kTypes.end()) return std::nullopt;
   return it->second;
+}
+
+// "valence" and "severity" of an option or of a yes/no item (its answer true).
+void ParseValence(DefinitionParser& p, const json& j, const std::string& path, Valence* valence,
+                  bool* high) {
+  if (const json* v = p.Field(j, path, "valence", json::value_t::string, false)) {
+    if (*v == "good")
+      *valence = Valence::kGood;
+    else if (*v == "bad")
+      *valence = Valence::kBad;
+    else
+      p.Problem(path + "/valence", "bad_valence", "valence is 'good' or 'bad'");
+  }
+  if (const json* s = p.Field(j, path, "severity", json::value_t::string, false)) {
+    if (*valence == Valence::kNone)
+      p.Problem(path + "/severity", "not_allowed", "severity goes with a valence");
+    if (*s == "high")
+      *high = true;
+    else if (*s != "medium")
+      p.Problem(path + "/severity", "bad_severity", "severity is 'high' or 'medium'");
+  }
 }
 
 }  // namespace
@@ -45,7 +70,7 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
     }
     p.CheckKeys(j, ip,
                 {"id", "type", "label", "dimension", "role", "options", "min", "max", "pattern",
-                 "max_length", "required", "relevant"});
+                 "max_length", "required", "relevant", "valence", "severity"});
     Item item;
     if (const json* id = p.Field(j, ip, "id", json::value_t::string, true)) {
       item.id = *id;
@@ -61,7 +86,8 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
         p.Problem(
             ip + "/type", "unknown_type",
             "'" + type->get<std::string>() +
-                "' is not one of likert, single, multi, integer, text, date, boolean, identifier");
+                "' is not one of likert, single, multi, integer, text, date, boolean, identifier, "
+                "institution");
       } else {
         item.type = *t;
       }
@@ -87,8 +113,18 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
         if (is_evaluation || item.type != ItemType::kBoolean) {
           p.Problem(ip + "/role", "bad_role", "the consent item is a boolean household item");
         }
+      } else if (item.role == "stage") {
+        if (is_evaluation || item.type != ItemType::kInteger) {
+          p.Problem(ip + "/role", "bad_role",
+                    "the stage item is an integer household item (months in the programme)");
+        }
+      } else if (item.role == "proposal") {
+        if (!is_evaluation || item.type != ItemType::kText) {
+          p.Problem(ip + "/role", "bad_role", "a proposal is a text evaluation item");
+        }
       } else {
-        p.Problem(ip + "/role", "unknown_role", "role is 'overall' or 'consent'");
+        p.Problem(ip + "/role", "unknown_role",
+                  "role is 'overall', 'consent', 'stage' or 'proposal'");
       }
     }
     bool has_options = item.type == ItemType::kSingle || item.type == ItemType::kMulti;
@@ -104,7 +140,7 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
           p.Problem(op, "wrong_type", "an option must be an object");
           continue;
         }
-        p.CheckKeys(o, op, {"value", "label"});
+        p.CheckKeys(o, op, {"value", "label", "valence", "severity"});
         Option option;
         if (const json* v = p.Field(o, op, "value", json::value_t::string, true)) {
           option.value = *v;
@@ -113,6 +149,7 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
           }
         }
         option.label = p.Text(o, op, "label");
+        ParseValence(p, o, op, &option.valence, &option.high_severity);
         item.options.push_back(std::move(option));
       }
     }
@@ -125,6 +162,15 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
     }
     if (item.min && item.max && *item.min > *item.max) {
       p.Problem(ip + "/min", "bad_range", "min is greater than max");
+    }
+    ParseValence(p, j, ip, &item.valence, &item.high_severity);
+    if (item.valence != Valence::kNone && item.type != ItemType::kBoolean) {
+      p.Problem(ip + "/valence", "not_allowed",
+                "a valence belongs to a yes/no item or to the options of a choice");
+    }
+    if (item.type == ItemType::kInstitution && !is_evaluation) {
+      p.Problem(ip + "/type", "not_allowed",
+                "an institution item belongs to an evaluation (who referred the family)");
     }
     if (item.type == ItemType::kIdentifier && is_evaluation) {
       p.Problem(ip + "/type", "not_allowed",
@@ -164,13 +210,14 @@ std::vector<Item> ParseItems(DefinitionParser& p, const json& arr, const std::st
                     "'" + target->get<std::string>() + "' is not an item asked before this one");
         } else {
           const Item& ti = *t->second;
-          bool fits =
-              (ti.type == ItemType::kBoolean && eq->is_boolean()) ||
-              (ti.type == ItemType::kSingle && eq->is_string() &&
-               ti.HasOption(eq->get<std::string>())) ||
-              ((ti.type == ItemType::kInteger || ti.type == ItemType::kLikert) &&
-               eq->is_number_integer()) ||
-              ((ti.type == ItemType::kText || ti.type == ItemType::kDate) && eq->is_string());
+          bool fits = (ti.type == ItemType::kBoolean && eq->is_boolean()) ||
+                      (ti.type == ItemType::kSingle && eq->is_string() &&
+                       ti.HasOption(eq->get<std::string>())) ||
+                      ((ti.type == ItemType::kInteger || ti.type == ItemType::kLikert) &&
+                       eq->is_number_integer()) ||
+                      ((ti.type == ItemType::kText || ti.type == ItemType::kDate ||
+                        ti.type == ItemType::kInstitution) &&
+                       eq->is_string());
           if (!fits) {
             p.Problem(rp + "/equals", "wrong_type",
                       "'equals' cannot be an answer of " + std::string(ItemTypeName(ti.type)) +

@@ -53,8 +53,10 @@ long long DaysFromCivil(int y, int m, int d) {
 class SectionValidator {
  public:
   SectionValidator(const SurveyDefinition& def, const std::vector<Item>& items, const json& answers,
-                   const json* household, std::string path, std::vector<Detail>* problems)
-      : def_(def),
+                   const json* household, std::string path, std::vector<Detail>* problems,
+                   const InstitutionLookup* institutions)
+      : institutions_(institutions),
+        def_(def),
         items_(items),
         answers_(answers),
         household_(household),
@@ -188,6 +190,13 @@ class SectionValidator {
           Problem(id, "bad_date", "a date answer is YYYY-MM-DD");
         }
         return;
+      case ItemType::kInstitution:
+        if (!a.is_string()) return Problem(id, "wrong_type", "an institution is its id, a string");
+        if (!institutions_->Exists(a.get<std::string>())) {
+          Problem(id, "unknown_institution",
+                  "no institution '" + a.get<std::string>() + "' in this network");
+        }
+        return;
       case ItemType::kBoolean:
         if (!a.is_boolean()) return Problem(id, "wrong_type", "a yes/no answer is true or false");
         if (item.role == "consent" && !a.get<bool>()) {
@@ -197,6 +206,7 @@ class SectionValidator {
     }
   }
 
+  const InstitutionLookup* institutions_;
   const SurveyDefinition& def_;
   const std::vector<Item>& items_;
   const json& answers_;
@@ -387,7 +397,8 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
 
   const json* hh = household && household->is_object() ? household : nullptr;
   if (def && hh)
-    SectionValidator(*def, def->household, *hh, nullptr, "/household", &problems).Run();
+    SectionValidator(*def, def->household, *hh, nullptr, "/household", &problems, &institutions)
+        .Run();
   if (evaluations && evaluations->is_array()) {
     std::set<std::string> seen;
     for (size_t i = 0; i < evaluations->size(); ++i) {
@@ -426,7 +437,9 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
         problem(ep + "/answers", "wrong_type", "'answers' is an object");
       } else {
         if (def) {
-          SectionValidator(*def, def->evaluation, *answers, hh, ep + "/answers", &problems).Run();
+          SectionValidator(*def, def->evaluation, *answers, hh, ep + "/answers", &problems,
+                           &institutions)
+              .Run();
           for (const Item* item : def->LikertItems()) {
             ev.likert.push_back(LikertValue(&*answers, item->id, def->scale));
           }

@@ -27,6 +27,8 @@ const char* ItemTypeName(ItemType type) {
       return "text";
     case ItemType::kDate:
       return "date";
+    case ItemType::kInstitution:
+      return "institution";
     case ItemType::kBoolean:
       return "boolean";
     case ItemType::kIdentifier:
@@ -72,6 +74,71 @@ const Item* SurveyDefinition::OverallItem() const {
   return nullptr;
 }
 
+namespace {
+
+// "autonomy" and "stages" (docs/formats.md, "Part (b)").
+void ParsePartB(DefinitionParser& p, const json& doc, SurveyDefinition* def) {
+  if (const json* a = p.Field(doc, "", "autonomy", json::value_t::array, false)) {
+    std::set<std::string> ids;
+    for (size_t i = 0; i < a->size(); ++i) {
+      const std::string ap = "/autonomy/" + std::to_string(i);
+      const json& c = (*a)[i];
+      if (!c.is_object()) {
+        p.Problem(ap, "wrong_type", "a component of autonomy is an object");
+        continue;
+      }
+      p.CheckKeys(c, ap, {"id", "item", "equals"});
+      AutonomyComponent component;
+      if (const json* id = p.Field(c, ap, "id", json::value_t::string, true)) {
+        component.id = *id;
+        if (!ids.insert(component.id).second)
+          p.Problem(ap + "/id", "duplicate_id", "component '" + component.id + "' twice");
+      }
+      const json* item = p.Field(c, ap, "item", json::value_t::string, true);
+      auto eq = c.find("equals");
+      if (eq == c.end()) p.Problem(ap + "/equals", "required", "'equals' is required");
+      if (item && eq != c.end()) {
+        const Item* it = def->FindEvaluationItem(item->get<std::string>());
+        const bool fits = it && ((it->type == ItemType::kBoolean && eq->is_boolean()) ||
+                                 (it->type == ItemType::kSingle && eq->is_string() &&
+                                  it->HasOption(eq->get<std::string>())));
+        if (!it) {
+          p.Problem(ap + "/item", "unknown_item",
+                    "'" + item->get<std::string>() + "' is not an evaluation item");
+        } else if (!fits) {
+          p.Problem(ap + "/equals", "wrong_type",
+                    "a component is a yes/no item's answer or a single choice's option");
+        }
+        component.item = *item;
+        component.equals_json = eq->dump();
+      }
+      def->autonomy.push_back(std::move(component));
+    }
+  }
+  int stage_items = 0;
+  for (const Item& it : def->household) stage_items += it.role == "stage";
+  if (const json* s = p.Field(doc, "", "stages", json::value_t::array, false)) {
+    for (size_t i = 0; i < s->size(); ++i) {
+      const json& v = (*s)[i];
+      if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 1200 ||
+          (i > 0 && v.get<long long>() <= def->stages.back())) {
+        p.Problem("/stages/" + std::to_string(i), "bad_range",
+                  "stages are ascending whole months, 1 to 1200");
+        continue;
+      }
+      def->stages.push_back(v.get<int>());
+    }
+    if (stage_items != 1) {
+      p.Problem("/stages", "stage_without_item", "stages need one household item of role stage");
+    }
+  } else if (stage_items > 0) {
+    p.Problem("/household", "stage_without_bands", "an item of role stage needs /stages");
+  }
+  if (stage_items > 1) p.Problem("/household", "duplicate_role", "more than one stage item");
+}
+
+}  // namespace
+
 Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
                                                const std::string& source_name) {
   json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
@@ -86,7 +153,8 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
     problems.push_back({"", "wrong_type", "a survey definition is a JSON object"});
   } else {
     p.CheckKeys(doc, "",
-                {"id", "version", "title", "scale", "dimensions", "household", "evaluation"});
+                {"id", "version", "title", "scale", "dimensions", "household", "evaluation",
+                 "autonomy", "stages"});
     if (const json* v = p.Field(doc, "", "id", json::value_t::string, true)) {
       def.id = *v;
       if (!IsSlug(def.id, 64)) p.Problem("/id", "bad_id", "survey ids are [a-z0-9-]{1,64}");
@@ -173,6 +241,7 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
       for (const Item& it : def.evaluation) overall += it.role == "overall";
       if (overall > 1) p.Problem("/evaluation", "duplicate_role", "more than one overall item");
     }
+    ParsePartB(p, doc, &def);
   }
   if (!problems.empty()) {
     return Status::ValidationFailed(source_name + ": not a valid survey definition (" +

@@ -222,8 +222,26 @@ class XFormWriter {
     item.append_child("value").text() = value.c_str();
   }
 
+  // A choice among the institutions of the household's comuna (the secondary instance, filtered
+  // by the comuna answer when the household has one).
+  void InstitutionChoice(pugi::xml_node parent, const std::string& path,
+                         const LocalizedText& label) {
+    pugi::xml_node choose = parent.append_child("select1");
+    choose.append_attribute("ref") = path.c_str();
+    choose.append_child("label").append_attribute("ref") =
+        texts_.Add(path + ":label", label).c_str();
+    pugi::xml_node itemset = choose.append_child("itemset");
+    itemset.append_attribute("nodeset") =
+        def_.FindHouseholdItem("comuna")
+            ? "instance('institutions')/root/item[comuna = /data/household/comuna]"
+            : "instance('institutions')/root/item";
+    itemset.append_child("value").append_attribute("ref") = "name";
+    itemset.append_child("label").append_attribute("ref") = "label";
+  }
+
   void Control(pugi::xml_node parent, const Item& it, const std::string& section) {
     const std::string path = section + it.id;
+    if (it.type == ItemType::kInstitution) return InstitutionChoice(parent, path, it.label);
     const char* tag = it.type == ItemType::kMulti ? "select" : IsChoice(it) ? "select1" : "input";
     pugi::xml_node control = parent.append_child(tag);
     control.append_attribute("ref") = path.c_str();
@@ -275,20 +293,8 @@ class XFormWriter {
     // The institution: one of those of the household's comuna.
     pugi::xml_node inst = Bind(std::string(kEvaluation) + "institution_id", "string");
     inst.append_attribute("required") = "true()";
-    pugi::xml_node choose = repeat.append_child("select1");
-    choose.append_attribute("ref") = (std::string(kEvaluation) + "institution_id").c_str();
-    choose.append_child("label").append_attribute("ref") =
-        texts_
-            .Add(std::string(kEvaluation) + "institution_id:label",
-                 {"Institución que evalúa la familia", "Institution the family evaluates"})
-            .c_str();
-    pugi::xml_node itemset = choose.append_child("itemset");
-    const Item* comuna = def_.FindHouseholdItem("comuna");
-    itemset.append_attribute("nodeset") =
-        comuna ? "instance('institutions')/root/item[comuna = /data/household/comuna]"
-               : "instance('institutions')/root/item";
-    itemset.append_child("value").append_attribute("ref") = "name";
-    itemset.append_child("label").append_attribute("ref") = "label";
+    InstitutionChoice(repeat, std::string(kEvaluation) + "institution_id",
+                      {"Institución que evalúa la familia", "Institution the family evaluates"});
     for (const Item& it : def_.evaluation) {
       BindItem(it, kEvaluation);
       Control(repeat, it, kEvaluation);

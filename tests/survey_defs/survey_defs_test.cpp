@@ -1,11 +1,14 @@
 // The survey-definition loader, the submission validator and the institutions file.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <functional>
+#include <pugixml.hpp>
 #include <set>
 
 #include "percept/institutions.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
+#include "percept/xform.h"
 #include "test_support.h"
 
 using nlohmann::json;
@@ -429,4 +432,148 @@ TEST_CASE("an identifier is stored only as what the hasher makes of its normaliz
   CHECK(Problems(s) == Lines{"/household/household_key pattern_mismatch"});
   s["household"]["household_key"] = 12345678;
   CHECK(Problems(s) == Lines{"/household/household_key wrong_type"});
+}
+
+namespace {
+
+// The mini definition with part (b): a stage, valenced answers, a referral, a proposal, and
+// what autonomy is made of.
+json PartBDefinition() {
+  json d = MiniDefinition();
+  d["household"].push_back({{"id", "months"},
+                            {"type", "integer"},
+                            {"role", "stage"},
+                            {"min", 0},
+                            {"label", {{"es", "f"}, {"en", "f"}}}});
+  d["evaluation"].push_back(
+      {{"id", "pathway"},
+       {"type", "single"},
+       {"label", {{"es", "g"}, {"en", "g"}}},
+       {"options",
+        {{{"value", "otra_institucion"}, {"label", {{"es", "o"}, {"en", "o"}}}},
+         {{"value", "por_su_cuenta"}, {"label", {{"es", "s"}, {"en", "s"}}}}}}});
+  d["evaluation"].push_back({{"id", "referred_by"},
+                             {"type", "institution"},
+                             {"label", {{"es", "h"}, {"en", "h"}}},
+                             {"relevant", {{"item", "pathway"}, {"equals", "otra_institucion"}}}});
+  d["evaluation"].push_back({{"id", "problems"},
+                             {"type", "multi"},
+                             {"label", {{"es", "i"}, {"en", "i"}}},
+                             {"options",
+                              {{{"value", "mal_trato"},
+                                {"valence", "bad"},
+                                {"severity", "high"},
+                                {"label", {{"es", "m"}, {"en", "m"}}}},
+                               {{"value", "otro"}, {"label", {{"es", "x"}, {"en", "x"}}}}}}});
+  d["evaluation"].push_back({{"id", "knows_how"},
+                             {"type", "boolean"},
+                             {"valence", "good"},
+                             {"label", {{"es", "k"}, {"en", "k"}}}});
+  d["evaluation"].push_back({{"id", "proposal"},
+                             {"type", "text"},
+                             {"role", "proposal"},
+                             {"label", {{"es", "p"}, {"en", "p"}}}});
+  d["autonomy"] = {{{"id", "self_management"}, {"item", "knows_how"}, {"equals", true}}};
+  d["stages"] = {6, 12, 24};
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("part (b) in a definition: valence, severity, stages, referrals, proposals, autonomy") {
+  auto def = ParseSurveyDefinition(PartBDefinition().dump(), "mini.json");
+  REQUIRE(def.ok());
+  const Item* problems = def->FindEvaluationItem("problems");
+  REQUIRE(problems != nullptr);
+  CHECK(problems->options[0].valence == Valence::kBad);
+  CHECK(problems->options[0].high_severity);
+  CHECK(problems->options[1].valence == Valence::kNone);
+  CHECK(def->FindEvaluationItem("knows_how")->valence == Valence::kGood);
+  CHECK(def->FindEvaluationItem("referred_by")->type == ItemType::kInstitution);
+  CHECK(def->FindEvaluationItem("proposal")->role == "proposal");
+  CHECK(def->FindHouseholdItem("months")->role == "stage");
+  CHECK(def->stages == std::vector<int>{6, 12, 24});
+  REQUIRE(def->autonomy.size() == 1);
+  CHECK(def->autonomy[0].item == "knows_how");
+  CHECK(def->autonomy[0].equals_json == "true");
+}
+
+TEST_CASE("part (b) in a definition: each misuse is named where it is") {
+  auto with = [](const std::function<void(json&)>& edit) {
+    json d = PartBDefinition();
+    edit(d);
+    return DefinitionProblems(d);
+  };
+  CHECK(with([](json& d) { d["evaluation"][1]["valence"] = "bad"; }) ==
+        Lines{"/evaluation/1/valence not_allowed"});  // a likert item
+  CHECK(with([](json& d) { d["evaluation"][6]["valence"] = "awful"; }) ==
+        Lines{"/evaluation/6/valence bad_valence"});
+  CHECK(with([](json& d) { d["evaluation"][5]["options"][1]["severity"] = "high"; }) ==
+        Lines{"/evaluation/5/options/1/severity not_allowed"});  // no valence
+  CHECK(with([](json& d) { d["autonomy"][0]["item"] = "nothing"; }) ==
+        Lines{"/autonomy/0/item unknown_item"});
+  CHECK(with([](json& d) { d["autonomy"][0]["equals"] = "yes"; }) ==
+        Lines{"/autonomy/0/equals wrong_type"});
+  CHECK(with([](json& d) { d["stages"] = {12, 6}; }) == Lines{"/stages/1 bad_range"});
+  CHECK(with([](json& d) { d.erase("stages"); }) == Lines{"/household stage_without_bands"});
+  CHECK(with([](json& d) { d["household"][2].erase("role"); }) ==
+        Lines{"/stages stage_without_item"});
+  CHECK(with([](json& d) { d["evaluation"][7]["type"] = "integer"; }) ==
+        Lines{"/evaluation/7/role bad_role"});  // a proposal is text
+  CHECK(with([](json& d) { d["household"][1]["type"] = "institution"; }) ==
+        Lines{"/household/1/type not_allowed"});
+}
+
+TEST_CASE("part (b) in a submission: who referred the family is an institution of the network") {
+  SurveyCatalog catalog;
+  auto def = ParseSurveyDefinition(PartBDefinition().dump(), "mini.json");
+  REQUIRE(def.ok());
+  REQUIRE(catalog.Add(std::move(def).value()).ok());
+  static const DemoInstitutions institutions;
+  json doc = {{"instance_id", kId},
+              {"survey_id", "mini"},
+              {"survey_version", 2},
+              {"device_id", "tab-1"},
+              {"started_at", "2026-11-20T14:03:00-03:00"},
+              {"completed_at", "2026-11-20T14:41:12-03:00"},
+              {"household", {{"consent", true}, {"months", 8}}},
+              {"evaluations",
+               {{{"institution_id", "cesfam-tal-1"},
+                 {"answers",
+                  {{"used", true},
+                   {"utl_1", 5},
+                   {"pathway", "otra_institucion"},
+                   {"referred_by", "omil-tal"},
+                   {"problems", {"mal_trato"}},
+                   {"knows_how", true},
+                   {"proposal", "Más horas de atención."}}}}}}};
+  CHECK(ValidateSubmission(doc, catalog, institutions).ok());
+  doc["evaluations"][0]["answers"]["referred_by"] = "nowhere";
+  auto unknown = ValidateSubmission(doc, catalog, institutions);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.status().details().at(0).path == "/evaluations/0/answers/referred_by");
+  CHECK(unknown.status().details().at(0).code == "unknown_institution");
+  doc["evaluations"][0]["answers"]["pathway"] = "por_su_cuenta";
+  doc["evaluations"][0]["answers"]["referred_by"] = "omil-tal";
+  auto not_asked = ValidateSubmission(doc, catalog, institutions);
+  REQUIRE_FALSE(not_asked.ok());
+  CHECK(not_asked.status().details().at(0).code == "not_relevant");
+}
+
+TEST_CASE("part (b) in the XForm: who referred the family is chosen among the institutions") {
+  auto def = ParseSurveyDefinition(PartBDefinition().dump(), "mini.json");
+  REQUIRE(def.ok());
+  auto list = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
+  REQUIRE(list.ok());
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(XFormOf(*def, *list).c_str()));
+  const pugi::xpath_node choice =
+      doc.select_node("//select1[@ref='/data/evaluation/referred_by']/itemset");
+  REQUIRE(choice);
+  CHECK(std::string(choice.node().attribute("nodeset").value()) ==
+        "instance('institutions')/root/item");  // the mini survey asks no comuna
+  const pugi::xpath_node bind = doc.select_node("//bind[@nodeset='/data/evaluation/referred_by']");
+  REQUIRE(bind);
+  CHECK(std::string(bind.node().attribute("relevant").value()) ==
+        "../pathway = 'otra_institucion'");
 }

@@ -8,11 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace percept {
+#include "percept/survey_definition.h"  // Valence
 
-// Which way an indicator is bad: a problem (bad when common), a benefit (bad when rare), or
-// neither (described, never flagged).
-enum class Valence { kNone, kGood, kBad };
+namespace percept {
 
 struct Interval {
   double low = 0, high = 0;

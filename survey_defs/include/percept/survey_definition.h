@@ -31,12 +31,30 @@ struct LocalizedText {
 };
 
 // kIdentifier: a household key (e.g. the RUT) the server never stores raw, only as a keyed hash.
-enum class ItemType { kLikert, kSingle, kMulti, kInteger, kText, kDate, kBoolean, kIdentifier };
+// kInstitution: an institution of the network (of the household's comuna on a tablet), answered
+// with its id; it draws the referral circuits (docs/analytics.md, part (b)).
+enum class ItemType {
+  kLikert,
+  kSingle,
+  kMulti,
+  kInteger,
+  kText,
+  kDate,
+  kBoolean,
+  kIdentifier,
+  kInstitution
+};
 const char* ItemTypeName(ItemType type);
+
+// Which way an answer is bad (docs/analytics.md, part (b)): a problem met or "no, I did not get
+// it" (bad when common), a benefit or knowing how (bad when rare), or neither (described only).
+enum class Valence { kNone, kGood, kBad };
 
 struct Option {
   std::string value;
   LocalizedText label;
+  Valence valence = Valence::kNone;
+  bool high_severity = false;  // "severity": "high" (default medium)
 };
 
 // "Asked only when item `item` was answered with `equals`".
@@ -58,6 +76,9 @@ struct Item {
   size_t max_length = 2000;  // text
   bool required = false;
   std::optional<Relevance> relevant;
+  // A boolean item's answer `true` as an indicator (options carry their own).
+  Valence valence = Valence::kNone;
+  bool high_severity = false;
 
   bool HasOption(std::string_view value) const;
 };
@@ -74,6 +95,13 @@ struct Scale {
   bool IsMissingCode(long long v) const { return missing.count(static_cast<int>(v)) > 0; }
 };
 
+// One component of autonomy: an evaluation item answered `equals` (JSON, compared textually).
+struct AutonomyComponent {
+  std::string id;
+  std::string item;
+  std::string equals_json;
+};
+
 struct SurveyDefinition {
   std::string id;
   int version = 0;
@@ -82,6 +110,10 @@ struct SurveyDefinition {
   std::vector<Dimension> dimensions;
   std::vector<Item> household;
   std::vector<Item> evaluation;
+  // Part (b): what autonomy is made of, and the bands of the stage item (months in the
+  // programme: [6, 12, 24] gives 0-6, 7-12, 13-24, 25+).
+  std::vector<AutonomyComponent> autonomy;
+  std::vector<int> stages;
   std::string json;         // the definition as compact JSON, served by GET /api/v1/surveys/{id}
   std::string source_path;  // where it was loaded from, for messages
 
