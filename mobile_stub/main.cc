@@ -212,7 +212,7 @@ int main(int argc, char** argv) {
   CLI::App app{"percept-tablet: a tablet's stand-in — offline interviews, sync, and load"};
   app.require_subcommand(1);
 
-  std::string survey_file = "survey_defs/chs-perception.json",
+  std::string survey_file = "survey_defs/chs-perception-v2.json",
               institutions_file = "survey_defs/institutions-demo.csv";
   std::string queue = "tablet-queue.db", url = "https://localhost:8443", token, cacert;
   int households = 100, batch = 200;

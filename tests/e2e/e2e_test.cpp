@@ -259,7 +259,7 @@ TEST_CASE("roles: each token reaches only what its role may") {
   Reply surveys = Get(*c, "/api/v1/surveys", server.institution_token);
   REQUIRE(surveys.status == 200);
   CHECK(surveys.body[0]["id"] == "chs-perception");
-  CHECK(surveys.body[0]["version"] == 1);
+  CHECK(surveys.body[0]["version"] == 2);  // the latest: version 2 annotates part (b)
   CHECK(surveys.body[0]["title"]["es"].is_string());
 
   Reply def = Get(*c, "/api/v1/surveys/chs-perception", server.enumerator_token);

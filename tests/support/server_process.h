@@ -117,7 +117,7 @@ class ServerProcess {
   void Simulate(const std::string& queue, const std::string& args) {
     int status = 0;
     Shell(std::string(PERCEPT_TABLET_BIN) + " simulate --survey-file " +
-              SourcePath("survey_defs/chs-perception.json") + " --institutions " +
+              SourcePath("survey_defs/chs-perception-v2.json") + " --institutions " +
               SourcePath("survey_defs/institutions-demo.csv") + " --queue '" + queue + "' " + args +
               " 2>&1",
           &status);

@@ -87,7 +87,8 @@ Lines DefinitionProblems(const json& def) {
 TEST_CASE("the demo questionnaire loads with the six dimensions and an overall item") {
   const SurveyDefinition* def = DemoCatalog().Latest("chs-perception");
   REQUIRE(def != nullptr);
-  CHECK(def->version == 1);
+  CHECK(def->version == 2);
+  CHECK(DemoCatalog().Find("chs-perception", 1) != nullptr);  // old versions keep validating
   REQUIRE(def->dimensions.size() == 6);
   for (const std::string& dim : QualityDimensions()) {
     auto items = def->DimensionItems(dim);
@@ -107,6 +108,37 @@ TEST_CASE("the demo questionnaire loads with the six dimensions and an overall i
   CHECK(def->scale.IsMissingCode(8));
   CHECK(def->scale.IsMissingCode(9));
   CHECK_FALSE(def->scale.IsMissingCode(7));
+}
+
+TEST_CASE("version 2 of the demo questionnaire says what part (b) counts") {
+  const SurveyDefinition* def = DemoCatalog().Find("chs-perception", 2);
+  REQUIRE(def != nullptr);
+  CHECK(def->FindEvaluationItem("had_problems")->valence == Valence::kBad);
+  CHECK(def->FindEvaluationItem("knows_how")->valence == Valence::kGood);
+  CHECK(def->FindEvaluationItem("knows_rights")->valence == Valence::kGood);
+  for (const Option& o : def->FindEvaluationItem("problems")->options) {
+    CAPTURE(o.value);
+    CHECK(o.valence == Valence::kBad);
+    CHECK(o.high_severity == (o.value == "mal_trato" || o.value == "rechazo_sin_razon"));
+  }
+  for (const Option& o : def->FindEvaluationItem("benefit_received")->options) {
+    CAPTURE(o.value);
+    CHECK(o.valence == (o.value == "si"   ? Valence::kGood
+                        : o.value == "no" ? Valence::kBad
+                                          : Valence::kNone));
+  }
+  const Item* referred = def->FindEvaluationItem("referred_by");
+  REQUIRE(referred != nullptr);
+  CHECK(referred->type == ItemType::kInstitution);
+  CHECK(referred->relevant->item == "pathway");
+  CHECK(def->FindEvaluationItem("proposal")->role == "proposal");
+  CHECK(def->FindHouseholdItem("months_in_programme")->role == "stage");
+  CHECK(def->stages == std::vector<int>{6, 12, 24});
+  REQUIRE(def->autonomy.size() == 3);
+  CHECK(def->autonomy[1].item == "benefit_received");
+  CHECK(def->autonomy[1].equals_json == "\"si\"");
+  // Its scored items are version 1's: the scores of both versions add up.
+  CHECK(def->LikertItems().size() == DemoCatalog().Find("chs-perception", 1)->LikertItems().size());
 }
 
 TEST_CASE("a valid mini definition loads") { CHECK(DefinitionProblems(MiniDefinition()).empty()); }
