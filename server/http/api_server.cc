@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_server_impl.h"
+#include "openrosa.h"
 #include "percept/http/http_support.h"
 #include "percept/net/connections.h"
 #include "percept/net/tls.h"
@@ -58,33 +59,35 @@ void ApiServer::Impl::Routes() {
   // Whatever cpp-httplib answers by itself (no route, body too large, bad request line) still
   // gets the contract's error body.
   httplib::Server& s = *http;
-  s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [this](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        if (res.status == 404) {
-          const std::string allowed = router->AllowedMethods(req.path);
-          if (!allowed.empty()) {
-            res.set_header("Allow", allowed);
-            SendError(
-                res, Status::MethodNotAllowed(req.method + " is not allowed here; use " + allowed));
-            return httplib::Server::HandlerResponse::Handled;
-          }
-        }
-        switch (res.status) {
-          case 413:
-            SendError(res, Status::PayloadTooLarge("the body is larger than the server accepts"));
-            break;
-          case 404:
-            SendError(res, Status::NotFound("no such endpoint"));
-            break;
-          case 400:
-            SendError(res, Status::InvalidParameter("the request could not be read"));
-            break;
-          default:
-            return httplib::Server::HandlerResponse::Unhandled;
-        }
+  s.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                  httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    // OpenRosa clients read an OpenRosaResponse (docs/openrosa.md), whatever went wrong.
+    const bool openrosa = req.path.rfind("/key/", 0) == 0;
+    auto fail = [&](const Status& s) { openrosa ? SendOpenRosaError(res, s) : SendError(res, s); };
+    if (res.status == 404) {
+      const std::string allowed = router->AllowedMethods(req.path);
+      if (!allowed.empty()) {
+        res.set_header("Allow", allowed);
+        fail(Status::MethodNotAllowed(req.method + " is not allowed here; use " + allowed));
         return httplib::Server::HandlerResponse::Handled;
-      }));
+      }
+    }
+    switch (res.status) {
+      case 413:
+        fail(Status::PayloadTooLarge("the body is larger than the server accepts"));
+        break;
+      case 404:
+        fail(Status::NotFound("no such endpoint"));
+        break;
+      case 400:
+        fail(Status::InvalidParameter("the request could not be read"));
+        break;
+      default:
+        return httplib::Server::HandlerResponse::Unhandled;
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
   s.set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
         std::fprintf(stderr, "percept: internal error on %s %s\n", req.method.c_str(),

@@ -144,6 +144,12 @@ TEST_CASE("openrosa: broken, hostile or unauthorised submissions get 4xx fast an
   CHECK(revoked->status == 401);
   CHECK(c->Get(("/key/" + server.analyst_token + "/formList").c_str())->status == 403);
   CHECK(c->Get("/key/pct_unknown/formList")->status == 401);
+  // Whatever goes wrong under /key/, Collect gets an OpenRosaResponse it can show.
+  auto nowhere = c->Get(("/key/" + server.enumerator_token + "/nowhere").c_str());
+  REQUIRE(nowhere);
+  CHECK(nowhere->status == 404);
+  CHECK(nowhere->get_header_value("X-OpenRosa-Version") == "1.0");
+  CHECK(nowhere->body.find("<OpenRosaResponse") != std::string::npos);
   CHECK(Stored(server) == 0);
   // And the server is still there.
   CHECK(c->Get("/healthz")->status == 200);
