@@ -39,6 +39,85 @@ Result<Plant> ParsePlant(const std::string& spec, const SurveyDefinition& def,
 
 namespace {
 
+bool KnownInstitution(const std::vector<Institution>& institutions, const std::string& id) {
+  return std::any_of(institutions.begin(), institutions.end(),
+                     [&](const Institution& i) { return i.id == id; });
+}
+
+Result<double> Points(const std::string& text, const char* flag) {
+  try {
+    size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size() && v >= -100 && v <= 100) return v;
+  } catch (const std::exception&) {
+  }
+  return Status::InvalidParameter(std::string(flag) +
+                                  ": the change is in percentage points, -100 to +100, e.g. +40");
+}
+
+}  // namespace
+
+Result<RatePlant> ParseRatePlant(const std::string& spec, const SurveyDefinition& def,
+                                 const std::vector<Institution>& institutions) {
+  const size_t a = spec.find(':'), b = spec.rfind(':');
+  if (a == std::string::npos || a == b) {
+    return Status::InvalidParameter(
+        "--plant-rate is institution_id:item[=option]:points, e.g. "
+        "cesfam-tal-1:had_problems:+40");
+  }
+  RatePlant p{spec.substr(0, a), spec.substr(a + 1, b - a - 1), "", 0};
+  if (!KnownInstitution(institutions, p.institution_id)) {
+    return Status::InvalidParameter("--plant-rate: no institution '" + p.institution_id + "'");
+  }
+  const size_t eq = p.item.find('=');
+  if (eq != std::string::npos) {
+    p.option = p.item.substr(eq + 1);
+    p.item = p.item.substr(0, eq);
+  }
+  const Item* item = def.FindEvaluationItem(p.item);
+  const bool fits = item && ((item->type == ItemType::kBoolean && p.option.empty()) ||
+                             ((item->type == ItemType::kSingle || item->type == ItemType::kMulti) &&
+                              item->HasOption(p.option)));
+  if (!fits) {
+    return Status::InvalidParameter("--plant-rate: '" + spec.substr(a + 1, b - a - 1) +
+                                    "' is not a yes/no item or item=option of " + def.id);
+  }
+  auto points = Points(spec.substr(b + 1), "--plant-rate");
+  if (!points.ok()) return points.status();
+  p.points = *points;
+  return p;
+}
+
+Result<std::vector<RatePlant>> ParseAutonomyPlant(const std::string& spec,
+                                                  const SurveyDefinition& def,
+                                                  const std::vector<Institution>& institutions) {
+  const size_t a = spec.find(':');
+  if (a == std::string::npos) {
+    return Status::InvalidParameter("--plant-autonomy is institution_id:points, e.g. omil-tal:-30");
+  }
+  const std::string id = spec.substr(0, a);
+  if (!KnownInstitution(institutions, id)) {
+    return Status::InvalidParameter("--plant-autonomy: no institution '" + id + "'");
+  }
+  if (def.autonomy.empty()) {
+    return Status::InvalidParameter("--plant-autonomy: " + def.id + " version " +
+                                    std::to_string(def.version) + " names no autonomy");
+  }
+  auto points = Points(spec.substr(a + 1), "--plant-autonomy");
+  if (!points.ok()) return points.status();
+  std::vector<RatePlant> out;
+  for (const AutonomyComponent& c : def.autonomy) {
+    const json equals = json::parse(c.equals_json);
+    // A component met by answering no moves the answer yes the other way.
+    const double sign = equals.is_boolean() && !equals.get<bool>() ? -1 : 1;
+    out.push_back(
+        {id, c.item, equals.is_string() ? equals.get<std::string>() : "", sign * *points});
+  }
+  return out;
+}
+
+namespace {
+
 const char* kProposals[] = {
     "Que den horas por teléfono, para no perder el día de trabajo.",
     "Más información sobre los requisitos, \"antes\" de ir.",
@@ -102,6 +181,33 @@ struct InterviewGenerator::State {
   }
 
   const std::vector<size_t>* local_ = nullptr;  // the current household's institutions
+  const std::string* current_ = nullptr;        // the institution being evaluated
+
+  // The planted change, in percentage points, for the current institution's answer `option` of
+  // `item` ("" for a yes/no item's yes).
+  double RateShift(const std::string& item, const std::string& option) const {
+    double points = 0;
+    for (const RatePlant& p : options.rate_plants) {
+      if (current_ && p.institution_id == *current_ && p.item == item && p.option == option)
+        points += p.points;
+    }
+    return points / 100;
+  }
+
+  // A single choice after the plants: toward an option (taken instead, with the planted
+  // probability) or away from it (another option instead).
+  std::string ShiftChoice(const Item& item, std::string value) {
+    for (const Option& o : item.options) {
+      const double shift = RateShift(item.id, o.value);
+      if (shift > 0 && value != o.value && Uniform() < shift) return o.value;
+      if (shift < 0 && value == o.value && Uniform() < -shift && item.options.size() > 1) {
+        std::string other = value;
+        while (other == value) other = item.options[Pick(item.options.size())].value;
+        return other;
+      }
+    }
+    return value;
+  }
 
   double Uniform() { return std::uniform_real_distribution<double>(0, 1)(rng); }
   double Normal(double sd) { return std::normal_distribution<double>(0, sd)(rng); }
@@ -135,26 +241,27 @@ struct InterviewGenerator::State {
                       "0123456789K"[Pick(11)]);
         return std::string(buf);
       }
-      case ItemType::kBoolean:
+      case ItemType::kBoolean: {
         if (item.role == "consent") return true;
-        if (item.id == "had_problems")
-          return Uniform() < std::clamp(0.85 - 0.13 * satisfaction, 0.05, 0.9);
-        return Uniform() < std::clamp(0.1 + 0.12 * satisfaction, 0.1, 0.9);
+        const double base = item.id == "had_problems"
+                                ? std::clamp(0.85 - 0.13 * satisfaction, 0.05, 0.9)
+                                : std::clamp(0.1 + 0.12 * satisfaction, 0.1, 0.9);
+        return Uniform() < std::clamp(base + RateShift(item.id, ""), 0.0, 1.0);
+      }
       case ItemType::kSingle: {
         if (item.id == "benefit_received" && item.options.size() >= 3) {
           const double u = Uniform() * 7;
-          return item
-              .options[u < satisfaction         ? 0
-                       : u < satisfaction + 1.5 ? 1
-                       : u < 6.5                ? 2
-                                                : item.options.size() - 1]
-              .value;
+          return ShiftChoice(item, item.options[u < satisfaction         ? 0
+                                                : u < satisfaction + 1.5 ? 1
+                                                : u < 6.5                ? 2
+                                                                         : item.options.size() - 1]
+                                       .value);
         }
         // Earlier options are the commoner ones (e.g. referred by the family supporter).
         const size_t n = item.options.size();
         const size_t k =
             std::min(n - 1, static_cast<size_t>(-std::log(1 - Uniform() * 0.999) * n / 3.0));
-        return item.options[k].value;
+        return ShiftChoice(item, item.options[k].value);
       }
       case ItemType::kMulti: {
         std::vector<std::string> chosen;
@@ -162,6 +269,13 @@ struct InterviewGenerator::State {
         while (chosen.size() < n) {
           const std::string& v = item.options[Pick(item.options.size())].value;
           if (std::find(chosen.begin(), chosen.end(), v) == chosen.end()) chosen.push_back(v);
+        }
+        for (const Option& o : item.options) {
+          const double shift = RateShift(item.id, o.value);
+          auto at = std::find(chosen.begin(), chosen.end(), o.value);
+          if (shift > 0 && at == chosen.end() && Uniform() < shift) chosen.push_back(o.value);
+          if (shift < 0 && at != chosen.end() && chosen.size() > 1 && Uniform() < -shift)
+            chosen.erase(at);
         }
         return chosen;
       }
@@ -211,6 +325,7 @@ struct InterviewGenerator::State {
     const Item* overall = def.OverallItem();
     for (size_t idx : used) {
       const Institution& inst = institutions[idx];
+      current_ = &inst.id;
       json answers = json::object();
       double total = 0;
       int dims = 0;

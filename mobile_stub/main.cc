@@ -56,9 +56,14 @@ Result<Fieldwork> LoadFieldwork(const std::string& survey_file,
   return f;
 }
 
+// What simulate plants (docs: README, "percept-tablet").
+struct Plants {
+  std::vector<std::string> scores, rates, autonomy;
+};
+
 int Simulate(const std::string& survey_file, const std::string& institutions_file, int households,
-             uint64_t seed, const std::vector<std::string>& plants, bool uniform,
-             const std::string& first_day, int days, const std::string& queue_path) {
+             uint64_t seed, const Plants& plants, bool uniform, const std::string& first_day,
+             int days, const std::string& queue_path) {
   auto f = LoadFieldwork(survey_file, institutions_file);
   if (!f.ok()) return Fail(f.status());
   GeneratorOptions options;
@@ -68,10 +73,20 @@ int Simulate(const std::string& survey_file, const std::string& institutions_fil
     return Fail(Status::InvalidParameter("--first-day is a date, YYYY-MM-DD"));
   options.first_day = first_day;
   options.days = days;
-  for (const std::string& spec : plants) {
+  for (const std::string& spec : plants.scores) {
     auto p = ParsePlant(spec, *f->def, f->institutions);
     if (!p.ok()) return Fail(p.status());
     options.plants.push_back(*p);
+  }
+  for (const std::string& spec : plants.rates) {
+    auto p = ParseRatePlant(spec, *f->def, f->institutions);
+    if (!p.ok()) return Fail(p.status());
+    options.rate_plants.push_back(*p);
+  }
+  for (const std::string& spec : plants.autonomy) {
+    auto p = ParseAutonomyPlant(spec, *f->def, f->institutions);
+    if (!p.ok()) return Fail(p.status());
+    options.rate_plants.insert(options.rate_plants.end(), p->begin(), p->end());
   }
   auto queue = OfflineQueue::Open(queue_path);
   if (!queue.ok()) return Fail(queue.status());
@@ -217,7 +232,7 @@ int main(int argc, char** argv) {
   std::string queue = "tablet-queue.db", url = "https://localhost:8443", token, cacert;
   int households = 100, batch = 200;
   uint64_t seed = 1;
-  std::vector<std::string> plants;
+  Plants plants;
   bool uniform = false;
   double give_up = 300;
   std::string first_day = "2026-11-02";
@@ -233,8 +248,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000000));
   sim->add_option("--seed", seed, "Random seed (same seed, same interviews)")
       ->capture_default_str();
-  sim->add_option("--plant", plants,
+  sim->add_option("--plant", plants.scores,
                   "institution_id:dimension:shift — move that cell's answers (repeatable)");
+  sim->add_option("--plant-rate", plants.rates,
+                  "institution_id:item[=option]:points — make a yes/no answer or an option that "
+                  "many percentage points more (+) or less (-) common there (repeatable)");
+  sim->add_option("--plant-autonomy", plants.autonomy,
+                  "institution_id:points — move every component of autonomy that many points "
+                  "(repeatable)");
   sim->add_flag("--uniform", uniform, "Give every institution the same true quality");
   sim->add_option("--first-day", first_day, "First day of fieldwork (YYYY-MM-DD)")
       ->capture_default_str();

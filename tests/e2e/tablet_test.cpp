@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <regex>
 #include <set>
 #include <thread>
@@ -132,6 +133,63 @@ TEST_CASE("a plant moves exactly its cell") {
         1.4);  // clipping eats some
   CHECK(mean_of(plain, "cesfam-tal-1", "lnk_") == mean_of(planted, "cesfam-tal-1", "lnk_"));
   CHECK(mean_of(plain, "omil-tal", "trn_") == mean_of(planted, "omil-tal", "trn_"));
+}
+
+TEST_CASE("part (b) plants move a rate, or autonomy, in their institution only") {
+  auto catalog = SurveyCatalog::LoadDirectory(SourcePath("survey_defs"));
+  auto institutions = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
+  REQUIRE((catalog.ok() && institutions.ok()));
+  const SurveyDefinition& def = *catalog->Latest("chs-perception");
+  auto rate = ParseRatePlant("cesfam-tal-1:had_problems:+40", def, *institutions);
+  REQUIRE(rate.ok());
+  CHECK(rate->points == 40);
+  CHECK(ParseRatePlant("cesfam-tal-1:problems=mal_trato:+20", def, *institutions).ok());
+  CHECK_FALSE(ParseRatePlant("cesfam-tal-1:problems=nothing:+20", def, *institutions).ok());
+  CHECK_FALSE(ParseRatePlant("cesfam-tal-1:opp_wait:+20", def, *institutions).ok());
+  CHECK_FALSE(ParseRatePlant("cesfam-tal-1:had_problems:+400", def, *institutions).ok());
+  auto autonomy = ParseAutonomyPlant("omil-tal:-30", def, *institutions);
+  REQUIRE(autonomy.ok());
+  CHECK(autonomy->size() == def.autonomy.size());
+  CHECK_FALSE(ParseAutonomyPlant("omil-tal:-30", *catalog->Find("chs-perception", 1),
+                                 *institutions)
+                  .ok());  // version 1 names no autonomy
+
+  // The share of evaluations of `inst` answering `item` as `value` over 3,000 households.
+  auto share = [&](const GeneratorOptions& o, const std::string& inst, const std::string& item,
+                   const json& value) {
+    InterviewGenerator g(def, *institutions, o);
+    int n = 0, x = 0;
+    for (int i = 0; i < 3000; ++i) {
+      const json doc = json::parse(g.Next());
+      for (const json& e : doc["evaluations"]) {
+        if (e["institution_id"] != inst || !e["answers"].contains(item)) continue;
+        ++n;
+        x += e["answers"][item] == value;
+      }
+    }
+    REQUIRE(n > 100);
+    return 100.0 * x / n;
+  };
+  GeneratorOptions plain, planted;
+  plain.seed = planted.seed = 11;
+  planted.rate_plants.push_back(*rate);
+  planted.rate_plants.insert(planted.rate_plants.end(), autonomy->begin(), autonomy->end());
+  const double before = share(plain, "cesfam-tal-1", "had_problems", true);
+  const double after = share(planted, "cesfam-tal-1", "had_problems", true);
+  CAPTURE(before, after);
+  CHECK(after - before > 30);
+  // Elsewhere only the noise moves (a plant draws random numbers, so the stream shifts).
+  CHECK(std::abs(share(planted, "cesfam-tal-2", "had_problems", true) -
+                 share(plain, "cesfam-tal-2", "had_problems", true)) < 8);
+  // Autonomy's components all fall at the OMIL, and nowhere else.
+  CHECK(share(plain, "omil-tal", "knows_how", true) -
+            share(planted, "omil-tal", "knows_how", true) >
+        20);
+  CHECK(share(plain, "omil-tal", "benefit_received", "si") -
+            share(planted, "omil-tal", "benefit_received", "si") >
+        10);
+  CHECK(std::abs(share(planted, "dideco-tal", "knows_rights", true) -
+                 share(plain, "dideco-tal", "knows_rights", true)) < 8);
 }
 
 TEST_CASE("3,000 interviews arrive exactly once though the server is SIGKILLed twice mid-sync") {

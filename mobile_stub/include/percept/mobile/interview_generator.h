@@ -27,10 +27,29 @@ struct Plant {
 Result<Plant> ParsePlant(const std::string& spec, const SurveyDefinition& def,
                          const std::vector<Institution>& institutions);
 
+// Part (b): "institution_id:item:points" (a yes/no item's answer yes) or
+// "institution_id:item=option:points" (an option of a choice) becomes that much more, or less,
+// common in that institution's evaluations, in percentage points (about: an answer that cannot
+// move further stays where it is).
+struct RatePlant {
+  std::string institution_id;
+  std::string item;
+  std::string option;  // empty for a yes/no item
+  double points = 0;
+};
+Result<RatePlant> ParseRatePlant(const std::string& spec, const SurveyDefinition& def,
+                                 const std::vector<Institution>& institutions);
+// "institution_id:points": every component of autonomy (the definition's `autonomy`) moved by
+// `points`, e.g. cesfam-tal-1:-30 for families that leave it less autonomous.
+Result<std::vector<RatePlant>> ParseAutonomyPlant(const std::string& spec,
+                                                  const SurveyDefinition& def,
+                                                  const std::vector<Institution>& institutions);
+
 struct GeneratorOptions {
   uint64_t seed = 1;
   bool uniform = false;  // every institution has the same true quality
   std::vector<Plant> plants;
+  std::vector<RatePlant> rate_plants;
   std::string first_day = "2026-11-02";  // fieldwork starts on this date and lasts `days`
   int days = 20;
 };
