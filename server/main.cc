@@ -381,6 +381,9 @@ int main(int argc, char** argv) {
   serve->add_option("--max-body", so.max_body_bytes, "Largest request body in bytes")
       ->capture_default_str();
   serve->add_flag("!--no-log", so.log_requests, "Do not log one line per request");
+  serve->add_flag("--share-proposals", so.share_proposals,
+                  "Let institution readers see the families' proposals about themselves (free "
+                  "text may name a family; off by default)");
   serve
       ->add_option("--rate-limit", so.rate_limit,
                    "Requests a second per token, bursts of twice that (0: no limit); over it: 429 "

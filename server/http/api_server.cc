@@ -45,6 +45,7 @@ void ApiServer::Impl::Routes() {
   score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
                         scoring, options.institution_period);
   scores.emplace(&*score_service);
+  proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get());
   sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);
   metrics->Register(*router);
@@ -53,6 +54,7 @@ void ApiServer::Impl::Routes() {
   openrosa->Register(*router);
   exports->Register(*router);
   scores->Register(*router);
+  proposals->Register(*router);
   sessions->Register(*router);
   reports->Register(*router);
 

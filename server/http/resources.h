@@ -197,6 +197,21 @@ class ScoreResource {
   ScoreService* scores_;
 };
 
+// GET /api/v1/proposals: what families propose, for analysts (and for an institution about
+// itself when the server shares them).
+class ProposalResource {
+ public:
+  ProposalResource(const SurveyCatalog* catalog, StorePool* readers, bool share_with_institutions)
+      : catalog_(catalog), readers_(readers), share_(share_with_institutions) {}
+  void Register(Router& router);
+
+ private:
+  void List(const httplib::Request& req, httplib::Response& res, const Principal& who) const;
+  const SurveyCatalog* catalog_;
+  StorePool* readers_;
+  const bool share_;
+};
+
 // GET /reports/{survey}: the HTML report.
 class ReportResource {
  public:

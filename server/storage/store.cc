@@ -290,6 +290,54 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
   return SubmissionOutcome::kCreated;
 }
 
+Result<ProposalPage> Store::ListProposals(const ProposalQuery& q) {
+  // A cursor names an evaluation: its interview's seq and its position in the interview.
+  constexpr int64_t kPerInterview = int64_t{1} << 20;
+  constexpr size_t kWords = 5;
+  if (q.words.size() > kWords) return Status::InvalidParameter("at most 5 words in 'q'");
+  std::string sql =
+      "SELECT s.seq, e.position, s.instance_id, e.institution_id, s.completed_at, "
+      "json_extract(e.answers, ?1) AS text FROM evaluations e "
+      "JOIN submissions s ON s.seq = e.submission_seq "
+      "WHERE e.survey_id = ?2 AND (e.submission_seq > ?3 OR (e.submission_seq = ?3 AND "
+      "e.position > ?4)) AND text IS NOT NULL";
+  for (size_t w = 0; w < kWords; ++w) {
+    const std::string n = std::to_string(5 + w);
+    sql += " AND (?" + n + " = '' OR instr(lower(text), lower(?" + n + ")) > 0)";
+  }
+  if (!q.institutions.empty()) {
+    sql += " AND e.institution_id IN (";
+    for (size_t i = 0; i < q.institutions.size(); ++i) sql += i ? ",?" : "?";
+    sql += ")";
+  }
+  sql += " ORDER BY e.submission_seq, e.position LIMIT ?";
+  auto st = db_->Prepare(sql);
+  if (!st.ok()) return st.status();
+  int index = 1;
+  st->Bind(index++, "$." + q.item)
+      .Bind(index++, q.survey_id)
+      .Bind(index++, q.after / kPerInterview)
+      .Bind(index++, q.after % kPerInterview);
+  for (size_t w = 0; w < kWords; ++w) {
+    // An unused slot is '' (a null pointer would bind NULL, and NULL = '' is not true).
+    st->Bind(index++, w < q.words.size() ? std::string_view(q.words[w]) : std::string_view(""));
+  }
+  for (const std::string& id : q.institutions) st->Bind(index++, id);
+  st->Bind(index, static_cast<int64_t>(q.limit) + 1);
+  ProposalPage page;
+  int64_t last = 0;
+  while (st->Step()) {
+    if (static_cast<int>(page.items.size()) == q.limit) {
+      page.next = last;
+      break;
+    }
+    last = st->Int(0) * kPerInterview + st->Int(1);
+    page.items.push_back({st->Text(2), st->Text(3), st->Text(4), st->Text(5)});
+  }
+  if (!st->status().ok()) return st->status();
+  return page;
+}
+
 Result<std::optional<std::string>> Store::SubmissionXml(const std::string& instance_id) {
   auto st = Cached(
       "SELECT x.xml FROM submissions s JOIN submission_xml x ON x.submission_seq = s.seq "

@@ -30,6 +30,9 @@ struct ServerOptions {
   bool log_requests = true;
   // The windows institution readers may ask for (month, quarter or year): see RunScores.
   std::string institution_period = "month";
+  // Whether institution readers see the families' proposals about themselves (free text may
+  // name a family: off by default).
+  bool share_proposals = false;
   // The browser tablet's bundles (web/, built by CMake into build/web): /web/enter.js.
   std::string web_dir = PERCEPT_WEB_DIR;
 };

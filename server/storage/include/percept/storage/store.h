@@ -46,6 +46,23 @@ struct SubmissionPage {
   std::optional<int64_t> next;     // cursor for the next page; none at the end
 };
 
+// One family's proposal about one institution (docs/analytics.md, part (b)).
+struct Proposal {
+  std::string instance_id, institution_id, completed_at, text;
+};
+struct ProposalQuery {
+  std::string survey_id;
+  std::string item;                       // the definition's proposal item
+  std::vector<std::string> institutions;  // empty: every institution
+  std::vector<std::string> words;         // each must appear (case-insensitive for ASCII)
+  int64_t after = 0;                      // cursor
+  int limit = 100;
+};
+struct ProposalPage {
+  std::vector<Proposal> items;
+  std::optional<int64_t> next;
+};
+
 class Store {
  public:
   // Opens the database file; `create` allows a new file. Does not migrate: see Migrate().
@@ -85,6 +102,8 @@ class Store {
                                              const std::string& enumerator,
                                              const std::string& received_at);
   Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
+  // Proposals in the order they were stored, a page at a time.
+  Result<ProposalPage> ListProposals(const ProposalQuery& q);
   // The XForm instance an interview arrived as over OpenRosa, byte for byte; nullopt when it
   // came as JSON or is unknown.
   Result<std::optional<std::string>> SubmissionXml(const std::string& instance_id);
