@@ -54,8 +54,17 @@ int Init(const std::string& db) {
   MakeParentDir(db);
   auto store = Store::Open(db, /*create=*/true);
   if (!store.ok()) return Fail(store.status());
+  const int before = (*store)->db()->UserVersion();
   Status s = (*store)->Migrate();
   if (!s.ok()) return Fail(s);
+  if (before > 0 && before < 3) {
+    // Schema 3 gave every evaluation part (b) facts, and the aggregates their slots.
+    std::fprintf(stderr, "computing part (b) of the stored evaluations...\n");
+    auto read = RebuildAggregates(**store);
+    if (!read.ok()) return Fail(read.status());
+    std::printf("computed part (b) of %lld stored evaluations (schema %d -> %d)\n",
+                static_cast<long long>(*read), before, kSchemaVersion);
+  }
   bool created = false;
   s = EnsureHouseholdKey(HouseholdKeyPath(db), &created);
   if (!s.ok()) return Fail(s);

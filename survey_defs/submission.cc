@@ -17,6 +17,74 @@ int LikertValue(const nlohmann::json* answers, const std::string& item_id, const
   const long long v = a->get<long long>();
   return v >= scale.min && v <= scale.max ? static_cast<int>(v) : kNoAnswer;
 }
+
+namespace {
+
+// The answer to `id`, or null when absent or null.
+const nlohmann::json* Present(const nlohmann::json* section, const std::string& id) {
+  if (section == nullptr || !section->is_object()) return nullptr;
+  auto it = section->find(id);
+  return it == section->end() || it->is_null() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool IsRelevant(const Item& item, const nlohmann::json& answers, const nlohmann::json* household) {
+  if (!item.relevant) return true;
+  const nlohmann::json* a = Present(&answers, item.relevant->item);
+  if (!a) a = Present(household, item.relevant->item);
+  return a && a->dump() == item.relevant->equals_json;
+}
+
+std::string EvaluationFacts(const SurveyDefinition& def, const nlohmann::json& answers,
+                            const nlohmann::json* household) {
+  std::string facts;
+  facts.reserve(def.indicators.size() + 1);
+  const Item* item = nullptr;
+  const nlohmann::json* answer = nullptr;
+  bool asked = true;
+  for (const IndicatorDef& ind : def.indicators) {
+    if (!item || item->id != ind.item) {  // indicators of one item are consecutive
+      item = def.FindEvaluationItem(ind.item);
+      answer = Present(&answers, ind.item);
+      asked = IsRelevant(*item, answers, household);
+    }
+    char fact = kFactOut;
+    if (answer) {
+      bool chose = false;
+      if (item->type == ItemType::kBoolean) {
+        chose = answer->is_boolean() && answer->get<bool>();
+      } else if (item->type == ItemType::kSingle) {
+        chose = answer->is_string() && answer->get_ref<const std::string&>() == ind.option;
+      } else if (answer->is_array()) {
+        for (const auto& v : *answer) chose = chose || (v.is_string() && v == ind.option);
+      }
+      fact = chose ? kFactYes : kFactNo;
+    } else if (item->type == ItemType::kMulti && !asked) {
+      fact = kFactNo;  // no problems, so none of the problems
+    }
+    facts.push_back(fact);
+  }
+  char band = 0;
+  for (const Item& h : def.household) {
+    if (h.role != "stage") continue;
+    const nlohmann::json* months = Present(household, h.id);
+    if (months && months->is_number_integer())
+      band = static_cast<char>(1 + def.StageBand(months->get<long long>()));
+  }
+  facts.push_back(band);
+  return facts;
+}
+
+std::string ReferredBy(const SurveyDefinition& def, const nlohmann::json& answers) {
+  for (const Item& item : def.evaluation) {
+    if (item.type != ItemType::kInstitution) continue;
+    const nlohmann::json* a = Present(&answers, item.id);
+    return a && a->is_string() ? a->get<std::string>() : std::string();
+  }
+  return {};
+}
+
 namespace {
 
 using nlohmann::json;
@@ -74,29 +142,13 @@ class SectionValidator {
   }
 
  private:
-  const json* Answer(const std::string& id, bool also_household) const {
-    auto it = answers_.find(id);
-    if (it != answers_.end() && !it->is_null()) return &*it;
-    if (also_household && household_) {
-      auto h = household_->find(id);
-      if (h != household_->end() && !h->is_null()) return &*h;
-    }
-    return nullptr;
-  }
-
-  bool IsRelevant(const Item& item) const {
-    if (!item.relevant) return true;
-    const json* a = Answer(item.relevant->item, true);
-    return a && a->dump() == item.relevant->equals_json;
-  }
-
   void Problem(const std::string& id, const char* code, std::string message) {
     problems_->push_back({JoinPointer(path_, id), code, std::move(message)});
   }
 
   void CheckItem(const Item& item) {
-    const json* a = Answer(item.id, false);
-    bool relevant = IsRelevant(item);
+    const json* a = Present(&answers_, item.id);
+    bool relevant = IsRelevant(item, answers_, household_);
     if (!a) {
       if (relevant && item.required)
         Problem(item.id, "required", "'" + item.id + "' must be answered");
@@ -443,6 +495,8 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
           for (const Item* item : def->LikertItems()) {
             ev.likert.push_back(LikertValue(&*answers, item->id, def->scale));
           }
+          ev.facts = EvaluationFacts(*def, *answers, hh);
+          ev.referred_by = ReferredBy(*def, *answers);
         }
         ev.answers_json = answers->dump();
       }

@@ -68,6 +68,23 @@ std::vector<const Item*> SurveyDefinition::LikertItems() const {
   return out;
 }
 
+int SurveyDefinition::StageBand(long long months) const {
+  int band = 0;
+  while (band < static_cast<int>(stages.size()) && months > stages[band]) ++band;
+  return band;
+}
+
+std::vector<std::string> SurveyDefinition::StageBandLabels() const {
+  std::vector<std::string> labels;
+  int from = 0;
+  for (int upper : stages) {
+    labels.push_back(std::to_string(from) + "-" + std::to_string(upper));
+    from = upper + 1;
+  }
+  if (!stages.empty()) labels.push_back(std::to_string(from) + "+");
+  return labels;
+}
+
 const Item* SurveyDefinition::OverallItem() const {
   for (const Item& it : evaluation)
     if (it.role == "overall") return &it;
@@ -248,6 +265,14 @@ Result<SurveyDefinition> ParseSurveyDefinition(std::string_view json_text,
                                         std::to_string(problems.size()) + " problem" +
                                         (problems.size() == 1 ? "" : "s") + ")",
                                     std::move(problems));
+  }
+  for (const Item& it : def.evaluation) {
+    if (it.type == ItemType::kBoolean) {
+      def.indicators.push_back({it.id, "", it.valence, it.high_severity});
+    } else if (it.type == ItemType::kSingle || it.type == ItemType::kMulti) {
+      for (const Option& o : it.options)
+        def.indicators.push_back({it.id, o.value, o.valence, o.high_severity});
+    }
   }
   def.json = doc.dump();
   return def;

@@ -199,8 +199,10 @@ Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport*
     return (q.comuna.empty() || it->second.comuna == q.comuna) &&
            (q.region.empty() || it->second.region == q.region);
   };
-  *out = ComputeScores(
-      *layout, aggregates_->Sum(q.survey->id, *layout, q.from, q.to, in_population), scoring_);
+  *out = ComputeScores(*layout,
+                       aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kScores, q.from,
+                                        q.to, in_population),
+                       scoring_);
   if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
   *dir = directory;
   return Status::Ok();

@@ -1,6 +1,9 @@
 #include "percept/storage/aggregate_tables.h"
 
+#include <nlohmann/json.hpp>
+
 #include "percept/storage/aggregates.h"
+#include "percept/submission.h"
 
 namespace percept {
 
@@ -90,18 +93,33 @@ Result<int64_t> RebuildAggregates(Store& store) {
   for (const auto& d : defs) pointers.push_back(&d);
   Aggregates book(pointers);
 
+  std::map<std::pair<std::string, int>, const SurveyDefinition*> by_version;
+  for (const auto& d : defs) by_version[{d.id, d.version}] = &d;
+
   Transaction tx(store.db());
   if (!tx.status().ok()) return tx.status();
   AggregateDelta all;
   int64_t read = 0;
+  // Rows stored before schema 3 have no facts yet: they are computed here from the stored
+  // answers (and the household's, for the stage) and written back after the scan.
+  struct Backfill {
+    int64_t seq, position;
+    std::string facts, referred_by;
+  };
+  std::vector<Backfill> backfill;
   {
     auto st = store.Cached(
-        "SELECT survey_id, survey_version, institution_id, completed_day, likert FROM evaluations");
+        "SELECT e.survey_id, e.survey_version, e.institution_id, e.completed_day, e.likert, "
+        "e.facts, e.submission_seq, e.position, "
+        "CASE WHEN e.facts IS NULL THEN e.answers END, "
+        "CASE WHEN e.facts IS NULL THEN s.body END "
+        "FROM evaluations e JOIN submissions s ON s.seq = e.submission_seq");
     if (!st.ok()) return st.status();
     Statement& q = **st;
     ResetOnExit reset(q);
     AggregateKey key;
     std::vector<int64_t>* sums = nullptr;
+    const ScoreLayout* layout = nullptr;
     while (q.Step()) {
       ++read;
       std::string_view survey = q.TextView(0), inst = q.TextView(2), day = q.TextView(3);
@@ -110,19 +128,41 @@ Result<int64_t> RebuildAggregates(Store& store) {
       if (!sums || key.survey_id != survey || key.version != version ||
           key.institution_id != inst || key.day != day) {
         key = {std::string(survey), version, std::string(inst), std::string(day)};
-        const ScoreLayout* layout = book.Layout(key.survey_id, version);
+        layout = book.Layout(key.survey_id, version);
         if (!layout) {
           sums = nullptr;
           continue;
         }
         sums = &all[key];
-        if (sums->empty()) sums->assign(layout->width(), 0);
+        if (sums->empty()) sums->assign(book.Width(key.survey_id, version), 0);
       }
-      const ScoreLayout* layout = book.Layout(key.survey_id, version);
-      const int lo = layout->lo();
-      layout->Accumulate(DecodeLikert(q.BlobView(4), lo), sums->data());
+      std::string facts(q.BlobView(5));
+      if (q.IsNull(5)) {
+        const auto answers = nlohmann::json::parse(q.TextView(8), nullptr, false);
+        const auto body = nlohmann::json::parse(q.TextView(9), nullptr, false);
+        const SurveyDefinition* def = by_version[{key.survey_id, version}];
+        const nlohmann::json* household =
+            body.is_object() && body.contains("household") ? &body["household"] : nullptr;
+        facts = EvaluationFacts(*def, answers, household);
+        backfill.push_back({q.Int(6), q.Int(7), facts, ReferredBy(*def, answers)});
+      }
+      book.Accumulate(key.survey_id, version, DecodeLikert(q.BlobView(4), layout->lo()), facts,
+                      sums->data());
     }
     if (!q.status().ok()) return q.status();
+  }
+  for (const Backfill& b : backfill) {
+    auto up = store.Cached(
+        "UPDATE evaluations SET facts = ?, referred_by = ? "
+        "WHERE submission_seq = ? AND position = ?");
+    if (!up.ok()) return up.status();
+    (*up)->BindBlob(1, b.facts.data(), b.facts.size());
+    if (b.referred_by.empty())
+      (*up)->BindNull(2);
+    else
+      (*up)->Bind(2, b.referred_by);
+    s = (*up)->Bind(3, b.seq).Bind(4, b.position).Run();
+    if (!s.ok()) return s;
   }
   s = store.db()->Exec("DELETE FROM aggregates");
   if (s.ok()) s = store.db()->Exec("DELETE FROM aggregate_log");

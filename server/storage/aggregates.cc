@@ -24,23 +24,49 @@ bool SameShape(const ScoreLayout& a, const ScoreLayout& b) {
 
 Aggregates::Aggregates(const std::vector<const SurveyDefinition*>& definitions) {
   for (const SurveyDefinition* d : definitions) {
-    layouts_[{d->id, d->version}] = std::make_shared<const ScoreLayout>(*d);
+    layouts_[{d->id, d->version}] = {std::make_shared<const ScoreLayout>(*d),
+                                     std::make_shared<const IndicatorLayout>(*d)};
   }
 }
 
-const ScoreLayout* Aggregates::Layout(const std::string& survey_id, int version) const {
+const Aggregates::Layouts* Aggregates::Find(const std::string& survey_id, int version) const {
   auto it = layouts_.find({survey_id, version});
-  return it == layouts_.end() ? nullptr : it->second.get();
+  return it == layouts_.end() ? nullptr : &it->second;
+}
+
+const ScoreLayout* Aggregates::Layout(const std::string& survey_id, int version) const {
+  const Layouts* l = Find(survey_id, version);
+  return l ? l->scores.get() : nullptr;
+}
+
+const IndicatorLayout* Aggregates::Indicators(const std::string& survey_id, int version) const {
+  const Layouts* l = Find(survey_id, version);
+  return l ? l->indicators.get() : nullptr;
+}
+
+size_t Aggregates::Width(const std::string& survey_id, int version) const {
+  const Layouts* l = Find(survey_id, version);
+  return l ? l->width() : 0;
+}
+
+void Aggregates::Accumulate(const std::string& survey_id, int version,
+                            const std::vector<int>& likert, std::string_view facts,
+                            int64_t* sums) const {
+  const Layouts* l = Find(survey_id, version);
+  if (!l) return;
+  l->scores->Accumulate(likert, sums);
+  l->indicators->Accumulate(facts, sums + l->scores->width());
 }
 
 void Aggregates::Add(const ValidSubmission& sub, AggregateDelta* delta) const {
-  const ScoreLayout* layout = Layout(sub.survey_id, sub.survey_version);
-  if (!layout) return;
+  const Layouts* l = Find(sub.survey_id, sub.survey_version);
+  if (!l) return;
   for (const auto& ev : sub.evaluations) {
     auto& sums =
         (*delta)[{sub.survey_id, sub.survey_version, ev.institution_id, sub.completed_day}];
-    if (sums.empty()) sums.assign(layout->width(), 0);
-    layout->Accumulate(ev.likert, sums.data());
+    if (sums.empty()) sums.assign(l->width(), 0);
+    l->scores->Accumulate(ev.likert, sums.data());
+    l->indicators->Accumulate(ev.facts, sums.data() + l->scores->width());
   }
 }
 
@@ -67,16 +93,31 @@ Status Aggregates::Load(Store& store) {
   if (!st.ok()) return st.status();
   Statement& q = **st;
   ResetOnExit reset(q);
+  // Sums of another width were written by a build with other layouts: reading them would
+  // mix slots, so the server refuses them rather than serve wrong scores.
+  auto check = [&](const std::string& survey, int version, size_t width) {
+    const size_t expected = Width(survey, version);
+    if (expected == 0 || expected == width) return Status::Ok();
+    return Status::Internal("the aggregates of survey " + survey + " v" + std::to_string(version) +
+                            " were built by another percept: run `percept rebuild-aggregates`");
+  };
   while (q.Step()) {
-    fresh[{q.Text(0), static_cast<int>(q.Int(1))}][q.Text(2)].Add(q.Text(3),
-                                                                  SumsFromBlob(q.BlobView(4)));
+    const std::string survey = q.Text(0);
+    const int version = static_cast<int>(q.Int(1));
+    std::vector<int64_t> sums = SumsFromBlob(q.BlobView(4));
+    Status s = check(survey, version, sums.size());
+    if (!s.ok()) return s;
+    fresh[{survey, version}][q.Text(2)].Add(q.Text(3), sums);
   }
   if (!q.status().ok()) return q.status();
   int64_t last = 0;
   auto pending = ReadAggregateLog(store, &last);
   if (!pending.ok()) return pending.status();
-  for (const auto& [key, sums] : *pending)
+  for (const auto& [key, sums] : *pending) {
+    Status s = check(key.survey_id, key.version, sums.size());
+    if (!s.ok()) return s;
     fresh[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
+  }
   std::unique_lock<std::shared_mutex> lock(mu_);
   mirror_ = std::move(fresh);
   generation_ = gen->empty() ? 0 : std::stoll(*gen);
@@ -95,15 +136,23 @@ int64_t Aggregates::loaded_generation() const {
 }
 
 std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
-    const std::string& survey_id, const ScoreLayout& layout, const std::string& from,
+    const std::string& survey_id, int version, SumPart part, const std::string& from,
     const std::string& to, const std::function<bool(const std::string&)>& include) const {
   std::map<std::string, std::vector<int64_t>> out;
+  const Layouts* wanted = Find(survey_id, version);
+  if (!wanted) return out;
   std::shared_lock<std::shared_mutex> lock(mu_);
   for (const auto& [sv, institutions] : mirror_) {
     if (sv.first != survey_id) continue;
-    const ScoreLayout* own = Layout(sv.first, sv.second);
-    if (!own || !SameShape(*own, layout)) continue;
-    const size_t width = own->width();
+    const Layouts* own = Find(sv.first, sv.second);
+    if (!own) continue;
+    const bool scores = part == SumPart::kScores;
+    if (scores ? !SameShape(*own->scores, *wanted->scores)
+               : !own->indicators->SameShape(*wanted->indicators))
+      continue;
+    const size_t stride = own->width();
+    const size_t offset = scores ? 0 : own->scores->width();
+    const size_t width = scores ? own->scores->width() : own->indicators->width();
     for (const auto& [inst, series] : institutions) {
       if (!include(inst)) continue;
       const auto& days = series.days;
@@ -115,8 +164,8 @@ std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
       std::vector<int64_t>& total = out[inst];
       if (total.empty()) total.assign(width, 0);
       int64_t* t = total.data();
-      for (const int64_t* s = series.sums.data() + first * width;
-           s != series.sums.data() + last * width; s += width) {
+      for (const int64_t* s = series.sums.data() + first * stride + offset;
+           s < series.sums.data() + last * stride; s += stride) {
         for (size_t i = 0; i < width; ++i) t[i] += s[i];
       }
     }

@@ -101,6 +101,15 @@ CREATE TABLE submission_xml (
   xml BLOB NOT NULL
 );
 )sql",
+    // 2 -> 3: part (b) of docs/analytics.md. `facts` are an evaluation's indicator bytes
+    // (EvaluationFacts), `referred_by` the institution that sent the family (circuits). Rows
+    // stored before are NULL until `percept init` rebuilds the aggregates, which fills them.
+    R"sql(
+ALTER TABLE evaluations ADD COLUMN facts BLOB;
+ALTER TABLE evaluations ADD COLUMN referred_by TEXT;
+CREATE INDEX evaluations_referrals ON evaluations (institution_id, completed_day, referred_by)
+  WHERE referred_by IS NOT NULL;
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");

@@ -264,7 +264,7 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
   auto ev_st = Cached(
       "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, "
       "survey_version, "
-      "completed_day, answers, likert) VALUES (?,?,?,?,?,?,?,?)");
+      "completed_day, answers, likert, facts, referred_by) VALUES (?,?,?,?,?,?,?,?,?,?)");
   if (!ev_st.ok()) return ev_st.status();
   Statement& ev = **ev_st;
   for (size_t i = 0; i < sub.evaluations.size(); ++i) {
@@ -278,6 +278,12 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
         .Bind(7, sub.evaluations[i].answers_json);
     const std::string likert = EncodeLikert(sub.evaluations[i].likert, sub.scale_min);
     ev.BindBlob(8, likert.data(), likert.size());
+    const ValidSubmission::Evaluation& e = sub.evaluations[i];
+    ev.BindBlob(9, e.facts.data(), e.facts.size());
+    if (e.referred_by.empty())
+      ev.BindNull(10);
+    else
+      ev.Bind(10, e.referred_by);
     s = ev.Run();
     if (!s.ok()) return s;
   }
@@ -313,11 +319,11 @@ Result<ProposalPage> Store::ListProposals(const ProposalQuery& q) {
   sql += " ORDER BY e.submission_seq, e.position LIMIT ?";
   auto st = db_->Prepare(sql);
   if (!st.ok()) return st.status();
-  int index = 1;
-  st->Bind(index++, "$." + q.item)
-      .Bind(index++, q.survey_id)
-      .Bind(index++, q.after / kPerInterview)
-      .Bind(index++, q.after % kPerInterview);
+  st->Bind(1, "$." + q.item)
+      .Bind(2, q.survey_id)
+      .Bind(3, q.after / kPerInterview)
+      .Bind(4, q.after % kPerInterview);
+  int index = 5;
   for (size_t w = 0; w < kWords; ++w) {
     // An unused slot is '' (a null pointer would bind NULL, and NULL = '' is not true).
     st->Bind(index++, w < q.words.size() ? std::string_view(q.words[w]) : std::string_view(""));

@@ -4,8 +4,11 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "percept/autonomy.h"
+#include "percept/indicator_layout.h"
+#include "percept/submission.h"
 
 using namespace percept;
 
@@ -244,4 +247,170 @@ TEST_CASE("autonomy: the first worked example's cells, Welch test and BH") {
   CHECK(r.cells[1].stats.sd == Approx(29.814240).margin(1e-6));
   CHECK(r.cells[2].stats.mean == Approx(66.666667).margin(1e-6));
   CHECK(r.cells[2].stats.sd == Approx(23.570226).margin(1e-6));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same worked example, but from the families' answers: the definition says what is bad and
+// good, EvaluationFacts turns each evaluation into facts, the layout sums them per institution
+// and ComputePartB reads the cells back. Every number must match the example's.
+
+namespace {
+
+const SurveyDefinition& ExampleDefinition() {
+  static const SurveyDefinition def = [] {
+    auto r = ParseSurveyDefinition(R"({
+      "id": "example", "version": 1, "title": {"es": "Ejemplo", "en": "Example"},
+      "scale": {"min": 1, "max": 7},
+      "dimensions": [{"id": "utility", "label": {"es": "Utilidad", "en": "Utility"}}],
+      "household": [
+        {"id": "months", "type": "integer", "role": "stage", "label": {"es": "m", "en": "m"}}],
+      "evaluation": [
+        {"id": "utl", "type": "likert", "dimension": "utility", "label": {"es": "u", "en": "u"}},
+        {"id": "had_problems", "type": "boolean", "valence": "bad", "label": {"es": "p", "en": "p"}},
+        {"id": "problems", "type": "multi", "label": {"es": "q", "en": "q"},
+         "relevant": {"item": "had_problems", "equals": true},
+         "options": [
+           {"value": "waits", "valence": "bad", "label": {"es": "w", "en": "w"}},
+           {"value": "bad_treatment", "valence": "bad", "severity": "high", "label": {"es": "t", "en": "t"}},
+           {"value": "papers", "valence": "bad", "label": {"es": "x", "en": "x"}}]},
+        {"id": "benefit", "type": "single", "label": {"es": "b", "en": "b"},
+         "options": [
+           {"value": "yes", "valence": "good", "label": {"es": "s", "en": "y"}},
+           {"value": "partly", "label": {"es": "e", "en": "p"}},
+           {"value": "no", "valence": "bad", "label": {"es": "n", "en": "n"}}]},
+        {"id": "knows_how", "type": "boolean", "valence": "good", "label": {"es": "k", "en": "k"}},
+        {"id": "knows_rights", "type": "boolean", "valence": "good", "label": {"es": "r", "en": "r"}}],
+      "autonomy": [
+        {"id": "self_management", "item": "knows_how", "equals": true},
+        {"id": "efficacy", "item": "benefit", "equals": "yes"},
+        {"id": "rights", "item": "knows_rights", "equals": true}],
+      "stages": [6, 12, 24]
+    })",
+                                   "example.json");
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  }();
+  return def;
+}
+
+// One row of the example: "a1 yes {waits,bad_treatment} no no no" ('?' missing, '-' not asked).
+nlohmann::json Answers(const std::string& had, const std::vector<std::string>& problems,
+                       const std::string& benefit, const std::string& knows_how,
+                       const std::string& knows_rights) {
+  nlohmann::json a = nlohmann::json::object();
+  a["had_problems"] = had == "yes";
+  if (had == "yes") a["problems"] = problems;
+  a["benefit"] = benefit;
+  if (knows_how != "?") a["knows_how"] = knows_how == "yes";
+  a["knows_rights"] = knows_rights == "yes";
+  return a;
+}
+
+std::map<std::string, std::vector<int64_t>> ExampleSums(const IndicatorLayout& layout) {
+  struct Row {
+    const char* inst;
+    nlohmann::json answers;
+    int months;
+  };
+  const std::vector<Row> rows = {
+      {"a", Answers("yes", {"waits", "bad_treatment"}, "no", "no", "no"), 3},
+      {"a", Answers("yes", {"waits"}, "partly", "no", "yes"), 3},
+      {"a", Answers("yes", {"bad_treatment"}, "no", "no", "no"), 10},
+      {"a", Answers("yes", {"waits", "bad_treatment"}, "yes", "yes", "no"), 10},
+      {"a", Answers("no", {}, "yes", "yes", "yes"), 30},
+      {"a", Answers("yes", {"waits"}, "no", "?", "no"), 30},
+      {"b", Answers("no", {}, "yes", "yes", "yes"), 3},
+      {"b", Answers("no", {}, "yes", "yes", "yes"), 10},
+      {"b", Answers("yes", {"waits"}, "yes", "no", "yes"), 20},
+      {"b", Answers("no", {}, "partly", "yes", "no"), 20},
+      {"b", Answers("no", {}, "yes", "yes", "yes"), 30},
+      {"c", Answers("no", {}, "yes", "yes", "no"), 3},
+      {"c", Answers("yes", {"papers"}, "partly", "no", "yes"), 10},
+      {"c", Answers("no", {}, "yes", "yes", "yes"), 20},
+      {"c", Answers("no", {}, "no", "yes", "yes"), 30},
+      {"c", Answers("no", {}, "yes", "no", "yes"), 30},
+  };
+  std::map<std::string, std::vector<int64_t>> sums;
+  for (const Row& row : rows) {
+    const nlohmann::json household = {{"months", row.months}};
+    auto& s = sums[row.inst];
+    s.resize(layout.width());
+    layout.Accumulate(EvaluationFacts(ExampleDefinition(), row.answers, &household), s.data());
+  }
+  return sums;
+}
+
+}  // namespace
+
+TEST_CASE("part (b) from answers: facts summed per institution give the worked example's cells") {
+  const IndicatorLayout layout(ExampleDefinition());
+  REQUIRE(layout.indicators().size() == 9);
+  CHECK(layout.components() == std::vector<std::string>{"self_management", "efficacy", "rights"});
+  CHECK(layout.bands() == std::vector<std::string>{"0-6", "7-12", "13-24", "25+"});
+  PartBOptions options;
+  options.indicators.min_n = 3;
+  options.autonomy.min_n = 3;
+  const PartBReport r = ComputePartB(layout, ExampleSums(layout), options);
+
+  const NetworkIndicator& net = Network(r.indicators, "had_problems");
+  CHECK(net.n == 16);
+  CHECK(net.x == 7);
+  CHECK(net.wilson.low == Approx(23.098652).margin(1e-6));
+  const IndicatorCell& waits = Cell(r.indicators, "a", "problems=waits");
+  CHECK(waits.count.n == 6);  // a5 had no problems: asked nothing, chose none
+  CHECK(waits.count.x == 4);
+  CheckRelative(waits.p, 0.035714286);
+  CHECK(Cell(r.indicators, "a", "problems=bad_treatment").count.high_severity);
+  const IndicatorCell& papers = Cell(r.indicators, "c", "problems=papers");
+  CHECK(papers.rate == Approx(20));
+  CheckRelative(papers.p, 0.3125);
+  const IndicatorCell& how = Cell(r.indicators, "a", "knows_how");
+  CHECK(how.count.n == 5);  // a6 did not answer
+  CHECK(how.count.x == 2);
+  CheckRelative(how.p, 0.286713287);
+  CheckRelative(Cell(r.indicators, "a", "benefit=yes").p, 0.181818182);
+  CHECK(Cell(r.indicators, "a", "benefit=partly").count.valence == Valence::kNone);
+  for (const IndicatorCell& c : r.indicators.cells) CHECK_FALSE(c.flagged);
+
+  CHECK(r.autonomy.network.stats.n == 15);
+  CHECK(r.autonomy.network.stats.mean == Approx(62.222222).margin(1e-6));
+  REQUIRE(r.autonomy.cells.size() == 3);
+  CHECK(r.autonomy.cells[0].stats.mean == Approx(40));
+  CHECK(r.autonomy.cells[0].full == 1);
+  CheckRelative(r.autonomy.cells[0].q, 0.255333751);
+
+  // By stage: 0-6 holds a1 (0), a2 (33.3), b1 (100), c1 (66.7) -> mean 50; 25+ holds a5 (100),
+  // b5 (100), c4 (66.7), c5 (66.7) and not a6 (knows_how missing) -> mean 83.3.
+  REQUIRE(r.stages.size() == 4);
+  CHECK(r.stages[0].band == "0-6");
+  CHECK(r.stages[0].cell.stats.n == 4);
+  CHECK(r.stages[0].cell.stats.mean == Approx(50));
+  CHECK(r.stages[3].band == "25+");
+  CHECK(r.stages[3].cell.stats.n == 4);
+  CHECK(r.stages[3].cell.stats.mean == Approx(83.333333).margin(1e-6));
+  int64_t in_bands = 0;
+  for (const BandCell& b : r.stages) in_bands += b.cell.stats.n;
+  CHECK(in_bands == 15);
+}
+
+TEST_CASE("part (b) facts: not asked, unanswered and answered are told apart") {
+  const SurveyDefinition& def = ExampleDefinition();
+  const nlohmann::json household = {{"months", 7}};
+  // No problems: the problems were not asked, so none was met; knows_how unanswered.
+  const std::string facts = EvaluationFacts(
+      def, {{"had_problems", false}, {"benefit", "partly"}, {"knows_rights", true}}, &household);
+  REQUIRE(facts.size() == def.indicators.size() + 1);
+  CHECK(def.indicators[0].Key() == "had_problems");
+  CHECK(facts[0] == kFactNo);
+  CHECK(facts[1] == kFactNo);   // problems=waits: not asked counts as answered, none chosen
+  CHECK(facts[4] == kFactNo);   // benefit=yes
+  CHECK(facts[5] == kFactYes);  // benefit=partly
+  CHECK(facts[7] == kFactOut);  // knows_how: not answered
+  CHECK(facts[8] == kFactYes);
+  CHECK(facts[9] == 2);  // stage band 7-12, plus one
+  // Had problems but did not say which: the problems are out of the sample.
+  const std::string unsaid = EvaluationFacts(def, {{"had_problems", true}}, nullptr);
+  CHECK(unsaid[1] == kFactOut);
+  CHECK(unsaid[4] == kFactOut);  // benefit unanswered
+  CHECK(unsaid[9] == 0);         // no stage
 }

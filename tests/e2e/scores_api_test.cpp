@@ -73,12 +73,29 @@ std::map<std::string, std::string> AggregateRows(const std::string& db) {
   return rows;
 }
 
-void EmptyAggregates(const std::string& db) {
+// Runs `sql` on the database file (the server stopped, or reading), and returns the first
+// column of its last row as text.
+std::string Sql(const std::string& db, const std::string& sql) {
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(h, "DELETE FROM aggregates; DELETE FROM aggregate_log", nullptr, nullptr,
-                       nullptr) == SQLITE_OK);
+  std::string last;
+  char* error = nullptr;
+  const int rc = sqlite3_exec(
+      h, sql.c_str(),
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+        return 0;
+      },
+      &last, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
   sqlite3_close(h);
+  REQUIRE(rc == SQLITE_OK);
+  return last;
+}
+
+void EmptyAggregates(const std::string& db) {
+  Sql(db, "DELETE FROM aggregates; DELETE FROM aggregate_log");
 }
 
 }  // namespace
@@ -224,6 +241,22 @@ TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a
   EmptyAggregates(server.db());
   server.Admin("rebuild-aggregates");
   CHECK(GetJson(*c, "/api/v1/scores?survey=chs-perception", server.analyst_token) == before);
+
+  // A database of schema 2 had no part (b) facts: `init` computes them from the stored
+  // answers, and the aggregates come out as if kept incrementally all along.
+  c.reset();
+  REQUIRE(server.Kill(SIGTERM) == 0);
+  const auto with_facts = AggregateRows(server.db());
+  const std::string facts = Sql(server.db(), "SELECT group_concat(hex(facts)) FROM evaluations");
+  Sql(server.db(),
+      "DROP INDEX evaluations_referrals; ALTER TABLE evaluations DROP COLUMN facts; "
+      "ALTER TABLE evaluations DROP COLUMN referred_by; DELETE FROM aggregates; "
+      "DELETE FROM aggregate_log; PRAGMA user_version = 2");
+  CHECK(server.Admin("init").find("schema 2 -> 3") != std::string::npos);
+  CHECK(Sql(server.db(), "PRAGMA user_version") == "3");
+  CHECK(Sql(server.db(), "SELECT count(*) FROM evaluations WHERE facts IS NULL") == "0");
+  CHECK(Sql(server.db(), "SELECT group_concat(hex(facts)) FROM evaluations") == facts);
+  CHECK(AggregateRows(server.db()) == with_facts);
 }
 
 TEST_CASE("an institution's benchmark never narrows to one or two other institutions") {

@@ -37,7 +37,8 @@ ValidSubmission Sub(const std::string& id, const std::string& body = "{}") {
   v.started_at = "2026-11-20T14:03:00-03:00";
   v.completed_at = "2026-11-20T14:41:12-03:00";
   v.completed_day = "2026-11-20";
-  v.evaluations = {{"cesfam-tal-1", "{\"overall\":5}", {}}, {"omil-tal", "{\"overall\":3}", {}}};
+  v.evaluations = {{"cesfam-tal-1", "{\"overall\":5}", {}, "", ""},
+                   {"omil-tal", "{\"overall\":3}", {}, "", ""}};
   v.canonical_json = body;
   return v;
 }

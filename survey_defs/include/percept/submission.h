@@ -21,6 +21,21 @@ namespace percept {
 // anything else). The one rule for the validator's likert vector and for the exports.
 int LikertValue(const nlohmann::json* answers, const std::string& item_id, const Scale& scale);
 
+// Whether `item` was asked: it has no relevance rule, or the item the rule names (in `answers`,
+// else in `household`) was answered as the rule says. The validator's rule and part (b)'s.
+bool IsRelevant(const Item& item, const nlohmann::json& answers, const nlohmann::json* household);
+
+// What part (b) counts of one evaluation (docs/analytics.md), one byte per indicator of
+// def.indicators: kFactOut (not in the indicator's sample: unanswered, or a single choice or
+// yes/no not asked), kFactNo (answered without it; a multiple choice not asked counts so) or
+// kFactYes; then one byte, the household's stage band + 1 (0 when there is none).
+inline constexpr char kFactOut = 0, kFactNo = 1, kFactYes = 2;
+std::string EvaluationFacts(const SurveyDefinition& def, const nlohmann::json& answers,
+                            const nlohmann::json* household);
+// The institution that referred the family to the one evaluated: the answer to the first
+// evaluation item of type institution, or empty.
+std::string ReferredBy(const SurveyDefinition& def, const nlohmann::json& answers);
+
 class InstitutionLookup {
  public:
   virtual ~InstitutionLookup() = default;
@@ -36,6 +51,9 @@ struct ValidSubmission {
     // One entry per likert item of the definition (SurveyDefinition::LikertItems order): the
     // answer on the scale, or kNoAnswer for an absent answer or a declared missing code.
     std::vector<int> likert;
+    // Part (b): see EvaluationFacts and ReferredBy below.
+    std::string facts;
+    std::string referred_by;
   };
   std::string instance_id;
   std::string survey_id;

@@ -102,6 +102,17 @@ struct AutonomyComponent {
   std::string equals_json;
 };
 
+// An indicator of part (b) (docs/analytics.md, "Indicator cells"): an option of a single or
+// multiple choice of the evaluation, or the answer true of a yes/no item.
+struct IndicatorDef {
+  std::string item;
+  std::string option;  // empty for a yes/no item (its answer true)
+  Valence valence = Valence::kNone;
+  bool high_severity = false;
+  // "item=option", or the item's id for a yes/no item.
+  std::string Key() const { return option.empty() ? item : item + "=" + option; }
+};
+
 struct SurveyDefinition {
   std::string id;
   int version = 0;
@@ -114,6 +125,9 @@ struct SurveyDefinition {
   // programme: [6, 12, 24] gives 0-6, 7-12, 13-24, 25+).
   std::vector<AutonomyComponent> autonomy;
   std::vector<int> stages;
+  // Every indicator of the evaluation in definition order: the order of an evaluation's facts
+  // (submission.h). Filled by the parser.
+  std::vector<IndicatorDef> indicators;
   std::string json;         // the definition as compact JSON, served by GET /api/v1/surveys/{id}
   std::string source_path;  // where it was loaded from, for messages
 
@@ -124,6 +138,10 @@ struct SurveyDefinition {
   const Item* OverallItem() const;
   // The evaluation's likert items in definition order: the order of ValidSubmission's `likert`.
   std::vector<const Item*> LikertItems() const;
+  // The band of `months` in the programme (0 for 0..stages[0], ..., stages.size() past the
+  // last), and every band's label ("0-6", "7-12", "13-24", "25+").
+  int StageBand(long long months) const;
+  std::vector<std::string> StageBandLabels() const;
 };
 
 // Parses and checks a definition. On failure the Status names `source_name` in its message and

@@ -23,6 +23,7 @@
 #include <tuple>
 #include <vector>
 
+#include "percept/indicator_layout.h"
 #include "percept/score_layout.h"
 #include "percept/storage/aggregate_codec.h"
 #include "percept/storage/store.h"
@@ -31,12 +32,23 @@
 
 namespace percept {
 
+// Which part of a key's sums a reader wants: part (a)'s dimension sums (score_layout.h) or
+// part (b)'s indicator and autonomy sums (indicator_layout.h). A key's stored sums are the
+// first then the second, back to back.
+enum class SumPart { kScores, kIndicators };
+
 class Aggregates {
  public:
   // Layouts for every definition given (each survey id and version).
   explicit Aggregates(const std::vector<const SurveyDefinition*>& definitions);
 
   const ScoreLayout* Layout(const std::string& survey_id, int version) const;
+  const IndicatorLayout* Indicators(const std::string& survey_id, int version) const;
+  // Width of a key's whole sums for that version (0 when unknown).
+  size_t Width(const std::string& survey_id, int version) const;
+  // Adds one stored evaluation (its likert answers decoded, its facts as stored) to `sums`.
+  void Accumulate(const std::string& survey_id, int version, const std::vector<int>& likert,
+                  std::string_view facts, int64_t* sums) const;
 
   // Adds a stored submission's evaluations to `delta`.
   void Add(const ValidSubmission& sub, AggregateDelta* delta) const;
@@ -46,11 +58,11 @@ class Aggregates {
   void Apply(const AggregateDelta& delta);
   int64_t loaded_generation() const;
 
-  // Per institution accepted by `include`, the sums of survey `survey_id` over days in
-  // [from, to] (empty: unbounded), in `layout`'s shape. Versions whose layout differs from
-  // `layout` are left out.
+  // Per institution accepted by `include`, the `part` sums of survey `survey_id` over days in
+  // [from, to] (empty: unbounded), in the shape of version `version`'s layout of that part.
+  // Versions whose layout of that part differs are left out.
   std::map<std::string, std::vector<int64_t>> Sum(
-      const std::string& survey_id, const ScoreLayout& layout, const std::string& from,
+      const std::string& survey_id, int version, SumPart part, const std::string& from,
       const std::string& to, const std::function<bool(const std::string&)>& include) const;
 
  private:
@@ -61,7 +73,13 @@ class Aggregates {
     std::vector<int64_t> sums;
     void Add(const std::string& day, const std::vector<int64_t>& delta);
   };
-  std::map<std::pair<std::string, int>, std::shared_ptr<const ScoreLayout>> layouts_;
+  struct Layouts {
+    std::shared_ptr<const ScoreLayout> scores;
+    std::shared_ptr<const IndicatorLayout> indicators;
+    size_t width() const { return scores->width() + indicators->width(); }
+  };
+  const Layouts* Find(const std::string& survey_id, int version) const;
+  std::map<std::pair<std::string, int>, Layouts> layouts_;
   mutable std::shared_mutex mu_;
   // (survey, version) -> institution -> its series
   std::map<std::pair<std::string, int>, std::map<std::string, DaySeries>> mirror_;

@@ -53,7 +53,7 @@ class InstitutionCache : public InstitutionLookup {
 
   // Threading: every member function runs on any thread. A snapshot is immutable once
   // published; readers keep theirs (a shared_ptr) however long they need it.
-  StorePool* readers_;  // not owned; outlives the cache (both ApiServer's)
+  StorePool* readers_;     // not owned; outlives the cache (both ApiServer's)
   mutable std::mutex mu_;  // guards ids_ and loaded_at_ (not the read itself, done unlocked)
   std::shared_ptr<const Directory> ids_;
   std::chrono::steady_clock::time_point loaded_at_;

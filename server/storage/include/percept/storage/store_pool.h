@@ -52,7 +52,7 @@ class StorePool {
   // Threading: Acquire and a Lease's end run on any thread. A Lease's Store belongs to the
   // thread holding the Lease; the pool owns only the Stores in `free_`.
   std::string path_;
-  std::mutex mu_;                             // guards free_
+  std::mutex mu_;  // guards free_
   std::vector<std::unique_ptr<Store>> free_;
 };
 

@@ -67,7 +67,7 @@ class SubmissionWriter {
   std::unique_ptr<Store> store_;  // writer thread only (after construction)
   Aggregates* aggregates_;        // not owned (ApiServer's); Apply runs on the writer thread
   const size_t max_batch_;
-  mutable std::mutex mu_;          // guards queue_, stopping_ and stats_
+  mutable std::mutex mu_;         // guards queue_, stopping_ and stats_
   std::condition_variable work_;  // signalled with mu_ when queue_ grows or stopping_ is set
   std::deque<Job*> queue_;
   bool stopping_ = false;
