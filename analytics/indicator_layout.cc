@@ -30,19 +30,19 @@ IndicatorLayout::IndicatorLayout(const SurveyDefinition& def)
   width_ = bands_offset_ + (components_.empty() ? 0 : kAutWidth * bands_.size());
 }
 
-bool IndicatorLayout::SameShape(const IndicatorLayout& other) const {
-  if (width_ != other.width_ || component_ids_ != other.component_ids_ || bands_ != other.bands_ ||
-      indicators_.size() != other.indicators_.size())
-    return false;
+size_t IndicatorLayout::CommonWidth(const IndicatorLayout& other) const {
+  if (indicators_.size() != other.indicators_.size()) return 0;
   for (size_t i = 0; i < indicators_.size(); ++i) {
-    if (indicators_[i].Key() != other.indicators_[i].Key()) return false;
+    if (indicators_[i].Key() != other.indicators_[i].Key()) return 0;
   }
+  if (width_ != other.width_ || component_ids_ != other.component_ids_ || bands_ != other.bands_)
+    return autonomy_offset_;
   for (size_t i = 0; i < components_.size(); ++i) {
     if (components_[i].indicator != other.components_[i].indicator ||
         components_[i].want_yes != other.components_[i].want_yes)
-      return false;
+      return autonomy_offset_;
   }
-  return true;
+  return width_;
 }
 
 void IndicatorLayout::Accumulate(std::string_view facts, int64_t* sums) const {

@@ -292,8 +292,12 @@ struct InterviewGenerator::State {
       case ItemType::kLikert:
         return def.scale.min +
                static_cast<int>(Pick(static_cast<size_t>(def.scale.max - def.scale.min + 1)));
-      case ItemType::kInstitution:  // who referred the family: one of its comuna's
-        return institutions[(*local_)[Pick(local_->size())]].id;
+      case ItemType::kInstitution: {  // who referred the family: another of its comuna's
+        std::string from = institutions[(*local_)[Pick(local_->size())]].id;
+        for (int tries = 0; current_ && from == *current_ && tries < 8; ++tries)
+          from = institutions[(*local_)[Pick(local_->size())]].id;
+        return from;
+      }
     }
     return nullptr;
   }

@@ -382,6 +382,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
   serve
+      ->add_option("--min-gap-pp", so.min_gap_pp,
+                   "Least gap to the other institutions, in percentage points, that can flag a "
+                   "problem or benefit rate (part b)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  serve
       ->add_option("--institution-period", so.institution_period,
                    "The windows an institution may read its scores for: all time, or one whole "
                    "month, quarter or year (so that no two of its requests can be subtracted)")

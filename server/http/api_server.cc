@@ -31,6 +31,7 @@ void ApiServer::Impl::Routes() {
   scoring.min_n = options.min_n;
   scoring.standard = options.standard;
   scoring.min_gap = options.min_gap;
+  scoring.min_gap_pp = options.min_gap_pp;
   const std::string first_report =
       "/reports/" + (catalog.LatestAll().empty() ? std::string() : catalog.LatestAll().front()->id);
 
@@ -45,6 +46,7 @@ void ApiServer::Impl::Routes() {
   score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
                         scoring, options.institution_period);
   scores.emplace(&*score_service);
+  part_b.emplace(&*score_service, readers.get());
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get());
   sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);
@@ -54,6 +56,7 @@ void ApiServer::Impl::Routes() {
   openrosa->Register(*router);
   exports->Register(*router);
   scores->Register(*router);
+  part_b->Register(*router);
   proposals->Register(*router);
   sessions->Register(*router);
   reports->Register(*router);

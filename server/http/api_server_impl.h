@@ -52,6 +52,7 @@ struct ApiServer::Impl {
   std::optional<ExportResource> exports;
   std::optional<ScoreService> score_service;
   std::optional<ScoreResource> scores;
+  std::optional<PartBResource> part_b;
   std::optional<ProposalResource> proposals;
   std::optional<ReportResource> reports;
   std::optional<SessionResource> sessions;

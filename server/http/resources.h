@@ -10,12 +10,15 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "json_writer.h"
 #include "percept/http/auth.h"
+#include "percept/indicator_layout.h"
 #include "percept/net/connections.h"
 #include "percept/scores.h"
 #include "percept/storage/aggregates.h"
@@ -170,9 +173,21 @@ class ScoreService {
   // the institutions, which it hands back in *directory; no HTTP types.
   Status Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
              std::shared_ptr<const InstitutionCache::Directory>* directory);
+  // The same for part (b): indicators, autonomy and autonomy by stage.
+  Status RunPartB(const ScoreQuery& q, const Principal& who, PartBReport* out,
+                  std::shared_ptr<const InstitutionCache::Directory>* directory);
   const ScoreOptions& scoring() const { return scoring_; }
+  PartBOptions part_b_options() const;
+  const IndicatorLayout* IndicatorsOf(const SurveyDefinition& survey) const {
+    return aggregates_->Indicators(survey.id, survey.version);
+  }
 
  private:
+  // Checks what `who` may ask, takes one snapshot of the institutions and brings the mirror up
+  // to date; `include` then says which institutions the query's filters take in.
+  Status Prepare(const ScoreQuery& q, const Principal& who,
+                 std::shared_ptr<const InstitutionCache::Directory>* directory,
+                 std::function<bool(const std::string&)>* include);
   // Reloads the mirror when `percept rebuild-aggregates` bumped the generation.
   Status RefreshAggregates();
 
@@ -194,7 +209,37 @@ class ScoreResource {
  private:
   void Scores(const httplib::Request& req, httplib::Response& res, const Principal& who,
               bool critical_only);
+  static void WriteCriticalPoints(JsonWriter& w, const ScoreReport& report,
+                                  const PartBReport& part_b, const IndicatorLayout& layout,
+                                  const std::function<bool(const std::string&)>& visible,
+                                  bool hide_n);
   ScoreService* scores_;
+};
+
+// GET /api/v1/indicators, /api/v1/autonomy and /api/v1/circuits: part (b) of
+// docs/analytics.md over the aggregates mirror (circuits: over the referrals stored).
+class PartBResource {
+ public:
+  PartBResource(ScoreService* scores, StorePool* readers) : scores_(scores), readers_(readers) {}
+  void Register(Router& router);
+
+ private:
+  // What /indicators and /autonomy answer from: the request's query, part (b) for `who`, and
+  // which cells `who` is shown.
+  struct Answer {
+    ScoreQuery q;
+    PartBReport report;
+    const IndicatorLayout* layout = nullptr;
+    PartBOptions options;
+    bool hide_n = false;
+    std::function<bool(const std::string&)> visible;
+  };
+  Result<Answer> Run(const httplib::Request& req, const Principal& who);
+  void Indicators(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void Autonomy(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void Circuits(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  ScoreService* scores_;
+  StorePool* readers_;
 };
 
 // GET /api/v1/proposals: what families propose, for analysts (and for an institution about

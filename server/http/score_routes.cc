@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "json_writer.h"
 #include "percept/http/api_server.h"
@@ -12,60 +14,11 @@
 #include "percept/storage/aggregate_tables.h"
 #include "percept/submission.h"
 #include "resources.h"
+#include "score_json.h"
 
 namespace percept {
 
 namespace {
-
-void WriteStatistics(JsonWriter& w, const CellStatistics& s) {
-  w.Field("mean", s.mean)
-      .Field("sd", s.sd)
-      .Field("index", s.index)
-      .Field("ci_low", s.ci_low)
-      .Field("ci_high", s.ci_high)
-      .Field("isn", s.isn)
-      .Field("isn_ci_low", s.isn_ci_low)
-      .Field("isn_ci_high", s.isn_ci_high)
-      .Field("cv", s.cv)
-      .Field("precision", s.reliable ? "reliable" : "limited");
-}
-
-// With `hide_n`, a suppressed cell does not say its n either (institution readers: an n that
-// moves by one between two requests says one family answered).
-void WriteCell(JsonWriter& w, const ScoreCell& c, bool hide_n) {
-  w.BeginObject().Field("institution_id", c.institution_id).Field("dimension", c.dimension);
-  if (!(c.suppressed && hide_n)) w.Field("n", c.stats.n);
-  w.Field("suppressed", c.suppressed);
-  if (!c.suppressed) {  // a suppressed cell says nothing but its n
-    WriteStatistics(w, c.stats);
-    w.Field("network_index", c.network_index)
-        .Field("gap", c.gap)
-        .Field("p", c.p)
-        .Field("q", c.q)
-        .Field("importance", c.importance);
-    w.Key("flags").BeginArray();
-    for (const std::string& f : c.flags) w.Value(f);
-    w.EndArray().Field("critical", c.critical).Key("severity");
-    if (c.critical)
-      w.Value(c.high_severity ? "high" : "medium");
-    else
-      w.Null();
-  }
-  w.EndObject();
-}
-
-void WriteNetworkCell(JsonWriter& w, const NetworkCell& c, bool hide_n) {
-  w.BeginObject().Field("dimension", c.dimension);
-  if (!(c.suppressed && hide_n)) w.Field("n", c.stats.n);
-  w.Field("suppressed", c.suppressed);
-  if (!c.suppressed) {
-    WriteStatistics(w, c.stats);
-    w.Field("importance", c.importance)
-        .Field("high_importance", c.high_importance)
-        .Field("alpha", c.alpha);
-  }
-  w.EndObject();
-}
 
 int DaysInMonth(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -119,6 +72,40 @@ static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) 
   }
 }
 
+// The same rule for part (b): below kMinOthers other institutions in the sample of an
+// indicator (or of autonomy), the network's figure is hidden from an institution reader, and so
+// is all of its own cell that is read against the others.
+static void ProtectOtherInstitutions(PartBReport& report, const Principal& who) {
+  constexpr int kMinOthers = 3;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::map<std::string, int> others;
+  for (const IndicatorCell& c : report.indicators.cells) {
+    if (c.count.n > 0 && !who.MayRead(c.count.institution_id)) others[c.count.indicator]++;
+  }
+  std::set<std::string> hidden;
+  for (NetworkIndicator& net : report.indicators.network) {
+    if (others[net.indicator] >= kMinOthers) continue;
+    hidden.insert(net.indicator);
+    net.n = net.x = 0;
+    net.rate = net.wilson.low = net.wilson.high = nan;
+  }
+  for (IndicatorCell& c : report.indicators.cells) {
+    if (!hidden.count(c.count.indicator)) continue;
+    c.others = c.gap_pp = c.p = c.q = nan;
+    c.flagged = false;
+  }
+  int autonomy_others = 0;
+  for (const AutonomyCell& c : report.autonomy.cells)
+    autonomy_others += c.stats.n > 0 && !who.MayRead(c.institution_id);
+  if (autonomy_others >= kMinOthers) return;
+  report.autonomy.network.suppressed = true;
+  for (BandCell& b : report.stages) b.cell.suppressed = true;
+  for (AutonomyCell& c : report.autonomy.cells) {
+    c.gap = c.p = c.q = nan;
+    c.flagged = false;
+  }
+}
+
 Status ScoreService::RefreshAggregates() {
   // `percept rebuild-aggregates` bumps the generation; the mirror is then reloaded on the
   // writer thread, so that no commit falls between reading the table and swapping the mirror.
@@ -158,8 +145,9 @@ Result<ScoreQuery> ScoreService::QueryOf(const httplib::Request& req, const std:
   return q;
 }
 
-Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
-                         std::shared_ptr<const InstitutionCache::Directory>* dir) {
+Status ScoreService::Prepare(const ScoreQuery& q, const Principal& who,
+                             std::shared_ptr<const InstitutionCache::Directory>* dir,
+                             std::function<bool(const std::string&)>* include) {
   if (who.role == Role::kInstitution) {
     // Two overlapping periods, or two networks one inside the other, subtracted, would give
     // what suppression hides: a few families' answers, another institution's day. So an
@@ -191,20 +179,50 @@ Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport*
 
   Status s = RefreshAggregates();
   if (!s.ok()) return s;
-  const ScoreLayout* layout = aggregates_->Layout(q.survey->id, q.survey->version);
-  if (!layout) return Status::NotFound("no such survey");
-  auto in_population = [&](const std::string& id) {
+  if (!aggregates_->Layout(q.survey->id, q.survey->version))
+    return Status::NotFound("no such survey");
+  *include = [directory, comuna = q.comuna, region = q.region](const std::string& id) {
     auto it = directory->find(id);
     if (it == directory->end()) return false;
-    return (q.comuna.empty() || it->second.comuna == q.comuna) &&
-           (q.region.empty() || it->second.region == q.region);
+    return (comuna.empty() || it->second.comuna == comuna) &&
+           (region.empty() || it->second.region == region);
   };
-  *out = ComputeScores(*layout,
-                       aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kScores, q.from,
-                                        q.to, in_population),
-                       scoring_);
-  if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
   *dir = directory;
+  return Status::Ok();
+}
+
+Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
+                         std::shared_ptr<const InstitutionCache::Directory>* dir) {
+  std::function<bool(const std::string&)> include;
+  Status s = Prepare(q, who, dir, &include);
+  if (!s.ok()) return s;
+  *out = ComputeScores(
+      *aggregates_->Layout(q.survey->id, q.survey->version),
+      aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kScores, q.from, q.to, include),
+      scoring_);
+  if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
+  return Status::Ok();
+}
+
+PartBOptions ScoreService::part_b_options() const {
+  PartBOptions o;
+  o.indicators.min_n = o.autonomy.min_n = scoring_.min_n;
+  o.indicators.alpha = o.autonomy.alpha = scoring_.alpha_fdr;
+  o.indicators.min_gap_pp = scoring_.min_gap_pp;
+  o.autonomy.min_gap = scoring_.min_gap;
+  return o;
+}
+
+Status ScoreService::RunPartB(const ScoreQuery& q, const Principal& who, PartBReport* out,
+                              std::shared_ptr<const InstitutionCache::Directory>* dir) {
+  std::function<bool(const std::string&)> include;
+  Status s = Prepare(q, who, dir, &include);
+  if (!s.ok()) return s;
+  *out = ComputePartB(*aggregates_->Indicators(q.survey->id, q.survey->version),
+                      aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kIndicators,
+                                       q.from, q.to, include),
+                      part_b_options());
+  if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
   return Status::Ok();
 }
 
@@ -232,32 +250,17 @@ void ScoreResource::Scores(const httplib::Request& req, httplib::Response& res,
   const ScoreOptions& options = scores_->scoring();
 
   const bool hide_n = who.role == Role::kInstitution;
-  auto visible = [&](const ScoreCell& c) {
-    return who.MayRead(c.institution_id) &&
-           (q.institution.empty() || c.institution_id == q.institution);
+  auto visible = [&](const std::string& institution_id) {
+    return who.MayRead(institution_id) &&
+           (q.institution.empty() || institution_id == q.institution);
   };
   JsonWriter w;
-  w.BeginObject()
-      .Field("survey", q.survey->id)
-      .Key("filters")
-      .BeginObject()
-      .Key("from")
-      .StringOrNull(q.from)
-      .Key("to")
-      .StringOrNull(q.to)
-      .Key("comuna")
-      .StringOrNull(q.comuna)
-      .Key("region")
-      .StringOrNull(q.region)
-      .Key("institution")
-      .StringOrNull(q.institution)
-      .EndObject();
+  BeginReport(w, q);
   if (critical_only) {
-    w.Key("items").BeginArray();
-    for (const ScoreCell* c : CriticalPoints(report)) {
-      if (visible(*c)) WriteCell(w, *c, hide_n);
-    }
-    w.EndArray();
+    PartBReport part_b;
+    status = scores_->RunPartB(q, who, &part_b, &directory);
+    if (!status.ok()) return SendError(res, status);
+    WriteCriticalPoints(w, report, part_b, *scores_->IndicatorsOf(*q.survey), visible, hide_n);
   } else {
     w.Field("min_n", options.min_n)
         .Field("standard", options.standard)
@@ -266,13 +269,53 @@ void ScoreResource::Scores(const httplib::Request& req, httplib::Response& res,
     for (const NetworkCell& c : report.network) WriteNetworkCell(w, c, hide_n);
     w.EndArray().Key("cells").BeginArray();
     for (const ScoreCell& c : report.cells) {
-      if (visible(c)) WriteCell(w, c, hide_n);
+      if (visible(c.institution_id)) WriteScoreCell(w, c, hide_n);
     }
     w.EndArray();
   }
   w.EndObject();
   res.status = 200;
   res.set_content(w.Take(), "application/json");
+}
+
+void ScoreResource::WriteCriticalPoints(JsonWriter& w, const ScoreReport& report,
+                                        const PartBReport& part_b, const IndicatorLayout& layout,
+                                        const std::function<bool(const std::string&)>& visible,
+                                        bool hide_n) {
+  // docs/analytics.md, "Critical points, extended": high severity first; within a severity,
+  // dimension and autonomy cells by index ascending, then indicator cells by q ascending.
+  struct Point {
+    bool high;
+    int group;  // 0: dimension or autonomy, 1: indicator
+    double key;
+    std::function<void()> write;
+  };
+  std::vector<Point> points;
+  for (const ScoreCell* c : CriticalPoints(report)) {
+    if (!visible(c->institution_id)) continue;
+    points.push_back({c->high_severity, 0, c->stats.index,
+                      [&w, c, hide_n] { WriteScoreCell(w, *c, hide_n, "dimension"); }});
+  }
+  for (const AutonomyCell& c : part_b.autonomy.cells) {
+    if (!c.flagged || !visible(c.institution_id)) continue;
+    points.push_back({true, 0, c.stats.index,
+                      [&w, &c, hide_n] { WriteAutonomyCell(w, c, hide_n, "autonomy"); }});
+  }
+  const size_t per_institution = layout.indicators().size();
+  for (size_t i = 0; i < part_b.indicators.cells.size(); ++i) {
+    const IndicatorCell& c = part_b.indicators.cells[i];
+    if (!c.flagged || !visible(c.count.institution_id)) continue;
+    const IndicatorDef& def = layout.indicators()[i % per_institution];
+    points.push_back({def.high_severity, 1, c.q, [&w, &c, &def, hide_n] {
+                        WriteIndicatorCell(w, c, def, hide_n, "indicator");
+                      }});
+  }
+  std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
+    return std::make_tuple(!a.high, a.group, a.key) < std::make_tuple(!b.high, b.group, b.key);
+  });
+  w.Key("items").BeginArray();
+  for (const Point& p : points) p.write();
+  w.EndArray();
 }
 
 }  // namespace percept

@@ -147,12 +147,13 @@ std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
     const Layouts* own = Find(sv.first, sv.second);
     if (!own) continue;
     const bool scores = part == SumPart::kScores;
-    if (scores ? !SameShape(*own->scores, *wanted->scores)
-               : !own->indicators->SameShape(*wanted->indicators))
-      continue;
+    // The wanted version's width; this version's sums fill its first `common` slots.
+    const size_t width = scores ? wanted->scores->width() : wanted->indicators->width();
+    const size_t common = scores ? (SameShape(*own->scores, *wanted->scores) ? width : 0)
+                                 : wanted->indicators->CommonWidth(*own->indicators);
+    if (common == 0) continue;
     const size_t stride = own->width();
     const size_t offset = scores ? 0 : own->scores->width();
-    const size_t width = scores ? own->scores->width() : own->indicators->width();
     for (const auto& [inst, series] : institutions) {
       if (!include(inst)) continue;
       const auto& days = series.days;
@@ -166,7 +167,7 @@ std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
       int64_t* t = total.data();
       for (const int64_t* s = series.sums.data() + first * stride + offset;
            s < series.sums.data() + last * stride; s += stride) {
-        for (size_t i = 0; i < width; ++i) t[i] += s[i];
+        for (size_t i = 0; i < common; ++i) t[i] += s[i];
       }
     }
   }

@@ -296,6 +296,29 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
   return SubmissionOutcome::kCreated;
 }
 
+Result<std::vector<Referral>> Store::ListReferrals(const std::string& survey_id,
+                                                   const std::vector<std::string>& institutions,
+                                                   const std::string& from, const std::string& to) {
+  // One institution at a time, so that each reads its own stretch of evaluations_referrals.
+  auto st = Cached(
+      "SELECT referred_by, count(*) FROM evaluations "
+      "WHERE institution_id = ?1 AND completed_day >= ?2 AND completed_day <= ?3 "
+      "AND referred_by IS NOT NULL AND survey_id = ?4 GROUP BY referred_by ORDER BY referred_by");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  std::vector<Referral> out;
+  for (const std::string& id : institutions) {
+    ResetOnExit reset(q);
+    q.Bind(1, id)
+        .Bind(2, from.empty() ? std::string_view("0000-00-00") : std::string_view(from))
+        .Bind(3, to.empty() ? std::string_view("9999-99-99") : std::string_view(to))
+        .Bind(4, survey_id);
+    while (q.Step()) out.push_back({q.Text(0), id, q.Int(1)});
+    if (!q.status().ok()) return q.status();
+  }
+  return out;
+}
+
 Result<ProposalPage> Store::ListProposals(const ProposalQuery& q) {
   // A cursor names an evaluation: its interview's seq and its position in the interview.
   constexpr int64_t kPerInterview = int64_t{1} << 20;

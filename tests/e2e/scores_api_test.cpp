@@ -13,15 +13,6 @@ namespace {
 
 const char* kJson = "application/json";
 
-json GetJson(httplib::SSLClient& c, const std::string& path, const std::string& token,
-             int expect_status = 200) {
-  auto r = c.Get(path.c_str(), Bearer(token));
-  REQUIRE(r);
-  INFO(path << " -> " << r->body.substr(0, 300));
-  REQUIRE(r->status == expect_status);
-  return json::parse(r->body);
-}
-
 // Sends `count` interviews of one household each about `institutions`, completed on `day`.
 void SendWave(ServerProcess& server, const std::vector<std::string>& institutions,
               const std::string& day, int count, unsigned seed, std::mt19937_64& rng) {

@@ -20,12 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string TempPath(const std::string& name) {
-  std::string p = std::string(PERCEPT_BINARY_DIR) + "/" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
-  return p;
-}
-
 int64_t QueueCount(const std::string& queue, const char* which) {
   auto q = OfflineQueue::Open(queue);
   REQUIRE(q.ok());

@@ -14,6 +14,7 @@
 #include "test_support.h"
 
 using namespace percept;
+using percept::testing::TempPath;
 using nlohmann::json;
 
 namespace {
@@ -48,12 +49,6 @@ int64_t Count(Store& store, const char* table) {
   REQUIRE(st.ok());
   REQUIRE(st->Step());
   return st->Int(0);
-}
-
-std::string TempDbPath(const char* name) {
-  std::string p = std::string(PERCEPT_BINARY_DIR) + "/" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
-  return p;
 }
 
 }  // namespace
@@ -155,7 +150,7 @@ TEST_CASE("a published survey version cannot change its content") {
 }
 
 TEST_CASE("group commit: concurrent writers each get their own outcome, every row stored once") {
-  std::string path = TempDbPath("group-commit-test.db");
+  std::string path = TempPath("group-commit-test.db");
   {
     auto s = Store::Open(path, true);
     REQUIRE(s.ok());

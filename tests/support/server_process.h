@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -186,6 +187,16 @@ inline httplib::Headers Bearer(const std::string& token) {
 
 // Every stored interview of chs-perception, read through the API page by page, as a consultant
 // would. Throws when the server does not answer 200.
+// GET `path` with `token`; requires `expect_status` and returns the body as JSON.
+inline nlohmann::json GetJson(httplib::SSLClient& c, const std::string& path,
+                              const std::string& token, int expect_status = 200) {
+  auto r = c.Get(path.c_str(), Bearer(token));
+  REQUIRE(r);
+  INFO(path << " -> " << r->body.substr(0, 300));
+  REQUIRE(r->status == expect_status);
+  return nlohmann::json::parse(r->body);
+}
+
 inline std::vector<nlohmann::json> StoredSubmissions(ServerProcess& server) {
   auto c = server.Client();
   std::vector<nlohmann::json> all;

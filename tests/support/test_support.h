@@ -15,6 +15,13 @@ inline std::string SourcePath(const std::string& rel) {
   return std::string(PERCEPT_SOURCE_DIR) + "/" + rel;
 }
 
+// A database path in the build tree, with no file left at it (nor its WAL and shared memory).
+inline std::string TempPath(const std::string& name) {
+  std::string p = std::string(PERCEPT_BINARY_DIR) + "/" + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+  return p;
+}
+
 // A complete, valid interview of chs-perception v1 evaluating `institutions` (demo ids).
 // `seed` varies the answers so that different interviews differ in content.
 inline nlohmann::json DemoInterview(const std::string& instance_id,

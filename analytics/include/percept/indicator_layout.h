@@ -31,8 +31,10 @@ class IndicatorLayout {
   const std::vector<std::string>& components() const { return component_ids_; }
   const std::vector<std::string>& bands() const { return bands_; }
   size_t width() const { return width_; }
-  // Whether two layouts' sums mean the same thing, so that two versions may be pooled.
-  bool SameShape(const IndicatorLayout& other) const;
+  // How many leading slots of this layout's sums mean the same in `other`'s, so that two
+  // versions may be pooled: all of them when the layouts are the same, the indicators' when
+  // only those agree (a version that names no autonomy), else 0.
+  size_t CommonWidth(const IndicatorLayout& other) const;
 
   // Adds one evaluation's facts to `sums` (width() integers). Facts of another shape (an old
   // row that a rebuild has not refreshed) add nothing.

@@ -16,6 +16,9 @@ struct ScoreOptions {
   double standard = 50;  // passing standard on the index scale
   double min_gap = 5;    // least gap to the network, in index points, that can flag a cell
   double alpha_fdr = 0.05;
+  // Part (b): least gap to the other institutions, in percentage points, that can flag an
+  // indicator cell (indicators.h).
+  double min_gap_pp = 10;
 };
 
 struct NetworkCell {

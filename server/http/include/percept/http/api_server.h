@@ -22,6 +22,7 @@ struct ServerOptions {
   int min_n = 10;
   double standard = 50;
   double min_gap = 5;
+  double min_gap_pp = 10;  // part (b): indicator cells, in percentage points
   size_t max_body_bytes = 2 * 1024 * 1024;
   size_t max_batch = 1000;
   int max_json_depth = 32;

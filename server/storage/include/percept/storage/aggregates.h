@@ -60,7 +60,8 @@ class Aggregates {
 
   // Per institution accepted by `include`, the `part` sums of survey `survey_id` over days in
   // [from, to] (empty: unbounded), in the shape of version `version`'s layout of that part.
-  // Versions whose layout of that part differs are left out.
+  // Versions whose layout of that part differs are left out (part (b): a version with the same
+  // indicators but other autonomy components counts toward the indicators only).
   std::map<std::string, std::vector<int64_t>> Sum(
       const std::string& survey_id, int version, SumPart part, const std::string& from,
       const std::string& to, const std::function<bool(const std::string&)>& include) const;

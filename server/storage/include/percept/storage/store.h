@@ -63,6 +63,13 @@ struct ProposalPage {
   std::optional<int64_t> next;
 };
 
+// A referral edge of the circuits (docs/analytics.md, part (b)): how many evaluations of `to`
+// say `from` sent the family.
+struct Referral {
+  std::string from, to;
+  int64_t n = 0;
+};
+
 class Store {
  public:
   // Opens the database file; `create` allows a new file. Does not migrate: see Migrate().
@@ -104,6 +111,11 @@ class Store {
   Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
   // Proposals in the order they were stored, a page at a time.
   Result<ProposalPage> ListProposals(const ProposalQuery& q);
+  // Referrals into `institutions` in survey `survey_id` (every version), completed between
+  // `from` and `to` (YYYY-MM-DD; empty: unbounded), by (from, to).
+  Result<std::vector<Referral>> ListReferrals(const std::string& survey_id,
+                                              const std::vector<std::string>& institutions,
+                                              const std::string& from, const std::string& to);
   // The XForm instance an interview arrived as over OpenRosa, byte for byte; nullopt when it
   // came as JSON or is unknown.
   Result<std::optional<std::string>> SubmissionXml(const std::string& instance_id);
