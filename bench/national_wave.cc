@@ -1,7 +1,8 @@
 // National-scale analytics benchmark (issue 3): builds a wave of 268,000 households and about
 // 1.3 million evaluations over 400 institutions straight into a database (through the real
 // validator and storage code, in large transactions), then starts `percept serve` on it and
-// prints the p50 time of GET /api/v1/scores and /critical-points over 20 calls, the time of
+// prints the p50 time of GET /api/v1/scores, /critical-points, /indicators, /autonomy and
+// /circuits over 20 calls, the time of
 // `percept rebuild-aggregates`, and the server's peak memory.
 //
 //   percept-bench-national [--households N] [--keep DIR]
@@ -183,11 +184,34 @@ int main(int argc, char** argv) {
         }
         a["overall"] =
             std::clamp(static_cast<int>(std::lround(overall / 21 + noise(rng) * 0.5)), 1, 7);
-        a["pathway"] = "apoyo_familiar";
-        a["had_problems"] = false;
-        a["benefit_received"] = "si";
-        a["knows_how"] = true;
-        a["knows_rights"] = true;
+        // Part (b): problems commoner where quality is low; benefits and knowing how commoner
+        // where it is high; one family in five referred by another institution of the comuna.
+        const double good = (quality[inst][0] - 4.2) / 1.6;  // 0..1
+        auto chance = [&](double p) {
+          return std::uniform_real_distribution<double>(0, 1)(rng) < p;
+        };
+        static const char* const kProblems[] = {"esperas_largas",   "muchas_vueltas",
+                                                "faltaban_papeles", "mal_trato",
+                                                "sin_informacion",  "horarios"};
+        if (chance(0.2)) {
+          a["pathway"] = "otra_institucion";
+          const int from = commune * kPerCommune + picks[(k + 1) % used];
+          a["referred_by"] = institutions[from].id;
+        } else {
+          a["pathway"] = "apoyo_familiar";
+        }
+        const bool problems = chance(0.55 - 0.3 * good);
+        a["had_problems"] = problems;
+        if (problems) {
+          json list = json::array();
+          for (const char* p : kProblems)
+            if (chance(0.3)) list.push_back(p);
+          if (list.empty()) list.push_back(kProblems[rng() % 6]);
+          a["problems"] = list;
+        }
+        a["benefit_received"] = chance(0.4 + 0.3 * good) ? "si" : chance(0.5) ? "en_parte" : "no";
+        a["knows_how"] = chance(0.5 + 0.3 * good);
+        a["knows_rights"] = chance(0.4 + 0.3 * good);
         a["actions"] = {"junto_papeles"};
         s["evaluations"].push_back({{"institution_id", institutions[inst].id}, {"answers", a}});
       }
@@ -273,16 +297,18 @@ int main(int argc, char** argv) {
     return (ms[9] + ms[10]) / 2;
   };
   size_t bytes = 0;
-  const double scores = p50("/api/v1/scores?survey=chs-perception", &bytes);
-  std::printf("GET /api/v1/scores                      p50 %7.1f ms  (%zu bytes, 20 calls)\n",
-              scores, bytes);
-  const double critical = p50("/api/v1/critical-points?survey=chs-perception", &bytes);
-  std::printf("GET /api/v1/critical-points             p50 %7.1f ms  (%zu bytes, 20 calls)\n",
-              critical, bytes);
-  const double filtered =
-      p50("/api/v1/scores?survey=chs-perception&region=13&from=2026-09-10&to=2026-10-10", &bytes);
-  std::printf("GET /api/v1/scores?region=13&from&to    p50 %7.1f ms  (%zu bytes, 20 calls)\n",
-              filtered, bytes);
+  const std::string comuna = institutions.front().comuna;
+  for (const auto& [label, path] : std::vector<std::pair<const char*, std::string>>{
+           {"/api/v1/scores", "/api/v1/scores?survey=chs-perception"},
+           {"/api/v1/critical-points", "/api/v1/critical-points?survey=chs-perception"},
+           {"/api/v1/indicators", "/api/v1/indicators?survey=chs-perception"},
+           {"/api/v1/autonomy", "/api/v1/autonomy?survey=chs-perception"},
+           {"/api/v1/circuits?comuna", "/api/v1/circuits?survey=chs-perception&comuna=" + comuna},
+           {"/api/v1/scores?region=13&from&to",
+            "/api/v1/scores?survey=chs-perception&region=13&from=2026-09-10&to=2026-10-10"}}) {
+    const double ms = p50(path, &bytes);
+    std::printf("GET %-36s p50 %7.1f ms  (%zu bytes, 20 calls)\n", label, ms, bytes);
+  }
 
   const auto rebuild_start = Clock::now();
   int rc =

@@ -48,7 +48,7 @@ void ApiServer::Impl::Routes() {
   scores.emplace(&*score_service);
   part_b.emplace(&*score_service, readers.get());
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
-  reports.emplace(&*score_service, audit.get());
+  reports.emplace(&*score_service, audit.get(), readers.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);
   metrics->Register(*router);
   surveys->Register(*router);

@@ -260,12 +260,17 @@ class ProposalResource {
 // GET /reports/{survey}: the HTML report.
 class ReportResource {
  public:
-  ReportResource(ScoreService* scores, const AuditTrail* audit) : scores_(scores), audit_(audit) {}
+  ReportResource(ScoreService* scores, const AuditTrail* audit, StorePool* readers,
+                 bool share_proposals)
+      : scores_(scores), audit_(audit), readers_(readers), share_proposals_(share_proposals) {}
   void Register(Router& router);
 
  private:
+  void Report(const httplib::Request& req, httplib::Response& res, const Principal& who);
   ScoreService* scores_;
   const AuditTrail* audit_;
+  StorePool* readers_;
+  const bool share_proposals_;
 };
 
 // GET and POST /sign-in, POST /sign-out: browser sessions.

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "json_writer.h"
+#include "percept/critical_points.h"
 #include "percept/http/api_server.h"
 #include "percept/http/http_support.h"
 #include "percept/institutions.h"
@@ -282,39 +283,21 @@ void ScoreResource::WriteCriticalPoints(JsonWriter& w, const ScoreReport& report
                                         const PartBReport& part_b, const IndicatorLayout& layout,
                                         const std::function<bool(const std::string&)>& visible,
                                         bool hide_n) {
-  // docs/analytics.md, "Critical points, extended": high severity first; within a severity,
-  // dimension and autonomy cells by index ascending, then indicator cells by q ascending.
-  struct Point {
-    bool high;
-    int group;  // 0: dimension or autonomy, 1: indicator
-    double key;
-    std::function<void()> write;
-  };
-  std::vector<Point> points;
-  for (const ScoreCell* c : CriticalPoints(report)) {
-    if (!visible(c->institution_id)) continue;
-    points.push_back({c->high_severity, 0, c->stats.index,
-                      [&w, c, hide_n] { WriteScoreCell(w, *c, hide_n, "dimension"); }});
-  }
-  for (const AutonomyCell& c : part_b.autonomy.cells) {
-    if (!c.flagged || !visible(c.institution_id)) continue;
-    points.push_back({true, 0, c.stats.index,
-                      [&w, &c, hide_n] { WriteAutonomyCell(w, c, hide_n, "autonomy"); }});
-  }
-  const size_t per_institution = layout.indicators().size();
-  for (size_t i = 0; i < part_b.indicators.cells.size(); ++i) {
-    const IndicatorCell& c = part_b.indicators.cells[i];
-    if (!c.flagged || !visible(c.count.institution_id)) continue;
-    const IndicatorDef& def = layout.indicators()[i % per_institution];
-    points.push_back({def.high_severity, 1, c.q, [&w, &c, &def, hide_n] {
-                        WriteIndicatorCell(w, c, def, hide_n, "indicator");
-                      }});
-  }
-  std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
-    return std::make_tuple(!a.high, a.group, a.key) < std::make_tuple(!b.high, b.group, b.key);
-  });
   w.Key("items").BeginArray();
-  for (const Point& p : points) p.write();
+  for (const CriticalPoint& p : AllCriticalPoints(report, part_b, layout)) {
+    if (!visible(p.institution_id())) continue;
+    switch (p.kind) {
+      case CriticalPoint::Kind::kDimension:
+        WriteScoreCell(w, *p.dimension, hide_n, p.kind_name());
+        break;
+      case CriticalPoint::Kind::kAutonomy:
+        WriteAutonomyCell(w, *p.autonomy, hide_n, p.kind_name());
+        break;
+      case CriticalPoint::Kind::kIndicator:
+        WriteIndicatorCell(w, *p.indicator, *p.def, hide_n, p.kind_name());
+        break;
+    }
+  }
   w.EndArray();
 }
 

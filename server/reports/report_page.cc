@@ -6,6 +6,7 @@
 #include <set>
 
 #include "report_charts.h"
+#include "report_part_b.h"
 #include "report_text.h"
 
 namespace percept {
@@ -25,7 +26,8 @@ const char* kStyle =
     "h2{font-size:1.1rem;margin:4px 0 10px}h3{font-size:1rem;margin:10px 0 4px}"
     "table{border-collapse:collapse;font-size:.9rem}th,td{border-bottom:1px solid "
     "#e3e3e3;padding:4px 8px;text-align:left}"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums}form.filters{display:flex;gap:10px;"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}form.filters{"
+    "display:flex;gap:10px;"
     "flex-wrap:wrap;align-items:end}"
     "label{display:flex;flex-direction:column;font-size:.85rem}input{font-size:1rem;padding:4px}"
     "svg "
@@ -37,7 +39,8 @@ const char* kStyle =
     "#b00020}"
     ".inst{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start;border-top:1px solid "
     "#eee;padding-top:8px}"
-    ".lim{color:#8a5a00}@media print{header "
+    ".lim{color:#8a5a00}table.profile{font-size:.82rem;margin-bottom:6px}.problems{flex:1 1 "
+    "520px}.gauge{flex:0 0 200px}@media print{header "
     "form,form.filters{display:none}section{break-inside:avoid;border:none}}";
 
 }  // namespace
@@ -106,7 +109,7 @@ std::string RenderReport(const ReportView& v) {
 
   std::vector<std::string> insts;
   for (const ScoreCell& c : v.report->cells) {
-    if (v.visible(c) && (insts.empty() || insts.back() != c.institution_id))
+    if (v.visible(c.institution_id) && (insts.empty() || insts.back() != c.institution_id))
       insts.push_back(c.institution_id);
   }
   std::sort(insts.begin(), insts.end(), [&](const std::string& a, const std::string& b) {
@@ -122,7 +125,7 @@ std::string RenderReport(const ReportView& v) {
   h += "<section id=critical><h2>" + HtmlEscape(T(v, "critical")) + "</h2>";
   std::vector<const ScoreCell*> critical;
   for (const ScoreCell* c : CriticalPoints(*v.report))
-    if (v.visible(*c)) critical.push_back(c);
+    if (v.visible(c->institution_id)) critical.push_back(c);
   if (critical.empty()) {
     h += "<p>" + HtmlEscape(T(v, "none")) + "</p>";
   } else {
@@ -152,6 +155,7 @@ std::string RenderReport(const ReportView& v) {
     }
     h += "</tbody></table><p class=tick>* " + HtmlEscape(T(v, "limited")) + "</p>";
   }
+  PartBCriticalTable(v, h);
   h += "</section>";
 
   h += "<section id=institutions><h2>" + HtmlEscape(T(v, "by_institution")) + "</h2>";
@@ -163,6 +167,35 @@ std::string RenderReport(const ReportView& v) {
     h += "</div></div>";
   }
   h += "<p class=tick>" + HtmlEscape(T(v, "ipa_note")) + "</p></section>";
+
+  if (v.part_b) {
+    h += "<section id=part-b><h2>" + HtmlEscape(T(v, "part_b")) + "</h2>";
+    for (const std::string& id : insts) {
+      h += "<h3>" + HtmlEscape(InstitutionName(v, id)) + "</h3><div class=inst>";
+      ProblemsProfile(v, id, h);
+      AutonomyGauge(v, id, h);
+      h += "</div>";
+    }
+    if (!v.part_b->stages.empty()) {
+      h += "<h3>" + HtmlEscape(T(v, "autonomy_stages")) + "</h3>";
+      AutonomyByStage(v, h);
+    }
+    h += "</section>";
+  }
+  if (!v.institution_role) {
+    h += "<section id=circuits><h2>" + HtmlEscape(T(v, "circuit")) + "</h2>";
+    if (v.referrals)
+      CircuitGraph(v, h);
+    else
+      h += "<p>" + HtmlEscape(T(v, "circuit_hint")) + "</p>";
+    h += "</section>";
+  }
+  if (v.proposals) {
+    h += "<section id=proposals><h2>" + HtmlEscape(T(v, "proposals")) + "</h2><p class=tick>" +
+         HtmlEscape(T(v, "proposals_note")) + "</p>";
+    ProposalsList(v, h);
+    h += "</section>";
+  }
 
   h += "<section id=method><h2>" + HtmlEscape(T(v, "method")) + "</h2><ul>";
   const NetworkCell* overall = Net(v, "overall");
@@ -189,13 +222,18 @@ std::string RenderReport(const ReportView& v) {
          (low ? " — " + HtmlEscape(T(v, "alpha_warn")) : "") + "</li>";
   }
   h += "</ul></li>";
-  char rule[512];
+  char rule[1024];
   std::snprintf(rule, sizeof rule, T(v, "rule_standard").c_str(), v.options.standard);
   h += "<li>" + HtmlEscape(rule) + "</li>";
   std::snprintf(rule, sizeof rule, T(v, "rule_network").c_str(), v.options.min_gap);
   h += "<li>" + HtmlEscape(rule) + "</li><li>" + HtmlEscape(T(v, "rule_severity")) + "</li>";
   std::snprintf(rule, sizeof rule, T(v, "rule_min_n").c_str(), static_cast<int>(v.options.min_n));
-  h += "<li>" + HtmlEscape(rule) + "</li></ul></section></main></body></html>";
+  h += "<li>" + HtmlEscape(rule) + "</li>";
+  if (v.part_b) {
+    std::snprintf(rule, sizeof rule, T(v, "rule_indicator").c_str(), v.min_gap_pp);
+    h += "<li>" + HtmlEscape(rule) + "</li>";
+  }
+  h += "</ul></section></main></body></html>";
   return h;
 }
 

@@ -93,6 +93,65 @@ const std::map<std::string, Text>& Strings() {
         "limited precision (INE: n < 60 or CV > 15%)"}},
       {"sign_in", {"Ingresar", "Sign in"}},
       {"token", {"Token de acceso", "Access token"}},
+      // Part (b).
+      {"critical_b",
+       {"Problemas y autonomía: puntos críticos", "Problems and autonomy: critical points"}},
+      {"what", {"Qué", "What"}},
+      {"value", {"Valor", "Value"}},
+      {"others", {"Resto de la red", "Rest of the network"}},
+      {"autonomy", {"Autonomía", "Autonomy"}},
+      {"worse_than_network", {"peor que la red", "worse than the network"}},
+      {"suppressed", {"muy pocas respuestas para publicar", "too few answers to publish"}},
+      {"rate_chart",
+       {"% con IC de Wilson 95% (línea negra: la red)",
+        "% with 95% Wilson CI (black line: the network)"}},
+      {"part_b",
+       {"Problemas, beneficios y autonomía por institución",
+        "Problems, benefits and autonomy by institution"}},
+      {"problems_profile", {"Problemas que las familias tuvieron", "Problems the families met"}},
+      {"benefits_first",
+       {"Beneficios de primer grado: lo que obtuvieron", "First-degree benefits: what they got"}},
+      {"benefits_second",
+       {"Beneficios de segundo grado: lo que aprendieron",
+        "Second-degree benefits: what they learned"}},
+      {"autonomy_gauge",
+       {"Autonomía (0–100): se orienta, resuelve, ejerce sus derechos",
+        "Autonomy (0–100): finds the way, gets it solved, uses its rights"}},
+      {"full_autonomy", {"con autonomía plena", "fully autonomous"}},
+      {"autonomy_stages",
+       {"Autonomía de la red según meses en el programa",
+        "The network's autonomy by months in the programme"}},
+      {"stages_note",
+       {"Si las familias ganan autonomía a medida que avanzan en el programa, las barras suben "
+        "de izquierda a derecha. Línea: IC 95%.",
+        "If families gain autonomy as they go through the programme, the bars rise from left to "
+        "right. Line: 95% CI."}},
+      {"circuit", {"Circuito de derivaciones de la comuna", "The comuna's referral circuit"}},
+      {"circuit_note",
+       {"Círculos: instituciones (tamaño según evaluaciones, color según índice general). "
+        "Flechas: quién derivó a la familia a quién (grosor según el número de familias).",
+        "Circles: institutions (size by evaluations, colour by overall index). Arrows: who "
+        "referred the family to whom (width by the number of families)."}},
+      {"circuit_hint",
+       {"Elija una comuna en los filtros para ver su circuito de derivaciones.",
+        "Choose a comuna in the filters to see its referral circuit."}},
+      {"proposals", {"Propuestas de las familias", "The families' proposals"}},
+      {"proposal", {"Propuesta", "Proposal"}},
+      {"date", {"Fecha", "Date"}},
+      {"search_words", {"Buscar palabras", "Search words"}},
+      {"search", {"Buscar", "Search"}},
+      {"proposals_note",
+       {"Las 50 primeras que contienen todas las palabras buscadas. El texto es el de la "
+        "familia: trátelo como confidencial.",
+        "The first 50 that hold every word searched. The text is the family's own: treat it "
+        "as confidential."}},
+      {"rule_indicator",
+       {"Un problema o beneficio es punto crítico cuando la institución está al menos %.0f "
+        "puntos porcentuales peor que el resto de la red y la prueba exacta de Fisher, ajustada "
+        "por Benjamini-Hochberg, da q < 0,05. La autonomía baja es siempre de severidad alta.",
+        "A problem or benefit is a critical point when the institution is at least %.0f "
+        "percentage points worse than the rest of the network and Fisher's exact test, adjusted "
+        "by Benjamini-Hochberg, gives q < 0.05. Low autonomy is always of high severity."}},
       {"sign_in_intro",
        {"Pegue el token que le entregó el equipo de Percept. Se guarda una sesión de 8 horas en "
         "este navegador.",

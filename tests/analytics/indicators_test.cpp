@@ -2,6 +2,7 @@
 // relatively). The counts below are read off the examples' rows by hand.
 #include "percept/indicators.h"
 
+#include <boost/math/distributions/hypergeometric.hpp>
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -413,4 +414,32 @@ TEST_CASE("part (b) facts: not asked, unanswered and answered are told apart") {
   CHECK(unsaid[1] == kFactOut);
   CHECK(unsaid[4] == kFactOut);  // benefit unanswered
   CHECK(unsaid[9] == 0);         // no stage
+}
+
+TEST_CASE("Fisher's one-sided test agrees with Boost's exact hypergeometric tails") {
+  // The summed tails against Boost.Math's distribution, over small and mid populations, both
+  // tails, x on either side of the mode.
+  using boost::math::hypergeometric_distribution;
+  int compared = 0;
+  for (const int64_t N : {12, 200, 5000}) {
+    for (const int64_t K : {N / 10, N / 3, N - 2}) {
+      for (const int64_t n : {int64_t{3}, N / 4, N / 2}) {
+        const hypergeometric_distribution<double> dist(
+            static_cast<unsigned>(K), static_cast<unsigned>(n), static_cast<unsigned>(N));
+        const int64_t lo = std::max<int64_t>(0, n - (N - K)), hi = std::min(n, K);
+        for (int64_t x = lo; x <= hi; x += std::max<int64_t>(1, (hi - lo) / 7)) {
+          const double up =
+              x == lo
+                  ? 1.0
+                  : boost::math::cdf(boost::math::complement(dist, static_cast<unsigned>(x - 1)));
+          const double down = boost::math::cdf(dist, static_cast<unsigned>(x));
+          INFO("N " << N << " K " << K << " n " << n << " x " << x);
+          CHECK(FisherOneSided(N, K, n, x, true) == Approx(up).epsilon(1e-9).margin(1e-300));
+          CHECK(FisherOneSided(N, K, n, x, false) == Approx(down).epsilon(1e-9).margin(1e-300));
+          ++compared;
+        }
+      }
+    }
+  }
+  CHECK(compared > 100);
 }

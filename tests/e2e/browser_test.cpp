@@ -39,8 +39,39 @@ TEST_CASE(
         1);
   CHECK(browser.Source().find("CESFAM San Vicente") != std::string::npos);
   browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-analyst.png");
+  // Part (b): each institution's problems profile and autonomy gauge, autonomy by stage.
+  CHECK(browser.Count("#part-b .problems[data-institution='cesfam-tal-1'] "
+                      "tr[data-indicator='had_problems']") == 1);
+  CHECK(browser.Count("#part-b .problems[data-institution='cesfam-tal-1'] svg.bar") >= 10);
+  CHECK(browser.Count("#part-b .gauge[data-institution='cesfam-tal-1'] svg") == 1);
+  CHECK(browser.Count("#stages rect") == 4);
+  CHECK(browser.Count("#critical-b") == 1);
+  browser.Execute("document.querySelector('#part-b').scrollIntoView()");
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-part-b.png");
+  // A comuna's circuit: its institutions as nodes, referrals as arrows.
+  browser.Go(base + "/reports/chs-perception?comuna=8110");
+  CHECK(browser.Count("#circuit g.node") >= 5);
+  CHECK(browser.Count("#circuit path.edge") >= 5);
+  CHECK(browser.Count("#circuit g.node[data-institution='cesfam-tem-1']") == 0);  // Temuco's
+  browser.Execute("document.querySelector('#circuits').scrollIntoView()");
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-circuit.png");
+  // The proposals, searched from the page's own box.
+  REQUIRE(browser.Count("#proposal-list tbody tr") > 0);
+  browser.Type("#proposal-search", "sábados");
+  browser.Click("#proposals form button");
+  REQUIRE(browser.WaitUrl("pq=", "#method").find("pq=") != std::string::npos);
+  // Every row found holds the word, and the search found fewer than the whole list.
+  CHECK(browser.Count("#proposal-list tbody tr") > 0);
+  CHECK(browser
+            .Execute("return [...document.querySelectorAll('#proposal-list tbody tr')]"
+                     ".every(r => r.textContent.includes(arguments[0]))",
+                     json::array({"sábados"}))
+            .get<bool>());
+  CHECK(browser.Execute("return document.querySelector('#proposal-search').value")
+            .get<std::string>() == "sábados");
   browser.Go(base + "/reports/chs-perception?lang=en");
   CHECK(browser.Source().find("Critical points") != std::string::npos);
+  CHECK(browser.Source().find("The families' proposals") != std::string::npos);
 
   // Sign out, then in as CESFAM Los Cerros (cesfam-tal-1).
   browser.Click("header form button");
@@ -64,6 +95,11 @@ TEST_CASE(
     CHECK(page.find(inst.id) == std::string::npos);
   }
   CHECK(browser.Count("#heatmap rect[data-institution='network']") == 6);  // the benchmark stays
+  // Its own problems and autonomy; no circuit, no proposals (the server does not share them).
+  CHECK(browser.Count("#part-b .gauge[data-institution='cesfam-tal-1']") == 1);
+  CHECK(browser.Count("#part-b .gauge") == 1);
+  CHECK(browser.Count("#circuits") == 0);
+  CHECK(browser.Count("#proposals") == 0);
   browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-institution.png");
 }
 
@@ -117,4 +153,30 @@ TEST_CASE(
   // Revoking the token ends its sessions.
   server.Admin("token revoke consultant");
   CHECK(c->Get("/reports/chs-perception", {{"Cookie", value}})->status == 303);
+}
+
+TEST_CASE("report: an institution reads the proposals about itself only with --share-proposals") {
+  for (const bool share : {false, true}) {
+    ServerProcess server(share ? std::vector<std::string>{"--share-proposals"}
+                               : std::vector<std::string>{});
+    const std::string queue = server.dir() + "/q.db";
+    server.Simulate(queue, "--households 200 --seed 7");
+    int status = 0;
+    Shell(server.SyncCommand(queue) + " 2>&1", &status);
+    REQUIRE(status == 0);
+    auto c = server.Client();
+    auto page = c->Get("/reports/chs-perception", Bearer(server.institution_token));
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    CAPTURE(share);
+    CHECK((page->body.find("id=proposal-list") != std::string::npos) == share);
+    // Every proposal listed is about its own institution.
+    for (size_t at = page->body.find("<tr data-institution="); at != std::string::npos;
+         at = page->body.find("<tr data-institution=", at + 1)) {
+      CHECK(page->body.compare(at, 35, "<tr data-institution='cesfam-tal-1'") == 0);
+    }
+    auto analyst = c->Get("/reports/chs-perception", Bearer(server.analyst_token));
+    REQUIRE(analyst);
+    CHECK(analyst->body.find("id=proposal-list") != std::string::npos);
+  }
 }

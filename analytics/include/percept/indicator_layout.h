@@ -29,6 +29,9 @@ class IndicatorLayout {
   const std::vector<IndicatorDef>& indicators() const { return indicators_; }
   // The autonomy components' ids, in the definition's order (empty: no autonomy).
   const std::vector<std::string>& components() const { return component_ids_; }
+  // The indicator component `k` reads, and whether it is met by choosing it (else by not).
+  size_t ComponentIndicator(size_t k) const { return components_[k].indicator; }
+  bool ComponentWantsYes(size_t k) const { return components_[k].want_yes; }
   const std::vector<std::string>& bands() const { return bands_; }
   size_t width() const { return width_; }
   // How many leading slots of this layout's sums mean the same in `other`'s, so that two
@@ -69,7 +72,8 @@ struct BandCell {
 };
 
 // Part (b) of one request: every institution's indicator cells (institutions in map order ×
-// indicators in the layout's order), its autonomy cells, and the network's autonomy per stage.
+// indicators in the layout's order: cell i is indicator i % indicators().size()), its autonomy
+// cells, and the network's autonomy per stage.
 struct PartBReport {
   IndicatorReport indicators;
   AutonomyReport autonomy;  // empty cells when the definition has no autonomy

@@ -8,8 +8,10 @@
 #include <map>
 #include <string>
 
+#include "percept/indicator_layout.h"
 #include "percept/institutions.h"
 #include "percept/scores.h"
+#include "percept/storage/store.h"
 #include "percept/survey_definition.h"
 
 namespace percept {
@@ -18,12 +20,23 @@ struct ReportView {
   const SurveyDefinition* survey = nullptr;
   const ScoreReport* report = nullptr;
   const std::map<std::string, Institution>* institutions = nullptr;
-  std::function<bool(const ScoreCell&)> visible;  // cells this reader may see
+  std::function<bool(const std::string&)> visible;  // institutions this reader may see
   ScoreOptions options;
   std::string from, to, comuna, region;
   std::string lang = "es";  // "es" or "en"
   std::string reader;       // the token's name, shown in the header
   bool institution_role = false;
+
+  // Part (b) (docs/analytics.md): problems, benefits and autonomy per institution, autonomy by
+  // stage; null when not computed.
+  const PartBReport* part_b = nullptr;
+  const IndicatorLayout* indicators = nullptr;
+  double min_gap_pp = 10;
+  // The circuit of `comuna`: its referrals (analysts, when a comuna is chosen; else null).
+  const std::vector<Referral>* referrals = nullptr;
+  // The families' proposals shown, and the words searched (null: not shown to this reader).
+  const std::vector<Proposal>* proposals = nullptr;
+  std::string proposal_words;
 };
 
 std::string RenderReport(const ReportView& view);
