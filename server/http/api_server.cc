@@ -46,7 +46,7 @@ void ApiServer::Impl::Routes() {
   score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
                         scoring, options.institution_period);
   scores.emplace(&*score_service);
-  part_b.emplace(&*score_service, readers.get());
+  part_b.emplace(&*score_service, readers.get(), institutions.get());
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get(), readers.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "percept/http/http_support.h"
+#include "percept/reports/part_b_tables.h"
 #include "resources.h"
 #include "score_json.h"
 
@@ -26,6 +27,18 @@ void PartBResource::Register(Router& router) {
   router.On("GET", "/api/v1/autonomy", Access::kApi, readers, 0,
             [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
               Autonomy(req, res, *who);
+            });
+  // The same cells as tables for Excel, SPSS or R, with their codebook: analysts, like every
+  // export.
+  const std::vector<Role> analysts = {Role::kAnalyst, Role::kAdmin};
+  router.On("GET", R"(/api/v1/(indicators|autonomy)\.csv)", Access::kApi, analysts, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              Table(req, res, *who);
+            });
+  router.On("GET", "/api/v1/part-b/codebook.csv", Access::kApi, analysts, 0,
+            [](const httplib::Request&, httplib::Response& res, const Principal*) {
+              res.set_header("Content-Disposition", "attachment; filename=\"part-b-codebook.csv\"");
+              res.set_content(PartBCodebookCsv(), "text/csv; charset=utf-8");
             });
   // Who sent a family where, per comuna: analysts only (a small comuna's edges are a few
   // families' paths).
@@ -105,6 +118,24 @@ void PartBResource::Autonomy(const httplib::Request& req, httplib::Response& res
   }
   w.EndArray().EndObject();
   SendWriter(res, w);
+}
+
+void PartBResource::Table(const httplib::Request& req, httplib::Response& res,
+                          const Principal& who) {
+  auto a = Run(req, who);
+  if (!a.ok()) return SendError(res, a.status());
+  const bool indicators = req.matches[1].str() == "indicators";
+  if (!indicators && a->layout->components().empty()) {
+    return SendError(
+        res, Status::NotFound("survey " + a->q.survey->id + " names no components of autonomy"));
+  }
+  auto directory = institutions_->Snapshot();
+  const std::string name = a->q.survey->id + (indicators ? "-indicators.csv" : "-autonomy.csv");
+  res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  res.set_header("Link", "</api/v1/part-b/codebook.csv>; rel=\"describedby\"");
+  res.set_content(indicators ? IndicatorTableCsv(*a->q.survey, *a->layout, a->report, *directory)
+                             : AutonomyTableCsv(a->report, *directory),
+                  "text/csv; charset=utf-8");
 }
 
 void PartBResource::Circuits(const httplib::Request& req, httplib::Response& res,

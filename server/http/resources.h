@@ -220,7 +220,8 @@ class ScoreResource {
 // docs/analytics.md over the aggregates mirror (circuits: over the referrals stored).
 class PartBResource {
  public:
-  PartBResource(ScoreService* scores, StorePool* readers) : scores_(scores), readers_(readers) {}
+  PartBResource(ScoreService* scores, StorePool* readers, InstitutionCache* institutions)
+      : scores_(scores), readers_(readers), institutions_(institutions) {}
   void Register(Router& router);
 
  private:
@@ -238,8 +239,10 @@ class PartBResource {
   void Indicators(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void Autonomy(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void Circuits(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void Table(const httplib::Request& req, httplib::Response& res, const Principal& who);
   ScoreService* scores_;
   StorePool* readers_;
+  InstitutionCache* institutions_;
 };
 
 // GET /api/v1/proposals: what families propose, for analysts (and for an institution about

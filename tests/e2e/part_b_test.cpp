@@ -2,8 +2,10 @@
 // /critical-points, from interviews percept-tablet generates and syncs; and the story: a planted
 // problem rate and a planted loss of autonomy are each found, and only they.
 #include <catch2/catch.hpp>
+#include <charconv>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "server_process.h"
 
@@ -98,6 +100,53 @@ TEST_CASE("part (b) API: indicators, autonomy and circuits, by role") {
   GetJson(*c, "/api/v1/indicators" + q + "&institution=omil-tal", server.institution_token, 404);
   GetJson(*c, "/api/v1/indicators" + q + "&comuna=8110", server.institution_token, 400);
   GetJson(*c, "/api/v1/indicators" + q, server.enumerator_token, 403);
+
+  // The same cells as CSV tables, at full precision, with a codebook naming every column.
+  auto csv = [&](const std::string& path, const std::string& token, int status) {
+    auto r = c->Get(path.c_str(), Bearer(token));
+    REQUIRE(r);
+    REQUIRE(r->status == status);
+    return r->body;
+  };
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::string line;
+    for (char ch : text) {
+      if (ch == '\n') {
+        out.push_back(line);
+        line.clear();
+      } else if (ch != '\r') {
+        line += ch;
+      }
+    }
+    return out;
+  };
+  const auto table = lines(csv("/api/v1/indicators.csv" + q, server.analyst_token, 200));
+  REQUIRE(table.size() == 1 + ind["cells"].size() + ind["network"].size());
+  CHECK(table[0] ==
+        "\xEF\xBB\xBFinstitution_id,institution,item,option,label_es,valence,severity,n,"
+        "suppressed,x,rate,wilson_low,wilson_high,others,gap_pp,p,q,worse_than_network");
+  const json* first = &ind["cells"][0];
+  CHECK(table[1].rfind((*first)["institution_id"].get<std::string>() + ",", 0) == 0);
+  bool found_p = false;
+  for (const std::string& row : table) {
+    if (row.rfind("cesfam-tal-1,CESFAM Los Cerros,had_problems,true,", 0) != 0) continue;
+    // Full precision: the p-value as the API gives it, digit for digit.
+    char p[32];
+    const auto end = std::to_chars(p, p + sizeof p, (*problems)["p"].get<double>()).ptr;
+    CHECK(row.find(",bad,medium,") != std::string::npos);
+    found_p = row.find("," + std::string(p, end) + ",") != std::string::npos;
+  }
+  CHECK(found_p);
+  const auto aut_table = lines(csv("/api/v1/autonomy.csv" + q, server.analyst_token, 200));
+  CHECK(aut_table.size() == 1 + aut["cells"].size() + 1 + aut["stages"].size());
+  const std::string codebook = csv("/api/v1/part-b/codebook.csv", server.analyst_token, 200);
+  for (const std::string& header : {table[0].substr(3), aut_table[0].substr(3)}) {
+    std::istringstream columns(header);
+    for (std::string column; std::getline(columns, column, ',');)
+      CHECK(codebook.find("," + column + ",") != std::string::npos);
+  }
+  csv("/api/v1/indicators.csv" + q, server.institution_token, 403);
 
   // Circuits: who sent a family where, per comuna; analysts only.
   json circ = GetJson(*c, "/api/v1/circuits" + q + "&comuna=8110", server.analyst_token);
