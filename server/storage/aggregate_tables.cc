@@ -100,20 +100,20 @@ Result<int64_t> RebuildAggregates(Store& store) {
   if (!tx.status().ok()) return tx.status();
   AggregateDelta all;
   int64_t read = 0;
-  // Rows stored before schema 3 have no facts yet: they are computed here from the stored
-  // answers (and the household's, for the stage) and written back after the scan.
+  // Rows stored before schema 3 have no facts yet: the scan sets them aside, and they are
+  // computed afterwards from the stored answers (and the household's, for the stage), added,
+  // and written back. The scan itself reads the evaluations table alone.
   struct Backfill {
     int64_t seq, position;
-    std::string facts, referred_by;
+    AggregateKey key;
+    std::vector<int> likert;
+    std::vector<int64_t>* sums;
   };
   std::vector<Backfill> backfill;
   {
     auto st = store.Cached(
-        "SELECT e.survey_id, e.survey_version, e.institution_id, e.completed_day, e.likert, "
-        "e.facts, e.submission_seq, e.position, "
-        "CASE WHEN e.facts IS NULL THEN e.answers END, "
-        "CASE WHEN e.facts IS NULL THEN s.body END "
-        "FROM evaluations e JOIN submissions s ON s.seq = e.submission_seq");
+        "SELECT survey_id, survey_version, institution_id, completed_day, likert, facts, "
+        "submission_seq, position FROM evaluations");
     if (!st.ok()) return st.status();
     Statement& q = **st;
     ResetOnExit reset(q);
@@ -133,34 +133,48 @@ Result<int64_t> RebuildAggregates(Store& store) {
           sums = nullptr;
           continue;
         }
-        sums = &all[key];
+        sums = &all[key];  // std::map: the address stays valid as the map grows
         if (sums->empty()) sums->assign(book.Width(key.survey_id, version), 0);
       }
-      std::string facts(q.BlobView(5));
+      std::vector<int> likert = DecodeLikert(q.BlobView(4), layout->lo());
       if (q.IsNull(5)) {
-        const auto answers = nlohmann::json::parse(q.TextView(8), nullptr, false);
-        const auto body = nlohmann::json::parse(q.TextView(9), nullptr, false);
-        const SurveyDefinition* def = by_version[{key.survey_id, version}];
-        const nlohmann::json* household =
-            body.is_object() && body.contains("household") ? &body["household"] : nullptr;
-        facts = EvaluationFacts(*def, answers, household);
-        backfill.push_back({q.Int(6), q.Int(7), facts, ReferredBy(*def, answers)});
+        backfill.push_back({q.Int(6), q.Int(7), key, std::move(likert), sums});
+        continue;
       }
-      book.Accumulate(key.survey_id, version, DecodeLikert(q.BlobView(4), layout->lo()), facts,
-                      sums->data());
+      book.Accumulate(key.survey_id, version, likert, q.BlobView(5), sums->data());
     }
     if (!q.status().ok()) return q.status();
   }
   for (const Backfill& b : backfill) {
+    auto get = store.Cached(
+        "SELECT e.answers, s.body FROM evaluations e JOIN submissions s "
+        "ON s.seq = e.submission_seq WHERE e.submission_seq = ? AND e.position = ?");
+    if (!get.ok()) return get.status();
+    Statement& q = **get;
+    std::string facts, referred_by;
+    {
+      ResetOnExit reset(q);
+      q.Bind(1, b.seq).Bind(2, b.position);
+      if (!q.Step())
+        return q.status().ok() ? Status::Internal("an evaluation vanished") : q.status();
+      const auto answers = nlohmann::json::parse(q.TextView(0), nullptr, false);
+      const auto body = nlohmann::json::parse(q.TextView(1), nullptr, false);
+      const SurveyDefinition* def = by_version[{b.key.survey_id, b.key.version}];
+      const nlohmann::json* household =
+          body.is_object() && body.contains("household") ? &body["household"] : nullptr;
+      facts = EvaluationFacts(*def, answers, household);
+      referred_by = ReferredBy(*def, answers);
+    }
+    book.Accumulate(b.key.survey_id, b.key.version, b.likert, facts, b.sums->data());
     auto up = store.Cached(
         "UPDATE evaluations SET facts = ?, referred_by = ? "
         "WHERE submission_seq = ? AND position = ?");
     if (!up.ok()) return up.status();
-    (*up)->BindBlob(1, b.facts.data(), b.facts.size());
-    if (b.referred_by.empty())
+    (*up)->BindBlob(1, facts.data(), facts.size());
+    if (referred_by.empty())
       (*up)->BindNull(2);
     else
-      (*up)->Bind(2, b.referred_by);
+      (*up)->Bind(2, referred_by);
     s = (*up)->Bind(3, b.seq).Bind(4, b.position).Run();
     if (!s.ok()) return s;
   }
