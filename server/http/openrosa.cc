@@ -3,35 +3,11 @@
 #include <ctime>
 
 #include "percept/net/http_status.h"
+#include "percept/reports/report_page.h"  // HtmlEscape: valid XML text too
 
 namespace percept {
 
-namespace {
-
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void SetOpenRosaHeaders(httplib::Response& res) {
   res.set_header("X-OpenRosa-Version", "1.0");
@@ -49,8 +25,8 @@ void SendOpenRosa(httplib::Response& res, int http_status, const std::string& me
   res.set_content(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<OpenRosaResponse xmlns=\"http://openrosa.org/http/response\"><message nature=\"" +
-          std::string(http_status < 300 ? "submit_success" : "error") + "\">" + XmlEscape(message) +
-          "</message></OpenRosaResponse>\n",
+          std::string(http_status < 300 ? "submit_success" : "error") + "\">" +
+          HtmlEscape(message) + "</message></OpenRosaResponse>\n",
       "text/xml; charset=utf-8");
 }
 

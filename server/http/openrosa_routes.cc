@@ -6,6 +6,7 @@
 #include "openrosa.h"
 #include "pages.h"
 #include "percept/http/http_support.h"
+#include "percept/reports/report_page.h"  // HtmlEscape: valid XML text too
 #include "percept/xform.h"
 #include "resources.h"
 
@@ -14,14 +15,6 @@ namespace percept {
 namespace {
 
 const char* kKeyPrefix = "/key/([A-Za-z0-9_-]{1,256})";
-
-std::string XmlText(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -103,7 +96,7 @@ void OpenRosaResource::EnterPage(const httplib::Request& req, httplib::Response&
       "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>" +
-      XmlText(def->title.es) +
+      HtmlEscape(def->title.es) +
       "</title>"
       "<style>#percept-status{font:16px sans-serif;padding:8px 16px}"
       ".sent{background:#e6f4ea}.refused{background:#fce8e6}</style></head><body>"
@@ -133,10 +126,10 @@ void OpenRosaResource::FormList(const httplib::Request& req, httplib::Response& 
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<xforms xmlns=\"http://openrosa.org/xforms/xformsList\">\n";
   for (const SurveyDefinition* def : catalog_->LatestAll()) {
-    xml += "  <xform>\n    <formID>" + XmlText(def->id) + "</formID>\n    <name>" +
-           XmlText(def->title.es) + "</name>\n    <version>" + std::to_string(def->version) +
+    xml += "  <xform>\n    <formID>" + HtmlEscape(def->id) + "</formID>\n    <name>" +
+           HtmlEscape(def->title.es) + "</name>\n    <version>" + std::to_string(def->version) +
            "</version>\n    <hash>" + XFormHash(*Form(*def)) + "</hash>\n    <downloadUrl>" +
-           XmlText(base + def->id) + ".xml</downloadUrl>\n  </xform>\n";
+           HtmlEscape(base + def->id) + ".xml</downloadUrl>\n  </xform>\n";
   }
   xml += "</xforms>\n";
   SetOpenRosaHeaders(res);

@@ -43,6 +43,7 @@ std::string RenderReport(const ReportView& view);
 // `error` (may be empty) is shown above the form; `lang` "es" or "en".
 std::string RenderSignIn(const std::string& lang, const std::string& error,
                          const std::string& next);
+// & < > " and ' as entities: safe in HTML and XML text and in quoted attributes.
 std::string HtmlEscape(const std::string& s);
 
 }  // namespace percept
