@@ -159,10 +159,17 @@ struct CollectQr {
 };
 
 int CreateToken(const std::string& db, const std::string& role_name, const std::string& name,
-                const std::vector<std::string>& institutions, const CollectQr& qr) {
+                const std::vector<std::string>& institutions, const std::string& team,
+                const CollectQr& qr) {
   auto role = ParseRole(role_name);
-  if (!role)
-    return Fail(Status::InvalidParameter("--role is enumerator, institution, analyst or admin"));
+  if (!role) {
+    return Fail(Status::InvalidParameter(
+        "--role is enumerator, supervisor, institution, analyst or admin"));
+  }
+  if (!team.empty() && *role != Role::kEnumerator && *role != Role::kSupervisor)
+    return Fail(Status::InvalidParameter("--team is for enumerators and supervisors"));
+  if (team.size() > 64 || HasControlCharacter(team))
+    return Fail(Status::InvalidParameter("--team is a name of at most 64 characters"));
   if (*role == Role::kInstitution && institutions.empty()) {
     return Fail(
         Status::InvalidParameter("an institution token needs --institution ID (one or more)"));
@@ -191,9 +198,10 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
       return Fail(Status::NotFound("no institution '" + id + "' (see `percept institution list`)"));
   }
   std::string token = NewToken();
-  Status s = (*store)->CreateToken(name, *role, TokenHash(token), institutions);
+  Status s = (*store)->CreateToken(name, *role, TokenHash(token), institutions, team);
   if (!s.ok()) return Fail(s);
   std::string detail = std::string(RoleName(*role)) + " token '" + name + "'";
+  if (!team.empty()) detail += " team '" + team + "'";
   for (const auto& i : institutions) detail += " " + i;
   (void)(*store)->Audit("cli", "token create", detail);
   if (!qr.png_path.empty()) {
@@ -218,12 +226,14 @@ int ListTokens(const std::string& db) {
   if (!store.ok()) return Fail(store.status());
   auto tokens = (*store)->ListTokens();
   if (!tokens.ok()) return Fail(tokens.status());
-  std::printf("%-24s %-12s %-21s %-21s %s\n", "NAME", "ROLE", "CREATED", "REVOKED", "INSTITUTIONS");
+  std::printf("%-24s %-12s %-21s %-21s %-12s %s\n", "NAME", "ROLE", "CREATED", "REVOKED", "TEAM",
+              "INSTITUTIONS");
   for (const TokenRecord& t : *tokens) {
     std::string insts;
     for (const auto& i : t.institutions) insts += (insts.empty() ? "" : ",") + i;
-    std::printf("%-24s %-12s %-21s %-21s %s\n", t.name.c_str(), RoleName(t.role),
-                t.created_at.c_str(), t.revoked_at ? t.revoked_at->c_str() : "-", insts.c_str());
+    std::printf("%-24s %-12s %-21s %-21s %-12s %s\n", t.name.c_str(), RoleName(t.role),
+                t.created_at.c_str(), t.revoked_at ? t.revoked_at->c_str() : "-",
+                t.team.empty() ? "-" : t.team.c_str(), insts.c_str());
   }
   return 0;
 }
@@ -420,7 +430,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> token_insts;
   auto* tok_create =
       token->add_subcommand("create", "Create a token; prints it alone on the last line");
-  tok_create->add_option("--role", role, "enumerator | institution | analyst | admin")->required();
+  tok_create->add_option("--role", role, "enumerator | supervisor | institution | analyst | admin")
+      ->required();
+  std::string team;
+  tok_create->add_option("--team", team,
+                         "The field team of an enumerator, or the team a supervisor reviews (a "
+                         "supervisor without one reviews every team)");
   tok_create->add_option("--name", name, "A unique name, shown in logs")->required();
   CollectQr collect_qr;
   tok_create->add_option("--collect-qr", collect_qr.png_path,
@@ -481,7 +496,7 @@ int main(int argc, char** argv) {
   if (*serve) return Serve(so);
   if (*inst_import) return ImportInstitutions(db, csv);
   if (*inst_list) return ListInstitutions(db);
-  if (*tok_create) return CreateToken(db, role, name, token_insts, collect_qr);
+  if (*tok_create) return CreateToken(db, role, name, token_insts, team, collect_qr);
   if (*tok_list) return ListTokens(db);
   if (*tok_revoke) return RevokeToken(db, name);
   if (*backup) return Backup(db, backup_out);

@@ -58,7 +58,7 @@ Result<Principal> Authenticator::Authenticate(const httplib::Request& req,
           (*reader)->FindSessionToken(Sha256(*cookie), static_cast<int64_t>(std::time(nullptr)));
       if (!found.ok()) return found.status();
       if (found->has_value())
-        return Principal{(*found)->name, (*found)->role, (*found)->institutions};
+        return Principal{(*found)->name, (*found)->role, (*found)->institutions, (*found)->team};
     }
     return Status::Unauthenticated("sign in first, or your session has expired");
   }
@@ -119,7 +119,7 @@ Result<Principal> Authenticator::FromToken(const std::string& token_text) const 
     return Status::Unauthenticated("the token is not valid, or was revoked");
   }
   const TokenRecord& t = **found;
-  return Principal{t.name, t.role, t.institutions};
+  return Principal{t.name, t.role, t.institutions, t.team};
 }
 
 }  // namespace percept

@@ -12,12 +12,15 @@ const char* RoleName(Role role) {
       return "analyst";
     case Role::kAdmin:
       return "admin";
+    case Role::kSupervisor:
+      return "supervisor";
   }
   return "enumerator";
 }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (Role r : {Role::kEnumerator, Role::kInstitution, Role::kAnalyst, Role::kAdmin}) {
+  for (Role r :
+       {Role::kEnumerator, Role::kInstitution, Role::kAnalyst, Role::kAdmin, Role::kSupervisor}) {
     if (name == RoleName(r)) return r;
   }
   return std::nullopt;

@@ -110,6 +110,43 @@ ALTER TABLE evaluations ADD COLUMN referred_by TEXT;
 CREATE INDEX evaluations_referrals ON evaluations (institution_id, completed_day, referred_by)
   WHERE referred_by IS NOT NULL;
 )sql",
+    // 3 -> 4: supervision (docs/supervision.md). Tokens gain the supervisor role and a team
+    // (SQLite cannot alter a CHECK: the table is rebuilt, with foreign keys off, see
+    // Store::Migrate); interviews gain their review state, quality flags, household key and
+    // the interview they replace; every review is kept.
+    R"sql(
+CREATE TABLE tokens_new (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL
+    CHECK (role IN ('enumerator', 'institution', 'analyst', 'admin', 'supervisor')),
+  hash BLOB NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT,
+  team TEXT
+);
+INSERT INTO tokens_new (id, name, role, hash, created_at, revoked_at)
+  SELECT id, name, role, hash, created_at, revoked_at FROM tokens;
+DROP TABLE tokens;
+ALTER TABLE tokens_new RENAME TO tokens;
+ALTER TABLE submissions ADD COLUMN review_state TEXT NOT NULL DEFAULT 'received';
+ALTER TABLE submissions ADD COLUMN flags TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN household_key TEXT;
+ALTER TABLE submissions ADD COLUMN replaces TEXT;
+CREATE INDEX submissions_by_household ON submissions (survey_id, household_key)
+  WHERE household_key IS NOT NULL;
+CREATE INDEX submissions_by_enumerator ON submissions (enumerator, seq);
+CREATE TABLE reviews (
+  id INTEGER PRIMARY KEY,
+  submission_seq INTEGER NOT NULL REFERENCES submissions (seq),
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  comment TEXT NOT NULL
+);
+CREATE INDEX reviews_by_submission ON reviews (submission_seq, id);
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");

@@ -41,18 +41,31 @@ Status Store::Migrate() {
     return Status::Internal("the database has schema version " + std::to_string(version) +
                             ", newer than this percept (" + std::to_string(kSchemaVersion) + ")");
   }
-  while (version < kSchemaVersion) {
+  if (version == kSchemaVersion) return Status::Ok();
+  // A migration may rebuild a table others refer to (SQLite's documented way to change a
+  // constraint): foreign keys are off while migrating, and checked before each commit.
+  Status s = db_->Exec("PRAGMA foreign_keys=OFF");
+  while (s.ok() && version < kSchemaVersion) {
     Transaction tx(db_.get());
-    if (!tx.status().ok()) return tx.status();
-    Status s = db_->Exec(MigrationFrom(version));
+    s = tx.status();
+    if (s.ok()) s = db_->Exec(MigrationFrom(version));
     if (s.ok()) s = db_->SetUserVersion(version + 1);
+    if (s.ok()) {
+      auto check = db_->Prepare("PRAGMA foreign_key_check");
+      if (!check.ok()) {
+        s = check.status();
+      } else if (check->Step()) {
+        s = Status::Internal("a foreign key would break (table " + check->Text(0) + ")");
+      }
+    }
     if (s.ok()) s = tx.Commit();
     if (!s.ok())
-      return Status::Internal("migration to schema " + std::to_string(version + 1) + ": " +
-                              s.message());
+      s = Status::Internal("migration to schema " + std::to_string(version + 1) + ": " +
+                           s.message());
     ++version;
   }
-  return Status::Ok();
+  Status on = db_->Exec("PRAGMA foreign_keys=ON");
+  return s.ok() ? on : s;
 }
 
 Status Store::CheckSchema() {
@@ -110,15 +123,20 @@ Result<std::optional<Institution>> Store::FindInstitution(const std::string& id)
 }
 
 Status Store::CreateToken(const std::string& name, Role role, const std::string& hash,
-                          const std::vector<std::string>& institutions) {
+                          const std::vector<std::string>& institutions, const std::string& team) {
   Transaction tx(db_.get());
   if (!tx.status().ok()) return tx.status();
-  auto st = db_->Prepare("INSERT INTO tokens (name, role, hash, created_at) VALUES (?,?,?,?)");
+  auto st =
+      db_->Prepare("INSERT INTO tokens (name, role, hash, created_at, team) VALUES (?,?,?,?,?)");
   if (!st.ok()) return st.status();
   st->Bind(1, name)
       .Bind(2, std::string_view(RoleName(role)))
       .BindBlob(3, hash.data(), hash.size())
       .Bind(4, NowRfc3339());
+  if (team.empty())
+    st->BindNull(5);
+  else
+    st->Bind(5, team);
   Status s = st->Run();
   if (s.code() == StatusCode::kConflict)
     return Status::Conflict("a token named '" + name + "' already exists");
@@ -140,8 +158,8 @@ Status Store::CreateToken(const std::string& name, Role role, const std::string&
 Result<std::vector<TokenRecord>> Store::ListTokens() {
   auto st = db_->Prepare(
       "SELECT t.id, t.name, t.role, t.created_at, t.revoked_at, "
-      "(SELECT group_concat(institution_id, ',') FROM token_institutions WHERE token_id = t.id) "
-      "FROM tokens t ORDER BY t.name");
+      "(SELECT group_concat(institution_id, ',') FROM token_institutions WHERE token_id = t.id), "
+      "t.team FROM tokens t ORDER BY t.name");
   if (!st.ok()) return st.status();
   std::vector<TokenRecord> out;
   while (st->Step()) {
@@ -151,6 +169,7 @@ Result<std::vector<TokenRecord>> Store::ListTokens() {
     r.role = ParseRole(st->TextView(2)).value_or(Role::kEnumerator);
     r.created_at = st->Text(3);
     if (!st->IsNull(4)) r.revoked_at = st->Text(4);
+    if (!st->IsNull(6)) r.team = st->Text(6);
     std::string insts = st->Text(5);
     for (size_t pos = 0; !insts.empty() && pos <= insts.size();) {
       size_t comma = insts.find(',', pos);
@@ -184,6 +203,7 @@ Result<std::optional<TokenRecord>> ReadTokenRows(Statement& q) {
       found->role = ParseRole(q.TextView(2)).value_or(Role::kEnumerator);
       found->hash = q.Blob(3);
       found->created_at = q.Text(4);
+      if (!q.IsNull(6)) found->team = q.Text(6);
     }
     if (!q.IsNull(5)) found->institutions.push_back(q.Text(5));
   }
@@ -193,7 +213,7 @@ Result<std::optional<TokenRecord>> ReadTokenRows(Statement& q) {
 
 Result<std::optional<TokenRecord>> Store::FindActiveToken(const std::string& hash) {
   auto st = Cached(
-      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id FROM tokens t "
+      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id, t.team FROM tokens t "
       "LEFT JOIN token_institutions ti ON ti.token_id = t.id "
       "WHERE t.hash = ? AND t.revoked_at IS NULL");
   if (!st.ok()) return st.status();

@@ -53,7 +53,8 @@ Status Store::CreateSession(const std::string& hash, int64_t token_id, int64_t e
 
 Result<std::optional<TokenRecord>> Store::FindSessionToken(const std::string& hash, int64_t now) {
   auto st = Cached(
-      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id FROM sessions s "
+      "SELECT t.id, t.name, t.role, t.hash, t.created_at, ti.institution_id, t.team "
+      "FROM sessions s "
       "JOIN tokens t ON t.id = s.token_id LEFT JOIN token_institutions ti ON ti.token_id = t.id "
       "WHERE s.hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL");
   if (!st.ok()) return st.status();

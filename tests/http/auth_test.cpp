@@ -103,9 +103,9 @@ TEST_CASE(
 }
 
 TEST_CASE("authenticator: analysts and admins read every institution, institutions their own") {
-  Principal analyst{"a", Role::kAnalyst, {}};
-  Principal institution{"i", Role::kInstitution, {"cesfam-tal-1", "omil-tal"}};
-  Principal nobody{"n", Role::kInstitution, {}};
+  Principal analyst{"a", Role::kAnalyst, {}, ""};
+  Principal institution{"i", Role::kInstitution, {"cesfam-tal-1", "omil-tal"}, ""};
+  Principal nobody{"n", Role::kInstitution, {}, ""};
   CHECK(analyst.MayRead("anything"));
   CHECK(institution.MayRead("omil-tal"));
   CHECK_FALSE(institution.MayRead("cesfam-tal-2"));

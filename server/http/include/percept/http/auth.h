@@ -19,6 +19,7 @@ struct Principal {
   std::string name;  // the token's name: what logs and the audit trail show
   Role role = Role::kEnumerator;
   std::vector<std::string> institutions;  // institution role: what it may read
+  std::string team;  // enumerators and supervisors; a supervisor without one sees every team
 
   // May this caller read data of institution `id`? Institution tokens: only their own.
   bool MayRead(const std::string& id) const {

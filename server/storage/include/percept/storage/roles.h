@@ -12,8 +12,9 @@ enum class Role {
   kInstitution,  // reads the scores of its own institutions against the network
   kAnalyst,      // reads every score, report and export
   kAdmin,        // an analyst who also administers (the command line does the rest)
+  kSupervisor,   // reviews the interviews of its team's enumerators (docs/supervision.md)
 };
-// "enumerator", "institution", "analyst", "admin".
+// "enumerator", "institution", "analyst", "admin", "supervisor".
 const char* RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
 

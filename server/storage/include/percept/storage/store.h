@@ -29,6 +29,7 @@ struct TokenRecord {
   std::string created_at;
   std::optional<std::string> revoked_at;
   std::vector<std::string> institutions;  // institution role: the institutions it may read
+  std::string team;  // enumerators and supervisors (docs/supervision.md); empty: none
 };
 
 // What became of a submission: stored now, already stored with the same content (a retry), or
@@ -86,7 +87,8 @@ class Store {
   Result<std::optional<Institution>> FindInstitution(const std::string& id);
 
   Status CreateToken(const std::string& name, Role role, const std::string& hash,
-                     const std::vector<std::string>& institutions);
+                     const std::vector<std::string>& institutions,
+                     const std::string& team = "");
   Result<std::vector<TokenRecord>> ListTokens();
   // NotFound when no active token has that name.
   Status RevokeToken(const std::string& name);
