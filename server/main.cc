@@ -398,6 +398,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
   serve
+      ->add_option("--min-minutes-per-evaluation", so.quality.min_minutes_per_evaluation,
+                   "An interview faster than this many minutes per institution evaluated is "
+                   "flagged too_fast for its supervisor")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 120.0));
+  serve
       ->add_option("--institution-period", so.institution_period,
                    "The windows an institution may read its scores for: all time, or one whole "
                    "month, quarter or year (so that no two of its requests can be subtracted)")

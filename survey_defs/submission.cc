@@ -338,6 +338,57 @@ bool IsUuid(std::string_view s) {
   return true;
 }
 
+const std::vector<std::string>& QualityFlagNames() {
+  static const std::vector<std::string> kNames = {
+      "too_fast",  "straight_lining",     "many_missing",
+      "off_hours", "duplicate_household", "clock_skew"};
+  return kNames;
+}
+
+bool IsQualityFlag(std::string_view name) {
+  const auto& names = QualityFlagNames();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::vector<std::string> QualityFlags(const ValidSubmission& sub, long long received_epoch,
+                                      const QualityOptions& options) {
+  std::vector<std::string> flags;
+  long long started = 0, completed = 0;
+  const bool timed = ParseRfc3339(sub.started_at, nullptr, &started) &&
+                     ParseRfc3339(sub.completed_at, nullptr, &completed);
+  const double minutes = timed ? static_cast<double>(completed - started) / 60.0 : 0;
+  if (timed && !sub.evaluations.empty() &&
+      minutes < options.min_minutes_per_evaluation * static_cast<double>(sub.evaluations.size()))
+    flags.push_back("too_fast");
+  int answered = 0, missing = 0;
+  bool straight = false;
+  for (const ValidSubmission::Evaluation& e : sub.evaluations) {
+    int on_scale = 0, first = kNoAnswer;
+    bool all_equal = true;
+    for (int v : e.likert) {
+      if (v == kNoAnswer) continue;
+      if (on_scale++ == 0) first = v;
+      all_equal = all_equal && v == first;
+    }
+    straight = straight || (on_scale >= options.straight_lining_items && all_equal);
+    answered += on_scale + e.missing_codes;
+    missing += e.missing_codes;
+  }
+  if (straight) flags.push_back("straight_lining");
+  if (answered > 0 && missing > options.many_missing_share * answered)
+    flags.push_back("many_missing");
+  // The local hour is the timestamp's own (the tablet's clock and offset).
+  if (sub.started_at.size() >= 13) {
+    const int hour = std::atoi(sub.started_at.substr(11, 2).c_str());
+    if (hour < 7 || hour >= 22) flags.push_back("off_hours");
+  }
+  if (timed && received_epoch > 0 &&
+      (completed > received_epoch + options.clock_ahead_seconds ||
+       completed < received_epoch - options.clock_behind_days * 86400LL))
+    flags.push_back("clock_skew");
+  return flags;
+}
+
 std::string NormalizeIdentifier(const std::string& raw) {
   std::string out;
   for (char c : raw) {
@@ -358,9 +409,9 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
   auto problem = [&](std::string path, const char* code, std::string message) {
     problems.push_back({std::move(path), code, std::move(message)});
   };
-  static const std::set<std::string> kKeys = {"instance_id", "survey_id",  "survey_version",
-                                              "device_id",   "started_at", "completed_at",
-                                              "household",   "evaluations"};
+  static const std::set<std::string> kKeys = {"instance_id", "survey_id",   "survey_version",
+                                              "device_id",   "started_at",  "completed_at",
+                                              "household",   "evaluations", "deprecated_id"};
   for (const auto& [key, value] : doc.items()) {
     if (!kKeys.count(key))
       problem(JoinPointer("", key), "unknown_field", "'" + key + "' is not a submission field");
@@ -389,6 +440,18 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
                                    [](char c) { return c >= 'A' && c <= 'F'; });
   for (char& c : out.instance_id)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (const json* d = Field(doc, "deprecated_id")) {
+    // A correction: this interview replaces that one (docs/supervision.md).
+    if (!d->is_string() || !IsUuid(d->get<std::string>())) {
+      problem("/deprecated_id", "bad_uuid", "deprecated_id is the UUID of the interview replaced");
+    } else {
+      out.deprecated_id = d->get<std::string>();
+      for (char& c : out.deprecated_id)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (out.deprecated_id == out.instance_id)
+        problem("/deprecated_id", "self_reference", "an interview cannot replace itself");
+    }
+  }
   out.device_id = string_field("device_id");
   if (out.device_id.size() > 128)
     problem("/device_id", "too_long", "device_id is at most 128 characters");
@@ -494,6 +557,10 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
               .Run();
           for (const Item* item : def->LikertItems()) {
             ev.likert.push_back(LikertValue(&*answers, item->id, def->scale));
+            auto a = answers->find(item->id);
+            if (a != answers->end() && a->is_number_integer() &&
+                def->scale.IsMissingCode(a->get<long long>()))
+              ++ev.missing_codes;
           }
           ev.facts = EvaluationFacts(*def, *answers, hh);
           ev.referred_by = ReferredBy(*def, *answers);
@@ -522,8 +589,9 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
           {{"/household/" + item.id, "no_identifier_key", "no key to protect identifiers"}});
     }
     if (!stored) stored = doc;
-    (*stored)["household"][item.id] =
-        hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
+    const std::string key = hasher(NormalizeIdentifier((*hh)[item.id].get<std::string>()));
+    (*stored)["household"][item.id] = key;
+    if (out.household_key.empty()) out.household_key = key;
   }
   if (recased) {
     if (!stored) stored = doc;

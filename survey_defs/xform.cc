@@ -424,6 +424,10 @@ Result<json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalo
   std::string instance_id = root.child("meta").child_value("instanceID");
   if (instance_id.rfind("uuid:", 0) == 0) instance_id = instance_id.substr(5);
   if (!instance_id.empty()) out["instance_id"] = instance_id;
+  // A correction names the interview it replaces (ODK's meta/deprecatedID).
+  std::string deprecated = root.child("meta").child_value("deprecatedID");
+  if (deprecated.rfind("uuid:", 0) == 0) deprecated = deprecated.substr(5);
+  if (!deprecated.empty()) out["deprecated_id"] = deprecated;
   for (const auto& [field, element] : {std::pair<const char*, const char*>{"device_id", "deviceid"},
                                        {"started_at", "start"},
                                        {"completed_at", "end"}}) {

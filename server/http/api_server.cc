@@ -37,11 +37,12 @@ void ApiServer::Impl::Routes() {
 
   metrics.emplace(writer.get(), http.get(), aggregates.get(), &responses);
   surveys.emplace(&catalog, readers.get());
-  submissions.emplace(&catalog, institutions.get(), &hasher, writer.get(), readers.get(),
-                      SubmissionResource::Limits{options.max_body_bytes, options.max_batch,
-                                                 options.max_json_depth});
+  submissions.emplace(
+      &catalog, institutions.get(), &hasher, writer.get(), readers.get(),
+      SubmissionResource::Limits{options.max_body_bytes, options.max_batch, options.max_json_depth},
+      options.quality);
   openrosa.emplace(&catalog, institutions.get(), &hasher, writer.get(), options.max_body_bytes,
-                   options.web_dir);
+                   options.web_dir, options.quality);
   exports.emplace(&catalog, readers.get(), institutions.get(), audit.get());
   score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
                         scoring, options.institution_period);

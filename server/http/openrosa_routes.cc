@@ -148,7 +148,7 @@ void OpenRosaResource::Submit(const httplib::Request& req, httplib::Response& re
   const std::string& xml = req.get_file_value("xml_submission_file").content;
   auto doc = SubmissionFromXml(xml, *catalog_);
   if (!doc.ok()) return SendOpenRosaError(res, doc.status());
-  auto sub = ValidateSubmission(*doc, *catalog_, *institutions_, *hasher_);
+  auto sub = AdmitInterview(*doc, *catalog_, *institutions_, *hasher_, quality_);
   if (!sub.ok()) return SendOpenRosaError(res, sub.status());
   sub->source_xml = xml;  // kept as received, for analysts (GET /api/v1/submissions/{id}.xml)
   switch (writer_->Write({&sub.value()}, who.name).at(0)) {

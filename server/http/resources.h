@@ -55,6 +55,14 @@ class SurveyResource {
   StorePool* readers_;
 };
 
+// An interview as the routes admit it, JSON or OpenRosa alike: validated
+// (survey_defs/submission.h), then given the quality flags it shows by itself against the time
+// it arrived (docs/supervision.md).
+Result<ValidSubmission> AdmitInterview(const nlohmann::json& doc, const SurveyCatalog& catalog,
+                                       const InstitutionLookup& institutions,
+                                       const IdentifierHasher& hasher,
+                                       const QualityOptions& quality);
+
 // POST /api/v1/submissions, /api/v1/submissions/batch; GET /api/v1/submissions.
 class SubmissionResource {
  public:
@@ -65,19 +73,20 @@ class SubmissionResource {
   };
   SubmissionResource(const SurveyCatalog* catalog, const InstitutionCache* institutions,
                      const IdentifierHasher* hasher, SubmissionWriter* writer, StorePool* readers,
-                     Limits limits)
+                     Limits limits, QualityOptions quality)
       : catalog_(catalog),
         institutions_(institutions),
         hasher_(hasher),
         writer_(writer),
         readers_(readers),
-        limits_(limits) {}
+        limits_(limits),
+        quality_(quality) {}
   void Register(Router& router);
 
  private:
   void Submit(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void SubmitBatch(const httplib::Request& req, httplib::Response& res, const Principal& who);
-  void List(const httplib::Request& req, httplib::Response& res);
+  void List(const httplib::Request& req, httplib::Response& res, const Principal& who);
 
   const SurveyCatalog* catalog_;
   const InstitutionCache* institutions_;
@@ -85,6 +94,7 @@ class SubmissionResource {
   SubmissionWriter* writer_;
   StorePool* readers_;
   const Limits limits_;
+  const QualityOptions quality_;
 };
 
 // GET /api/v1/exports/{survey}.csv|.sav|.jsonl|/codebook.csv.
@@ -111,13 +121,14 @@ class OpenRosaResource {
  public:
   OpenRosaResource(const SurveyCatalog* catalog, const InstitutionCache* institutions,
                    const IdentifierHasher* hasher, SubmissionWriter* writer, size_t max_body,
-                   std::string web_dir)
+                   std::string web_dir, QualityOptions quality)
       : catalog_(catalog),
         institutions_(institutions),
         hasher_(hasher),
         writer_(writer),
         max_body_(max_body),
-        web_dir_(std::move(web_dir)) {}
+        web_dir_(std::move(web_dir)),
+        quality_(quality) {}
   void Register(Router& router);
 
  private:
@@ -134,6 +145,7 @@ class OpenRosaResource {
   SubmissionWriter* writer_;
   const size_t max_body_;
   const std::string web_dir_;
+  const QualityOptions quality_;
   // The bundles under /web/, read once at Register (read-only after).
   std::map<std::string, std::string> web_files_;
   // Threading: any worker; mu_ guards forms_ (per survey: the directory it was made from, and

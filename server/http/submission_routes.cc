@@ -2,8 +2,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <ctime>
 
 #include "percept/http/http_support.h"
+#include "percept/storage/reviews.h"
 #include "percept/submission.h"
 #include "resources.h"
 
@@ -67,17 +69,28 @@ void SubmissionResource::Register(Router& router) {
               res.status = 200;
               res.set_content(**xml, "text/xml; charset=utf-8");
             });
-  router.On("GET", "/api/v1/submissions", Access::kApi, {Role::kAnalyst, Role::kAdmin}, 0,
-            [this](const httplib::Request& req, httplib::Response& res, const Principal*) {
-              List(req, res);
+  router.On("GET", "/api/v1/submissions", Access::kApi,
+            {Role::kAnalyst, Role::kAdmin, Role::kSupervisor}, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              List(req, res, *who);
             });
+}
+
+Result<ValidSubmission> AdmitInterview(const nlohmann::json& doc, const SurveyCatalog& catalog,
+                                       const InstitutionLookup& institutions,
+                                       const IdentifierHasher& hasher,
+                                       const QualityOptions& quality) {
+  auto sub = ValidateSubmission(doc, catalog, institutions, hasher);
+  if (sub.ok())
+    sub->flags = QualityFlags(*sub, static_cast<long long>(std::time(nullptr)), quality);
+  return sub;
 }
 
 void SubmissionResource::Submit(const httplib::Request& req, httplib::Response& res,
                                 const Principal& who) {
   auto doc = ParseJsonBody(req, limits_.max_json_depth);
   if (!doc.ok()) return SendError(res, doc.status());
-  auto sub = ValidateSubmission(*doc, *catalog_, *institutions_, *hasher_);
+  auto sub = AdmitInterview(*doc, *catalog_, *institutions_, *hasher_, quality_);
   if (!sub.ok()) return SendError(res, sub.status());
   SubmissionOutcome outcome = writer_->Write({&sub.value()}, who.name).at(0);
   switch (outcome) {
@@ -113,7 +126,7 @@ void SubmissionResource::SubmitBatch(const httplib::Request& req, httplib::Respo
   checked.reserve(items.size());
   std::vector<const ValidSubmission*> valid;
   for (const json& item : items) {
-    checked.push_back(ValidateSubmission(item, *catalog_, *institutions_, *hasher_));
+    checked.push_back(AdmitInterview(item, *catalog_, *institutions_, *hasher_, quality_));
     if (checked.back().ok()) valid.push_back(&checked.back().value());
   }
   std::vector<SubmissionOutcome> outcomes = writer_->Write(valid, who.name);
@@ -142,23 +155,48 @@ void SubmissionResource::SubmitBatch(const httplib::Request& req, httplib::Respo
   SendJson(res, 200, {{"results", results}});
 }
 
-void SubmissionResource::List(const httplib::Request& req, httplib::Response& res) {
-  const std::string survey = req.get_param_value("survey");
-  if (survey.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
-  if (!catalog_->Latest(survey)) return SendError(res, Status::NotFound("no such survey"));
+void SubmissionResource::List(const httplib::Request& req, httplib::Response& res,
+                              const Principal& who) {
+  SubmissionQuery q;
+  q.survey_id = req.get_param_value("survey");
+  if (q.survey_id.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
+  if (!catalog_->Latest(q.survey_id)) return SendError(res, Status::NotFound("no such survey"));
   auto after = IntParam(req, "after", 0, 0, INT64_MAX);
   if (!after.ok()) return SendError(res, after.status());
   auto limit = IntParam(req, "limit", 100, 1, 1000);
   if (!limit.ok()) return SendError(res, limit.status());
+  q.after = *after;
+  q.limit = static_cast<int>(*limit);
+  q.review_state = req.get_param_value("review_state");
+  if (!q.review_state.empty() && !IsReviewState(q.review_state)) {
+    return SendError(res, Status::InvalidParameter(
+                              "'review_state' is received, has_issues, approved, rejected or "
+                              "deprecated"));
+  }
+  q.flag = req.get_param_value("flag");
+  if (!q.flag.empty() && !IsQualityFlag(q.flag))
+    return SendError(res, Status::InvalidParameter("no quality flag '" + q.flag + "'"));
+  q.enumerator = req.get_param_value("enumerator");
+  if (q.enumerator.size() > 64)
+    return SendError(res, Status::InvalidParameter("'enumerator' is too long"));
+  // A supervisor with a team sees its team's interviews only (docs/supervision.md).
+  if (who.role == Role::kSupervisor) q.team = who.team;
   auto reader = readers_->Acquire();
   if (!reader.ok()) return SendError(res, reader.status());
-  auto page = (*reader)->ListSubmissions(survey, *after, static_cast<int>(*limit));
+  auto page = (*reader)->ListSubmissions(q);
   if (!page.ok()) return SendError(res, page.status());
-  // Stored bodies are already compact JSON: splice them rather than parse and re-serialise.
+  // Stored bodies are already compact JSON: splice them rather than parse and re-serialise,
+  // each after what supervision adds (who sent it, its review state and flags).
   std::string body = "{\"items\":[";
   for (size_t i = 0; i < page->items.size(); ++i) {
     if (i) body += ',';
-    body += page->items[i];
+    json extra = {{"enumerator", page->enumerators[i]},
+                  {"review_state", page->review_states[i]},
+                  {"flags", page->flags[i]}};
+    std::string head = extra.dump();
+    head.back() = ',';  // {"enumerator":…,"flags":[…],"review_state":…, then the body's fields
+    body += head;
+    body.append(page->items[i], 1, std::string::npos);
   }
   body += "],\"next\":";
   body += page->next ? "\"" + std::to_string(*page->next) + "\"" : "null";

@@ -113,7 +113,8 @@ Result<int64_t> RebuildAggregates(Store& store) {
   {
     auto st = store.Cached(
         "SELECT survey_id, survey_version, institution_id, completed_day, likert, facts, "
-        "submission_seq, position FROM evaluations");
+        "submission_seq, position FROM evaluations WHERE submission_seq NOT IN "
+        "(SELECT seq FROM submissions WHERE review_state IN ('rejected', 'deprecated'))");
     if (!st.ok()) return st.status();
     Statement& q = **st;
     ResetOnExit reset(q);

@@ -250,10 +250,31 @@ Status Store::RegisterSurveyVersion(const std::string& id, int version, const st
 Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
                                                   const std::string& enumerator,
                                                   const std::string& received_at) {
+  // duplicate_household (docs/supervision.md): the same household in another interview of the
+  // survey within 120 days.
+  std::string flags;
+  for (const std::string& f : sub.flags) flags += (flags.empty() ? "" : ",") + f;
+  if (!sub.household_key.empty()) {
+    auto dup = Cached(
+        "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
+        "instance_id <> ? AND completed_day BETWEEN date(?, '-120 days') AND date(?, '+120 days') "
+        "LIMIT 1");
+    if (!dup.ok()) return dup.status();
+    ResetOnExit reset(**dup);
+    (*dup)
+        ->Bind(1, sub.survey_id)
+        .Bind(2, sub.household_key)
+        .Bind(3, sub.instance_id)
+        .Bind(4, sub.completed_day)
+        .Bind(5, sub.completed_day);
+    if ((*dup)->Step()) flags += std::string(flags.empty() ? "" : ",") + "duplicate_household";
+    if (!(*dup)->status().ok()) return (*dup)->status();
+  }
   auto ins = Cached(
       "INSERT INTO submissions (instance_id, content_sha256, survey_id, survey_version, device_id, "
-      "enumerator, started_at, completed_at, completed_day, received_at, body) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING");
+      "enumerator, started_at, completed_at, completed_day, received_at, body, flags, "
+      "household_key, replaces) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING");
   if (!ins.ok()) return ins.status();
   std::string sha = Sha256(sub.canonical_json);
   (*ins)
@@ -267,7 +288,15 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
       .Bind(8, sub.completed_at)
       .Bind(9, sub.completed_day)
       .Bind(10, received_at)
-      .Bind(11, sub.canonical_json);
+      .Bind(11, sub.canonical_json)
+      .Bind(12, flags);
+  for (const auto& [index, value] :
+       {std::pair<int, const std::string&>{13, sub.household_key}, {14, sub.deprecated_id}}) {
+    if (value.empty())
+      (*ins)->BindNull(index);
+    else
+      (*ins)->Bind(index, value);
+  }
   Status s = (*ins)->Run();
   if (!s.ok()) return s;
   if (db_->Changes() == 0) {
@@ -401,25 +430,38 @@ Result<std::optional<std::string>> Store::SubmissionXml(const std::string& insta
   return std::optional<std::string>((*st)->Blob(0));
 }
 
-Result<SubmissionPage> Store::ListSubmissions(const std::string& survey_id, int64_t after,
-                                              int limit) {
+Result<SubmissionPage> Store::ListSubmissions(const SubmissionQuery& q) {
   auto st = Cached(
-      "SELECT seq, body FROM submissions WHERE survey_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+      "SELECT s.seq, s.body, s.enumerator, s.review_state, s.flags FROM submissions s "
+      "LEFT JOIN tokens t ON t.name = s.enumerator "
+      "WHERE s.survey_id = ?1 AND s.seq > ?2 AND (?3 = '' OR s.review_state = ?3) "
+      "AND (?4 = '' OR s.enumerator = ?4) AND (?5 = '' OR t.team = ?5) "
+      "AND (?6 = '' OR instr(',' || s.flags || ',', ',' || ?6 || ',') > 0) "
+      "ORDER BY s.seq LIMIT ?7");
   if (!st.ok()) return st.status();
-  Statement& q = **st;
-  ResetOnExit reset(q);
-  q.Bind(1, survey_id).Bind(2, after).Bind(3, static_cast<int64_t>(limit) + 1);
+  Statement& s = **st;
+  ResetOnExit reset(s);
+  s.Bind(1, q.survey_id)
+      .Bind(2, q.after)
+      .Bind(3, q.review_state)
+      .Bind(4, q.enumerator)
+      .Bind(5, q.team)
+      .Bind(6, q.flag)
+      .Bind(7, static_cast<int64_t>(q.limit) + 1);
   SubmissionPage page;
-  int64_t last = after;
-  while (q.Step()) {
-    if (static_cast<int>(page.items.size()) == limit) {
+  int64_t last = q.after;
+  while (s.Step()) {
+    if (static_cast<int>(page.items.size()) == q.limit) {
       page.next = last;
       break;
     }
-    last = q.Int(0);
-    page.items.push_back(q.Text(1));
+    last = s.Int(0);
+    page.items.push_back(s.Text(1));
+    page.enumerators.push_back(s.Text(2));
+    page.review_states.push_back(s.Text(3));
+    page.flags.push_back(SplitFlags(s.TextView(4)));
   }
-  if (!q.status().ok()) return q.status();
+  if (!s.status().ok()) return s.status();
   return page;
 }
 

@@ -96,3 +96,81 @@ Result<std::vector<AuditEntry>> Store::ListAudit(int64_t limit, const std::strin
 }
 
 }  // namespace percept
+
+namespace percept {
+
+std::vector<std::string> SplitFlags(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma > start) out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::optional<InterviewInfo>> Store::FindInterview(const std::string& instance_id) {
+  auto st = Cached(
+      "SELECT s.seq, s.instance_id, s.survey_id, s.enumerator, t.team, s.review_state, s.flags, "
+      "s.completed_at, s.started_at FROM submissions s LEFT JOIN tokens t ON t.name = s.enumerator "
+      "WHERE s.instance_id = ?");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.Bind(1, instance_id);
+  if (!q.Step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<InterviewInfo>();
+  }
+  InterviewInfo i;
+  i.seq = q.Int(0);
+  i.instance_id = q.Text(1);
+  i.survey_id = q.Text(2);
+  i.enumerator = q.Text(3);
+  if (!q.IsNull(4)) i.team = q.Text(4);
+  i.review_state = q.Text(5);
+  i.flags = SplitFlags(q.TextView(6));
+  i.completed_at = q.Text(7);
+  i.started_at = q.Text(8);
+  return std::optional<InterviewInfo>(std::move(i));
+}
+
+Status Store::SetReviewState(int64_t seq, const std::string& state) {
+  auto st = Cached("UPDATE submissions SET review_state = ? WHERE seq = ?");
+  if (!st.ok()) return st.status();
+  return (*st)->Bind(1, state).Bind(2, seq).Run();
+}
+
+Status Store::AddReview(int64_t seq, const std::string& actor, const std::string& from,
+                        const std::string& to, const std::string& comment) {
+  auto st = Cached(
+      "INSERT INTO reviews (submission_seq, at, actor, from_state, to_state, comment) "
+      "VALUES (?,?,?,?,?,?)");
+  if (!st.ok()) return st.status();
+  return (*st)
+      ->Bind(1, seq)
+      .Bind(2, NowRfc3339())
+      .Bind(3, actor)
+      .Bind(4, from)
+      .Bind(5, to)
+      .Bind(6, comment)
+      .Run();
+}
+
+Result<std::vector<ReviewRecord>> Store::ListReviews(int64_t seq) {
+  auto st = Cached(
+      "SELECT at, actor, from_state, to_state, comment FROM reviews WHERE submission_seq = ? "
+      "ORDER BY id");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.Bind(1, seq);
+  std::vector<ReviewRecord> out;
+  while (q.Step()) out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)});
+  if (!q.status().ok()) return q.status();
+  return out;
+}
+
+}  // namespace percept

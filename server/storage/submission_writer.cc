@@ -5,6 +5,7 @@
 #include <map>
 
 #include "percept/storage/aggregate_tables.h"
+#include "percept/storage/reviews.h"
 
 namespace percept {
 
@@ -138,6 +139,16 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
       } else {
         j->outcomes.push_back(*outcome);
         if (aggregates_ && *outcome == SubmissionOutcome::kCreated) aggregates_->Add(*sub, &delta);
+        if (*outcome == SubmissionOutcome::kCreated && !sub->deprecated_id.empty()) {
+          // A correction: the interview it names leaves the scores (docs/supervision.md). One
+          // that is unknown, or already replaced, leaves the correction standing alone.
+          auto change =
+              ChangeReviewState(*store_, aggregates_, sub->deprecated_id, "deprecated",
+                                *j->enumerator, "replaced by " + sub->instance_id, &delta);
+          if (!change.ok() && change.status().code() != StatusCode::kNotFound &&
+              change.status().code() != StatusCode::kConflict)
+            return fail_all(change.status());
+        }
         by_actor[*j->enumerator][static_cast<size_t>(*outcome)]++;
       }
       s = RunCached(store_->Cached("RELEASE one"));

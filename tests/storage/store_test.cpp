@@ -14,8 +14,8 @@
 #include "test_support.h"
 
 using namespace percept;
-using percept::testing::TempPath;
 using nlohmann::json;
+using percept::testing::TempPath;
 
 namespace {
 
@@ -42,6 +42,14 @@ ValidSubmission Sub(const std::string& id, const std::string& body = "{}") {
                    {"omil-tal", "{\"overall\":3}", {}, "", ""}};
   v.canonical_json = body;
   return v;
+}
+
+SubmissionQuery Query(int64_t after, int limit) {
+  SubmissionQuery q;
+  q.survey_id = "chs-perception";
+  q.after = after;
+  q.limit = limit;
+  return q;
 }
 
 int64_t Count(Store& store, const char* table) {
@@ -87,7 +95,7 @@ TEST_CASE("the same instance_id with other content is a conflict and changes not
   auto changed = store->InsertSubmission(Sub("id-1", "{\"a\":2}"), "tab-1", "t");
   REQUIRE(changed.ok());
   CHECK(*changed == SubmissionOutcome::kConflict);
-  auto page = store->ListSubmissions("chs-perception", 0, 10);
+  auto page = store->ListSubmissions(Query(0, 10));
   REQUIRE(page.ok());
   CHECK(page->items == std::vector<std::string>{"{\"a\":1}"});
 }
@@ -100,12 +108,12 @@ TEST_CASE("submissions are listed in pages with a cursor") {
                     Sub("id-" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}"), "t", "t")
                 .ok());
   }
-  auto p1 = store->ListSubmissions("chs-perception", 0, 2);
+  auto p1 = store->ListSubmissions(Query(0, 2));
   REQUIRE(p1.ok());
   CHECK(p1->items.size() == 2);
   REQUIRE(p1->next);
-  auto p2 = store->ListSubmissions("chs-perception", *p1->next, 2);
-  auto p3 = store->ListSubmissions("chs-perception", *p2->next, 2);
+  auto p2 = store->ListSubmissions(Query(*p1->next, 2));
+  auto p3 = store->ListSubmissions(Query(*p2->next, 2));
   CHECK(p2->items == std::vector<std::string>{"{\"i\":2}", "{\"i\":3}"});
   CHECK(p3->items == std::vector<std::string>{"{\"i\":4}"});
   CHECK_FALSE(p3->next);

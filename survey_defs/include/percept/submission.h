@@ -54,6 +54,8 @@ struct ValidSubmission {
     // Part (b): see EvaluationFacts and ReferredBy below.
     std::string facts;
     std::string referred_by;
+    // Likert answers given as a declared missing code (don't know, not applicable).
+    int missing_codes = 0;
   };
   std::string instance_id;
   std::string survey_id;
@@ -70,7 +72,32 @@ struct ValidSubmission {
   // The XForm instance as received, when the interview came over OpenRosa (kept byte for byte,
   // not part of what decides a resubmission); empty for JSON.
   std::string source_xml;
+  // The interview this one corrects ("deprecated_id"; ODK's meta/deprecatedID), or empty.
+  std::string deprecated_id;
+  // The household's identifier as stored (its keyed hash), or empty: what finds a household
+  // interviewed twice.
+  std::string household_key;
+  // Quality flags (docs/supervision.md): QualityFlags' at the route, duplicate_household added
+  // by the store.
+  std::vector<std::string> flags;
 };
+
+// What makes an interview suspect (docs/supervision.md, "Quality flags").
+struct QualityOptions {
+  double min_minutes_per_evaluation = 3;  // too_fast below this × evaluations
+  int straight_lining_items = 10;         // an evaluation's scale answers, all equal
+  double many_missing_share = 0.4;        // of scale answers: don't know / not applicable
+  long long clock_ahead_seconds = 600;    // completed after it arrived, beyond this: clock_skew
+  long long clock_behind_days = 60;       // or completed this long before it arrived
+};
+// Every quality flag, in the order supervisors read them: too_fast, straight_lining,
+// many_missing, off_hours, duplicate_household, clock_skew.
+const std::vector<std::string>& QualityFlagNames();
+bool IsQualityFlag(std::string_view name);
+// The flags an interview shows by itself: too_fast, straight_lining, many_missing, off_hours,
+// clock_skew (against `received_epoch`, seconds since 1970; 0: not checked).
+std::vector<std::string> QualityFlags(const ValidSubmission& sub, long long received_epoch,
+                                      const QualityOptions& options = {});
 
 // Turns an identifier answer into what may be stored (a keyed hash); see the server's secrets.
 using IdentifierHasher = std::function<std::string(const std::string& normalized)>;

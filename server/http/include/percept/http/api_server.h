@@ -9,6 +9,7 @@
 
 #include "percept/base/status.h"
 #include "percept/net/connection_limits.h"
+#include "percept/submission.h"  // QualityOptions
 
 namespace percept {
 
@@ -23,6 +24,7 @@ struct ServerOptions {
   double standard = 50;
   double min_gap = 5;
   double min_gap_pp = 10;  // part (b): indicator cells, in percentage points
+  QualityOptions quality;  // what flags an interview at ingest (docs/supervision.md)
   size_t max_body_bytes = 2 * 1024 * 1024;
   size_t max_batch = 1000;
   int max_json_depth = 32;

@@ -30,7 +30,8 @@ Result<AggregateDelta> ReadAggregateLog(Store& store, int64_t* last_seq);
 Result<int64_t> FoldAggregateLog(Store& store);
 
 // Recomputes the whole aggregates table from the stored evaluations in one transaction of its
-// own, with the definitions recorded in the database, and bumps the generation. Evaluations
+// own, with the definitions recorded in the database, and bumps the generation. Rejected and
+// deprecated interviews are left out (docs/supervision.md). Evaluations
 // stored before schema 3 get their part (b) facts and referral here. Returns the number of
 // evaluations read.
 Result<int64_t> RebuildAggregates(Store& store);

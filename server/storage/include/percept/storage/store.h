@@ -45,6 +45,17 @@ struct AuditEntry {
 struct SubmissionPage {
   std::vector<std::string> items;  // stored submissions, JSON text
   std::optional<int64_t> next;     // cursor for the next page; none at the end
+  // Per item (docs/supervision.md): who sent it, its review state, its quality flags.
+  std::vector<std::string> enumerators, review_states;
+  std::vector<std::vector<std::string>> flags;
+};
+// Which stored interviews to list; empty filters take everything.
+struct SubmissionQuery {
+  std::string survey_id;
+  int64_t after = 0;
+  int limit = 100;
+  std::string review_state, flag, enumerator;
+  std::string team;  // a supervisor's: its team's enumerators only
 };
 
 // One family's proposal about one institution (docs/analytics.md, part (b)).
@@ -71,6 +82,23 @@ struct Referral {
   int64_t n = 0;
 };
 
+// Quality flags as stored in submissions.flags: comma-separated names.
+std::vector<std::string> SplitFlags(std::string_view text);
+
+// What supervision needs to know of one stored interview (docs/supervision.md).
+struct InterviewInfo {
+  int64_t seq = 0;
+  std::string instance_id, survey_id, enumerator;
+  std::string team;  // the enumerator's token's team; empty: none
+  std::string review_state;
+  std::vector<std::string> flags;
+  std::string completed_at, started_at;
+};
+// One change of an interview's review state.
+struct ReviewRecord {
+  std::string at, actor, from, to, comment;
+};
+
 class Store {
  public:
   // Opens the database file; `create` allows a new file. Does not migrate: see Migrate().
@@ -87,8 +115,7 @@ class Store {
   Result<std::optional<Institution>> FindInstitution(const std::string& id);
 
   Status CreateToken(const std::string& name, Role role, const std::string& hash,
-                     const std::vector<std::string>& institutions,
-                     const std::string& team = "");
+                     const std::vector<std::string>& institutions, const std::string& team = "");
   Result<std::vector<TokenRecord>> ListTokens();
   // NotFound when no active token has that name.
   Status RevokeToken(const std::string& name);
@@ -110,7 +137,7 @@ class Store {
   Result<SubmissionOutcome> InsertSubmission(const ValidSubmission& sub,
                                              const std::string& enumerator,
                                              const std::string& received_at);
-  Result<SubmissionPage> ListSubmissions(const std::string& survey_id, int64_t after, int limit);
+  Result<SubmissionPage> ListSubmissions(const SubmissionQuery& q);
   // Proposals in the order they were stored, a page at a time.
   Result<ProposalPage> ListProposals(const ProposalQuery& q);
   // Referrals into `institutions` in survey `survey_id` (every version), completed between
@@ -122,6 +149,13 @@ class Store {
   // came as JSON or is unknown.
   Result<std::optional<std::string>> SubmissionXml(const std::string& instance_id);
   Result<int64_t> CountSubmissions();
+
+  // Supervision (docs/supervision.md).
+  Result<std::optional<InterviewInfo>> FindInterview(const std::string& instance_id);
+  Status SetReviewState(int64_t seq, const std::string& state);
+  Status AddReview(int64_t seq, const std::string& actor, const std::string& from,
+                   const std::string& to, const std::string& comment);
+  Result<std::vector<ReviewRecord>> ListReviews(int64_t seq);
 
   // The audit trail (`percept audit`).
   Status Audit(const std::string& actor, const std::string& action, const std::string& detail);
