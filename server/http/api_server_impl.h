@@ -53,6 +53,7 @@ struct ApiServer::Impl {
   std::optional<ScoreService> score_service;
   std::optional<ScoreResource> scores;
   std::optional<PartBResource> part_b;
+  std::optional<ReviewResource> reviews;
   std::optional<ProposalResource> proposals;
   std::optional<ReportResource> reports;
   std::optional<SessionResource> sessions;

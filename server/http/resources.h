@@ -257,6 +257,27 @@ class PartBResource {
   InstitutionCache* institutions_;
 };
 
+// PATCH /api/v1/submissions/{instance_id} and GET /api/v1/submissions/{instance_id}/reviews:
+// supervisors review interviews (docs/supervision.md). A review runs on the writer's thread, in
+// a transaction of its own, so that the aggregates follow it at once.
+class ReviewResource {
+ public:
+  ReviewResource(SubmissionWriter* writer, Aggregates* aggregates, StorePool* readers)
+      : writer_(writer), aggregates_(aggregates), readers_(readers) {}
+  void Register(Router& router);
+
+ private:
+  void Review(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  void History(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  SubmissionWriter* writer_;
+  Aggregates* aggregates_;  // Apply runs on the writer thread, inside RunExclusive
+  StorePool* readers_;
+};
+
+// Whether `who` may see and review `interview`: analysts and admins all; a supervisor its
+// team's (every team when it has none); nobody else.
+bool MayReview(const Principal& who, const InterviewInfo& interview);
+
 // GET /api/v1/proposals: what families propose, for analysts (and for an institution about
 // itself when the server shares them).
 class ProposalResource {

@@ -28,6 +28,8 @@ void Router::On(const char* method, const std::string& pattern, Access access,
   httplib::Server::Handler guarded = Guard(access, std::move(roles), std::move(handler));
   if (std::string(method) == "POST") {
     http_->Post(pattern, std::move(guarded));
+  } else if (std::string(method) == "PATCH") {
+    http_->Patch(pattern, std::move(guarded));
   } else {
     http_->Get(pattern, std::move(guarded));
   }

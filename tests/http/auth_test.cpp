@@ -2,6 +2,8 @@
 // real database file but no server.
 #include "percept/http/auth.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 
@@ -13,10 +15,15 @@ using namespace percept;
 namespace {
 
 struct Fixture {
-  std::string path = std::string(PERCEPT_BINARY_DIR) + "/auth-test.db";
+  // One file per process: ctest runs test cases side by side.
+  std::string path =
+      std::string(PERCEPT_BINARY_DIR) + "/auth-test-" + std::to_string(getpid()) + ".db";
   std::unique_ptr<Store> admin;
   std::unique_ptr<StorePool> pool;
   std::unique_ptr<Authenticator> auth;
+  ~Fixture() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  }
   Fixture() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
     auto s = Store::Open(path, /*create=*/true);

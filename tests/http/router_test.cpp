@@ -2,6 +2,8 @@
 // is read, and what the one guard answers, for every kind of access; no socket involved.
 #include "router.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 
@@ -13,7 +15,9 @@ using namespace percept;
 namespace {
 
 struct Fixture {
-  std::string path = std::string(PERCEPT_BINARY_DIR) + "/router-test.db";
+  // One file per process: ctest runs test cases side by side.
+  std::string path =
+      std::string(PERCEPT_BINARY_DIR) + "/router-test-" + std::to_string(getpid()) + ".db";
   std::unique_ptr<StorePool> pool;
   std::unique_ptr<Authenticator> auth;
   RateLimiter limiter{1000, 1000};
@@ -21,6 +25,9 @@ struct Fixture {
   std::unique_ptr<Router> router;
   std::string enumerator, analyst;
 
+  ~Fixture() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  }
   Fixture() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
     auto s = Store::Open(path, /*create=*/true);

@@ -1,0 +1,140 @@
+// Supervision (docs/supervision.md): review an interview, read its history.
+#include <nlohmann/json.hpp>
+
+#include "percept/http/http_support.h"
+#include "percept/storage/aggregate_tables.h"
+#include "percept/storage/reviews.h"
+#include "resources.h"
+
+namespace percept {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxReviewBody = 16 * 1024;
+constexpr size_t kMaxComment = 2000;
+const char* kInterviewPath = R"(/api/v1/submissions/([0-9a-fA-F-]{36}))";
+
+}  // namespace
+
+bool MayReview(const Principal& who, const InterviewInfo& interview) {
+  if (who.role == Role::kAnalyst || who.role == Role::kAdmin) return true;
+  return who.role == Role::kSupervisor && (who.team.empty() || who.team == interview.team);
+}
+
+void ReviewResource::Register(Router& router) {
+  router.On("PATCH", kInterviewPath, Access::kApi, {Role::kSupervisor, Role::kAdmin},
+            kMaxReviewBody,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              Review(req, res, *who);
+            });
+  router.On("GET", std::string(kInterviewPath) + "/reviews", Access::kApi,
+            {Role::kSupervisor, Role::kAnalyst, Role::kAdmin}, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              History(req, res, *who);
+            });
+}
+
+void ReviewResource::Review(const httplib::Request& req, httplib::Response& res,
+                            const Principal& who) {
+  auto doc = ParseJsonBody(req, 4);
+  if (!doc.ok()) return SendError(res, doc.status());
+  std::vector<Detail> problems;
+  if (!doc->is_object()) {
+    problems.push_back({"", "wrong_type", "a review is {\"review_state\": …, \"comment\": …}"});
+  } else {
+    for (const auto& [key, value] : doc->items()) {
+      if (key != "review_state" && key != "comment")
+        problems.push_back({"/" + key, "unknown_field", "'" + key + "' is not a review field"});
+    }
+  }
+  std::string to, comment;
+  if (problems.empty()) {
+    const json* state = doc->contains("review_state") ? &(*doc)["review_state"] : nullptr;
+    if (!state || !state->is_string() || !IsSupervisorState(state->get<std::string>())) {
+      problems.push_back({"/review_state", "bad_state",
+                          "review_state is received, has_issues, approved or rejected"});
+    } else {
+      to = state->get<std::string>();
+    }
+    if (doc->contains("comment")) {
+      const json& c = (*doc)["comment"];
+      if (!c.is_string()) {
+        problems.push_back({"/comment", "wrong_type", "a comment is a string"});
+      } else {
+        comment = c.get<std::string>();
+        if (comment.size() > kMaxComment)
+          problems.push_back({"/comment", "too_long", "a comment is at most 2000 bytes"});
+        if (HasControlCharacter(comment, /*allow_lines=*/true))
+          problems.push_back({"/comment", "control_character",
+                              "a comment holds no control character but line breaks"});
+      }
+    }
+    // Sending an interview back, or throwing it out, says why: the enumerator reads it.
+    if ((to == "rejected" || to == "has_issues") && comment.empty())
+      problems.push_back({"/comment", "required", "say why (a comment) to reject or flag issues"});
+  }
+  if (!problems.empty()) {
+    return SendError(res,
+                     Status::ValidationFailed("the review has " + std::to_string(problems.size()) +
+                                                  " problem" + (problems.size() == 1 ? "" : "s"),
+                                              std::move(problems)));
+  }
+  const std::string instance_id = [&] {
+    std::string id = req.matches[1].str();
+    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return id;
+  }();
+  ReviewChange change;
+  Status s = writer_->RunExclusive([&](Store& store) {
+    // Another team's interview answers like an unknown one.
+    auto found = store.FindInterview(instance_id);
+    if (!found.ok()) return found.status();
+    if (!*found || !MayReview(who, **found)) return Status::NotFound("no such interview");
+    Transaction tx(store.db());
+    if (!tx.status().ok()) return tx.status();
+    AggregateDelta delta;
+    auto done = ChangeReviewState(store, aggregates_, instance_id, to, who.name, comment, &delta);
+    if (!done.ok()) return done.status();
+    Status st = AppendAggregateLog(store, delta);
+    if (st.ok()) st = tx.Commit();
+    if (!st.ok()) return st;
+    aggregates_->Apply(delta);  // committed: the mirror follows at once
+    change = std::move(done).value();
+    return Status::Ok();
+  });
+  if (!s.ok()) return SendError(res, s);
+  SendJson(res, 200,
+           {{"instance_id", instance_id},
+            {"review_state", change.to},
+            {"previous", change.interview.review_state},
+            {"changed", change.changed}});
+}
+
+void ReviewResource::History(const httplib::Request& req, httplib::Response& res,
+                             const Principal& who) {
+  std::string instance_id = req.matches[1].str();
+  for (char& c : instance_id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto reader = readers_->Acquire();
+  if (!reader.ok()) return SendError(res, reader.status());
+  auto found = (*reader)->FindInterview(instance_id);
+  if (!found.ok()) return SendError(res, found.status());
+  if (!*found || !MayReview(who, **found))
+    return SendError(res, Status::NotFound("no such interview"));
+  auto reviews = (*reader)->ListReviews((*found)->seq);
+  if (!reviews.ok()) return SendError(res, reviews.status());
+  json items = json::array();
+  for (const ReviewRecord& r : *reviews) {
+    items.push_back(
+        {{"at", r.at}, {"actor", r.actor}, {"from", r.from}, {"to", r.to}, {"comment", r.comment}});
+  }
+  SendJson(res, 200,
+           {{"instance_id", instance_id},
+            {"enumerator", (*found)->enumerator},
+            {"review_state", (*found)->review_state},
+            {"flags", (*found)->flags},
+            {"items", std::move(items)}});
+}
+
+}  // namespace percept

@@ -1,0 +1,191 @@
+// Supervision over HTTPS (docs/supervision.md): quality flags at ingest, the review of an
+// interview by its team's supervisor, the aggregates following a rejection at once (equal to
+// a server that never received it, and to a rebuild), corrections, and who may do what.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "server_process.h"
+
+using namespace percept::testing;
+using nlohmann::json;
+
+namespace {
+
+const char* kJson = "application/json";
+
+json Interview(std::mt19937_64& rng, unsigned seed) {
+  return DemoInterview(RandomUuid(rng), {"cesfam-tal-1", "omil-tal"}, seed);
+}
+
+void Send(httplib::SSLClient& c, const std::string& token, const json& doc, int status = 201) {
+  auto r = c.Post("/api/v1/submissions", Bearer(token), doc.dump(), kJson);
+  REQUIRE(r);
+  INFO(r->body);
+  REQUIRE(r->status == status);
+}
+
+httplib::Result Review(httplib::SSLClient& c, const std::string& token, const std::string& id,
+                       const json& body) {
+  return c.Patch(("/api/v1/submissions/" + id).c_str(), Bearer(token), body.dump(), kJson);
+}
+
+json Listed(httplib::SSLClient& c, const std::string& token, const std::string& filter = "") {
+  return GetJson(c, "/api/v1/submissions?survey=chs-perception" + filter, token)["items"];
+}
+
+std::set<std::string> Ids(const json& items) {
+  std::set<std::string> ids;
+  for (const json& i : items) ids.insert(i["instance_id"].get<std::string>());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("supervision: flags at ingest, team-scoped review, and the aggregates follow") {
+  ServerProcess server({"--min-n", "3"});
+  const std::string enc_a =
+      LastLine(server.Admin("token create --role enumerator --name enc-a --team norte"));
+  const std::string enc_b =
+      LastLine(server.Admin("token create --role enumerator --name enc-b --team sur"));
+  const std::string sup_a =
+      LastLine(server.Admin("token create --role supervisor --name sup-a --team norte"));
+  const std::string sup_b =
+      LastLine(server.Admin("token create --role supervisor --name sup-b --team sur"));
+  const std::string sup_all = LastLine(server.Admin("token create --role supervisor --name jefa"));
+  auto c = server.Client();
+  std::mt19937_64 rng(14);
+
+  // A baseline from both teams, then the scores without the interview to come.
+  std::set<std::string> team_a, team_b;
+  for (unsigned i = 0; i < 6; ++i) {
+    json a = Interview(rng, 100 + i), b = Interview(rng, 200 + i);
+    Send(*c, enc_a, a);
+    Send(*c, enc_b, b);
+    team_a.insert(a["instance_id"].get<std::string>());
+    team_b.insert(b["instance_id"].get<std::string>());
+  }
+  const std::string scores = "/api/v1/scores?survey=chs-perception";
+  const json without = GetJson(*c, scores, server.analyst_token);
+
+  // A rushed interview at night, every answer the same, the household seen before.
+  json rushed = Interview(rng, 300);
+  rushed["started_at"] = "2026-11-20T23:10:00-03:00";
+  rushed["completed_at"] = "2026-11-20T23:13:00-03:00";
+  for (json& e : rushed["evaluations"])
+    for (auto& [item, v] : e["answers"].items())
+      if (v.is_number_integer()) v = 7;
+  json first_visit = Interview(rng, 301);
+  first_visit["household"]["household_key"] = "12.345.678-5";
+  rushed["household"]["household_key"] = "12345678-5";  // the same RUT, written otherwise
+  Send(*c, enc_a, first_visit);
+  team_a.insert(first_visit["instance_id"].get<std::string>());
+  const json before_rushed = GetJson(*c, scores, server.analyst_token);
+  CHECK(before_rushed != without);
+  Send(*c, enc_a, rushed);
+  const std::string rushed_id = rushed["instance_id"];
+  const json with_rushed = GetJson(*c, scores, server.analyst_token);
+  CHECK(with_rushed != before_rushed);
+
+  const json all = Listed(*c, server.analyst_token);
+  json flags;
+  for (const json& i : all) {
+    if (i["instance_id"] != rushed_id) continue;
+    flags = i["flags"];
+    CHECK(i["enumerator"] == "enc-a");
+  }
+  CHECK(flags == json{"too_fast", "straight_lining", "off_hours", "duplicate_household"});
+  CHECK(Ids(Listed(*c, server.analyst_token, "&flag=too_fast")) ==
+        std::set<std::string>{rushed_id});
+  CHECK(Ids(Listed(*c, server.analyst_token, "&flag=duplicate_household")) ==
+        std::set<std::string>{rushed_id});
+  CHECK(Ids(Listed(*c, server.analyst_token, "&enumerator=enc-b")) == team_b);
+
+  // Each supervisor sees its team; one without a team sees all.
+  std::set<std::string> expected_a = team_a;
+  expected_a.insert(rushed_id);
+  CHECK(Ids(Listed(*c, sup_a)) == expected_a);
+  CHECK(Ids(Listed(*c, sup_b)) == team_b);
+  CHECK(Ids(Listed(*c, sup_all)).size() == expected_a.size() + team_b.size());
+  for (const json& i : Listed(*c, sup_a)) CHECK(i["review_state"] == "received");
+
+  // Who may not review: another team's supervisor (it does not exist for them), enumerators,
+  // institutions and analysts (they read, they do not review). Every refusal in the error shape.
+  const json reject = {{"review_state", "rejected"}, {"comment", "Entrevista de 3 minutos."}};
+  for (const auto& [token, status] :
+       std::vector<std::pair<std::string, int>>{{sup_b, 404},
+                                                {enc_a, 403},
+                                                {server.institution_token, 403},
+                                                {server.analyst_token, 403},
+                                                {"pct_not-a-token", 401}}) {
+    auto r = Review(*c, token, rushed_id, reject);
+    REQUIRE(r);
+    CAPTURE(token);
+    CHECK(r->status == status);
+    CHECK(json::parse(r->body)["error"]["code"].is_string());
+  }
+  GetJson(*c, "/api/v1/submissions/" + rushed_id + "/reviews", sup_b, 404);
+  GetJson(*c, "/api/v1/submissions?survey=chs-perception", enc_a, 403);
+  // Bad reviews.
+  for (const json& bad :
+       {json{{"review_state", "rejected"}},  // no reason given
+        json{{"review_state", "deleted"}, {"comment", "x"}},
+        json{{"review_state", "approved"}, {"colour", "red"}}, json{{"review_state", 3}}}) {
+    auto r = Review(*c, sup_a, rushed_id, bad);
+    REQUIRE(r);
+    CAPTURE(bad.dump());
+    CHECK(r->status == 422);
+  }
+  CHECK(c->Patch(("/api/v1/submissions/" + rushed_id).c_str(), Bearer(sup_a), "{nope", kJson)
+            ->status == 400);
+  CHECK(Review(*c, sup_a, "0b9e6f0e-6f5c-4a51-9a59-000000000000", reject)->status == 404);
+
+  // Its team's supervisor rejects it: the scores are those of a server that never received it.
+  auto r = Review(*c, sup_a, rushed_id, reject);
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const json answer = json::parse(r->body);
+  CHECK(answer["review_state"] == "rejected");
+  CHECK(answer["previous"] == "received");
+  CHECK(GetJson(*c, scores, server.analyst_token) == before_rushed);
+  CHECK(Ids(Listed(*c, sup_a, "&review_state=rejected")) == std::set<std::string>{rushed_id});
+  // Approved after all: it counts again, number for number.
+  auto back =
+      Review(*c, sup_all, rushed_id, {{"review_state", "approved"}, {"comment", "Revisada"}});
+  REQUIRE(back);
+  CHECK(back->status == 200);
+  CHECK(GetJson(*c, scores, server.analyst_token) == with_rushed);
+  REQUIRE(Review(*c, sup_a, rushed_id, reject)->status == 200);
+  CHECK(GetJson(*c, scores, server.analyst_token) == before_rushed);
+
+  // The history, oldest first; the audit trail says who moved what, never the comment.
+  json history = GetJson(*c, "/api/v1/submissions/" + rushed_id + "/reviews", sup_a);
+  REQUIRE(history["items"].size() == 3);
+  CHECK(history["items"][0]["actor"] == "sup-a");
+  CHECK(history["items"][0]["from"] == "received");
+  CHECK(history["items"][0]["to"] == "rejected");
+  CHECK(history["items"][0]["comment"] == "Entrevista de 3 minutos.");
+  CHECK(history["items"][1]["actor"] == "jefa");
+  CHECK(history["review_state"] == "rejected");
+  const std::string audit = server.Admin("audit --limit 100");
+  CHECK(audit.find("review") != std::string::npos);
+  CHECK(audit.find("Entrevista de 3 minutos") == std::string::npos);
+
+  // A correction replaces an interview: the old one is deprecated and leaves the scores; a
+  // deprecated interview cannot be reviewed (its correction can).
+  const std::string old_id = *team_b.begin();
+  json correction = Interview(rng, 400);
+  correction["deprecated_id"] = old_id;
+  Send(*c, enc_b, correction);
+  json old_history = GetJson(*c, "/api/v1/submissions/" + old_id + "/reviews", sup_b);
+  CHECK(old_history["review_state"] == "deprecated");
+  CHECK(old_history["items"][0]["comment"] ==
+        "replaced by " + correction["instance_id"].get<std::string>());
+  CHECK(Review(*c, sup_b, old_id, {{"review_state", "approved"}})->status == 409);
+  correction["deprecated_id"] = correction["instance_id"];
+  Send(*c, enc_b, correction, 422);  // an interview cannot replace itself
+
+  // What was kept incrementally is what a rebuild computes, rejected and deprecated left out.
+  const json live = GetJson(*c, scores, server.analyst_token);
+  server.Admin("rebuild-aggregates");
+  CHECK(GetJson(*c, scores, server.analyst_token) == live);
+}
