@@ -263,7 +263,8 @@ int Rebuild(const std::string& db) {
 }
 
 int ExportSurvey(const std::string& db, const std::string& survey_dir, const std::string& survey,
-                 const std::string& format_name, const std::string& out_path) {
+                 const std::string& format_name, const std::string& out_path,
+                 bool include_rejected) {
   auto format = ParseExportFormat(format_name);
   if (!format.ok()) return Fail(format.status());
   auto catalog = SurveyCatalog::LoadDirectory(survey_dir);
@@ -278,9 +279,12 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   for (const Institution& i : *list) institutions[i.id] = i;
   FILE* out = out_path.empty() || out_path == "-" ? stdout : std::fopen(out_path.c_str(), "wb");
   if (!out) return Fail(Status::Internal("cannot write " + out_path));
-  auto stats = Export(**store, *def, institutions, *format, [&](std::string_view chunk) {
-    return std::fwrite(chunk.data(), 1, chunk.size(), out) == chunk.size();
-  });
+  auto stats = Export(
+      **store, *def, institutions, *format,
+      [&](std::string_view chunk) {
+        return std::fwrite(chunk.data(), 1, chunk.size(), out) == chunk.size();
+      },
+      include_rejected);
   bool closed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
   if (!stats.ok()) return Fail(stats.status());
   if (!closed) return Fail(Status::Internal("cannot finish writing " + out_path));
@@ -467,6 +471,9 @@ int main(int argc, char** argv) {
          "csv (one row per evaluation), csv-long (one row per answer), codebook, jsonl, sav (SPSS)")
       ->capture_default_str();
   exp->add_option("--out", export_out, "Output file (default: standard output)");
+  bool include_rejected = false;
+  exp->add_flag("--include-rejected", include_rejected,
+                "Also export interviews a supervisor rejected or a correction replaced");
   exp->add_option("--survey-dir", export_dir, "Folder of survey definitions")
       ->capture_default_str();
 
@@ -508,6 +515,7 @@ int main(int argc, char** argv) {
   if (*backup) return Backup(db, backup_out);
   if (*rebuild) return Rebuild(db);
   if (*audit) return ShowAudit(db, audit_limit, audit_since);
-  if (*exp) return ExportSurvey(db, export_dir, export_survey, export_format, export_out);
+  if (*exp)
+    return ExportSurvey(db, export_dir, export_survey, export_format, export_out, include_rejected);
   return 1;
 }

@@ -32,7 +32,13 @@ void ExportResource::Export(const httplib::Request& req, httplib::Response& res,
     else if (layout != "wide")
       return SendError(res, Status::InvalidParameter("'layout' is wide or long"));
   }
-  audit_->Record(who.name, "export", def->id + " " + NamesOf(format).name);
+  const std::string include = req.get_param_value("include_rejected");
+  if (!include.empty() && include != "true" && include != "false")
+    return SendError(res, Status::InvalidParameter("'include_rejected' is true or false"));
+  const bool include_rejected = include == "true";
+  audit_->Record(
+      who.name, "export",
+      def->id + " " + NamesOf(format).name + (include_rejected ? " include_rejected" : ""));
   auto lease = readers_->Acquire();
   if (!lease.ok()) return SendError(res, lease.status());
   auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());
@@ -45,10 +51,11 @@ void ExportResource::Export(const httplib::Request& req, httplib::Response& res,
   // Streamed in chunks as rows are made: memory stays flat however large the wave.
   res.set_chunked_content_provider(
       NamesOf(format).media_type,
-      [shared, def, directory, format](size_t, httplib::DataSink& sink) {
+      [shared, def, directory, format, include_rejected](size_t, httplib::DataSink& sink) {
         auto stats = percept::Export(
             **shared, *def, *directory, format,
-            [&](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); });
+            [&](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); },
+            include_rejected);
         if (!stats.ok()) {
           std::fprintf(stderr, "percept: export of %s stopped: %s\n", def->id.c_str(),
                        stats.status().message().c_str());

@@ -91,10 +91,12 @@ void AppendLongRows(const json& doc, Chunker& out, ExportStats& stats) {
 }
 
 // ReadStat needs the row count before the first row: one row per evaluation.
-Result<long> EvaluationCount(Store& store, const std::string& survey_id) {
-  auto count = store.Cached("SELECT count(*) FROM evaluations WHERE survey_id = ?");
+Result<long> EvaluationCount(Store& store, const std::string& survey_id, bool include_rejected) {
+  auto count = store.Cached(
+      "SELECT count(*) FROM evaluations e JOIN submissions s ON s.seq = e.submission_seq "
+      "WHERE e.survey_id = ? AND (? OR s.review_state NOT IN ('rejected', 'deprecated'))");
   if (!count.ok()) return count.status();
-  (*count)->Bind(1, survey_id);
+  (*count)->Bind(1, survey_id).Bind(2, static_cast<int64_t>(include_rejected));
   if (!(*count)->Step()) return (*count)->status();
   const long rows = static_cast<long>((*count)->Int(0));
   (*count)->Reset();
@@ -134,7 +136,7 @@ Result<ExportFormat> ParseExportFormat(std::string_view name) {
 
 Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
                            const std::map<std::string, Institution>& institutions,
-                           ExportFormat format, const ExportSink& sink) {
+                           ExportFormat format, const ExportSink& sink, bool include_rejected) {
   const ScoreLayout layout(def);
   const std::vector<Column> cols = WideColumns(def, layout);
   Chunker out(sink);
@@ -148,7 +150,7 @@ Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
 
   std::unique_ptr<SavWriter> sav;
   if (format == ExportFormat::kSav) {
-    auto rows = EvaluationCount(store, def.id);
+    auto rows = EvaluationCount(store, def.id, include_rejected);
     if (!rows.ok()) return rows.status();
     auto begun = SavWriter::Begin(def, cols, *rows, [&out](std::string_view bytes) {
       out.buffer().append(bytes);
@@ -167,10 +169,12 @@ Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
   }
 
   // One read snapshot for the whole export: a consistent picture even while tablets sync.
+  // Rejected and deprecated interviews leave the exports unless asked for (docs/supervision.md).
   auto st = store.db()->Prepare(
-      "SELECT enumerator, body FROM submissions WHERE survey_id = ? ORDER BY seq");
+      "SELECT enumerator, body FROM submissions WHERE survey_id = ? AND "
+      "(? OR review_state NOT IN ('rejected', 'deprecated')) ORDER BY seq");
   if (!st.ok()) return st.status();
-  st->Bind(1, def.id);
+  st->Bind(1, def.id).Bind(2, static_cast<int64_t>(include_rejected));
   const WideRowMaker rows(def, cols, institutions);
   std::vector<Cell> row(cols.size());
   std::vector<std::string> text(cols.size());

@@ -3,6 +3,7 @@
 // a server that never received it, and to a rebuild), corrections, and who may do what.
 #include <catch2/catch.hpp>
 #include <set>
+#include <sstream>
 
 #include "server_process.h"
 
@@ -183,6 +184,28 @@ TEST_CASE("supervision: flags at ingest, team-scoped review, and the aggregates 
   CHECK(Review(*c, sup_b, old_id, {{"review_state", "approved"}})->status == 409);
   correction["deprecated_id"] = correction["instance_id"];
   Send(*c, enc_b, correction, 422);  // an interview cannot replace itself
+
+  // Exports leave them out too, unless asked for.
+  auto exported = [&](const std::string& query) {
+    auto r = c->Get(("/api/v1/exports/chs-perception.jsonl" + query).c_str(),
+                    Bearer(server.analyst_token));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    std::set<std::string> ids;
+    std::istringstream lines(r->body);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty()) ids.insert(json::parse(line)["instance_id"].get<std::string>());
+    return ids;
+  };
+  const std::set<std::string> kept = exported(""), everything = exported("?include_rejected=true");
+  CHECK(kept.count(rushed_id) == 0);
+  CHECK(kept.count(old_id) == 0);
+  CHECK(everything.count(rushed_id) == 1);
+  CHECK(everything.count(old_id) == 1);
+  CHECK(everything.size() == kept.size() + 2);
+  CHECK(c->Get("/api/v1/exports/chs-perception.jsonl?include_rejected=yes",
+               Bearer(server.analyst_token))
+            ->status == 400);
 
   // What was kept incrementally is what a rebuild computes, rejected and deprecated left out.
   const json live = GetJson(*c, scores, server.analyst_token);

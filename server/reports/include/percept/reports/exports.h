@@ -42,8 +42,10 @@ struct ExportStats {
 
 // Writes the export of every stored interview of `def`'s survey (all versions whose items
 // `def` knows; unknown items are left out) to `sink`. `institutions` names and places them.
+// Rejected and deprecated interviews (docs/supervision.md) only with `include_rejected`.
 Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
                            const std::map<std::string, Institution>& institutions,
-                           ExportFormat format, const ExportSink& sink);
+                           ExportFormat format, const ExportSink& sink,
+                           bool include_rejected = false);
 
 }  // namespace percept
