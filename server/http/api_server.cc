@@ -48,7 +48,7 @@ void ApiServer::Impl::Routes() {
                         scoring, options.institution_period);
   scores.emplace(&*score_service);
   part_b.emplace(&*score_service, readers.get(), institutions.get());
-  reviews.emplace(writer.get(), aggregates.get(), readers.get());
+  reviews.emplace(&catalog, writer.get(), aggregates.get(), readers.get());
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get(), readers.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);

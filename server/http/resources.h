@@ -262,13 +262,17 @@ class PartBResource {
 // a transaction of its own, so that the aggregates follow it at once.
 class ReviewResource {
  public:
-  ReviewResource(SubmissionWriter* writer, Aggregates* aggregates, StorePool* readers)
-      : writer_(writer), aggregates_(aggregates), readers_(readers) {}
+  ReviewResource(const SurveyCatalog* catalog, SubmissionWriter* writer, Aggregates* aggregates,
+                 StorePool* readers)
+      : catalog_(catalog), writer_(writer), aggregates_(aggregates), readers_(readers) {}
   void Register(Router& router);
 
  private:
   void Review(const httplib::Request& req, httplib::Response& res, const Principal& who);
   void History(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  // GET /api/v1/enumerators: the enumerator summary with its deviance test.
+  void Enumerators(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  const SurveyCatalog* catalog_;
   SubmissionWriter* writer_;
   Aggregates* aggregates_;  // Apply runs on the writer thread, inside RunExclusive
   StorePool* readers_;

@@ -1,4 +1,5 @@
 // Supervision (docs/supervision.md): review an interview, read its history.
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "percept/http/http_support.h"
@@ -28,6 +29,11 @@ void ReviewResource::Register(Router& router) {
             kMaxReviewBody,
             [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
               Review(req, res, *who);
+            });
+  router.On("GET", "/api/v1/enumerators", Access::kApi,
+            {Role::kSupervisor, Role::kAnalyst, Role::kAdmin}, 0,
+            [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
+              Enumerators(req, res, *who);
             });
   router.On("GET", std::string(kInterviewPath) + "/reviews", Access::kApi,
             {Role::kSupervisor, Role::kAnalyst, Role::kAdmin}, 0,
@@ -135,6 +141,43 @@ void ReviewResource::History(const httplib::Request& req, httplib::Response& res
             {"review_state", (*found)->review_state},
             {"flags", (*found)->flags},
             {"items", std::move(items)}});
+}
+
+void ReviewResource::Enumerators(const httplib::Request& req, httplib::Response& res,
+                                 const Principal& who) {
+  const std::string survey = req.get_param_value("survey");
+  if (survey.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
+  const SurveyDefinition* def = catalog_->Latest(survey);
+  if (!def) return SendError(res, Status::NotFound("no such survey"));
+  auto reader = readers_->Acquire();
+  if (!reader.ok()) return SendError(res, reader.status());
+  // Every enumerator is the others' benchmark; a team's supervisor then reads its team's rows.
+  auto inputs = ReadEnumeratorInputs(**reader, *aggregates_, def->id, "");
+  if (!inputs.ok()) return SendError(res, inputs.status());
+  EnumeratorOptions options;
+  options.lo = def->scale.min;
+  options.hi = def->scale.max;
+  json items = json::array();
+  for (const EnumeratorRow& r : ComputeEnumerators(*inputs, options)) {
+    if (who.role == Role::kSupervisor && !who.team.empty() && r.team != who.team) continue;
+    json flags = json::object();
+    for (const std::string& f : QualityFlagNames()) flags[f] = r.flags.count(f) ? r.flags.at(f) : 0;
+    auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    items.push_back({{"enumerator", r.enumerator},
+                     {"team", r.team.empty() ? json(nullptr) : json(r.team)},
+                     {"interviews", r.interviews},
+                     {"minutes_per_evaluation", number(r.median_minutes_per_evaluation)},
+                     {"flags", std::move(flags)},
+                     {"evaluations", r.evaluations},
+                     {"overall_index", number(r.overall_index)},
+                     {"others_index", number(r.others_index)},
+                     {"gap", number(r.gap)},
+                     {"p", number(r.p)},
+                     {"q", number(r.q)},
+                     {"deviant", r.deviant}});
+  }
+  SendJson(res, 200,
+           {{"survey", def->id}, {"min_gap", options.min_gap}, {"items", std::move(items)}});
 }
 
 }  // namespace percept

@@ -1,6 +1,10 @@
 #include "percept/storage/reviews.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "percept/submission.h"  // ParseRfc3339
 
 namespace percept {
 
@@ -71,6 +75,63 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
   if (!s.ok()) return s;
   change.changed = true;
   return change;
+}
+
+Result<std::vector<EnumeratorInput>> ReadEnumeratorInputs(Store& store,
+                                                          const Aggregates& aggregates,
+                                                          const std::string& survey_id,
+                                                          const std::string& team) {
+  auto st = store.Cached(
+      "SELECT s.seq, s.enumerator, t.team, s.started_at, s.completed_at, s.flags, "
+      "e.survey_version, e.institution_id, e.likert FROM submissions s "
+      "JOIN evaluations e ON e.submission_seq = s.seq LEFT JOIN tokens t ON t.name = s.enumerator "
+      "WHERE s.survey_id = ?1 AND s.review_state <> 'deprecated' AND (?2 = '' OR t.team = ?2) "
+      "ORDER BY s.seq, e.position");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.Bind(1, survey_id).Bind(2, team);
+  std::map<std::string, EnumeratorInput> by_name;
+  int64_t seq = -1;
+  EnumeratorInput* current = nullptr;
+  int evaluations = 0;
+  long long started = 0, completed = 0;
+  bool timed = false;
+  auto close_interview = [&] {
+    if (current && timed && evaluations > 0)
+      current->minutes_per_evaluation.push_back(static_cast<double>(completed - started) / 60.0 /
+                                                evaluations);
+  };
+  while (q.Step()) {
+    if (q.Int(0) != seq) {
+      close_interview();
+      seq = q.Int(0);
+      current = &by_name[q.Text(1)];
+      current->enumerator = q.Text(1);
+      if (!q.IsNull(2)) current->team = q.Text(2);
+      ++current->interviews;
+      for (const std::string& f : SplitFlags(q.TextView(5))) ++current->flags[f];
+      timed = ParseRfc3339(q.TextView(3), nullptr, &started) &&
+              ParseRfc3339(q.TextView(4), nullptr, &completed);
+      evaluations = 0;
+    }
+    ++evaluations;
+    const ScoreLayout* layout = aggregates.Layout(survey_id, static_cast<int>(q.Int(6)));
+    if (!layout || !layout->has_overall()) continue;
+    const std::vector<int> likert = DecodeLikert(q.BlobView(8), layout->lo());
+    const double overall = layout->blocks().back().Score(likert);  // "overall" is the last block
+    if (std::isnan(overall)) continue;
+    const int64_t x = static_cast<int64_t>(overall);
+    Moments& m = current->overall[q.Text(7)];
+    m.n += 1;
+    m.sum += x;
+    m.sum_sq += x * x;
+  }
+  close_interview();
+  if (!q.status().ok()) return q.status();
+  std::vector<EnumeratorInput> out;
+  for (auto& [name, input] : by_name) out.push_back(std::move(input));
+  return out;
 }
 
 }  // namespace percept

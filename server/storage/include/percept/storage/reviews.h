@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "percept/base/status.h"
+#include "percept/enumerators.h"
 #include "percept/storage/aggregate_codec.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/store.h"
@@ -40,5 +41,13 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
                                        const std::string& instance_id, const std::string& to,
                                        const std::string& actor, const std::string& comment,
                                        AggregateDelta* delta);
+
+// What the enumerator summary is computed from (analytics/enumerators.h): every interview of
+// `survey_id` but deprecated ones, grouped by enumerator (of `team` only, when given), with the
+// overall item's answers per institution. One pass over the survey's evaluations.
+Result<std::vector<EnumeratorInput>> ReadEnumeratorInputs(Store& store,
+                                                          const Aggregates& aggregates,
+                                                          const std::string& survey_id,
+                                                          const std::string& team);
 
 }  // namespace percept
