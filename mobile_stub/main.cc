@@ -62,13 +62,16 @@ struct Plants {
 };
 
 int Simulate(const std::string& survey_file, const std::string& institutions_file, int households,
-             uint64_t seed, const Plants& plants, bool uniform, const std::string& first_day,
-             int days, const std::string& queue_path) {
+             uint64_t seed, const Plants& plants, bool uniform, const std::string& style,
+             const std::string& first_day, int days, const std::string& queue_path) {
   auto f = LoadFieldwork(survey_file, institutions_file);
   if (!f.ok()) return Fail(f.status());
   GeneratorOptions options;
   options.seed = seed;
   options.uniform = uniform;
+  auto parsed_style = ParseEnumeratorStyle(style);
+  if (!parsed_style.ok()) return Fail(parsed_style.status());
+  options.style = *parsed_style;
   if (!IsIsoDate(first_day))
     return Fail(Status::InvalidParameter("--first-day is a date, YYYY-MM-DD"));
   options.first_day = first_day;
@@ -257,6 +260,11 @@ int main(int argc, char** argv) {
                   "institution_id:points — move every component of autonomy that many points "
                   "(repeatable)");
   sim->add_flag("--uniform", uniform, "Give every institution the same true quality");
+  std::string style = "careful";
+  sim->add_option("--enumerator-style", style,
+                  "How the enumerator works: careful, fast (rushes), or fabricator (a few "
+                  "minutes an interview, often the same answer throughout, ratings lifted)")
+      ->capture_default_str();
   sim->add_option("--first-day", first_day, "First day of fieldwork (YYYY-MM-DD)")
       ->capture_default_str();
   sim->add_option("--days", days, "Days of fieldwork, interviews spread evenly")
@@ -304,8 +312,8 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*sim)
-    return Simulate(survey_file, institutions_file, households, seed, plants, uniform, first_day,
-                    days, queue);
+    return Simulate(survey_file, institutions_file, households, seed, plants, uniform, style,
+                    first_day, days, queue);
   if (*rejected) return ShowRejected(queue);
   auto server = ParseServerUrl(url, token, cacert);
   if (!server.ok()) return Fail(server.status());

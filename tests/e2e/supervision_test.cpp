@@ -212,3 +212,95 @@ TEST_CASE("supervision: flags at ingest, team-scoped review, and the aggregates 
   server.Admin("rebuild-aggregates");
   CHECK(GetJson(*c, scores, server.analyst_token) == live);
 }
+
+TEST_CASE(
+    "the story, supervision: a fabricator is deviant, and rejecting its interviews leaves "
+    "the scores of a server that never received them") {
+  ServerProcess server;
+  const std::string supervisor =
+      LastLine(server.Admin("token create --role supervisor --name sup-norte --team norte"));
+  // Five enumerators of one team, a queue each; the fifth fabricates.
+  struct Enumerator {
+    std::string name, style, token, queue, copy;
+  };
+  std::vector<Enumerator> team;
+  for (int i = 1; i <= 5; ++i) {
+    Enumerator e;
+    e.name = "enc-" + std::to_string(i);
+    e.style = i == 5 ? "fabricator" : "careful";
+    e.token =
+        LastLine(server.Admin("token create --role enumerator --team norte --name " + e.name));
+    e.queue = server.dir() + "/" + e.name + ".db";
+    e.copy = server.dir() + "/" + e.name + "-copy.db";
+    server.Simulate(e.queue, "--households 300 --seed " + std::to_string(40 + i) +
+                                 " --enumerator-style " + e.style);
+    REQUIRE(std::system(("cp '" + e.queue + "' '" + e.copy + "'").c_str()) == 0);
+    team.push_back(e);
+  }
+  auto sync = [](const ServerProcess& to, const Enumerator& e, const std::string& queue) {
+    int status = 0;
+    Shell(std::string(PERCEPT_TABLET_BIN) + " sync --queue '" + queue +
+              "' --server https://127.0.0.1:" + std::to_string(to.port) + " --token " + e.token +
+              " --cacert '" + to.dir() + "/dev-cert.pem' 2>&1",
+          &status);
+    REQUIRE(status == 0);
+  };
+  for (const Enumerator& e : team) sync(server, e, e.queue);
+  auto c = server.Client();
+
+  const json summary = GetJson(*c, "/api/v1/enumerators?survey=chs-perception", supervisor);
+  REQUIRE(summary["items"].size() == 5);
+  for (const json& row : summary["items"]) {
+    INFO(row.dump());
+    CHECK(row["team"] == "norte");
+    CHECK(row["interviews"] == 300);
+    if (row["enumerator"] == "enc-5") {
+      CHECK(row["deviant"] == true);
+      CHECK(row["gap"].get<double>() > 10);
+      CHECK(row["flags"]["too_fast"] == 300);
+      CHECK(row["flags"]["straight_lining"].get<int>() > 100);
+      CHECK(row["minutes_per_evaluation"].get<double>() < 1);
+    } else {
+      CHECK(row["deviant"] == false);
+      CHECK(row["flags"]["too_fast"] == 0);
+      CHECK(row["flags"]["straight_lining"] == 0);
+      CHECK(row["minutes_per_evaluation"].get<double>() > 3);
+    }
+  }
+  // Enumerators and institutions read none of this.
+  GetJson(*c, "/api/v1/enumerators?survey=chs-perception", team[0].token, 403);
+  GetJson(*c, "/api/v1/enumerators?survey=chs-perception", server.institution_token, 403);
+
+  // The supervisor rejects every interview of the fabricator.
+  int rejected = 0;
+  for (std::string after = "0";;) {
+    const json page = GetJson(*c,
+                              "/api/v1/submissions?survey=chs-perception&enumerator=enc-5&limit=100"
+                              "&review_state=received&after=" +
+                                  after,
+                              supervisor);
+    for (const json& item : page["items"]) {
+      auto r = Review(*c, supervisor, item["instance_id"],
+                      {{"review_state", "rejected"}, {"comment", "Entrevistas inventadas."}});
+      REQUIRE(r);
+      REQUIRE(r->status == 200);
+      ++rejected;
+    }
+    if (page["next"].is_null()) break;
+    after = page["next"].get<std::string>();
+  }
+  CHECK(rejected == 300);
+
+  // A second server receives only the four careful enumerators' interviews.
+  ServerProcess clean;
+  for (Enumerator& e : team) {
+    if (e.style != "careful") continue;
+    e.token = LastLine(clean.Admin("token create --role enumerator --team norte --name " + e.name));
+    sync(clean, e, e.copy);
+  }
+  auto c2 = clean.Client();
+  const std::string scores = "/api/v1/scores?survey=chs-perception";
+  CHECK(GetJson(*c, scores, server.analyst_token) == GetJson(*c2, scores, clean.analyst_token));
+  const std::string critical = "/api/v1/critical-points?survey=chs-perception";
+  CHECK(GetJson(*c, critical, server.analyst_token) == GetJson(*c2, critical, clean.analyst_token));
+}

@@ -45,9 +45,15 @@ Result<std::vector<RatePlant>> ParseAutonomyPlant(const std::string& spec,
                                                   const SurveyDefinition& def,
                                                   const std::vector<Institution>& institutions);
 
+// How an enumerator works (docs/supervision.md): careful takes its time, fast rushes, and a
+// fabricator answers in a few minutes, often straight-lines and lifts the ratings.
+enum class EnumeratorStyle { kCareful, kFast, kFabricator };
+Result<EnumeratorStyle> ParseEnumeratorStyle(const std::string& name);
+
 struct GeneratorOptions {
   uint64_t seed = 1;
   bool uniform = false;  // every institution has the same true quality
+  EnumeratorStyle style = EnumeratorStyle::kCareful;
   std::vector<Plant> plants;
   std::vector<RatePlant> rate_plants;
   std::string first_day = "2026-11-02";  // fieldwork starts on this date and lasts `days`
