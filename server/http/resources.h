@@ -22,6 +22,7 @@
 #include "percept/net/connections.h"
 #include "percept/scores.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/reviews.h"
 #include "percept/storage/institution_cache.h"
 #include "percept/storage/store_pool.h"
 #include "percept/storage/submission_writer.h"
@@ -266,6 +267,10 @@ class ReviewResource {
                  StorePool* readers)
       : catalog_(catalog), writer_(writer), aggregates_(aggregates), readers_(readers) {}
   void Register(Router& router);
+  // Moves `instance_id` to `to` for `who` (NotFound for an interview it may not review), on the
+  // writer thread; the API and the supervisor's page both review through here.
+  Result<ReviewChange> Apply(const Principal& who, const std::string& instance_id,
+                             const std::string& to, const std::string& comment);
 
  private:
   void Review(const httplib::Request& req, httplib::Response& res, const Principal& who);
@@ -277,6 +282,10 @@ class ReviewResource {
   Aggregates* aggregates_;  // Apply runs on the writer thread, inside RunExclusive
   StorePool* readers_;
 };
+
+// What is wrong with a review asked for: a state a supervisor may set, a comment within bounds,
+// and a reason given to reject or flag issues. Empty when nothing is.
+std::vector<Detail> ReviewProblems(const std::string& to, const std::string& comment);
 
 // Whether `who` may see and review `interview`: analysts and admins all; a supervisor its
 // team's (every team when it has none); nobody else.

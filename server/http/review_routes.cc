@@ -19,6 +19,24 @@ const char* kInterviewPath = R"(/api/v1/submissions/([0-9a-fA-F-]{36}))";
 
 }  // namespace
 
+std::vector<Detail> ReviewProblems(const std::string& to, const std::string& comment) {
+  std::vector<Detail> problems;
+  if (!IsSupervisorState(to)) {
+    problems.push_back(
+        {"/review_state", "bad_state", "review_state is received, has_issues, approved or rejected"});
+  }
+  if (comment.size() > kMaxComment)
+    problems.push_back({"/comment", "too_long", "a comment is at most 2000 bytes"});
+  if (HasControlCharacter(comment, /*allow_lines=*/true)) {
+    problems.push_back(
+        {"/comment", "control_character", "a comment holds no control character but line breaks"});
+  }
+  // Sending an interview back, or throwing it out, says why: the enumerator reads it.
+  if ((to == "rejected" || to == "has_issues") && comment.empty())
+    problems.push_back({"/comment", "required", "say why (a comment) to reject or flag issues"});
+  return problems;
+}
+
 bool MayReview(const Principal& who, const InterviewInfo& interview) {
   if (who.role == Role::kAnalyst || who.role == Role::kAdmin) return true;
   return who.role == Role::kSupervisor && (who.team.empty() || who.team == interview.team);
@@ -58,28 +76,15 @@ void ReviewResource::Review(const httplib::Request& req, httplib::Response& res,
   std::string to, comment;
   if (problems.empty()) {
     const json* state = doc->contains("review_state") ? &(*doc)["review_state"] : nullptr;
-    if (!state || !state->is_string() || !IsSupervisorState(state->get<std::string>())) {
-      problems.push_back({"/review_state", "bad_state",
-                          "review_state is received, has_issues, approved or rejected"});
-    } else {
-      to = state->get<std::string>();
-    }
+    if (state && state->is_string()) to = state->get<std::string>();
     if (doc->contains("comment")) {
       const json& c = (*doc)["comment"];
-      if (!c.is_string()) {
+      if (!c.is_string())
         problems.push_back({"/comment", "wrong_type", "a comment is a string"});
-      } else {
+      else
         comment = c.get<std::string>();
-        if (comment.size() > kMaxComment)
-          problems.push_back({"/comment", "too_long", "a comment is at most 2000 bytes"});
-        if (HasControlCharacter(comment, /*allow_lines=*/true))
-          problems.push_back({"/comment", "control_character",
-                              "a comment holds no control character but line breaks"});
-      }
     }
-    // Sending an interview back, or throwing it out, says why: the enumerator reads it.
-    if ((to == "rejected" || to == "has_issues") && comment.empty())
-      problems.push_back({"/comment", "required", "say why (a comment) to reject or flag issues"});
+    for (Detail& d : ReviewProblems(to, comment)) problems.push_back(std::move(d));
   }
   if (!problems.empty()) {
     return SendError(res,
@@ -87,11 +92,20 @@ void ReviewResource::Review(const httplib::Request& req, httplib::Response& res,
                                                   " problem" + (problems.size() == 1 ? "" : "s"),
                                               std::move(problems)));
   }
-  const std::string instance_id = [&] {
-    std::string id = req.matches[1].str();
-    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return id;
-  }();
+  std::string instance_id = req.matches[1].str();
+  for (char& c : instance_id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto change = Apply(who, instance_id, to, comment);
+  Status s = change.status();
+  if (!s.ok()) return SendError(res, s);
+  SendJson(res, 200,
+           {{"instance_id", instance_id},
+            {"review_state", change->to},
+            {"previous", change->interview.review_state},
+            {"changed", change->changed}});
+}
+
+Result<ReviewChange> ReviewResource::Apply(const Principal& who, const std::string& instance_id,
+                                           const std::string& to, const std::string& comment) {
   ReviewChange change;
   Status s = writer_->RunExclusive([&](Store& store) {
     // Another team's interview answers like an unknown one.
@@ -110,12 +124,8 @@ void ReviewResource::Review(const httplib::Request& req, httplib::Response& res,
     change = std::move(done).value();
     return Status::Ok();
   });
-  if (!s.ok()) return SendError(res, s);
-  SendJson(res, 200,
-           {{"instance_id", instance_id},
-            {"review_state", change.to},
-            {"previous", change.interview.review_state},
-            {"changed", change.changed}});
+  if (!s.ok()) return s;
+  return change;
 }
 
 void ReviewResource::History(const httplib::Request& req, httplib::Response& res,
