@@ -40,6 +40,9 @@ std::vector<EnumeratorRow> ComputeEnumerators(const std::vector<EnumeratorInput>
     row.interviews = in.interviews;
     row.median_minutes_per_evaluation = Median(in.minutes_per_evaluation);
     row.flags = in.flags;
+    for (const auto& [day, n] : in.per_day) row.most_in_a_day = std::max(row.most_in_a_day, n);
+    row.interviews_per_day =
+        in.per_day.empty() ? 0 : static_cast<double>(in.interviews) / in.per_day.size();
     Moments own, others;
     for (const auto& [inst, m] : in.overall) {
       Add(own, m);

@@ -49,6 +49,7 @@ void ApiServer::Impl::Routes() {
   scores.emplace(&*score_service);
   part_b.emplace(&*score_service, readers.get(), institutions.get());
   reviews.emplace(&catalog, writer.get(), aggregates.get(), readers.get());
+  supervise.emplace(&catalog, readers.get(), aggregates.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get(), readers.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);
@@ -60,6 +61,7 @@ void ApiServer::Impl::Routes() {
   scores->Register(*router);
   part_b->Register(*router);
   reviews->Register(*router);
+  supervise->Register(*router);
   proposals->Register(*router);
   sessions->Register(*router);
   reports->Register(*router);

@@ -54,6 +54,7 @@ struct ApiServer::Impl {
   std::optional<ScoreResource> scores;
   std::optional<PartBResource> part_b;
   std::optional<ReviewResource> reviews;
+  std::optional<SupervisePage> supervise;
   std::optional<ProposalResource> proposals;
   std::optional<ReportResource> reports;
   std::optional<SessionResource> sessions;

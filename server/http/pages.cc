@@ -24,6 +24,15 @@ void SendHtmlError(httplib::Response& res, const Status& status) {
            "<!doctype html><title>Percept</title><p>" + HtmlEscape(status.message()) + "</p>");
 }
 
+bool CrossSite(const httplib::Request& req) {
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (!site.empty()) return site != "same-origin" && site != "none";
+  // Our no-referrer policy makes current browsers send "null" for our own forms; they also
+  // send Sec-Fetch-Site, which decides above.
+  const std::string origin = req.get_header_value("Origin");
+  return !origin.empty() && origin != "https://" + req.get_header_value("Host");
+}
+
 std::string Lang(const httplib::Request& req) {
   return req.get_param_value("lang") == "en" ? "en" : "es";
 }

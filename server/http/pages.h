@@ -20,6 +20,10 @@ void SendHtml(httplib::Response& res, int status, const std::string& html,
               const char* policy = kPagePolicy);
 // A page that says `status`'s message, with its HTTP status.
 void SendHtmlError(httplib::Response& res, const Status& status);
+// Whether a form was posted from another site (cross-site request forgery): browsers say where
+// a post comes from with Sec-Fetch-Site, older ones with Origin. A client that says neither is
+// not a browser, and carries no cookie of ours to abuse.
+bool CrossSite(const httplib::Request& req);
 // "es" unless the query asks for ?lang=en.
 std::string Lang(const httplib::Request& req);
 // `s` percent-encoded but for letters, digits and -_./ (a path to return to after signing in).

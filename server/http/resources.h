@@ -22,8 +22,8 @@
 #include "percept/net/connections.h"
 #include "percept/scores.h"
 #include "percept/storage/aggregates.h"
-#include "percept/storage/reviews.h"
 #include "percept/storage/institution_cache.h"
+#include "percept/storage/reviews.h"
 #include "percept/storage/store_pool.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
@@ -290,6 +290,36 @@ std::vector<Detail> ReviewProblems(const std::string& to, const std::string& com
 // Whether `who` may see and review `interview`: analysts and admins all; a supervisor its
 // team's (every team when it has none); nobody else.
 bool MayReview(const Principal& who, const InterviewInfo& interview);
+
+// The supervisor's page (docs/supervision.md): the queue, one interview and its review, a bulk
+// review of what is listed, and the enumerators' dashboard. Same sign-in as the report; forms
+// refuse cross-site posts.
+class SupervisePage {
+ public:
+  SupervisePage(const SurveyCatalog* catalog, StorePool* readers, const Aggregates* aggregates,
+                InstitutionCache* institutions, ReviewResource* reviews)
+      : catalog_(catalog),
+        readers_(readers),
+        aggregates_(aggregates),
+        institutions_(institutions),
+        reviews_(reviews) {}
+  void Register(Router& router);
+
+ private:
+  void Queue(const httplib::Request& req, httplib::Response& res, const Principal& who,
+             const std::string& message);
+  void Interview(const httplib::Request& req, httplib::Response& res, const Principal& who,
+                 const std::string& error);
+  void Bulk(const httplib::Request& req, httplib::Response& res, const Principal& who);
+  // The queue's filters (state, flag, enumerator) and, for a supervisor, its team.
+  static Result<SubmissionQuery> Filter(const httplib::Request& req, const Principal& who,
+                                        const SurveyDefinition& def, int limit);
+  const SurveyCatalog* catalog_;
+  StorePool* readers_;
+  const Aggregates* aggregates_;
+  InstitutionCache* institutions_;
+  ReviewResource* reviews_;
+};
 
 // GET /api/v1/proposals: what families propose, for analysts (and for an institution about
 // itself when the server shares them).

@@ -22,8 +22,8 @@ const char* kInterviewPath = R"(/api/v1/submissions/([0-9a-fA-F-]{36}))";
 std::vector<Detail> ReviewProblems(const std::string& to, const std::string& comment) {
   std::vector<Detail> problems;
   if (!IsSupervisorState(to)) {
-    problems.push_back(
-        {"/review_state", "bad_state", "review_state is received, has_issues, approved or rejected"});
+    problems.push_back({"/review_state", "bad_state",
+                        "review_state is received, has_issues, approved or rejected"});
   }
   if (comment.size() > kMaxComment)
     problems.push_back({"/comment", "too_long", "a comment is at most 2000 bytes"});

@@ -14,21 +14,12 @@ namespace {
 // A sign-in or sign-out form is a few hundred bytes.
 constexpr size_t kFormBytes = 8 * 1024;
 
-// A form posted from another site is refused (cross-site request forgery): browsers say where a
-// post comes from with Sec-Fetch-Site, older ones with Origin (which our no-referrer policy
-// turns into "null" for our own forms in current ones). A client that says neither is not a
-// browser.
-bool CrossSite(const httplib::Request& req) {
-  const std::string site = req.get_header_value("Sec-Fetch-Site");
-  if (!site.empty()) return site != "same-origin" && site != "none";
-  const std::string origin = req.get_header_value("Origin");
-  return !origin.empty() && origin != "https://" + req.get_header_value("Host");
-}
-
-// Only our own report pages are places to return to after signing in: never an open redirect.
+// Only our own report and supervision pages are places to return to after signing in: never
+// an open redirect.
 std::string SafeNext(const std::string& next, const std::string& fallback) {
-  if (next.rfind("/reports/", 0) == 0 && next.find("//") == std::string::npos &&
-      next.find('\\') == std::string::npos && next.find_first_of("\r\n") == std::string::npos) {
+  if ((next.rfind("/reports/", 0) == 0 || next.rfind("/supervise/", 0) == 0) &&
+      next.find("//") == std::string::npos && next.find('\\') == std::string::npos &&
+      next.find_first_of("\r\n") == std::string::npos) {
     return next;
   }
   return fallback;
@@ -75,7 +66,11 @@ void SessionResource::Register(Router& router) {
         res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + *session +
                                          "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
                                          std::to_string(kSessionSeconds));
-        std::string next = SafeNext(req.get_param_value("next"), first_report_);
+        // Each role's page: supervisors review, the others read the report.
+        std::string landing = first_report_;
+        if (who.role == Role::kSupervisor && landing.rfind("/reports/", 0) == 0)
+          landing = "/supervise/" + landing.substr(9);
+        std::string next = SafeNext(req.get_param_value("next"), landing);
         if (next.find("lang=") == std::string::npos)
           next += (next.find('?') == std::string::npos ? "?lang=" : "&lang=") + lang;
         res.status = 303;

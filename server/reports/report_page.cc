@@ -40,10 +40,13 @@ const char* kStyle =
     ".inst{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start;border-top:1px solid "
     "#eee;padding-top:8px}"
     ".lim{color:#8a5a00}table.profile{font-size:.82rem;margin-bottom:6px}.problems{flex:1 1 "
-    "520px}.gauge{flex:0 0 200px}@media print{header "
+    "520px}.gauge{flex:0 0 200px}label.choice{display:inline-flex;flex-direction:row;gap:6px;"
+    "align-items:center;margin-right:14px}textarea{font-size:1rem}@media print{header "
     "form,form.filters{display:none}section{break-inside:avoid;border:none}}";
 
 }  // namespace
+
+const char* PageStyle() { return kStyle; }
 
 std::string HtmlEscape(const std::string& s) {
   std::string out;

@@ -110,6 +110,7 @@ Result<std::vector<EnumeratorInput>> ReadEnumeratorInputs(Store& store,
       current->enumerator = q.Text(1);
       if (!q.IsNull(2)) current->team = q.Text(2);
       ++current->interviews;
+      ++current->per_day[std::string(q.TextView(4).substr(0, 10))];
       for (const std::string& f : SplitFlags(q.TextView(5))) ++current->flags[f];
       timed = ParseRfc3339(q.TextView(3), nullptr, &started) &&
               ParseRfc3339(q.TextView(4), nullptr, &completed);

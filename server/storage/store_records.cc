@@ -159,6 +159,16 @@ Status Store::AddReview(int64_t seq, const std::string& actor, const std::string
       .Run();
 }
 
+Result<std::string> Store::SubmissionBody(int64_t seq) {
+  auto st = Cached("SELECT body FROM submissions WHERE seq = ?");
+  if (!st.ok()) return st.status();
+  ResetOnExit reset(**st);
+  (*st)->Bind(1, seq);
+  if (!(*st)->Step())
+    return (*st)->status().ok() ? Status::NotFound("no such interview") : (*st)->status();
+  return (*st)->Text(0);
+}
+
 Result<std::vector<ReviewRecord>> Store::ListReviews(int64_t seq) {
   auto st = Cached(
       "SELECT at, actor, from_state, to_state, comment FROM reviews WHERE submission_seq = ? "

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "browser.h"
 #include "server_process.h"
 
 using namespace percept::testing;
@@ -125,6 +126,28 @@ TEST_CASE("supervision: flags at ingest, team-scoped review, and the aggregates 
     CHECK(json::parse(r->body)["error"]["code"].is_string());
   }
   GetJson(*c, "/api/v1/submissions/" + rushed_id + "/reviews", sup_b, 404);
+  // The same on the supervisor's page (pages take the bearer header too).
+  const std::string page = "/supervise/chs-perception/interviews/" + rushed_id;
+  CHECK(c->Get(page.c_str(), Bearer(sup_a))->status == 200);
+  CHECK(c->Get(page.c_str(), Bearer(sup_b))->status == 404);
+  CHECK(c->Get(page.c_str(), Bearer(enc_a))->status == 403);
+  CHECK(c->Get(page.c_str(), Bearer(server.institution_token))->status == 403);
+  CHECK(c->Get("/supervise/chs-perception", Bearer(server.analyst_token))->status == 403);
+  {
+    // A form posted from another site is refused, and changes nothing.
+    httplib::Headers headers = Bearer(sup_a);
+    headers.emplace("Origin", "https://evil.example");
+    headers.emplace("Sec-Fetch-Site", "cross-site");
+    auto r = c->Post(page.c_str(), headers, "review_state=approved&comment=x",
+                     "application/x-www-form-urlencoded");
+    REQUIRE(r);
+    CHECK(r->status == 403);
+    CHECK(GetJson(*c, "/api/v1/submissions/" + rushed_id + "/reviews", sup_a)["items"].empty());
+  }
+  // Team b's queue on the page lists none of team a's interviews.
+  const std::string queue_b = c->Get("/supervise/chs-perception", Bearer(sup_b))->body;
+  CHECK(queue_b.find(rushed_id) == std::string::npos);
+  CHECK(queue_b.find("data-enumerator='enc-a'") == std::string::npos);
   GetJson(*c, "/api/v1/submissions?survey=chs-perception", enc_a, 403);
   // Bad reviews.
   for (const json& bad :
@@ -271,25 +294,40 @@ TEST_CASE(
   GetJson(*c, "/api/v1/enumerators?survey=chs-perception", team[0].token, 403);
   GetJson(*c, "/api/v1/enumerators?survey=chs-perception", server.institution_token, 403);
 
-  // The supervisor rejects every interview of the fabricator.
-  int rejected = 0;
-  for (std::string after = "0";;) {
-    const json page = GetJson(*c,
-                              "/api/v1/submissions?survey=chs-perception&enumerator=enc-5&limit=100"
-                              "&review_state=received&after=" +
-                                  after,
-                              supervisor);
-    for (const json& item : page["items"]) {
-      auto r = Review(*c, supervisor, item["instance_id"],
-                      {{"review_state", "rejected"}, {"comment", "Entrevistas inventadas."}});
-      REQUIRE(r);
-      REQUIRE(r->status == 200);
-      ++rejected;
-    }
-    if (page["next"].is_null()) break;
-    after = page["next"].get<std::string>();
-  }
-  CHECK(rejected == 300);
+  // The supervisor signs in to its page, sees the verdict, opens one of the fabricator's
+  // interviews, and rejects all of them in one go.
+  Browser browser;
+  const std::string base = "https://127.0.0.1:" + std::to_string(server.port);
+  browser.Go(base + "/supervise/chs-perception");
+  REQUIRE(browser.Url().find("/sign-in") != std::string::npos);
+  browser.Type("input[name=token]", supervisor);
+  browser.Click("#sign-in");
+  REQUIRE(browser.WaitUrl("/supervise/", "#enumerators").find("/supervise/chs-perception") !=
+          std::string::npos);
+  CHECK(browser.Count("#enumerators tr.warn[data-enumerator='enc-5']") == 1);
+  CHECK(browser.Count("#enumerators tr.warn") == 1);
+  browser.Go(base + "/supervise/chs-perception?enumerator=enc-5&state=received");
+  CHECK(browser.Count("#queue-list tbody tr") == 200);  // the first 200 of 300
+  browser.Click("#queue-list tbody tr a");
+  REQUIRE(browser.WaitUrl("/interviews/", "#review-form").find("/interviews/") !=
+          std::string::npos);
+  CHECK(browser.Count("#flags li[data-flag='too_fast']") == 1);
+  CHECK(browser.Source().find("¿Tuvo algún problema") != std::string::npos);  // as asked
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/supervise-interview.png");
+  browser.Go(base + "/supervise/chs-perception?enumerator=enc-5&state=received");
+  browser.Execute("document.querySelector('#bulk select').value = 'rejected'");
+  browser.Type("#bulk input[name=comment]", "Entrevistas inventadas.");
+  browser.Click("#bulk-review");
+  REQUIRE(browser.WaitUrl("done=", "#queue").find("done=300") != std::string::npos);
+  CHECK(browser.Source().find("300 entrevistas revisadas") != std::string::npos);
+  browser.Go(base + "/supervise/chs-perception?enumerator=enc-5&state=rejected");
+  CHECK(browser.Count("#queue-list tbody tr") == 200);
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/supervise-queue.png");
+  CHECK(GetJson(*c,
+                "/api/v1/submissions?survey=chs-perception&enumerator=enc-5&review_state="
+                "received",
+                supervisor)["items"]
+            .empty());
 
   // A second server receives only the four careful enumerators' interviews.
   ServerProcess clean;

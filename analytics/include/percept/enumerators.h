@@ -18,6 +18,7 @@ struct EnumeratorInput {
   int64_t interviews = 0;
   std::vector<double> minutes_per_evaluation;  // one per interview whose times parse
   std::map<std::string, int64_t> flags;        // flag -> interviews with it
+  std::map<std::string, int64_t> per_day;      // completed day -> interviews
   // The overall item's answers (on the scale, Moments::scale 1) per institution evaluated.
   std::map<std::string, Moments> overall;
 };
@@ -33,6 +34,8 @@ struct EnumeratorRow {
   int64_t interviews = 0;
   double median_minutes_per_evaluation = 0;  // NaN when no interview's times parse
   std::map<std::string, int64_t> flags;
+  double interviews_per_day = 0;  // on the days it worked
+  int64_t most_in_a_day = 0;
   int64_t evaluations = 0;  // with an overall answer
   // Its families' mean overall rating on 0–100, and the gap to the other enumerators'
   // families rating the same institutions (pooled), with a two-sided Welch test and BH over

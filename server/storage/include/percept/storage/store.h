@@ -156,6 +156,8 @@ class Store {
   Status AddReview(int64_t seq, const std::string& actor, const std::string& from,
                    const std::string& to, const std::string& comment);
   Result<std::vector<ReviewRecord>> ListReviews(int64_t seq);
+  // The stored interview (its JSON) at `seq`.
+  Result<std::string> SubmissionBody(int64_t seq);
 
   // The audit trail (`percept audit`).
   Status Audit(const std::string& actor, const std::string& action, const std::string& detail);
