@@ -191,6 +191,8 @@ class ScoreService {
                   std::shared_ptr<const InstitutionCache::Directory>* directory);
   const ScoreOptions& scoring() const { return scoring_; }
   PartBOptions part_b_options() const;
+  // Interviews of the query's survey and period that rejection or correction left out.
+  Result<int64_t> CountExcluded(const ScoreQuery& q) const;
   const IndicatorLayout* IndicatorsOf(const SurveyDefinition& survey) const {
     return aggregates_->Indicators(survey.id, survey.version);
   }

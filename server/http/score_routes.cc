@@ -205,6 +205,12 @@ Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport*
   return Status::Ok();
 }
 
+Result<int64_t> ScoreService::CountExcluded(const ScoreQuery& q) const {
+  auto reader = readers_->Acquire();
+  if (!reader.ok()) return reader.status();
+  return (*reader)->CountExcluded(q.survey->id, q.from, q.to);
+}
+
 PartBOptions ScoreService::part_b_options() const {
   PartBOptions o;
   o.indicators.min_n = o.autonomy.min_n = scoring_.min_n;
@@ -263,9 +269,14 @@ void ScoreResource::Scores(const httplib::Request& req, httplib::Response& res,
     if (!status.ok()) return SendError(res, status);
     WriteCriticalPoints(w, report, part_b, *scores_->IndicatorsOf(*q.survey), visible, hide_n);
   } else {
+    // How many interviews a supervisor rejected or a correction replaced (docs/supervision.md):
+    // the scores leave them out, and say so.
+    auto excluded = scores_->CountExcluded(q);
+    if (!excluded.ok()) return SendError(res, excluded.status());
     w.Field("min_n", options.min_n)
         .Field("standard", options.standard)
-        .Field("min_gap", options.min_gap);
+        .Field("min_gap", options.min_gap)
+        .Field("excluded", *excluded);
     w.Key("network").BeginArray();
     for (const NetworkCell& c : report.network) WriteNetworkCell(w, c, hide_n);
     w.EndArray().Key("cells").BeginArray();

@@ -159,6 +159,19 @@ Status Store::AddReview(int64_t seq, const std::string& actor, const std::string
       .Run();
 }
 
+Result<int64_t> Store::CountExcluded(const std::string& survey_id, const std::string& from,
+                                     const std::string& to) {
+  auto st = Cached(
+      "SELECT count(*) FROM submissions WHERE survey_id = ?1 AND "
+      "review_state IN ('rejected', 'deprecated') AND (?2 = '' OR completed_day >= ?2) AND "
+      "(?3 = '' OR completed_day <= ?3)");
+  if (!st.ok()) return st.status();
+  ResetOnExit reset(**st);
+  (*st)->Bind(1, survey_id).Bind(2, from).Bind(3, to);
+  if (!(*st)->Step()) return (*st)->status();
+  return (*st)->Int(0);
+}
+
 Result<std::string> Store::SubmissionBody(int64_t seq) {
   auto st = Cached("SELECT body FROM submissions WHERE seq = ?");
   if (!st.ok()) return st.status();

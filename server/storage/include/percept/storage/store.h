@@ -156,6 +156,10 @@ class Store {
   Status AddReview(int64_t seq, const std::string& actor, const std::string& from,
                    const std::string& to, const std::string& comment);
   Result<std::vector<ReviewRecord>> ListReviews(int64_t seq);
+  // Interviews of `survey_id` completed in [from, to] (empty: unbounded) that a supervisor
+  // rejected or a correction replaced: what the scores leave out.
+  Result<int64_t> CountExcluded(const std::string& survey_id, const std::string& from,
+                                const std::string& to);
   // The stored interview (its JSON) at `seq`.
   Result<std::string> SubmissionBody(int64_t seq);
 
