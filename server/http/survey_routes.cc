@@ -11,7 +11,7 @@ using nlohmann::json;
 namespace {
 
 const std::vector<Role> kAnyRole = {Role::kEnumerator, Role::kInstitution, Role::kAnalyst,
-                                    Role::kAdmin};
+                                    Role::kAdmin, Role::kSupervisor};
 
 }  // namespace
 

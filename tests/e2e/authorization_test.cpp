@@ -21,11 +21,18 @@ enum Caller {
   kInstitution,
   kAnalyst,
   kAdmin,
+  kSupervisor,  // of team norte; the interview below comes from an enumerator of no team
   kCallers
 };
-const char* kCallerNames[] = {
-    "no token",   "malformed header",           "unknown token", "revoked token",
-    "enumerator", "institution (cesfam-tal-1)", "analyst",       "admin"};
+const char* kCallerNames[] = {"no token",
+                              "malformed header",
+                              "unknown token",
+                              "revoked token",
+                              "enumerator",
+                              "institution (cesfam-tal-1)",
+                              "analyst",
+                              "admin",
+                              "supervisor (team norte)"};
 
 struct Rule {
   const char* method;
@@ -38,6 +45,8 @@ struct Rule {
 TEST_CASE("authorization matrix: every endpoint x every caller") {
   ServerProcess server;
   const std::string admin = LastLine(server.Admin("token create --role admin --name root"));
+  const std::string supervisor =
+      LastLine(server.Admin("token create --role supervisor --name sup --team norte"));
   const std::string revoked = LastLine(server.Admin("token create --role analyst --name gone"));
   server.Admin("token revoke gone");
   const std::string interview = DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71").dump();
@@ -45,40 +54,64 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
   const std::string q = "?survey=chs-perception";
 
   const std::vector<Rule> rules = {
-      //                                                   none malf unkn revk enum inst anal admn
-      {"GET", "/healthz", {200, 200, 200, 200, 200, 200, 200, 200}},
-      {"GET", "/api/v1/surveys", {401, 401, 401, 401, 200, 200, 200, 200}},
-      {"GET", "/api/v1/surveys/chs-perception", {401, 401, 401, 401, 200, 200, 200, 200}},
-      {"GET", "/api/v1/institutions", {401, 401, 401, 401, 200, 200, 200, 200}},
-      {"POST", "/api/v1/submissions", {401, 401, 401, 401, 2, 403, 403, 403}},
-      {"POST", "/api/v1/submissions/batch", {401, 401, 401, 401, 200, 403, 403, 403}},
-      {"GET", "/api/v1/submissions" + q, {401, 401, 401, 401, 403, 403, 200, 200}},
+      //                                              none malf unkn revk enum inst anal admn supv
+      {"GET", "/healthz", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+      {"GET", "/api/v1/surveys", {401, 401, 401, 401, 200, 200, 200, 200, 200}},
+      {"GET", "/api/v1/surveys/chs-perception", {401, 401, 401, 401, 200, 200, 200, 200, 200}},
+      {"GET", "/api/v1/institutions", {401, 401, 401, 401, 200, 200, 200, 200, 200}},
+      {"POST", "/api/v1/submissions", {401, 401, 401, 401, 2, 403, 403, 403, 403}},
+      {"POST", "/api/v1/submissions/batch", {401, 401, 401, 401, 200, 403, 403, 403, 403}},
+      {"GET", "/api/v1/submissions" + q, {401, 401, 401, 401, 403, 403, 200, 200, 200}},
       // Sent as JSON above: no XML kept for it.
       {"GET",
        "/api/v1/submissions/0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71.xml",
-       {401, 401, 401, 401, 403, 403, 404, 404}},
-      {"GET", "/api/v1/scores" + q, {401, 401, 401, 401, 403, 200, 200, 200}},
+       {401, 401, 401, 401, 403, 403, 404, 404, 403}},
+      {"GET", "/api/v1/scores" + q, {401, 401, 401, 401, 403, 200, 200, 200, 403}},
       {"GET",
        "/api/v1/scores" + q + "&institution=cesfam-tal-1",
-       {401, 401, 401, 401, 403, 200, 200, 200}},
+       {401, 401, 401, 401, 403, 200, 200, 200, 403}},
       {"GET",
        "/api/v1/scores" + q + "&institution=omil-tal",
-       {401, 401, 401, 401, 403, 404, 200, 200}},
-      {"GET", "/api/v1/critical-points" + q, {401, 401, 401, 401, 403, 200, 200, 200}},
+       {401, 401, 401, 401, 403, 404, 200, 200, 403}},
+      {"GET", "/api/v1/critical-points" + q, {401, 401, 401, 401, 403, 200, 200, 200, 403}},
       {"GET",
        "/api/v1/critical-points" + q + "&institution=omil-tal",
-       {401, 401, 401, 401, 403, 404, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception.csv", {401, 401, 401, 401, 403, 403, 200, 200}},
+       {401, 401, 401, 401, 403, 404, 200, 200, 403}},
+      {"GET", "/api/v1/exports/chs-perception.csv", {401, 401, 401, 401, 403, 403, 200, 200, 403}},
       {"GET",
        "/api/v1/exports/chs-perception.csv?layout=long",
-       {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception.sav", {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/api/v1/exports/chs-perception.jsonl", {401, 401, 401, 401, 403, 403, 200, 200}},
+       {401, 401, 401, 401, 403, 403, 200, 200, 403}},
+      {"GET", "/api/v1/exports/chs-perception.sav", {401, 401, 401, 401, 403, 403, 200, 200, 403}},
+      {"GET",
+       "/api/v1/exports/chs-perception.jsonl",
+       {401, 401, 401, 401, 403, 403, 200, 200, 403}},
       {"GET",
        "/api/v1/exports/chs-perception/codebook.csv",
-       {401, 401, 401, 401, 403, 403, 200, 200}},
-      {"GET", "/reports/chs-perception", {303, 303, 303, 303, 403, 200, 200, 200}},
-      {"GET", "/sign-in", {200, 200, 200, 200, 200, 200, 200, 200}},
+       {401, 401, 401, 401, 403, 403, 200, 200, 403}},
+      {"GET", "/reports/chs-perception", {303, 303, 303, 303, 403, 200, 200, 200, 403}},
+      {"GET", "/sign-in", {200, 200, 200, 200, 200, 200, 200, 200, 200}},
+      // Part (b).
+      {"GET", "/api/v1/indicators" + q, {401, 401, 401, 401, 403, 200, 200, 200, 403}},
+      {"GET", "/api/v1/autonomy" + q, {401, 401, 401, 401, 403, 200, 200, 200, 403}},
+      {"GET",
+       "/api/v1/circuits" + q + "&comuna=8110",
+       {401, 401, 401, 401, 403, 403, 200, 200, 403}},
+      {"GET", "/api/v1/indicators.csv" + q, {401, 401, 401, 401, 403, 403, 200, 200, 403}},
+      {"GET", "/api/v1/part-b/codebook.csv", {401, 401, 401, 401, 403, 403, 200, 200, 403}},
+      {"GET", "/api/v1/proposals" + q, {401, 401, 401, 401, 403, 403, 200, 200, 403}},
+      // Supervision: the interview comes from an enumerator of no team, so the team's
+      // supervisor does not see it (404, as for an unknown one).
+      {"GET", "/api/v1/enumerators" + q, {401, 401, 401, 401, 403, 403, 200, 200, 200}},
+      {"PATCH",
+       "/api/v1/submissions/0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71",
+       {401, 401, 401, 401, 403, 403, 403, 200, 404}},
+      {"GET",
+       "/api/v1/submissions/0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71/reviews",
+       {401, 401, 401, 401, 403, 403, 200, 200, 404}},
+      {"GET", "/supervise/chs-perception", {303, 303, 303, 303, 403, 403, 403, 200, 200}},
+      {"GET",
+       "/supervise/chs-perception/interviews/0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71",
+       {303, 303, 303, 303, 403, 403, 403, 200, 404}},
   };
 
   auto headers_for = [&](Caller who) -> httplib::Headers {
@@ -99,6 +132,8 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
         return Bearer(server.analyst_token);
       case kAdmin:
         return Bearer(admin);
+      case kSupervisor:
+        return Bearer(supervisor);
       default:
         return {};
     }
@@ -109,9 +144,12 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
   for (const Rule& rule : rules) {
     for (int who = 0; who < kCallers; ++who) {
       const httplib::Headers h = headers_for(static_cast<Caller>(who));
+      const std::string method = rule.method;
       httplib::Result r =
-          std::string(rule.method) == "GET"
-              ? c->Get(rule.path.c_str(), h)
+          method == "GET" ? c->Get(rule.path.c_str(), h)
+          : method == "PATCH"
+              ? c->Patch(rule.path.c_str(), h, "{\"review_state\":\"approved\"}",
+                         "application/json")
               : c->Post(rule.path.c_str(), h,
                         rule.path.find("batch") != std::string::npos ? batch : interview,
                         "application/json");

@@ -94,6 +94,23 @@ TEST_CASE("openrosa: Collect lists, downloads, checks and sends a form, and rese
   auto scores = c->Get("/api/v1/scores?survey=chs-perception", Bearer(server.analyst_token));
   REQUIRE(scores);
   CHECK(scores->status == 200);
+  // Collect edits a sent form: the new instance names the old one in meta/deprecatedID, and
+  // the old one is replaced (docs/supervision.md).
+  json edited =
+      DemoInterview("7f2b6c1e-2b1d-4c1e-9a0f-0123456789ab", {"cesfam-tal-1", "omil-tal"}, 9);
+  std::string edited_xml = InstanceXml(edited);
+  const size_t meta = edited_xml.find("</instanceID>");
+  REQUIRE(meta != std::string::npos);
+  edited_xml.insert(meta + 13, "<deprecatedID>uuid:" + interview["instance_id"].get<std::string>() +
+                                   "</deprecatedID>");
+  auto replaced = Send(*c, key, edited_xml);
+  REQUIRE(replaced);
+  CHECK(replaced->status == 201);
+  const json history =
+      GetJson(*c, "/api/v1/submissions/" + interview["instance_id"].get<std::string>() + "/reviews",
+              server.analyst_token);
+  CHECK(history["review_state"] == "deprecated");
+  CHECK(history["items"][0]["comment"] == "replaced by 7f2b6c1e-2b1d-4c1e-9a0f-0123456789ab");
   // The token is a password: the log shows /key/…/ instead.
   CHECK(server.Log().find(key) == std::string::npos);
   CHECK(server.Log().find("/key/…/submission") != std::string::npos);
