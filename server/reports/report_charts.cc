@@ -25,14 +25,9 @@ void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::st
   auto row = [&](size_t r, const std::string& id_of_row, const std::string& label,
                  const std::function<const ScoreCell*(const std::string&)>& cell, bool network) {
     const int y = top + cell_h * static_cast<int>(r);
-    // Long names are cut to fit their column; the full name shows on hover and in the tables.
-    std::string shown = label;
-    if (shown.size() > 44) {
-      size_t cut = 42;
-      while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80)
-        --cut;  // not inside a UTF-8 character
-      shown = shown.substr(0, cut) + "…";
-    }
+    // Long names keep their beginning and their end (where the place is); the full name shows
+    // on hover and in the tables.
+    const std::string shown = ShortName(label, 44);
     h += "<text x='4' y='" + std::to_string(y + 19) + "' class='" + (network ? "nw" : "nm") +
          "'><title>" + HtmlEscape(label) + "</title>" + HtmlEscape(shown) + "</text>";
     for (size_t d = 0; d < dims.size(); ++d) {

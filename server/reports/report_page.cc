@@ -141,8 +141,7 @@ std::string RenderReport(const ReportView& v) {
     for (const ScoreCell* c : critical) {
       std::string flags;
       for (const std::string& f : c->flags) flags += (flags.empty() ? "" : ", ") + T(v, f.c_str());
-      char q[32];
-      std::snprintf(q, sizeof q, "%.2g", c->q);
+      const std::string q = FmtQ(c->q);
       h += "<tr data-institution='" + HtmlEscape(c->institution_id) + "' data-dimension='" +
            HtmlEscape(c->dimension) + "'><td>" + HtmlEscape(InstitutionName(v, c->institution_id)) +
            "</td><td>" + HtmlEscape(DimensionLabel(v, c->dimension)) + "</td><td class=num>" +

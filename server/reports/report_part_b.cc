@@ -120,12 +120,11 @@ void PartBCriticalTable(const ReportView& v, std::string& h) {
        HtmlEscape(T(v, "others")) + "</th><th>" + HtmlEscape(T(v, "gap")) +
        "</th><th>n</th><th>q</th><th>" + HtmlEscape(T(v, "severity")) + "</th></tr></thead><tbody>";
   for (const CriticalPoint& p : points) {
-    char q[32];
-    std::string what, value, others, gap;
+    std::string q, what, value, others, gap;
     int64_t n = 0;
     if (p.kind == CriticalPoint::Kind::kAutonomy) {
       const AutonomyCell& c = *p.autonomy;
-      std::snprintf(q, sizeof q, "%.2g", c.q);
+      q = FmtQ(c.q);
       what = T(v, "autonomy");
       value = Fmt(c.stats.index);
       others = Fmt(v.part_b->autonomy.network.stats.index);
@@ -133,7 +132,7 @@ void PartBCriticalTable(const ReportView& v, std::string& h) {
       n = c.stats.n;
     } else {
       const IndicatorCell& c = *p.indicator;
-      std::snprintf(q, sizeof q, "%.2g", c.q);
+      q = FmtQ(c.q);
       what = IndicatorLabel(v, *p.def);
       value = Fmt(c.rate) + " %";
       others = Fmt(c.others) + " %";
@@ -325,12 +324,7 @@ void CircuitGraph(const ReportView& v, std::string& h) {
          "' stroke='#555'><title>" + HtmlEscape(InstitutionName(v, id)) + " · n " +
          std::to_string(evaluations[id]) + " · " + HtmlEscape(T(v, "index")) + " " +
          (shown ? Fmt(o->second->stats.index) : std::string("—")) + "</title></circle>";
-    std::string name = InstitutionName(v, id);
-    if (name.size() > 30) {
-      size_t cut = 28;
-      while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
-      name = name.substr(0, cut) + "…";
-    }
+    const std::string name = ShortName(InstitutionName(v, id), 30);
     // The name outside the ring, on the node's side, so that no arrow or circle covers it.
     const double dx = (x - cx) / ring, dy = (y - cy) / ring;
     const char* anchor = dx > 0.3 ? "start" : dx < -0.3 ? "end" : "middle";

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <vector>
 
 namespace percept {
 
@@ -248,6 +249,47 @@ std::string Fmt(double v, int decimals) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
+}
+
+std::string FmtQ(double q) {
+  if (!std::isfinite(q)) return "—";
+  if (q < 0.001) return "< 0.001";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", q);
+  return buf;
+}
+
+std::string ShortName(const std::string& name, size_t max_chars) {
+  // Code points, so that no cut falls inside a character.
+  std::vector<std::string> chars;
+  for (size_t i = 0; i < name.size();) {
+    size_t len = 1;
+    while (i + len < name.size() && (static_cast<unsigned char>(name[i + len]) & 0xC0) == 0x80)
+      ++len;
+    chars.push_back(name.substr(i, len));
+    i += len;
+  }
+  if (chars.size() <= max_chars || max_chars < 5) return name;
+  const size_t tail = (max_chars - 1) / 2, head = max_chars - 1 - tail;
+  size_t h = head, t = chars.size() - tail;
+  // Between words where a space is near: the head ends at one, the tail starts after one.
+  for (size_t k = h; k > head / 2; --k) {
+    if (chars[k - 1] == " ") {
+      h = k;
+      break;
+    }
+  }
+  for (size_t k = t; k < chars.size() - tail / 2; ++k) {
+    if (chars[k] == " ") {
+      t = k + 1;
+      break;
+    }
+  }
+  std::string out;
+  for (size_t k = 0; k < h; ++k) out += chars[k];
+  out += "…";
+  for (size_t k = t; k < chars.size(); ++k) out += chars[k];
+  return out;
 }
 
 std::string Color(double index) {

@@ -14,6 +14,13 @@ const char* PageStyle();
 std::string T(const ReportView& v, const char* key);
 // A number with `decimals` decimals; "—" when it is not finite.
 std::string Fmt(double v, int decimals = 1);
+// A q-value as people read it: "< 0.001" below that, else three decimals ("—" when undefined).
+// Exports keep the full value.
+std::string FmtQ(double q);
+// `name` in at most `max_chars` characters: when longer, its beginning and its end around "…",
+// cut between words where it can, so that "Oficina Municipal de Intermediación Laboral (OMIL)
+// de Talcahuano" and "… de Temuco" stay told apart.
+std::string ShortName(const std::string& name, size_t max_chars);
 // The heat-map colour of a 0–100 index, red to green.
 std::string Color(double index);
 std::string DimensionLabel(const ReportView& v, const std::string& id);

@@ -165,8 +165,6 @@ std::string RenderQueue(const QueueView& q) {
   h += "<th>" + E(T(v, "overall_own")) + "</th><th>" + E(T(v, "overall_others")) + "</th><th>" +
        E(T(v, "gap")) + "</th><th>q</th><th>" + E(T(v, "verdict")) + "</th></tr></thead><tbody>";
   for (const EnumeratorRow& r : q.enumerators) {
-    char qs[32];
-    std::snprintf(qs, sizeof qs, std::isfinite(r.q) && r.q < 0.001 ? "< 0.001" : "%.3f", r.q);
     h += "<tr data-enumerator='" + E(r.enumerator) + "'" + (r.deviant ? " class=warn" : "") +
          "><td>" + E(r.enumerator) + "</td><td>" + E(r.team) + "</td><td class=num>" +
          std::to_string(r.interviews) + "</td><td class=num>" + Fmt(r.interviews_per_day) +
@@ -175,8 +173,8 @@ std::string RenderQueue(const QueueView& q) {
     for (const std::string& f : QualityFlagNames())
       h += "<td class=num>" + std::to_string(r.flags.count(f) ? r.flags.at(f) : 0) + "</td>";
     h += "<td class=num>" + Fmt(r.overall_index) + "</td><td class=num>" + Fmt(r.others_index) +
-         "</td><td class=num>" + Fmt(r.gap) + "</td><td class=num>" +
-         (std::isfinite(r.q) ? std::string(qs) : "—") + "</td><td class=verdict>" +
+         "</td><td class=num>" + Fmt(r.gap) + "</td><td class=num>" + FmtQ(r.q) +
+         "</td><td class=verdict>" +
          (r.deviant ? "▲ " + E(T(v, "deviant")) : E(T(v, "not_deviant"))) + "</td></tr>";
   }
   h += "</tbody></table><p class=tick>" + E(T(v, "deviance_note")) + "</p></section>";
