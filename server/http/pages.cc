@@ -19,9 +19,9 @@ void SendHtml(httplib::Response& res, int status, const std::string& html, const
   res.set_content(html, "text/html; charset=utf-8");
 }
 
-void SendHtmlError(httplib::Response& res, const Status& status) {
-  SendHtml(res, HttpStatusFor(status.code()),
-           "<!doctype html><title>Percept</title><p>" + HtmlEscape(status.message()) + "</p>");
+void SendHtmlError(const httplib::Request& req, httplib::Response& res, const Status& status) {
+  const int http = HttpStatusFor(status.code());
+  SendHtml(res, http, RenderErrorPage(Lang(req), http, status.message()));
 }
 
 bool CrossSite(const httplib::Request& req) {

@@ -18,8 +18,9 @@ inline constexpr const char* kPagePolicy =
 // Sends `html` under `policy` (Content-Security-Policy) and the headers every page carries.
 void SendHtml(httplib::Response& res, int status, const std::string& html,
               const char* policy = kPagePolicy);
-// A page that says `status`'s message, with its HTTP status.
-void SendHtmlError(httplib::Response& res, const Status& status);
+// A page that says what went wrong, in the request's language (?lang=en, else Spanish), with
+// `status`'s message and HTTP status, and a way back.
+void SendHtmlError(const httplib::Request& req, httplib::Response& res, const Status& status);
 // Whether a form was posted from another site (cross-site request forgery): browsers say where
 // a post comes from with Sec-Fetch-Site, older ones with Origin. A client that says neither is
 // not a browser, and carries no cookie of ours to abuse.

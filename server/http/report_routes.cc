@@ -25,7 +25,7 @@ void ReportResource::Report(const httplib::Request& req, httplib::Response& res,
   std::shared_ptr<const InstitutionCache::Directory> directory;
   Status s = query.ok() ? scores_->Run(*query, who, &report, &directory) : query.status();
   if (s.ok()) s = scores_->RunPartB(*query, who, &part_b, &directory);
-  if (!s.ok()) return SendHtmlError(res, s);
+  if (!s.ok()) return SendHtmlError(req, res, s);
   const ScoreQuery& q = *query;
   const bool analyst = who.role != Role::kInstitution;
   ReportView view;
@@ -47,7 +47,7 @@ void ReportResource::Report(const httplib::Request& req, httplib::Response& res,
   view.min_gap_pp = scores_->scoring().min_gap_pp;
 
   auto store = readers_->Acquire();
-  if (!store.ok()) return SendHtmlError(res, store.status());
+  if (!store.ok()) return SendHtmlError(req, res, store.status());
   // The circuit of the chosen comuna (analysts: a small comuna's edges are a few families).
   std::vector<Referral> referrals;
   if (analyst && !q.comuna.empty()) {
@@ -55,7 +55,7 @@ void ReportResource::Report(const httplib::Request& req, httplib::Response& res,
     for (const auto& [id, inst] : *directory)
       if (inst.comuna == q.comuna) members.push_back(id);
     auto r = (*store)->ListReferrals(q.survey->id, members, q.from, q.to);
-    if (!r.ok()) return SendHtmlError(res, r.status());
+    if (!r.ok()) return SendHtmlError(req, res, r.status());
     referrals = std::move(r).value();
     view.referrals = &referrals;
   }
@@ -84,7 +84,7 @@ void ReportResource::Report(const httplib::Request& req, httplib::Response& res,
     for (std::string w; words >> w && pq.words.size() < 5;) pq.words.push_back(w);
     if (!nobody) {  // (no institutions would mean every one to ListProposals)
       auto page = (*store)->ListProposals(pq);
-      if (!page.ok()) return SendHtmlError(res, page.status());
+      if (!page.ok()) return SendHtmlError(req, res, page.status());
       proposals = std::move(page->items);
     }
     view.proposals = &proposals;

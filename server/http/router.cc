@@ -42,7 +42,7 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
     const bool page = access == Access::kPage;
     auto fail = [&](const Status& s) {
       if (access == Access::kKey) return SendOpenRosaError(res, s);
-      page ? SendHtmlError(res, s) : SendError(res, s);
+      page ? SendHtmlError(req, res, s) : SendError(res, s);
     };
     try {
       if (access == Access::kOpen || (access == Access::kLocalApi && FromThisMachine(req) &&

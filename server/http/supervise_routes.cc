@@ -60,7 +60,8 @@ void SupervisePage::Register(Router& router) {
   router.On("POST", interview, Access::kPage, reviewers, kFormBytes,
             [this](const httplib::Request& req, httplib::Response& res, const Principal* who) {
               if (CrossSite(req))
-                return SendHtmlError(res, Status::Forbidden("review from this site's own page"));
+                return SendHtmlError(req, res,
+                                     Status::Forbidden("review from this site's own page"));
               const std::string to = req.get_param_value("review_state");
               const std::string comment = req.get_param_value("comment");
               auto problems = ReviewProblems(to, comment);
@@ -68,7 +69,7 @@ void SupervisePage::Register(Router& router) {
               auto change = reviews_->Apply(*who, Lower(req.matches[2].str()), to, comment);
               if (!change.ok()) {
                 if (change.status().code() == StatusCode::kNotFound)
-                  return SendHtmlError(res, change.status());
+                  return SendHtmlError(req, res, change.status());
                 return Interview(req, res, *who, change.status().message());
               }
               // After a post, a get: reloading the page does not review twice.
@@ -96,14 +97,14 @@ Result<SubmissionQuery> SupervisePage::Filter(const httplib::Request& req, const
 void SupervisePage::Queue(const httplib::Request& req, httplib::Response& res, const Principal& who,
                           const std::string& message) {
   const SurveyDefinition* def = catalog_->Latest(req.matches[1].str());
-  if (!def) return SendHtmlError(res, Status::NotFound("no such survey"));
+  if (!def) return SendHtmlError(req, res, Status::NotFound("no such survey"));
   auto filter = Filter(req, who, *def, kQueueRows);
-  if (!filter.ok()) return SendHtmlError(res, filter.status());
+  if (!filter.ok()) return SendHtmlError(req, res, filter.status());
   const SubmissionQuery& q = *filter;
   auto reader = readers_->Acquire();
-  if (!reader.ok()) return SendHtmlError(res, reader.status());
+  if (!reader.ok()) return SendHtmlError(req, res, reader.status());
   auto page = (*reader)->ListSubmissions(q);
-  if (!page.ok()) return SendHtmlError(res, page.status());
+  if (!page.ok()) return SendHtmlError(req, res, page.status());
   QueueView view;
   view.survey = def;
   view.lang = Lang(req);
@@ -125,7 +126,7 @@ void SupervisePage::Queue(const httplib::Request& req, httplib::Response& res, c
     view.rows.push_back(std::move(row));
   }
   auto inputs = ReadEnumeratorInputs(**reader, *aggregates_, def->id, "");
-  if (!inputs.ok()) return SendHtmlError(res, inputs.status());
+  if (!inputs.ok()) return SendHtmlError(req, res, inputs.status());
   EnumeratorOptions options;
   options.lo = def->scale.min;
   options.hi = def->scale.max;
@@ -139,19 +140,19 @@ void SupervisePage::Queue(const httplib::Request& req, httplib::Response& res, c
 void SupervisePage::Interview(const httplib::Request& req, httplib::Response& res,
                               const Principal& who, const std::string& error) {
   const SurveyDefinition* latest = catalog_->Latest(req.matches[1].str());
-  if (!latest) return SendHtmlError(res, Status::NotFound("no such survey"));
+  if (!latest) return SendHtmlError(req, res, Status::NotFound("no such survey"));
   auto reader = readers_->Acquire();
-  if (!reader.ok()) return SendHtmlError(res, reader.status());
+  if (!reader.ok()) return SendHtmlError(req, res, reader.status());
   const std::string id = Lower(req.matches[2].str());
   auto found = (*reader)->FindInterview(id);
-  if (!found.ok()) return SendHtmlError(res, found.status());
+  if (!found.ok()) return SendHtmlError(req, res, found.status());
   // Another team's interview answers like an unknown one.
   if (!*found || !MayReview(who, **found) || (*found)->survey_id != latest->id)
-    return SendHtmlError(res, Status::NotFound("no such interview"));
+    return SendHtmlError(req, res, Status::NotFound("no such interview"));
   auto body = (*reader)->SubmissionBody((*found)->seq);
-  if (!body.ok()) return SendHtmlError(res, body.status());
+  if (!body.ok()) return SendHtmlError(req, res, body.status());
   auto history = (*reader)->ListReviews((*found)->seq);
-  if (!history.ok()) return SendHtmlError(res, history.status());
+  if (!history.ok()) return SendHtmlError(req, res, history.status());
   const auto doc = nlohmann::json::parse(*body, nullptr, false);
   const SurveyDefinition* def =
       catalog_->Find(latest->id, doc.is_object() ? doc.value("survey_version", 0) : 0);
@@ -171,24 +172,24 @@ void SupervisePage::Interview(const httplib::Request& req, httplib::Response& re
 void SupervisePage::Bulk(const httplib::Request& req, httplib::Response& res,
                          const Principal& who) {
   if (CrossSite(req))
-    return SendHtmlError(res, Status::Forbidden("review from this site's own page"));
+    return SendHtmlError(req, res, Status::Forbidden("review from this site's own page"));
   const std::string to = req.get_param_value("review_state");
   const std::string comment = req.get_param_value("comment");
   auto problems = ReviewProblems(to, comment);
   const std::string lang = Lang(req);
   if (!problems.empty()) return Queue(req, res, who, Problems(problems));
   const SurveyDefinition* def = catalog_->Latest(req.matches[1].str());
-  if (!def) return SendHtmlError(res, Status::NotFound("no such survey"));
+  if (!def) return SendHtmlError(req, res, Status::NotFound("no such survey"));
   // The interviews the queue listed under the same filters, the supervisor's team's only.
   auto filter = Filter(req, who, *def, kBulkMost);
-  if (!filter.ok()) return SendHtmlError(res, filter.status());
+  if (!filter.ok()) return SendHtmlError(req, res, filter.status());
   const SubmissionQuery& q = *filter;
   std::vector<std::string> ids;
   {
     auto reader = readers_->Acquire();
-    if (!reader.ok()) return SendHtmlError(res, reader.status());
+    if (!reader.ok()) return SendHtmlError(req, res, reader.status());
     auto page = (*reader)->ListSubmissions(q);
-    if (!page.ok()) return SendHtmlError(res, page.status());
+    if (!page.ok()) return SendHtmlError(req, res, page.status());
     for (const std::string& item : page->items) {
       const auto doc = nlohmann::json::parse(item, nullptr, false);
       ids.push_back(doc.value("instance_id", ""));

@@ -122,6 +122,9 @@ std::string RenderReport(const ReportView& v) {
   char note[256];
   std::snprintf(note, sizeof note, T(v, "heat_note").c_str(), static_cast<int>(v.options.min_n));
   h += "<section id=heatmap><h2>" + HtmlEscape(T(v, "heatmap")) + "</h2>";
+  // A filter that matches nothing (a comuna without institutions, a period without
+  // fieldwork) says so, rather than showing an empty page.
+  if (insts.empty()) h += "<p class=warn id=no-data>" + HtmlEscape(T(v, "no_data")) + "</p>";
   HeatMap(v, insts, h);
   h += "<p class=tick>" + HtmlEscape(note) + "</p></section>";
 
@@ -237,6 +240,25 @@ std::string RenderReport(const ReportView& v) {
   }
   h += "</ul></section></main></body></html>";
   return h;
+}
+
+std::string RenderErrorPage(const std::string& lang, int http_status, const std::string& detail) {
+  ReportView v;
+  v.lang = lang == "en" ? "en" : "es";
+  const char* key = http_status == 400   ? "error_400"
+                    : http_status == 401 ? "error_401"
+                    : http_status == 403 ? "error_403"
+                    : http_status == 404 ? "error_404"
+                    : http_status == 429 ? "error_429"
+                                         : "error_other";
+  return "<!doctype html><html lang='" + v.lang +
+         "'><head><meta charset=utf-8><meta name=viewport "
+         "content='width=device-width,initial-scale=1'><title>Percept — " +
+         std::to_string(http_status) + "</title><style>" + kStyle +
+         "</style></head><body><header><h1>Percept</h1></header><main><section><h2>" +
+         HtmlEscape(T(v, key)) + "</h2><p class=tick>" + std::to_string(http_status) + " · " +
+         HtmlEscape(detail) + "</p><p><a href='/sign-in?lang=" + v.lang + "'>" +
+         HtmlEscape(T(v, "error_back")) + "</a></p></section></main></body></html>";
 }
 
 std::string RenderSignIn(const std::string& lang, const std::string& error,

@@ -38,6 +38,7 @@ TEST_CASE(
             "#heatmap rect.crit[data-institution='cesfam-tal-2'][data-dimension='transparency']") ==
         1);
   CHECK(browser.Source().find("CESFAM San Vicente") != std::string::npos);
+  CHECK(browser.Count("#no-data") == 0);  // (a filter that matches nothing says so)
   browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-analyst.png");
   // Part (b): each institution's problems profile and autonomy gauge, autonomy by stage.
   CHECK(browser.Count("#part-b .problems[data-institution='cesfam-tal-1'] "
@@ -150,6 +151,20 @@ TEST_CASE(
   CHECK(c->Get("/reports/chs-perception", Bearer(server.analyst_token))->status == 200);
   CHECK(c->Get("/reports/chs-perception", Bearer(server.enumerator_token))->status == 403);
   CHECK(c->Get("/reports/census", Bearer(server.analyst_token))->status == 404);
+  // What goes wrong is said in the page's language, in the page's style, with a way back.
+  auto refused = c->Get("/reports/chs-perception?lang=es", Bearer(server.enumerator_token));
+  CHECK(refused->body.find("Esta página no es para su tipo de acceso") != std::string::npos);
+  CHECK(refused->body.find("href='/sign-in?lang=es'") != std::string::npos);
+  auto refused_en = c->Get("/reports/chs-perception?lang=en", Bearer(server.enumerator_token));
+  CHECK(refused_en->body.find("This page is not for your kind of access") != std::string::npos);
+  auto bad_date = c->Get("/reports/chs-perception?from=2026-13-01", Bearer(server.analyst_token));
+  CHECK(bad_date->status == 400);
+  CHECK(bad_date->body.find("no es válido") != std::string::npos);
+  CHECK(bad_date->body.find("<style>") != std::string::npos);
+  // A commune with no institution: a report that says there is nothing, not an empty page.
+  auto empty = c->Get("/reports/chs-perception?comuna=99999", Bearer(server.analyst_token));
+  CHECK(empty->status == 200);
+  CHECK(empty->body.find("id=no-data") != std::string::npos);
   // Revoking the token ends its sessions.
   server.Admin("token revoke consultant");
   CHECK(c->Get("/reports/chs-perception", {{"Cookie", value}})->status == 303);

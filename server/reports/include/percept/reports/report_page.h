@@ -43,6 +43,9 @@ std::string RenderReport(const ReportView& view);
 // `error` (may be empty) is shown above the form; `lang` "es" or "en".
 std::string RenderSignIn(const std::string& lang, const std::string& error,
                          const std::string& next);
+// The page a browser gets when something went wrong: what it means for a person in `lang`
+// ("es" or "en"), the server's own message (`detail`), and a way back to signing in.
+std::string RenderErrorPage(const std::string& lang, int http_status, const std::string& detail);
 // & < > " and ' as entities: safe in HTML and XML text and in quoted attributes.
 std::string HtmlEscape(const std::string& s);
 
