@@ -41,7 +41,9 @@ const char* kStyle =
     "#eee;padding-top:8px}"
     ".lim{color:#8a5a00}table.profile{font-size:.82rem;margin-bottom:6px}.problems{flex:1 1 "
     "520px}.gauge{flex:0 0 200px}label.choice{display:inline-flex;flex-direction:row;gap:6px;"
-    "align-items:center;margin-right:14px}textarea{font-size:1rem}@media print{header "
+    "align-items:center;margin-right:14px}textarea{font-size:1rem}svg.heat{max-width:100%;"
+    "height:auto}@media (max-width:820px){main{padding:8px}section{padding:8px}table{font-size:"
+    ".75rem}th,td{padding:3px 3px}td.num{white-space:normal}}@media print{header "
     "form,form.filters{display:none}section{break-inside:avoid;border:none}}";
 
 }  // namespace

@@ -70,6 +70,18 @@ TEST_CASE(
             .get<bool>());
   CHECK(browser.Execute("return document.querySelector('#proposal-search').value")
             .get<std::string>() == "sábados");
+  // On a tablet (768 px wide) the heat map and the critical points fit the screen.
+  browser.Resize(768, 1024);
+  browser.Go(base + "/reports/chs-perception");
+  const json fits = browser.Execute(
+      "const w = document.documentElement.clientWidth;"
+      "const right = s => document.querySelector(s).getBoundingClientRect().right;"
+      "return [w, right('#heatmap svg'), right('#critical table')];");
+  INFO(fits.dump());
+  CHECK(fits[1].get<double>() <= fits[0].get<double>());
+  CHECK(fits[2].get<double>() <= fits[0].get<double>());
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-tablet.png");
+  browser.Resize(1280, 1800);
   browser.Go(base + "/reports/chs-perception?lang=en");
   CHECK(browser.Source().find("Critical points") != std::string::npos);
   CHECK(browser.Source().find("The families' proposals") != std::string::npos);

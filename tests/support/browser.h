@@ -99,6 +99,10 @@ class Browser {
   std::string S(const std::string& rest) const { return "/session/" + session_ + rest; }
 
   void Go(const std::string& url) { Call("POST", S("/url"), {{"url", url}}); }
+  // The window's size in CSS pixels (a tablet is 768 wide).
+  void Resize(int width, int height) {
+    Call("POST", S("/window/rect"), {{"width", width}, {"height", height}});
+  }
   std::string Url() { return Call("GET", S("/url"))["value"].get<std::string>(); }
   // A form submission may return before the next page has loaded: wait for it to arrive.
   // `ready` is an element the arriving page has once it is fully there.
