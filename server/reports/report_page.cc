@@ -121,7 +121,7 @@ std::string RenderReport(const ReportView& v) {
     return InstitutionName(v, a) < InstitutionName(v, b);
   });
 
-  char note[256];
+  char note[512];
   std::snprintf(note, sizeof note, T(v, "heat_note").c_str(), static_cast<int>(v.options.min_n));
   h += "<section id=heatmap><h2>" + HtmlEscape(T(v, "heatmap")) + "</h2>";
   // A filter that matches nothing (a comuna without institutions, a period without

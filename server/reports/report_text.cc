@@ -35,8 +35,10 @@ const std::map<std::string, Text>& Strings() {
        {"Mapa de calor: índice 0–100 por institución y dimensión",
         "Heat map: index 0–100 by institution and dimension"}},
       {"heat_note",
-       {"▲ punto crítico · gris: celda suprimida (menos de %d evaluaciones)",
-        "▲ critical point · grey: suppressed cell (fewer than %d evaluations)"}},
+       {"▲ punto crítico · gris: celda suprimida (menos de %d evaluaciones) · color: rojo en 40 o "
+        "menos, verde en 90 o más",
+        "▲ critical point · grey: suppressed cell (fewer than %d evaluations) · colour: red at 40 "
+        "or below, green at 90 or above"}},
       {"institution", {"Institución", "Institution"}},
       {"network", {"Red", "Network"}},
       {"critical", {"Puntos críticos", "Critical points"}},
@@ -310,7 +312,9 @@ std::string ShortName(const std::string& name, size_t max_chars) {
 }
 
 std::string Color(double index) {
-  const double h = std::clamp(index, 0.0, 100.0) * 1.2;  // 0 red … 120 green
+  // Indices live between about 40 and 90: the scale spends its whole range there (red at 40 and
+  // below, green at 90 and above), so that 55 and 70 look different.
+  const double h = std::clamp((index - kColorLow) / (kColorHigh - kColorLow), 0.0, 1.0) * 120;
   char buf[40];
   std::snprintf(buf, sizeof buf, "hsl(%.0f,65%%,62%%)", h);
   return buf;

@@ -21,7 +21,8 @@ std::string FmtQ(double q);
 // cut between words where it can, so that "Oficina Municipal de Intermediación Laboral (OMIL)
 // de Talcahuano" and "… de Temuco" stay told apart.
 std::string ShortName(const std::string& name, size_t max_chars);
-// The heat-map colour of a 0–100 index, red to green.
+// The heat-map colour of a 0–100 index, red to green between kColorLow and kColorHigh.
+inline constexpr double kColorLow = 40, kColorHigh = 90;
 std::string Color(double index);
 std::string DimensionLabel(const ReportView& v, const std::string& id);
 std::string InstitutionName(const ReportView& v, const std::string& id);

@@ -37,3 +37,14 @@ TEST_CASE("report text: a long name keeps its beginning and its end") {
     if ((static_cast<unsigned char>(cut[i]) & 0xC0) == 0x80) CHECK(i > 0);
   }
 }
+
+TEST_CASE("report text: the colour scale spends its range where indices are") {
+  CHECK(Color(30) == "hsl(0,65%,62%)");  // red at 40 and below
+  CHECK(Color(40) == "hsl(0,65%,62%)");
+  CHECK(Color(65) == "hsl(60,65%,62%)");
+  CHECK(Color(90) == "hsl(120,65%,62%)");  // green at 90 and above
+  CHECK(Color(100) == "hsl(120,65%,62%)");
+  // 55 and 70, the range a whole network spans, are 36 degrees of hue apart (18 before).
+  CHECK(Color(55) == "hsl(36,65%,62%)");
+  CHECK(Color(70) == "hsl(72,65%,62%)");
+}
