@@ -112,9 +112,15 @@ void Whiskers(const ReportView& v, const std::string& inst, std::string& h) {
 }
 
 void ImportancePerformance(const ReportView& v, const std::string& inst, std::string& h) {
-  const int w = 300, ht = 220, l = 36, b = 28, t = 10, r = 10;
-  auto px = [&](double index) { return l + (w - l - r) * std::clamp(index, 0.0, 100.0) / 100.0; };
-  auto py = [&](double imp) { return ht - b - (ht - b - t) * std::clamp(imp, 0.0, 1.0); };
+  // The points are this institution's dimensions; the axes span the data (and the standard and
+  // the median importance that split the quadrants), with ticks, and the points are numbered
+  // with a legend below, so that no two labels are ever printed over each other.
+  std::vector<const ScoreCell*> points;
+  for (const ScoreCell& c : v.report->cells) {
+    if (c.institution_id == inst && !c.suppressed && c.dimension != "overall" &&
+        std::isfinite(c.importance) && std::isfinite(c.stats.index))
+      points.push_back(&c);
+  }
   std::vector<double> imps;
   for (const NetworkCell& c : v.report->network)
     if (c.dimension != "overall" && std::isfinite(c.importance)) imps.push_back(c.importance);
@@ -122,29 +128,68 @@ void ImportancePerformance(const ReportView& v, const std::string& inst, std::st
   const double median = imps.empty()      ? 0.5
                         : imps.size() % 2 ? imps[imps.size() / 2]
                                           : (imps[imps.size() / 2 - 1] + imps[imps.size() / 2]) / 2;
-  h += "<svg viewBox='0 0 " + std::to_string(w) + " " + std::to_string(ht) +
-       "' width=" + std::to_string(w) + " class='ipa'>";
+  double x_lo = v.options.standard, x_hi = v.options.standard, y_lo = median, y_hi = median;
+  for (const ScoreCell* c : points) {
+    x_lo = std::min(x_lo, c->stats.index), x_hi = std::max(x_hi, c->stats.index);
+    y_lo = std::min(y_lo, c->importance), y_hi = std::max(y_hi, c->importance);
+  }
+  // Round outward to a step that gives four to ten ticks.
+  auto span = [](double lo, double hi, const std::vector<double>& steps, double floor_value,
+                 double ceil_value, double* step) {
+    for (double s : steps) {
+      *step = s;
+      const double a = std::floor(lo / s) * s, b = std::ceil(hi / s) * s;
+      if ((b - a) / s <= 10)
+        return std::make_pair(std::max(floor_value, a), std::min(ceil_value, b + (b == a ? s : 0)));
+    }
+    return std::make_pair(floor_value, ceil_value);
+  };
+  double x_step = 5, y_step = 0.05;
+  auto [x0, x1] = span(x_lo - 2, x_hi + 2, {2, 5, 10, 20}, 0, 100, &x_step);
+  auto [y0, y1] = span(y_lo - 0.02, y_hi + 0.02, {0.02, 0.05, 0.1, 0.2}, -1, 1, &y_step);
+  const int w = 300, ht = 220, l = 40, b = 32, t = 10, r = 10;
+  auto px = [&](double x) { return l + (w - l - r) * (x - x0) / (x1 - x0); };
+  auto py = [&](double y) { return ht - b - (ht - b - t) * (y - y0) / (y1 - y0); };
+  h += "<svg viewBox='0 0 " + std::to_string(w) + " " + std::to_string(ht) + "' width='" +
+       std::to_string(w) + "' class='ipa' data-institution='" + HtmlEscape(inst) + "'>";
   h += "<rect x='" + std::to_string(l) + "' y='" + std::to_string(t) + "' width='" +
        std::to_string(w - l - r) + "' height='" + std::to_string(ht - b - t) + "' class='frame'/>";
-  h += "<line x1='" + Fmt(px(v.options.standard)) + "' x2='" + Fmt(px(v.options.standard)) +
-       "' y1='" + std::to_string(t) + "' y2='" + std::to_string(ht - b) + "' class='std'/>";
+  for (double x = x0; x <= x1 + 1e-9; x += x_step) {
+    h += "<line class='grid' x1='" + Fmt(px(x)) + "' x2='" + Fmt(px(x)) + "' y1='" +
+         std::to_string(t) + "' y2='" + std::to_string(ht - b) + "'/><text class='tick' x='" +
+         Fmt(px(x)) + "' y='" + std::to_string(ht - b + 12) + "' text-anchor='middle'>" +
+         Fmt(x, 0) + "</text>";
+  }
+  for (double y = y0; y <= y1 + 1e-9; y += y_step) {
+    h += "<line class='grid' x1='" + std::to_string(l) + "' x2='" + std::to_string(w - r) +
+         "' y1='" + Fmt(py(y)) + "' y2='" + Fmt(py(y)) + "'/><text class='tick' x='" +
+         std::to_string(l - 3) + "' y='" + Fmt(py(y) + 3) + "' text-anchor='end'>" + Fmt(y, 2) +
+         "</text>";
+  }
+  if (v.options.standard >= x0 && v.options.standard <= x1)
+    h += "<line x1='" + Fmt(px(v.options.standard)) + "' x2='" + Fmt(px(v.options.standard)) +
+         "' y1='" + std::to_string(t) + "' y2='" + std::to_string(ht - b) + "' class='std'/>";
   h += "<line x1='" + std::to_string(l) + "' x2='" + std::to_string(w - r) + "' y1='" +
        Fmt(py(median)) + "' y2='" + Fmt(py(median)) + "' class='std'/>";
-  h += "<text x='" + std::to_string(w / 2) + "' y='" + std::to_string(ht - 4) +
+  h += "<text x='" + std::to_string((w + l) / 2) + "' y='" + std::to_string(ht - 4) +
        "' text-anchor='middle' class='tick'>" + HtmlEscape(T(v, "index")) +
        "</text><text x='10' y='" + std::to_string(ht / 2) +
        "' class='tick' transform='rotate(-90 10 " + std::to_string(ht / 2) +
        ")' text-anchor='middle'>" + HtmlEscape(T(v, "importance")) + "</text>";
-  for (const ScoreCell& c : v.report->cells) {
-    if (c.institution_id != inst || c.suppressed || c.dimension == "overall" ||
-        !std::isfinite(c.importance))
-      continue;
+  std::string legend;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const ScoreCell& c = *points[i];
+    const std::string n = std::to_string(i + 1);
     h += "<circle cx='" + Fmt(px(c.stats.index)) + "' cy='" + Fmt(py(c.importance)) +
-         "' r='4' fill='" + (c.critical ? "#b00020" : "#1f4e79") + "'/><text x='" +
-         Fmt(px(c.stats.index) + 6) + "' y='" + Fmt(py(c.importance) + 4) + "' class='tick'>" +
-         HtmlEscape(DimensionLabel(v, c.dimension)) + "</text>";
+         "' r='7' fill='" + (c.critical ? "#b00020" : "#1f4e79") + "'><title>" +
+         HtmlEscape(DimensionLabel(v, c.dimension)) + "</title></circle><text x='" +
+         Fmt(px(c.stats.index)) + "' y='" + Fmt(py(c.importance) + 3.5) +
+         "' text-anchor='middle' style='fill:#fff;font-size:9px'>" + n + "</text>";
+    legend += "<li" + std::string(c.critical ? " class=warn" : "") + ">" +
+              HtmlEscape(DimensionLabel(v, c.dimension)) + " (" + Fmt(c.stats.index) + "; " +
+              Fmt(c.importance, 2) + ")</li>";
   }
-  h += "</svg>";
+  h += "</svg><ol class='tick ipa-legend'>" + legend + "</ol>";
 }
 
 }  // namespace percept
