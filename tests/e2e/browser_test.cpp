@@ -39,6 +39,10 @@ TEST_CASE(
         1);
   CHECK(browser.Source().find("CESFAM San Vicente") != std::string::npos);
   CHECK(browser.Count("#no-data") == 0);  // (a filter that matches nothing says so)
+  // The importance-performance chart: six numbered points, a legend, ticks on both axes.
+  CHECK(browser.Count("svg.ipa[data-institution='cesfam-tal-2'] circle") == 6);
+  CHECK(browser.Count("svg.ipa[data-institution='cesfam-tal-2'] + ol li") == 6);
+  CHECK(browser.Count("svg.ipa[data-institution='cesfam-tal-2'] text.tick") >= 8);
   browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-analyst.png");
   // Part (b): each institution's problems profile and autonomy gauge, autonomy by stage.
   CHECK(browser.Count("#part-b .problems[data-institution='cesfam-tal-1'] "
