@@ -1,6 +1,7 @@
 #include "percept/autonomy.h"
 
 #include <cmath>
+#include <map>
 
 namespace percept {
 
@@ -19,25 +20,41 @@ AutonomyCell Describe(const std::string& id, const Moments& m, int64_t full, int
 }  // namespace
 
 AutonomyReport ComputeAutonomy(const std::vector<AutonomyCount>& counts,
-                               const AutonomyOptions& options) {
+                               const AutonomyOptions& options, bool by_type) {
   AutonomyReport report;
-  Moments all;
-  int64_t full = 0;
+  struct Pool {
+    Moments moments;
+    int64_t full = 0;
+    void Add(const AutonomyCount& c) {
+      moments.scale = c.moments.scale;
+      moments.n += c.moments.n;
+      moments.sum += c.moments.sum;
+      moments.sum_sq += c.moments.sum_sq;
+      full += c.full;
+    }
+  };
+  Pool all;
+  std::map<std::string, Pool> typed;  // with `by_type`: each type's institutions pooled
   for (const AutonomyCount& c : counts) {
-    all.scale = c.moments.scale;
-    all.n += c.moments.n;
-    all.sum += c.moments.sum;
-    all.sum_sq += c.moments.sum_sq;
-    full += c.full;
+    all.Add(c);
+    if (by_type) typed[c.type].Add(c);
   }
-  report.network = Describe("", all, full, options.min_n);
+  report.network = Describe("", all.moments, all.full, options.min_n);
+  std::map<std::string, const AutonomyCell*> peer_of;
+  for (const auto& [type, pool] : typed) {
+    report.peers.push_back(Describe("", pool.moments, pool.full, options.min_n));
+    report.peers.back().type = type;
+  }
+  for (const AutonomyCell& peer : report.peers) peer_of[peer.type] = &peer;
   std::vector<size_t> tested;
   std::vector<double> p;
   for (const AutonomyCount& c : counts) {
     AutonomyCell cell = Describe(c.institution_id, c.moments, c.full, options.min_n);
+    const AutonomyCell& reference = by_type ? *peer_of[c.type] : report.network;
+    const Moments& pooled = by_type ? typed[c.type].moments : all.moments;
     if (!cell.suppressed) {
-      cell.gap = cell.stats.index - report.network.stats.index;
-      const WelchResult welch = WelchBelow(c.moments, all.Minus(c.moments));
+      cell.gap = cell.stats.index - reference.stats.index;
+      const WelchResult welch = WelchBelow(c.moments, pooled.Minus(c.moments));
       cell.p = welch.p;
       cell.df = welch.df;
       tested.push_back(report.cells.size());

@@ -27,8 +27,9 @@ std::vector<CriticalPoint> AllCriticalPoints(const ScoreReport& scores, const Pa
                                              const IndicatorLayout& layout) {
   struct Keyed {
     CriticalPoint point;
-    int group;  // 0: dimension or autonomy, 1: indicator
-    double key;
+    int group;       // 0: dimension or autonomy, 1: indicator
+    double key;      // gap (group 0) or q (group 1)
+    double tie = 0;  // index (group 0)
   };
   std::vector<Keyed> all;
   for (const ScoreCell* c : CriticalPoints(scores)) {
@@ -36,7 +37,7 @@ std::vector<CriticalPoint> AllCriticalPoints(const ScoreReport& scores, const Pa
     p.kind = CriticalPoint::Kind::kDimension;
     p.high_severity = c->high_severity;
     p.dimension = c;
-    all.push_back({p, 0, c->stats.index});
+    all.push_back({p, 0, c->gap, c->stats.index});
   }
   for (const AutonomyCell& c : part_b.autonomy.cells) {
     if (!c.flagged) continue;
@@ -44,7 +45,7 @@ std::vector<CriticalPoint> AllCriticalPoints(const ScoreReport& scores, const Pa
     p.kind = CriticalPoint::Kind::kAutonomy;
     p.high_severity = true;  // the programme's aim
     p.autonomy = &c;
-    all.push_back({p, 0, c.stats.index});
+    all.push_back({p, 0, c.gap, c.stats.index});
   }
   const size_t per_institution = layout.indicators().size();
   for (size_t i = 0; i < part_b.indicators.cells.size(); ++i) {
@@ -55,11 +56,12 @@ std::vector<CriticalPoint> AllCriticalPoints(const ScoreReport& scores, const Pa
     p.def = &layout.indicators()[i % per_institution];
     p.high_severity = p.def->high_severity;
     p.indicator = &c;
-    all.push_back({p, 1, c.q});
+    all.push_back({p, 1, c.q, 0});
   }
+  // Worst first (method 2): dimensions and autonomy by gap, the furthest below first (ties by
+  // index), then indicators by q. Severity is shown, not sorted on.
   std::stable_sort(all.begin(), all.end(), [](const Keyed& a, const Keyed& b) {
-    return std::make_tuple(!a.point.high_severity, a.group, a.key) <
-           std::make_tuple(!b.point.high_severity, b.group, b.key);
+    return std::make_tuple(a.group, a.key, a.tie) < std::make_tuple(b.group, b.key, b.tie);
   });
   std::vector<CriticalPoint> out;
   out.reserve(all.size());

@@ -100,21 +100,31 @@ AutonomyCount IndicatorLayout::Band(size_t band, const int64_t* sums) const {
 
 PartBReport ComputePartB(const IndicatorLayout& layout,
                          const std::map<std::string, std::vector<int64_t>>& sums,
-                         const PartBOptions& options) {
+                         const PartBOptions& options, const PeerTypes* types) {
   PartBReport report;
   std::vector<IndicatorCount> counts;
   counts.reserve(sums.size() * layout.indicators().size());
   std::vector<AutonomyCount> autonomy;
   std::vector<int64_t> network(layout.width(), 0);
   for (const auto& [id, s] : sums) {
-    for (size_t i = 0; i < layout.indicators().size(); ++i)
+    std::string type;
+    if (types) {
+      auto it = types->find(id);
+      if (it != types->end()) type = it->second;
+    }
+    for (size_t i = 0; i < layout.indicators().size(); ++i) {
       counts.push_back(layout.Count(id, i, s.data()));
-    if (!layout.components().empty()) autonomy.push_back(layout.Autonomy(id, s.data()));
+      counts.back().type = type;
+    }
+    if (!layout.components().empty()) {
+      autonomy.push_back(layout.Autonomy(id, s.data()));
+      autonomy.back().type = type;
+    }
     for (size_t k = 0; k < s.size(); ++k) network[k] += s[k];
   }
-  report.indicators = ComputeIndicators(counts, options.indicators);
+  report.indicators = ComputeIndicators(counts, options.indicators, types != nullptr);
   if (layout.components().empty()) return report;
-  report.autonomy = ComputeAutonomy(autonomy, options.autonomy);
+  report.autonomy = ComputeAutonomy(autonomy, options.autonomy, types != nullptr);
   for (size_t b = 0; b < layout.bands().size(); ++b) {
     // A band's cell is a network cell: described, never tested.
     AutonomyReport band = ComputeAutonomy({layout.Band(b, network.data())}, options.autonomy);

@@ -67,34 +67,69 @@ double FisherOneSided(int64_t population, int64_t chose, int64_t n, int64_t x, b
   return std::clamp(p, 0.0, 1.0);
 }
 
-IndicatorReport ComputeIndicators(const std::vector<IndicatorCount>& counts,
-                                  const IndicatorOptions& options) {
-  IndicatorReport report;
-  // The network: every institution pooled, per indicator (in order of first appearance).
-  std::map<std::string, size_t> network_at;
+namespace {
+
+// Pools counts per key into `pool` (in order of first appearance) and returns, per count, the
+// index of its pool.
+template <typename Key>
+std::vector<size_t> Pool(const std::vector<IndicatorCount>& counts, Key key,
+                         std::vector<NetworkIndicator>* pool) {
+  std::map<std::pair<std::string, std::string>, size_t> at;
+  std::vector<size_t> of;
   for (const IndicatorCount& c : counts) {
-    auto [it, added] = network_at.emplace(c.indicator, report.network.size());
+    auto [it, added] = at.emplace(key(c), pool->size());
     if (added) {
       NetworkIndicator net;
+      net.type = it->first.first;
       net.indicator = c.indicator;
-      report.network.push_back(std::move(net));
+      pool->push_back(std::move(net));
     }
-    report.network[it->second].n += c.n;
-    report.network[it->second].x += c.x;
+    (*pool)[it->second].n += c.n;
+    (*pool)[it->second].x += c.x;
+    of.push_back(it->second);
   }
-  for (NetworkIndicator& net : report.network) {
+  for (NetworkIndicator& net : *pool) {
     net.rate = net.n > 0 ? 100.0 * net.x / net.n : std::nan("");
     net.wilson = Wilson(net.x, net.n);
   }
+  return of;
+}
+
+}  // namespace
+
+IndicatorReport ComputeIndicators(const std::vector<IndicatorCount>& counts,
+                                  const IndicatorOptions& options, bool by_type) {
+  IndicatorReport report;
+  // The network: every institution pooled, per indicator (in order of first appearance); with
+  // `by_type`, also per type, and each cell is read against its own type's pool.
+  std::vector<size_t> reference = Pool(
+      counts, [](const IndicatorCount& c) { return std::make_pair(std::string(), c.indicator); },
+      &report.network);
+  if (by_type) {
+    std::vector<IndicatorCount> sorted_types = counts;  // pools in type order
+    std::stable_sort(
+        sorted_types.begin(), sorted_types.end(),
+        [](const IndicatorCount& a, const IndicatorCount& b) { return a.type < b.type; });
+    Pool(
+        sorted_types, [](const IndicatorCount& c) { return std::make_pair(c.type, c.indicator); },
+        &report.peers);
+    std::map<std::pair<std::string, std::string>, size_t> at;
+    for (size_t i = 0; i < report.peers.size(); ++i)
+      at[{report.peers[i].type, report.peers[i].indicator}] = i;
+    for (size_t i = 0; i < counts.size(); ++i)
+      reference[i] = at[{counts[i].type, counts[i].indicator}];
+  }
+  const std::vector<NetworkIndicator>& pools = by_type ? report.peers : report.network;
   std::vector<size_t> family;  // valenced, non-suppressed cells: the BH family
   std::vector<double> p_values;
-  for (const IndicatorCount& c : counts) {
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const IndicatorCount& c = counts[i];
     IndicatorCell cell;
     cell.count = c;
     cell.suppressed = c.n < options.min_n;
     cell.rate = c.n > 0 ? 100.0 * c.x / c.n : std::nan("");
     cell.wilson = Wilson(c.x, c.n);
-    const NetworkIndicator& net = report.network[network_at[c.indicator]];
+    const NetworkIndicator& net = pools[reference[i]];
     const int64_t rest_n = net.n - c.n, rest_x = net.x - c.x;
     cell.others = rest_n > 0 ? 100.0 * rest_x / rest_n : std::nan("");
     cell.gap_pp = cell.rate - cell.others;

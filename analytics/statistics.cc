@@ -50,8 +50,8 @@ CellStatistics DescribeCell(const Moments& m, int64_t satisfied, int64_t dissati
   CellStatistics s;
   s.n = m.n;
   if (m.n == 0) {
-    s.mean = s.sd = s.index = s.ci_low = s.ci_high = s.isn = s.isn_ci_low = s.isn_ci_high = s.cv =
-        kNaN;
+    s.mean = s.sd = s.index = s.ci_low = s.ci_high = s.half_width = s.isn = s.isn_ci_low =
+        s.isn_ci_high = s.cv = kNaN;
     return s;
   }
   const double n = static_cast<double>(m.n);
@@ -68,14 +68,19 @@ CellStatistics DescribeCell(const Moments& m, int64_t satisfied, int64_t dissati
     s.ci_low = 0;  // one answer says nothing about the spread: the whole scale
     s.ci_high = 100;
   }
-  const double p = static_cast<double>(satisfied) / n;
-  const double d = static_cast<double>(dissatisfied) / n;
-  s.isn = 100.0 * (p - d);
-  const double half_isn = 1.96 * 100.0 * std::sqrt(std::max(0.0, p + d - (p - d) * (p - d)) / n);
-  s.isn_ci_low = Clip(s.isn - half_isn, -100, 100);
-  s.isn_ci_high = Clip(s.isn + half_isn, -100, 100);
+  s.half_width = (s.ci_high - s.ci_low) / 2;
+  s.isn = 100.0 * (static_cast<double>(satisfied) - static_cast<double>(dissatisfied)) / n;
+  // Method 2: the interval is centred on the shares with one satisfied and one dissatisfied
+  // answer added (and a neutral one), so that it keeps a width when every answer is on one side
+  // (docs/analytics.md, "Method 2").
+  const double p = static_cast<double>(satisfied + 1) / (n + 3);
+  const double d = static_cast<double>(dissatisfied + 1) / (n + 3);
+  const double half_isn =
+      1.96 * 100.0 * std::sqrt(std::max(0.0, p + d - (p - d) * (p - d)) / (n + 3));
+  s.isn_ci_low = Clip(100.0 * (p - d) - half_isn, -100, 100);
+  s.isn_ci_high = Clip(100.0 * (p - d) + half_isn, -100, 100);
   s.cv = s.mean != 0 ? (s.sd / std::sqrt(n)) / s.mean : kNaN;
-  s.reliable = m.n >= 60 && s.cv <= 0.15;
+  s.reliable = m.n >= 60 && s.half_width <= 5;
   return s;
 }
 
@@ -147,6 +152,13 @@ double CronbachAlpha(int64_t n, const std::vector<int64_t>& item_sum,
   return kk / (kk - 1) *
          (1.0 -
           static_cast<double>(static_cast<long double>(items) / static_cast<long double>(total)));
+}
+
+double MinimumDetectableGap(double sd, int64_t n, int64_t rest, int lo, int hi, double min_gap) {
+  if (n < 2 || rest < 2 || !std::isfinite(sd)) return kNaN;
+  constexpr double kZ95 = 1.6448536269514722, kZ80 = 0.8416212335729143;
+  const double se = sd * std::sqrt(1.0 / static_cast<double>(n) + 1.0 / static_cast<double>(rest));
+  return std::max(min_gap, (kZ95 + kZ80) * se * 100.0 / (hi - lo));
 }
 
 }  // namespace percept

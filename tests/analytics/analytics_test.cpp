@@ -124,8 +124,9 @@ TEST_CASE("the worked example of docs/analytics.md, every statistic to 1e-6") {
   CHECK(nt.stats.ci_low == Approx(44.691994).margin(eps));
   CHECK(nt.stats.ci_high == Approx(78.919118).margin(eps));
   CHECK(nt.stats.isn == Approx(-8.333333).margin(eps));
-  CHECK(nt.stats.isn_ci_low == Approx(-51.289275).margin(eps));
-  CHECK(nt.stats.isn_ci_high == Approx(34.622609).margin(eps));
+  // Method 2's ISN interval (method 1 gave [-51.289275, 34.622609]).
+  CHECK(nt.stats.isn_ci_low == Approx(-45.721212).margin(eps));
+  CHECK(nt.stats.isn_ci_high == Approx(32.387878).margin(eps));
   const NetworkCell& nu = Network(r, "utility");
   CHECK(nu.stats.n == 11);
   CHECK(nu.stats.mean == Approx(5.318182).margin(eps));
@@ -134,9 +135,14 @@ TEST_CASE("the worked example of docs/analytics.md, every statistic to 1e-6") {
   CHECK(nu.stats.ci_low == Approx(63.945113).margin(eps));
   CHECK(nu.stats.ci_high == Approx(79.994281).margin(eps));
   CHECK(nu.stats.isn == Approx(18.181818).margin(eps));
+  CHECK(nu.stats.isn_ci_low == Approx(-19.180687).margin(eps));
+  CHECK(nu.stats.isn_ci_high == Approx(47.752115).margin(eps));
 
-  CHECK(nt.importance == Approx(0.923467).margin(eps));
-  CHECK(nu.importance == Approx(0.087793).margin(eps));
+  // Method 2: Pearson's r (transparency 0.923467, utility 0.087793) divided by sqrt(alpha).
+  CHECK(nt.alpha == Approx(0.916667).margin(eps));
+  CHECK(nu.alpha == Approx(0.601770).margin(eps));
+  CHECK(nt.importance == Approx(0.964530).margin(eps));
+  CHECK(nu.importance == Approx(0.113174).margin(eps));
   CHECK(nt.high_importance);
   CHECK_FALSE(nu.high_importance);
 
@@ -144,18 +150,35 @@ TEST_CASE("the worked example of docs/analytics.md, every statistic to 1e-6") {
   CHECK(Cell(r, "c", "utility").gap == Approx(-9.469697).margin(eps));
   CHECK(Cell(r, "b", "utility").gap == Approx(0.252525).margin(eps));
 
-  const ScoreCell& au = Cell(r, "a", "utility");
-  CHECK(au.stats.isn_ci_low == Approx(1).margin(eps));
-  CHECK(au.stats.isn_ci_high == Approx(99).margin(eps));
+  // Method 2's ISN intervals: a·transparency (all four dissatisfied) no longer collapses to
+  // [-100, -100].
+  struct IsnInterval {
+    const char* inst;
+    const char* dim;
+    double low, high;
+  };
+  const IsnInterval isn[] = {{"a", "transparency", -100, -3.179907},
+                             {"a", "utility", -23.274497, 80.417354},
+                             {"b", "utility", -38.319527, 71.652860},
+                             {"c", "transparency", -33.042924, 61.614353},
+                             {"c", "utility", -61.614353, 33.042924}};
+  for (const IsnInterval& e : isn) {
+    INFO(e.inst << " · " << e.dim);
+    CHECK(Cell(r, e.inst, e.dim).stats.isn_ci_low == Approx(e.low).margin(eps));
+    CHECK(Cell(r, e.inst, e.dim).stats.isn_ci_high == Approx(e.high).margin(eps));
+  }
   const ScoreCell& cu = Cell(r, "c", "utility");
-  CHECK(cu.stats.isn_ci_low == Approx(-67.435245).margin(eps));
-  CHECK(cu.stats.isn_ci_high == Approx(17.435245).margin(eps));
   CHECK(Cell(r, "a", "transparency").stats.cv == Approx(0.117363).margin(eps));
+  // Precision by the interval's half width (index points).
+  CHECK(Cell(r, "a", "transparency").stats.half_width ==
+        Approx((46.285502 - 12.047831) / 2).margin(eps));
+  CHECK(Cell(r, "b", "transparency").stats.half_width == Approx((100 - 65.526377) / 2).margin(eps));
 
   const ScoreCell& at = Cell(r, "a", "transparency");
   CHECK(at.flags == std::vector<std::string>{"below_standard", "below_network"});
   CHECK(at.critical);
   CHECK(at.high_severity);
+  CHECK(at.importance == Approx(0.964530).margin(eps));
   CHECK(cu.flags.empty());  // gap beyond min_gap, but q >= 0.05
   auto critical = CriticalPoints(r);
   REQUIRE(critical.size() == 1);
@@ -316,8 +339,123 @@ TEST_CASE("incremental sums give the statistics of a direct recomputation, to 1e
       if (d == 2) CHECK(c.stats.sd == 0);
     }
     for (int d = 0; d < 2; ++d) {
-      CHECK(std::abs(r.network[d].importance - DirectPearson(pairs[d])) < 1e-9);
+      // Method 2: r disattenuated by the dimension's alpha when that is positive.
+      const double alpha = r.network[d].alpha;
+      const double want = DirectPearson(pairs[d]) / (alpha > 0 ? std::sqrt(alpha) : 1.0);
+      CHECK(std::abs(r.network[d].importance - want) < 1e-9);
     }
     CHECK(std::isnan(r.network[2].importance));  // no variance, no correlation
   }
+}
+
+TEST_CASE(
+    "method 2 precision: reliable needs n >= 60 and a 95% interval at most 5 points wide each "
+    "way") {
+  // 64 scores, half 3 and half 5 (sd 1.007905), and half 2 and half 6 (sd 2.015811): both have
+  // a cv far under method 1's 0.15, but only the first a half width under 5 index points:
+  // (100/6) * t(0.975, 63) * sd / 8 = 4.196 and 8.392.
+  const Moments narrow{64, 32 * 3 + 32 * 5, 32 * 9 + 32 * 25, 1};
+  const Moments wide{64, 32 * 2 + 32 * 6, 32 * 4 + 32 * 36, 1};
+  const CellStatistics a = DescribeCell(narrow, 0, 0, 1, 7);
+  const CellStatistics b = DescribeCell(wide, 0, 0, 1, 7);
+  CHECK(a.half_width == Approx(4.196137).margin(1e-5));
+  CHECK(b.half_width == Approx(8.392274).margin(1e-5));
+  CHECK(a.cv < 0.15);
+  CHECK(b.cv < 0.15);
+  CHECK(a.reliable);
+  CHECK_FALSE(b.reliable);
+  // Under 60 evaluations nothing is reliable, however narrow.
+  CHECK_FALSE(DescribeCell({59, 59 * 4, 59 * 16, 1}, 0, 0, 1, 7).reliable);
+}
+
+TEST_CASE("the minimum detectable gap: z(0.95) + z(0.80) standard errors, never under min_gap") {
+  // sd 1.2 on 1..7, n 40 against 400 others: 2.486475 * 1.2 * sqrt(1/40 + 1/400) * 100/6.
+  CHECK(MinimumDetectableGap(1.2, 40, 400, 1, 7, 5) == Approx(8.246704).margin(1e-5));
+  CHECK(MinimumDetectableGap(1.2, 4000, 40000, 1, 7, 5) == 5);  // the flag's own floor
+  CHECK(std::isnan(MinimumDetectableGap(1.2, 1, 400, 1, 7, 5)));
+}
+
+TEST_CASE("critical points are listed worst first, by gap, whatever their severity") {
+  ScoreReport r;
+  auto add = [&](const char* id, double gap, double index, bool high) {
+    ScoreCell c;
+    c.institution_id = id;
+    c.dimension = "d";
+    c.gap = gap;
+    c.stats.index = index;
+    c.critical = true;
+    c.high_severity = high;
+    r.cells.push_back(c);
+  };
+  add("medium-far", -16.8, 40, false);
+  add("high-near", -6, 50, true);
+  add("high-far-tie", -16.8, 35, true);
+  add("not-critical", -30, 20, true);
+  r.cells.back().critical = false;
+  const auto list = CriticalPoints(r);
+  REQUIRE(list.size() == 3);
+  CHECK(list[0]->institution_id == "high-far-tie");  // same gap: the lower index first
+  CHECK(list[1]->institution_id == "medium-far");
+  CHECK(list[2]->institution_id == "high-near");
+}
+
+TEST_CASE("compare=type reads each institution against its own type, with one BH over all") {
+  const ScoreLayout layout(WorkedExampleDefinition());
+  ScoreOptions options;
+  options.min_n = 3;
+  // Two copies of the example under two types: type X holds a, b, c; type Y holds a2, b2, c2
+  // with every answer of a2 one point higher (so Y's network differs from X's).
+  std::map<std::string, std::vector<int64_t>> sums;
+  PeerTypes types;
+  for (const auto& [inst, row] : kRows) {
+    for (int copy = 0; copy < 2; ++copy) {
+      const std::string id = inst + (copy ? "2" : "");
+      types[id] = copy ? "Y" : "X";
+      std::vector<int> likert = Likert(row);
+      if (copy && inst == "a")
+        for (int& v : likert)
+          if (v != kNoAnswer && v < 7) ++v;
+      auto& s = sums[id];
+      s.resize(layout.width(), 0);
+      layout.Accumulate(likert, s.data());
+    }
+  }
+  const ScoreReport both = ComputeScores(layout, sums, options, &types);
+  CHECK(both.by_type);
+  REQUIRE(both.peers.size() == 2 * layout.blocks().size());
+  std::vector<double> all_p;
+  for (const char* type : {"X", "Y"}) {
+    INFO("type " << type);
+    std::map<std::string, std::vector<int64_t>> alone;
+    for (const auto& [id, s] : sums)
+      if (types[id] == type) alone[id] = s;
+    const ScoreReport own = ComputeScores(layout, alone, options);
+    const auto reference = both.Reference(type);
+    REQUIRE(reference.size() == own.network.size());
+    for (size_t b = 0; b < own.network.size(); ++b) {
+      CHECK(reference[b]->type == type);
+      CHECK(reference[b]->stats.index == Approx(own.network[b].stats.index).margin(1e-12));
+      if (own.network[b].dimension != "overall")
+        CHECK(reference[b]->importance == Approx(own.network[b].importance).margin(1e-12));
+    }
+    for (const ScoreCell& c : own.cells) {
+      const ScoreCell& mine = Cell(both, c.institution_id, c.dimension);
+      CHECK(mine.peer_type == type);
+      if (std::isnan(c.p)) continue;
+      CHECK(mine.gap == Approx(c.gap).margin(1e-12));
+      CHECK(mine.p == Approx(c.p).margin(1e-12));
+      all_p.push_back(c.p);
+    }
+  }
+  // q is adjusted over every tested cell of the request, both types together.
+  const std::vector<double> q = BenjaminiHochberg(all_p);
+  std::vector<double> got;
+  for (const char* type : {"X", "Y"})
+    for (const ScoreCell& c : both.cells)
+      if (types[c.institution_id] == type && !std::isnan(c.p)) got.push_back(c.q);
+  REQUIRE(got.size() == q.size());
+  for (size_t i = 0; i < q.size(); ++i) CHECK(got[i] == Approx(q[i]).margin(1e-12));
+  // The whole network is still there, one cell per block.
+  CHECK(both.network.size() == layout.blocks().size());
+  CHECK(both.network[0].stats.n == 24);
 }

@@ -443,3 +443,36 @@ TEST_CASE("Fisher's one-sided test agrees with Boost's exact hypergeometric tail
   }
   CHECK(compared > 100);
 }
+
+TEST_CASE("part (b) with compare=type: each type's cells are that type's alone, one BH over all") {
+  const IndicatorLayout layout(ExampleDefinition());
+  PartBOptions options;
+  options.indicators.min_n = 3;
+  options.autonomy.min_n = 3;
+  // a and b are one type, c another (alone in its type: nothing to compare it with).
+  std::map<std::string, std::vector<int64_t>> sums = ExampleSums(layout);
+  const PeerTypes types = {{"a", "cesfam"}, {"b", "cesfam"}, {"c", "omil"}};
+  const PartBReport both = ComputePartB(layout, sums, options, &types);
+  std::map<std::string, std::vector<int64_t>> cesfams = {{"a", sums["a"]}, {"b", sums["b"]}};
+  const PartBReport alone = ComputePartB(layout, cesfams, options);
+
+  for (const IndicatorCell& c : alone.indicators.cells) {
+    INFO(c.count.institution_id << " " << c.count.indicator);
+    const IndicatorCell& mine = Cell(both.indicators, c.count.institution_id, c.count.indicator);
+    CHECK(mine.others == Approx(c.others).margin(1e-12));
+    CHECK(mine.p == Approx(c.p).margin(1e-12));
+  }
+  // The peers: one per type and indicator; the network still pools everyone.
+  CHECK(both.indicators.peers.size() == 2 * layout.indicators().size());
+  CHECK(both.indicators.peers.front().type == "cesfam");
+  CHECK(both.indicators.network.size() == layout.indicators().size());
+  CHECK(Network(both.indicators, "had_problems").n == 16);
+  REQUIRE(both.autonomy.peers.size() == 2);
+  CHECK(both.autonomy.peers[0].type == "cesfam");
+  CHECK(both.autonomy.peers[0].stats.mean == Approx(alone.autonomy.network.stats.mean));
+  CHECK(both.autonomy.cells[0].gap == Approx(alone.autonomy.cells[0].gap).margin(1e-12));
+  CHECK(both.autonomy.network.stats.n == 15);
+  // c is alone in its type: no others, no test.
+  const IndicatorCell& c = Cell(both.indicators, "c", "had_problems");
+  CHECK(std::isnan(c.others));
+}

@@ -20,6 +20,7 @@ struct AutonomyCount {
   std::string institution_id;
   Moments moments;
   int64_t full = 0;
+  std::string type;  // compare=type: the institution's type, its peers
 };
 
 struct AutonomyOptions {
@@ -30,23 +31,26 @@ struct AutonomyOptions {
 
 struct AutonomyCell {
   std::string institution_id;  // empty for the network
+  std::string type;            // a peer cell's type (compare=type)
   CellStatistics stats;        // index = mean, on 0..100
   bool suppressed = false;
   int64_t full = 0;
   Interval full_wilson;  // percent of n
-  // Institution cells only: against the network, Welch against every other institution.
+  // Institution cells only: against the network (or its peers), Welch against every other
+  // institution (of its type).
   double gap = 0, p = 1, q = 1, df = 0;
   bool flagged = false;  // below_network: gap <= -min_gap and q < alpha; severity high
 };
 
 struct AutonomyReport {
   AutonomyCell network;
+  std::vector<AutonomyCell> peers;  // with `by_type`: one per type, in name order
   std::vector<AutonomyCell> cells;  // in input order
 };
 
 // Every institution's cell and the network's, with BH over the institution cells of the
 // request (a family of its own).
 AutonomyReport ComputeAutonomy(const std::vector<AutonomyCount>& counts,
-                               const AutonomyOptions& options);
+                               const AutonomyOptions& options, bool by_type = false);
 
 }  // namespace percept

@@ -1,7 +1,7 @@
 // The critical points of a request, parts (a) and (b) together (docs/analytics.md, "Critical
-// points, extended"): flagged dimension, autonomy and indicator cells, high severity first;
-// within a severity, dimension and autonomy cells by index ascending, then indicator cells by q
-// ascending. The API and the report list them in this one order.
+// points, extended", and "Method 2", worst first): flagged dimension and autonomy cells by gap
+// ascending (ties by index), then indicator cells by q ascending. The API and the report list
+// them in this one order.
 #pragma once
 
 #include <vector>

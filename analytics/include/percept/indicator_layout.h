@@ -81,8 +81,9 @@ struct PartBReport {
 };
 
 // `sums`: per institution, the layout's sums under the request's filters.
+// With `types`, each institution is read against the institutions of its own type.
 PartBReport ComputePartB(const IndicatorLayout& layout,
                          const std::map<std::string, std::vector<int64_t>>& sums,
-                         const PartBOptions& options);
+                         const PartBOptions& options, const PeerTypes* types = nullptr);
 
 }  // namespace percept

@@ -29,8 +29,9 @@ struct IndicatorCount {
   std::string indicator;  // e.g. "problems=waits", "knows_how"
   Valence valence = Valence::kNone;
   bool high_severity = false;
-  int64_t n = 0;  // evaluations in the indicator's sample
-  int64_t x = 0;  // of those, the ones that chose the option
+  int64_t n = 0;     // evaluations in the indicator's sample
+  int64_t x = 0;     // of those, the ones that chose the option
+  std::string type;  // compare=type: the institution's type, its peers
 };
 
 struct IndicatorOptions {
@@ -50,6 +51,7 @@ struct IndicatorCell {
 };
 
 struct NetworkIndicator {
+  std::string type;  // compare=type: the type it pools; empty for the network
   std::string indicator;
   int64_t n = 0, x = 0;
   double rate = 0;
@@ -58,12 +60,15 @@ struct NetworkIndicator {
 
 struct IndicatorReport {
   std::vector<NetworkIndicator> network;  // one per indicator, pooling every institution
-  std::vector<IndicatorCell> cells;       // one per input count, in input order
+  // With `by_type`: per type (in name order) one per indicator. Cells are then read against
+  // the other institutions of their type.
+  std::vector<NetworkIndicator> peers;
+  std::vector<IndicatorCell> cells;  // one per input count, in input order
 };
 
 // Every cell of `counts` (one per institution × indicator), the network's, and the flags, with
 // BH over the valenced non-suppressed institution cells (a family of its own).
 IndicatorReport ComputeIndicators(const std::vector<IndicatorCount>& counts,
-                                  const IndicatorOptions& options);
+                                  const IndicatorOptions& options, bool by_type = false);
 
 }  // namespace percept

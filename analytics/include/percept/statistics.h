@@ -8,9 +8,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace percept {
+
+// Institution id -> type, for compare=type: each institution is read against the institutions
+// of its own type (docs/analytics.md, "Method 2", peers).
+using PeerTypes = std::map<std::string, std::string>;
 
 // First two moments of a sample of scaled scores X = x * scale.
 struct Moments {
@@ -29,9 +35,10 @@ struct CellStatistics {
   int64_t n = 0;
   double mean = 0, sd = 0, index = 0;
   double ci_low = 0, ci_high = 0;  // on the index scale
+  double half_width = 0;           // (ci_high - ci_low) / 2, index points
   double isn = 0, isn_ci_low = 0, isn_ci_high = 0;
   double cv = 0;
-  bool reliable = false;  // INE: n >= 60 and cv <= 0.15
+  bool reliable = false;  // method 2: n >= 60 and half_width <= 5
 };
 
 // `satisfied` / `dissatisfied`: how many x are >= hi-1 / <= hi-3 (6 and 4 on the 1..7 scale).
@@ -59,6 +66,12 @@ double Pearson(const PairSums& s);
 double CronbachAlpha(int64_t n, const std::vector<int64_t>& item_sum,
                      const std::vector<int64_t>& item_sum_sq, int64_t total_sum,
                      int64_t total_sum_sq);
+
+// Method 2 (docs/analytics.md, "Minimum detectable gap"): the smallest gap below the others, in
+// index points, that a one-sided test at 5% finds with 80% power, for a cell of n evaluations
+// against `rest` others when scores spread with standard deviation `sd` (on the answer scale
+// lo..hi); never less than `min_gap`, which a flag also needs. NaN when n or rest < 2.
+double MinimumDetectableGap(double sd, int64_t n, int64_t rest, int lo, int hi, double min_gap);
 
 // Student t quantile (two-sided 95% uses p = 0.975) and CDF, through Boost.Math.
 double StudentTQuantile(double df, double p);
