@@ -50,6 +50,7 @@ AutonomyReport ComputeAutonomy(const std::vector<AutonomyCount>& counts,
   std::vector<double> p;
   for (const AutonomyCount& c : counts) {
     AutonomyCell cell = Describe(c.institution_id, c.moments, c.full, options.min_n);
+    if (by_type) cell.type = c.type;
     const AutonomyCell& reference = by_type ? *peer_of[c.type] : report.network;
     const Moments& pooled = by_type ? typed[c.type].moments : all.moments;
     if (!cell.suppressed) {

@@ -75,10 +75,13 @@ void PartBResource::Indicators(const httplib::Request& req, httplib::Response& r
   JsonWriter w;
   BeginReport(w, a->q);
   w.Field("min_n", options.min_n).Field("min_gap_pp", options.min_gap_pp);
-  // The network's cells come in the order of first appearance, which is the layout's.
+  // The network's cells come in the order of first appearance, which is the layout's; under
+  // compare=type, the same per type, each saying its type.
+  const std::vector<NetworkIndicator>& network =
+      a->q.by_type ? a->report.indicators.peers : a->report.indicators.network;
   w.Key("network").BeginArray();
-  for (size_t i = 0; i < a->report.indicators.network.size(); ++i)
-    WriteNetworkIndicator(w, a->report.indicators.network[i], indicators[i], options.min_n);
+  for (size_t i = 0; i < network.size(); ++i)
+    WriteNetworkIndicator(w, network[i], indicators[i % indicators.size()], options.min_n);
   w.EndArray().Key("cells").BeginArray();
   for (size_t i = 0; i < a->report.indicators.cells.size(); ++i) {
     const IndicatorCell& c = a->report.indicators.cells[i];
@@ -106,7 +109,17 @@ void PartBResource::Autonomy(const httplib::Request& req, httplib::Response& res
   for (const std::string& c : a->layout->components()) w.Value(c);
   w.EndArray().Key("network").BeginObject();
   WriteAutonomyStatistics(w, a->report.autonomy.network, a->hide_n);
-  w.EndObject().Key("stages").BeginArray();
+  w.EndObject();
+  if (a->q.by_type) {  // compare=type: each type's institutions pooled, the cells' references
+    w.Key("peers").BeginArray();
+    for (const AutonomyCell& peer : a->report.autonomy.peers) {
+      w.BeginObject().Field("type", peer.type);
+      WriteAutonomyStatistics(w, peer, a->hide_n);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.Key("stages").BeginArray();
   for (const BandCell& b : a->report.stages) {
     w.BeginObject().Field("band", b.band);
     WriteAutonomyStatistics(w, b.cell, a->hide_n);

@@ -163,6 +163,9 @@ struct ScoreQuery {
   const SurveyDefinition* survey = nullptr;
   std::string institution;  // which cells to list (the API only); empty: all the reader may see
   std::string comuna, region, from, to;
+  // compare=type: each institution against the institutions of its own type (docs/analytics.md,
+  // "Method 2"); else against the whole network.
+  bool by_type = false;
 };
 
 // docs/analytics.md over the aggregates mirror, for the score API and the report pages alike.

@@ -10,6 +10,7 @@ void WriteStatistics(JsonWriter& w, const CellStatistics& s) {
       .Field("index", s.index)
       .Field("ci_low", s.ci_low)
       .Field("ci_high", s.ci_high)
+      .Field("half_width", s.half_width)
       .Field("isn", s.isn)
       .Field("isn_ci_low", s.isn_ci_low)
       .Field("isn_ci_high", s.isn_ci_high)
@@ -58,18 +59,21 @@ void BeginReport(JsonWriter& w, const ScoreQuery& q) {
       .StringOrNull(q.region)
       .Key("institution")
       .StringOrNull(q.institution)
+      .Field("compare", q.by_type ? "type" : "network")
       .EndObject();
 }
 
 void WriteScoreCell(JsonWriter& w, const ScoreCell& c, bool hide_n, const char* kind) {
   BeginCell(w, kind);
   w.Field("institution_id", c.institution_id).Field("dimension", c.dimension);
+  if (!c.peer_type.empty()) w.Field("type", c.peer_type);
   if (!(c.suppressed && hide_n)) w.Field("n", c.stats.n);
   w.Field("suppressed", c.suppressed);
   if (!c.suppressed) {  // a suppressed cell says nothing but its n
     WriteStatistics(w, c.stats);
     w.Field("network_index", c.network_index)
         .Field("gap", c.gap)
+        .Field("min_detectable_gap", c.mdg)
         .Field("p", c.p)
         .Field("q", c.q)
         .Field("importance", c.importance);
@@ -85,7 +89,9 @@ void WriteScoreCell(JsonWriter& w, const ScoreCell& c, bool hide_n, const char* 
 }
 
 void WriteNetworkCell(JsonWriter& w, const NetworkCell& c, bool hide_n) {
-  w.BeginObject().Field("dimension", c.dimension);
+  w.BeginObject();
+  if (!c.type.empty()) w.Field("type", c.type);
+  w.Field("dimension", c.dimension);
   if (!(c.suppressed && hide_n)) w.Field("n", c.stats.n);
   w.Field("suppressed", c.suppressed);
   if (!c.suppressed) {
@@ -101,6 +107,7 @@ void WriteIndicatorCell(JsonWriter& w, const IndicatorCell& c, const IndicatorDe
                         const char* kind) {
   BeginCell(w, kind);
   w.Field("institution_id", c.count.institution_id);
+  if (!c.count.type.empty()) w.Field("type", c.count.type);
   WriteOption(w, def);
   w.Key("valence");
   if (def.valence == Valence::kNone)
@@ -127,6 +134,7 @@ void WriteIndicatorCell(JsonWriter& w, const IndicatorCell& c, const IndicatorDe
 void WriteNetworkIndicator(JsonWriter& w, const NetworkIndicator& c, const IndicatorDef& def,
                            int64_t min_n) {
   w.BeginObject();
+  if (!c.type.empty()) w.Field("type", c.type);
   WriteOption(w, def);
   const bool suppressed = c.n < min_n;  // hidden from an institution reader: n 0
   w.Field("n", c.n).Field("suppressed", suppressed);
@@ -158,6 +166,7 @@ void WriteAutonomyStatistics(JsonWriter& w, const AutonomyCell& c, bool hide_n) 
 void WriteAutonomyCell(JsonWriter& w, const AutonomyCell& c, bool hide_n, const char* kind) {
   BeginCell(w, kind);
   w.Field("institution_id", c.institution_id);
+  if (!c.type.empty()) w.Field("type", c.type);
   WriteAutonomyStatistics(w, c, hide_n);
   if (!c.suppressed) {
     w.Field("gap", c.gap).Field("p", c.p).Field("q", c.q);

@@ -42,6 +42,14 @@ bool IsWholeWindow(const std::string& from, const std::string& to, int months) {
 
 }  // namespace
 
+// Each institution's type, the peers of compare=type.
+static PeerTypes TypesOf(const InstitutionCache::Directory& directory) {
+  PeerTypes types;
+  for (const auto& [id, institution] : directory)
+    types.emplace_hint(types.end(), id, institution.type);
+  return types;
+}
+
 int InstitutionPeriodMonths(const std::string& period) {
   if (period == "month") return 1;
   if (period == "quarter") return 3;
@@ -49,27 +57,31 @@ int InstitutionPeriodMonths(const std::string& period) {
   return 0;
 }
 
-// An institution sees the network as its benchmark, but a network of one or two other
-// institutions (a small commune, a narrow filter) would show them almost cell for cell. Below
-// kMinOthers other institutions with evaluations in a dimension, that dimension's network cell
-// is suppressed for this reader, and so is everything of its own cells that is read against the
-// network (network index, gap, p, q, the below_network flag).
+// An institution sees the network (or its type's institutions) as its benchmark, but a pool of
+// one or two other institutions (a small commune, a narrow filter, a type with few offices)
+// would show them almost cell for cell. Below kMinOthers other institutions with evaluations in
+// a dimension, that pool's cell is suppressed for this reader, and so is everything of its own
+// cells that is read against it (network index, gap, p, q, the below_network flag).
+static constexpr int kMinOthers = 3;
+
 static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) {
-  constexpr int kMinOthers = 3;
-  std::map<std::string, int> others;
+  std::map<std::pair<std::string, std::string>, int> others;  // (type or "", dimension)
+  std::map<std::string, int> all_others;                      // the whole network's
   for (const ScoreCell& c : report.cells) {
-    if (c.stats.n > 0 && !who.MayRead(c.institution_id)) others[c.dimension]++;
+    if (c.stats.n == 0 || who.MayRead(c.institution_id)) continue;
+    others[{c.peer_type, c.dimension}]++;
+    all_others[c.dimension]++;
   }
+  for (NetworkCell& net : report.network)
+    if (all_others[net.dimension] < kMinOthers) net.suppressed = true;
+  for (NetworkCell& net : report.peers)
+    if (others[{net.type, net.dimension}] < kMinOthers) net.suppressed = true;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  for (NetworkCell& net : report.network) {
-    if (others[net.dimension] >= kMinOthers) continue;
-    net.suppressed = true;
-    for (ScoreCell& c : report.cells) {
-      if (c.dimension != net.dimension) continue;
-      c.network_index = c.gap = c.p = c.q = c.importance = nan;
-      c.flags.erase(std::remove(c.flags.begin(), c.flags.end(), "below_network"), c.flags.end());
-      c.critical = !c.flags.empty();
-    }
+  for (ScoreCell& c : report.cells) {
+    if (others[{c.peer_type, c.dimension}] >= kMinOthers) continue;
+    c.network_index = c.gap = c.p = c.q = c.importance = c.mdg = nan;
+    c.flags.erase(std::remove(c.flags.begin(), c.flags.end(), "below_network"), c.flags.end());
+    c.critical = !c.flags.empty();
   }
 }
 
@@ -77,31 +89,47 @@ static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) 
 // indicator (or of autonomy), the network's figure is hidden from an institution reader, and so
 // is all of its own cell that is read against the others.
 static void ProtectOtherInstitutions(PartBReport& report, const Principal& who) {
-  constexpr int kMinOthers = 3;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  std::map<std::string, int> others;
+  const bool by_type = !report.indicators.peers.empty() || !report.autonomy.peers.empty();
+  using Key = std::pair<std::string, std::string>;  // (type or "", indicator)
+  std::map<Key, int> others;
+  std::map<std::string, int> all_others;
   for (const IndicatorCell& c : report.indicators.cells) {
-    if (c.count.n > 0 && !who.MayRead(c.count.institution_id)) others[c.count.indicator]++;
+    if (c.count.n == 0 || who.MayRead(c.count.institution_id)) continue;
+    others[{c.count.type, c.count.indicator}]++;
+    all_others[c.count.indicator]++;
   }
-  std::set<std::string> hidden;
-  for (NetworkIndicator& net : report.indicators.network) {
-    if (others[net.indicator] >= kMinOthers) continue;
-    hidden.insert(net.indicator);
+  auto hide = [&](NetworkIndicator& net) {
     net.n = net.x = 0;
     net.rate = net.wilson.low = net.wilson.high = nan;
-  }
+  };
+  for (NetworkIndicator& net : report.indicators.network)
+    if (all_others[net.indicator] < kMinOthers) hide(net);
+  for (NetworkIndicator& net : report.indicators.peers)
+    if (others[{net.type, net.indicator}] < kMinOthers) hide(net);
   for (IndicatorCell& c : report.indicators.cells) {
-    if (!hidden.count(c.count.indicator)) continue;
+    const int n =
+        by_type ? others[{c.count.type, c.count.indicator}] : all_others[c.count.indicator];
+    if (n >= kMinOthers) continue;
     c.others = c.gap_pp = c.p = c.q = nan;
     c.flagged = false;
   }
-  int autonomy_others = 0;
-  for (const AutonomyCell& c : report.autonomy.cells)
-    autonomy_others += c.stats.n > 0 && !who.MayRead(c.institution_id);
-  if (autonomy_others >= kMinOthers) return;
-  report.autonomy.network.suppressed = true;
-  for (BandCell& b : report.stages) b.cell.suppressed = true;
+  std::map<std::string, int> autonomy_others;  // per type
+  int all_autonomy_others = 0;
+  for (const AutonomyCell& c : report.autonomy.cells) {
+    if (c.stats.n == 0 || who.MayRead(c.institution_id)) continue;
+    autonomy_others[c.type]++;
+    all_autonomy_others++;
+  }
+  if (all_autonomy_others < kMinOthers) {
+    report.autonomy.network.suppressed = true;
+    for (BandCell& b : report.stages) b.cell.suppressed = true;
+  }
+  for (AutonomyCell& peer : report.autonomy.peers)
+    if (autonomy_others[peer.type] < kMinOthers) peer.suppressed = true;
   for (AutonomyCell& c : report.autonomy.cells) {
+    const int n = by_type ? autonomy_others[c.type] : all_autonomy_others;
+    if (n >= kMinOthers) continue;
     c.gap = c.p = c.q = nan;
     c.flagged = false;
   }
@@ -130,6 +158,10 @@ Result<ScoreQuery> ScoreService::QueryOf(const httplib::Request& req, const std:
   q.region = req.get_param_value("region");
   q.from = req.get_param_value("from");
   q.to = req.get_param_value("to");
+  const std::string compare = req.get_param_value("compare");
+  if (!compare.empty() && compare != "network" && compare != "type")
+    return Status::InvalidParameter("'compare' is 'network' (the default) or 'type'");
+  q.by_type = compare == "type";
   for (const auto& [name, value] :
        {std::pair<const char*, const std::string&>{"from", q.from}, {"to", q.to}}) {
     if (!value.empty() && !IsIsoDate(value)) {
@@ -197,10 +229,11 @@ Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport*
   std::function<bool(const std::string&)> include;
   Status s = Prepare(q, who, dir, &include);
   if (!s.ok()) return s;
+  const PeerTypes types = q.by_type ? TypesOf(**dir) : PeerTypes{};
   *out = ComputeScores(
       *aggregates_->Layout(q.survey->id, q.survey->version),
       aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kScores, q.from, q.to, include),
-      scoring_);
+      scoring_, q.by_type ? &types : nullptr);
   if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
   return Status::Ok();
 }
@@ -225,10 +258,11 @@ Status ScoreService::RunPartB(const ScoreQuery& q, const Principal& who, PartBRe
   std::function<bool(const std::string&)> include;
   Status s = Prepare(q, who, dir, &include);
   if (!s.ok()) return s;
+  const PeerTypes types = q.by_type ? TypesOf(**dir) : PeerTypes{};
   *out = ComputePartB(*aggregates_->Indicators(q.survey->id, q.survey->version),
                       aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kIndicators,
                                        q.from, q.to, include),
-                      part_b_options());
+                      part_b_options(), q.by_type ? &types : nullptr);
   if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
   return Status::Ok();
 }
@@ -273,12 +307,15 @@ void ScoreResource::Scores(const httplib::Request& req, httplib::Response& res,
     // the scores leave them out, and say so.
     auto excluded = scores_->CountExcluded(q);
     if (!excluded.ok()) return SendError(res, excluded.status());
-    w.Field("min_n", options.min_n)
+    w.Field("method", 2)
+        .Field("min_n", options.min_n)
         .Field("standard", options.standard)
         .Field("min_gap", options.min_gap)
         .Field("excluded", *excluded);
+    // compare=type: the network cells are each type's, and say which.
     w.Key("network").BeginArray();
-    for (const NetworkCell& c : report.network) WriteNetworkCell(w, c, hide_n);
+    for (const NetworkCell& c : report.by_type ? report.peers : report.network)
+      WriteNetworkCell(w, c, hide_n);
     w.EndArray().Key("cells").BeginArray();
     for (const ScoreCell& c : report.cells) {
       if (visible(c.institution_id)) WriteScoreCell(w, c, hide_n);
