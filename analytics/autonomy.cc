@@ -19,6 +19,12 @@ AutonomyCell Describe(const std::string& id, const Moments& m, int64_t full, int
 
 }  // namespace
 
+const AutonomyCell& AutonomyReport::Reference(const std::string& type) const {
+  for (const AutonomyCell& peer : peers)
+    if (peer.type == type) return peer;
+  return network;
+}
+
 AutonomyReport ComputeAutonomy(const std::vector<AutonomyCount>& counts,
                                const AutonomyOptions& options, bool by_type) {
   AutonomyReport report;

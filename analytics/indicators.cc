@@ -97,6 +97,14 @@ std::vector<size_t> Pool(const std::vector<IndicatorCount>& counts, Key key,
 
 }  // namespace
 
+const NetworkIndicator* IndicatorReport::Reference(const std::string& type,
+                                                   const std::string& indicator) const {
+  const bool by_type = !peers.empty();
+  for (const NetworkIndicator& net : by_type ? peers : network)
+    if (net.indicator == indicator && (!by_type || net.type == type)) return &net;
+  return nullptr;
+}
+
 IndicatorReport ComputeIndicators(const std::vector<IndicatorCount>& counts,
                                   const IndicatorOptions& options, bool by_type) {
   IndicatorReport report;

@@ -39,6 +39,7 @@ void ReportResource::Report(const httplib::Request& req, httplib::Response& res,
   view.to = q.to;
   view.comuna = q.comuna;
   view.region = q.region;
+  view.by_type = q.by_type;
   view.lang = Lang(req);
   view.reader = who.name;
   view.institution_role = !analyst;

@@ -44,11 +44,18 @@ void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::st
         suppressed = true;
       }
       const std::string fill = suppressed ? "#d9d9d9" : Color(index);
+      // On hover: the cell's n, its interval's half width and the least gap it could show.
+      std::string tip;
+      if (!network && !suppressed) {
+        const ScoreCell* c = cell(dims[d].id);
+        tip = "<title>n " + std::to_string(n) + " · ±" + Fmt(c->stats.half_width) + " · " +
+              HtmlEscape(T(v, "mdg_short")) + " " + Fmt(c->mdg) + "</title>";
+      }
       h += "<rect x='" + std::to_string(x + 1) + "' y='" + std::to_string(y + 1) + "' width='" +
            std::to_string(cell_w - 2) + "' height='" + std::to_string(cell_h - 2) + "' fill='" +
            fill + "'" + (critical ? " class='crit'" : "") + " data-institution='" +
            HtmlEscape(network ? std::string("network") : id_of_row) + "' data-dimension='" +
-           dims[d].id + "'/>";
+           dims[d].id + "'>" + tip + "</rect>";
       const std::string label =
           suppressed ? (v.institution_role ? std::string("—") : "n=" + std::to_string(n))
                      : Fmt(index) + (critical ? " ▲" : "");
@@ -91,7 +98,7 @@ void Whiskers(const ReportView& v, const std::string& inst, std::string& h) {
     const int y = top + row_h * static_cast<int>(d) + 11;
     h += "<text x='4' y='" + std::to_string(y + 4) + "'>" +
          HtmlEscape(DimensionLabel(v, dims[d].id)) + "</text>";
-    if (const NetworkCell* nc = Net(v, dims[d].id); nc && !nc->suppressed) {
+    if (const NetworkCell* nc = Reference(v, inst, dims[d].id); nc && !nc->suppressed) {
       h += "<path d='M" + Fmt(x(nc->stats.index)) + " " + std::to_string(y - 6) +
            " l5 6 l-5 6 l-5 -6 z' class='netmark'/>";
     }
@@ -121,13 +128,10 @@ void ImportancePerformance(const ReportView& v, const std::string& inst, std::st
         std::isfinite(c.importance) && std::isfinite(c.stats.index))
       points.push_back(&c);
   }
-  std::vector<double> imps;
-  for (const NetworkCell& c : v.report->network)
-    if (c.dimension != "overall" && std::isfinite(c.importance)) imps.push_back(c.importance);
-  std::sort(imps.begin(), imps.end());
-  const double median = imps.empty()      ? 0.5
-                        : imps.size() % 2 ? imps[imps.size() / 2]
-                                          : (imps[imps.size() / 2 - 1] + imps[imps.size() / 2]) / 2;
+  // The high-importance line of this institution's reference (the network, or its type).
+  const std::string type = points.empty() ? "" : points.front()->peer_type;
+  double median = ImportanceMedian(v.report->Reference(type));
+  if (!std::isfinite(median)) median = 0.5;
   double x_lo = v.options.standard, x_hi = v.options.standard, y_lo = median, y_hi = median;
   for (const ScoreCell* c : points) {
     x_lo = std::min(x_lo, c->stats.index), x_hi = std::max(x_hi, c->stats.index);
@@ -190,6 +194,42 @@ void ImportancePerformance(const ReportView& v, const std::string& inst, std::st
               Fmt(c.importance, 2) + ")</li>";
   }
   h += "</svg><ol class='tick ipa-legend'>" + legend + "</ol>";
+}
+
+void MinimumDetectableGaps(const ReportView& v, const std::string& inst, std::string& h) {
+  std::string parts;
+  for (const Dimension& d : v.survey->dimensions) {
+    for (const ScoreCell& c : v.report->cells) {
+      if (c.institution_id != inst || c.dimension != d.id || !std::isfinite(c.mdg)) continue;
+      parts +=
+          (parts.empty() ? "" : " · ") + HtmlEscape(DimensionLabel(v, d.id)) + " " + Fmt(c.mdg);
+    }
+  }
+  if (parts.empty()) return;
+  h += "<p class='tick mdg' data-institution='" + HtmlEscape(inst) + "'>" +
+       HtmlEscape(T(v, "mdg_inst")) + ": " + parts + "</p>";
+}
+
+void MinimumDetectableGapTable(const ReportView& v, std::string& h) {
+  h += "<table class=mdg-table><caption class=tick>" + HtmlEscape(T(v, "mdg_table")) +
+       "</caption><thead><tr><th>n</th>";
+  for (const Dimension& d : v.survey->dimensions)
+    h += "<th>" + HtmlEscape(DimensionLabel(v, d.id)) + "</th>";
+  h += "</tr></thead><tbody>";
+  for (int64_t n : {10, 30, 60, 100, 200, 500}) {
+    h += "<tr><td class=num>" + std::to_string(n) + "</td>";
+    for (const Dimension& d : v.survey->dimensions) {
+      const NetworkCell* net = Net(v, d.id);
+      const double gap =
+          net && !net->suppressed
+              ? MinimumDetectableGap(net->stats.sd, n, net->stats.n - n, v.survey->scale.min,
+                                     v.survey->scale.max, v.options.min_gap)
+              : NAN;
+      h += "<td class=num>" + Fmt(gap) + "</td>";
+    }
+    h += "</tr>";
+  }
+  h += "</tbody></table>";
 }
 
 }  // namespace percept

@@ -108,6 +108,12 @@ std::string RenderReport(const ReportView& v) {
        HtmlEscape(v.from) + "'></label>";
   h += "<label>" + HtmlEscape(T(v, "to")) + "<input type=date name=to value='" + HtmlEscape(v.to) +
        "'></label>";
+  // The comparison frame (docs/analytics.md, "Method 2"): the whole network, or each
+  // institution's own type.
+  h += "<label>" + HtmlEscape(T(v, "compare")) + "<select name=compare><option value=network" +
+       (v.by_type ? "" : " selected") + ">" + HtmlEscape(T(v, "compare_network")) +
+       "</option><option value=type" + (v.by_type ? " selected" : "") + ">" +
+       HtmlEscape(T(v, "compare_type")) + "</option></select></label>";
   h += "<button>" + HtmlEscape(T(v, "apply")) + "</button>";
   if (v.institution_role) h += "<p class=note>" + HtmlEscape(T(v, "period_hint")) + "</p>";
   h += "</form></section>";
@@ -139,7 +145,7 @@ std::string RenderReport(const ReportView& v) {
   } else {
     h += "<table><thead><tr><th>" + HtmlEscape(T(v, "institution")) + "</th><th>" +
          HtmlEscape(T(v, "dimension")) + "</th><th>" + HtmlEscape(T(v, "index")) + "</th><th>" +
-         HtmlEscape(T(v, "ci")) + "</th><th>n</th><th>" + HtmlEscape(T(v, "network")) +
+         HtmlEscape(T(v, "ci")) + "</th><th>n</th><th>" + HtmlEscape(ReferenceLabel(v)) +
          "</th><th>" + HtmlEscape(T(v, "gap")) + "</th><th>q</th><th>" +
          HtmlEscape(T(v, "importance")) + "</th><th>" + HtmlEscape(T(v, "severity")) + "</th><th>" +
          HtmlEscape(T(v, "flags")) + "</th></tr></thead><tbody>";
@@ -165,10 +171,12 @@ std::string RenderReport(const ReportView& v) {
   PartBCriticalTable(v, h);
   h += "</section>";
 
-  h += "<section id=institutions><h2>" + HtmlEscape(T(v, "by_institution")) + "</h2>";
+  h += "<section id=institutions><h2>" +
+       HtmlEscape(T(v, v.by_type ? "by_institution_type" : "by_institution")) + "</h2>";
   for (const std::string& id : insts) {
     h += "<h3>" + HtmlEscape(InstitutionName(v, id)) + "</h3><div class=inst><div>";
     Whiskers(v, id, h);
+    MinimumDetectableGaps(v, id, h);
     h += "</div><div><div class=tick>" + HtmlEscape(T(v, "ipa")) + "</div>";
     ImportancePerformance(v, id, h);
     h += "</div></div>";
@@ -233,7 +241,15 @@ std::string RenderReport(const ReportView& v) {
   std::snprintf(rule, sizeof rule, T(v, "rule_standard").c_str(), v.options.standard);
   h += "<li>" + HtmlEscape(rule) + "</li>";
   std::snprintf(rule, sizeof rule, T(v, "rule_network").c_str(), v.options.min_gap);
-  h += "<li>" + HtmlEscape(rule) + "</li><li>" + HtmlEscape(T(v, "rule_severity")) + "</li>";
+  h += "<li>" + HtmlEscape(rule) + "</li><li>" +
+       HtmlEscape(T(v, v.by_type ? "rule_compare_type" : "rule_compare_network")) + "</li><li>" +
+       HtmlEscape(T(v, "rule_severity")) + "</li><li>" + HtmlEscape(T(v, "rule_order")) +
+       "</li><li>" + HtmlEscape(T(v, "rule_precision")) + "</li><li>" +
+       HtmlEscape(T(v, "rule_isn")) + "</li>";
+  std::snprintf(rule, sizeof rule, T(v, "rule_mdg").c_str(), v.options.min_gap);
+  h += "<li>" + HtmlEscape(rule) + "<br>";
+  MinimumDetectableGapTable(v, h);
+  h += "</li>";
   std::snprintf(rule, sizeof rule, T(v, "rule_min_n").c_str(), static_cast<int>(v.options.min_n));
   h += "<li>" + HtmlEscape(rule) + "</li>";
   if (v.part_b) {

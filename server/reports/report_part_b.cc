@@ -80,7 +80,9 @@ void ProfileRows(const ReportView& v, const std::string& inst, Valence valence, 
     if (valence == Valence::kGood && first_degree != !def.option.empty()) continue;
     const IndicatorCell* c = CellOf(v, inst, k);
     if (!c) continue;
-    const NetworkIndicator& net = v.part_b->indicators.network[k];
+    // The network's rate, or under compare=type its type's.
+    const NetworkIndicator* reference = v.part_b->indicators.Reference(c->count.type, def.Key());
+    const double reference_rate = reference ? reference->rate : NAN;
     h += "<tr data-indicator='" + HtmlEscape(def.Key()) + "'><td>" +
          HtmlEscape(IndicatorLabel(v, def)) +
          (def.high_severity ? " <span class=lim>(" + HtmlEscape(T(v, "high")) + ")</span>" : "") +
@@ -93,9 +95,9 @@ void ProfileRows(const ReportView& v, const std::string& inst, Valence valence, 
     h += "<td class=num>" + std::to_string(c->count.n) + "</td><td class=num>" + Fmt(c->rate) +
          " <span class=tick>[" + Fmt(c->wilson.low) + "–" + Fmt(c->wilson.high) +
          "]</span></td><td>";
-    RateBar(*c, net.rate, valence == Valence::kBad, h);
+    RateBar(*c, reference_rate, valence == Valence::kBad, h);
     h +=
-        "</td><td class=num>" + Fmt(net.rate) + "</td><td>" +
+        "</td><td class=num>" + Fmt(reference_rate) + "</td><td>" +
         (c->flagged ? "<span class=critmark>▲ " + HtmlEscape(T(v, "worse_than_network")) + "</span>"
                     : std::string()) +
         "</td></tr>";
@@ -127,7 +129,7 @@ void PartBCriticalTable(const ReportView& v, std::string& h) {
       q = FmtQ(c.q);
       what = T(v, "autonomy");
       value = Fmt(c.stats.index);
-      others = Fmt(v.part_b->autonomy.network.stats.index);
+      others = Fmt(v.part_b->autonomy.Reference(c.type).stats.index);
       gap = Fmt(c.gap);
       n = c.stats.n;
     } else {
@@ -153,7 +155,7 @@ void ProblemsProfile(const ReportView& v, const std::string& inst, std::string& 
   if (!v.part_b) return;
   const std::string head = "<table class=profile><thead><tr><th></th><th>n</th><th>%</th><th>" +
                            HtmlEscape(T(v, "rate_chart")) + "</th><th>" +
-                           HtmlEscape(T(v, "network")) + "</th><th></th></tr></thead><tbody>";
+                           HtmlEscape(ReferenceLabel(v)) + "</th><th></th></tr></thead><tbody>";
   h += "<div class=problems data-institution='" + HtmlEscape(inst) + "'><div class=hd>" +
        HtmlEscape(T(v, "problems_profile")) + "</div>" + head;
   ProfileRows(v, inst, Valence::kBad, false, h);
@@ -168,7 +170,7 @@ void AutonomyGauge(const ReportView& v, const std::string& inst, std::string& h)
   if (!v.part_b || v.indicators->components().empty()) return;
   const AutonomyCell* c = AutonomyOf(v, inst);
   if (!c) return;
-  const AutonomyCell& net = v.part_b->autonomy.network;
+  const AutonomyCell& net = v.part_b->autonomy.Reference(c->type);
   // A half dial from 0 (left) to 100 (right).
   const double cx = 90, cy = 90, r = 70;
   auto point = [&](double index, double radius) {
@@ -196,14 +198,14 @@ void AutonomyGauge(const ReportView& v, const std::string& inst, std::string& h)
     const auto [ax, ay] = point(net.stats.index, r + 10);
     const auto [bx, by] = point(net.stats.index, r - 10);
     h += "<line x1='" + Num(ax) + "' y1='" + Num(ay) + "' x2='" + Num(bx) + "' y2='" + Num(by) +
-         "' stroke='#000' stroke-width=2><title>" + HtmlEscape(T(v, "network")) + " " +
+         "' stroke='#000' stroke-width=2><title>" + HtmlEscape(ReferenceLabel(v)) + " " +
          Fmt(net.stats.index) + "</title></line>";
   }
   h += "<text x=14 y=106 class=tick>0</text><text x=154 y=106 class=tick>100</text></svg>";
   if (!c->suppressed) {
     h += "<div class=tick>" + HtmlEscape(T(v, "ci")) + " " + Fmt(c->stats.ci_low) + "–" +
          Fmt(c->stats.ci_high) + " · n " + std::to_string(c->stats.n) + " · " +
-         HtmlEscape(T(v, "network")) + " " + Fmt(net.stats.index) + " · " +
+         HtmlEscape(ReferenceLabel(v)) + " " + Fmt(net.stats.index) + " · " +
          HtmlEscape(T(v, "full_autonomy")) + " " + Fmt(100.0 * c->full / c->stats.n) + " %" +
          (c->flagged ? " · <span class=critmark>▲ " + HtmlEscape(T(v, "below_network")) + "</span>"
                      : std::string()) +

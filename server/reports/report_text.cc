@@ -41,6 +41,14 @@ const std::map<std::string, Text>& Strings() {
         "or below, green at 90 or above"}},
       {"institution", {"Institución", "Institution"}},
       {"network", {"Red", "Network"}},
+      {"peers", {"Su tipo", "Its type"}},
+      {"compare", {"Comparar con", "Compare with"}},
+      {"compare_network", {"toda la red", "the whole network"}},
+      {"compare_type", {"instituciones del mismo tipo", "institutions of the same type"}},
+      {"mdg_short", {"brecha mín. detectable", "min. detectable gap"}},
+      {"mdg_inst",
+       {"Brecha mínima detectable en esta ola, por dimensión (puntos)",
+        "Minimum detectable gap in this wave, by dimension (points)"}},
       {"critical", {"Puntos críticos", "Critical points"}},
       {"none",
        {"Ningún punto crítico con estos filtros.", "No critical point under these filters."}},
@@ -55,6 +63,9 @@ const std::map<std::string, Text>& Strings() {
       {"medium", {"media", "medium"}},
       {"below_standard", {"bajo el estándar", "below standard"}},
       {"below_network", {"bajo la red", "below network"}},
+      {"by_institution_type",
+       {"Por institución: índice con IC 95% (●) y las instituciones de su tipo (◆)",
+        "By institution: index with 95% CI (●) and the institutions of its type (◆)"}},
       {"by_institution",
        {"Por institución: índice con IC 95% (●) y la red (◆)",
         "By institution: index with 95% CI (●) and the network (◆)"}},
@@ -82,18 +93,64 @@ const std::map<std::string, Text>& Strings() {
         "'Below network': at least %g points below the network and a one-sided Welch t-test "
         "against the rest of the network, with p adjusted by Benjamini–Hochberg (q < 0.05)."}},
       {"rule_severity",
-       {"Severidad alta cuando la dimensión pesa en la satisfacción general (correlación con la "
-        "nota general sobre la mediana).",
-        "High severity when the dimension weighs on overall satisfaction (its correlation with the "
-        "overall grade is at or above the median)."}},
+       {"Severidad alta cuando la dimensión pesa en la satisfacción general: su correlación con la "
+        "nota general, corregida por la confiabilidad de la dimensión (dividida por la raíz de su "
+        "alfa), está en la mediana o sobre ella. Sin esa corrección, una dimensión con más "
+        "preguntas parecía más importante solo porque se mide con menos ruido.",
+        "High severity when the dimension weighs on overall satisfaction: its correlation with the "
+        "overall grade, corrected for the dimension's reliability (divided by the square root of "
+        "its alpha), is at or above the median. Without that correction, a dimension with more "
+        "questions looked more important only because it is measured with less noise."}},
+      {"rule_order",
+       {"Los puntos críticos se listan del que está más lejos bajo su referencia al más cercano "
+        "(por brecha); la severidad se muestra, pero no ordena.",
+        "Critical points are listed from the furthest below its reference to the nearest (by "
+        "gap); severity is shown, but does not decide the order."}},
+      {"rule_compare_network",
+       {"Referencia: toda la red (el marco del estudio). Con «instituciones del mismo tipo», un "
+        "CESFAM se compara con los CESFAM, una OMIL con las OMIL.",
+        "Reference: the whole network (the study's frame). With 'institutions of the same type', "
+        "a CESFAM is compared with CESFAMs, an OMIL with OMILs."}},
+      {"rule_compare_type",
+       {"Referencia: las instituciones del mismo tipo (un CESFAM contra los CESFAM, no contra el "
+        "Registro Civil). «Bajo la red» significa aquí bajo las de su tipo. El ajuste por "
+        "comparaciones múltiples cubre todas las celdas del informe.",
+        "Reference: the institutions of the same type (a CESFAM against CESFAMs, not against the "
+        "civil registry). 'Below network' here means below those of its type. The adjustment for "
+        "multiple comparisons covers every cell of the report."}},
+      {"rule_precision",
+       {"Precisión: «confiable» cuando hay al menos 60 evaluaciones y el IC 95% del índice no se "
+        "aleja más de 5 puntos a cada lado; si no, «limitada» (*).",
+        "Precision: 'reliable' when there are at least 60 evaluations and the index's 95% CI "
+        "reaches no further than 5 points either side; else 'limited' (*)."}},
+      {"rule_isn",
+       {"ISN (satisfechos menos insatisfechos): su intervalo se calcula agregando una respuesta "
+        "satisfecha, una insatisfecha y una neutra, para que no se reduzca a un punto cuando "
+        "todas las respuestas están de un lado (por ejemplo, 4 de 4 insatisfechos).",
+        "ISN (satisfied minus dissatisfied): its interval is computed with one satisfied, one "
+        "dissatisfied and one neutral answer added, so that it does not shrink to a point when "
+        "every answer is on one side (4 of 4 dissatisfied, for example)."}},
+      {"rule_mdg",
+       {"Brecha mínima detectable: la menor diferencia bajo la referencia que esta ola podía ver "
+        "con 80%% de probabilidad (prueba unilateral al 5%%, antes del ajuste por comparaciones "
+        "múltiples, que la agranda), dado el n de la celda; nunca menos de %g puntos. Una "
+        "institución sin alerta no es «igual a la red»: su diferencia puede ser menor que esto.",
+        "Minimum detectable gap: the smallest difference below the reference this wave could see "
+        "with 80%% probability (one-sided test at 5%%, before the adjustment for multiple "
+        "comparisons, which makes it larger), given the cell's n; never less than %g points. An "
+        "institution without a flag is not 'the same as the network': its difference may be "
+        "smaller than this."}},
+      {"mdg_table",
+       {"Brecha mínima detectable (puntos) según el número de evaluaciones de la celda",
+        "Minimum detectable gap (points) by the cell's number of evaluations"}},
       {"rule_min_n",
        {"Celdas con menos de %d evaluaciones no se publican: pocas respuestas son inestables y "
         "podrían identificar a una familia.",
         "Cells with fewer than %d evaluations are not published: few answers are unstable and "
         "could point to a family."}},
       {"limited",
-       {"precisión limitada (INE: n < 60 o CV > 15%)",
-        "limited precision (INE: n < 60 or CV > 15%)"}},
+       {"precisión limitada (n < 60 o IC 95% más ancho que ±5 puntos)",
+        "limited precision (n < 60 or a 95% CI wider than ±5 points)"}},
       {"sign_in", {"Ingresar", "Sign in"}},
       {"token", {"Token de acceso", "Access token"}},
       // Error pages.
@@ -337,5 +394,16 @@ const NetworkCell* Net(const ReportView& v, const std::string& dim) {
     if (c.dimension == dim) return &c;
   return nullptr;
 }
+
+const NetworkCell* Reference(const ReportView& v, const std::string& inst, const std::string& dim) {
+  if (!v.report->by_type) return Net(v, dim);
+  auto it = v.institutions->find(inst);
+  const std::string type = it == v.institutions->end() ? "" : it->second.type;
+  for (const NetworkCell* c : v.report->Reference(type))
+    if (c->dimension == dim) return c;
+  return nullptr;
+}
+
+std::string ReferenceLabel(const ReportView& v) { return T(v, v.by_type ? "peers" : "network"); }
 
 }  // namespace percept

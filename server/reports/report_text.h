@@ -28,5 +28,10 @@ std::string DimensionLabel(const ReportView& v, const std::string& id);
 std::string InstitutionName(const ReportView& v, const std::string& id);
 // The network's cell of dimension `dim`, or null.
 const NetworkCell* Net(const ReportView& v, const std::string& dim);
+// The cell institution `inst` is read against in dimension `dim`: under compare=type its
+// type's, else the network's; null when there is none.
+const NetworkCell* Reference(const ReportView& v, const std::string& inst, const std::string& dim);
+// What the report calls that reference: "Red" / "Network", or "Su tipo" / "Its type".
+std::string ReferenceLabel(const ReportView& v);
 
 }  // namespace percept

@@ -89,6 +89,27 @@ TEST_CASE(
   browser.Go(base + "/reports/chs-perception?lang=en");
   CHECK(browser.Source().find("Critical points") != std::string::npos);
   CHECK(browser.Source().find("The families' proposals") != std::string::npos);
+  // Method 2 in the report: critical points worst first, the minimum detectable gap per
+  // institution and in the methodology, and the switch to compare each with its own type.
+  CHECK(browser
+            .Execute("const g = [...document.querySelectorAll('#critical > table tbody tr')]"
+                     ".map(r => parseFloat(r.children[6].textContent));"
+                     "return g.length > 0 && g.every((x, i) => i == 0 || g[i - 1] <= x);")
+            .get<bool>());
+  CHECK(browser.Count("#institutions p.mdg[data-institution='cesfam-tal-2']") == 1);
+  CHECK(browser.Count("#method table.mdg-table tbody tr") == 6);
+  CHECK(browser.Source().find("Minimum detectable gap") != std::string::npos);
+  browser.Execute("document.querySelector('select[name=compare]').value = 'type'");
+  browser.Click("form.filters button");
+  REQUIRE(browser.WaitUrl("compare=type", "#method").find("compare=type") != std::string::npos);
+  CHECK(browser.Execute("return document.querySelector('select[name=compare]').value")
+            .get<std::string>() == "type");
+  CHECK(browser.Source().find("the institutions of the same type (a CESFAM against CESFAMs") !=
+        std::string::npos);
+  CHECK(browser.Source().find("<th>Its type</th>") != std::string::npos);
+  // The planted CESFAM is below the other CESFAMs too.
+  CHECK(browser.Count(
+            "#critical tr[data-institution='cesfam-tal-2'][data-dimension='transparency']") == 1);
 
   // Sign out, then in as CESFAM Los Cerros (cesfam-tal-1).
   browser.Click("header form button");

@@ -46,6 +46,10 @@ struct AutonomyReport {
   AutonomyCell network;
   std::vector<AutonomyCell> peers;  // with `by_type`: one per type, in name order
   std::vector<AutonomyCell> cells;  // in input order
+
+  // What a cell of `type` is read against: its type's pool when compared by type, else (and
+  // for a type with no pool) the network.
+  const AutonomyCell& Reference(const std::string& type) const;
 };
 
 // Every institution's cell and the network's, with BH over the institution cells of the

@@ -64,6 +64,10 @@ struct IndicatorReport {
   // the other institutions of their type.
   std::vector<NetworkIndicator> peers;
   std::vector<IndicatorCell> cells;  // one per input count, in input order
+
+  // What a cell of `type` is read against for `indicator` (its key): its type's pool when
+  // compared by type, else the network's; null when there is none.
+  const NetworkIndicator* Reference(const std::string& type, const std::string& indicator) const;
 };
 
 // Every cell of `counts` (one per institution × indicator), the network's, and the flags, with

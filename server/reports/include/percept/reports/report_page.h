@@ -26,6 +26,9 @@ struct ReportView {
   std::string lang = "es";  // "es" or "en"
   std::string reader;       // the token's name, shown in the header
   bool institution_role = false;
+  // compare=type (docs/analytics.md, "Method 2"): each institution is read against the
+  // institutions of its own type; the report says "its type" where it said "the network".
+  bool by_type = false;
 
   // Part (b) (docs/analytics.md): problems, benefits and autonomy per institution, autonomy by
   // stage; null when not computed.
