@@ -38,3 +38,16 @@ server_figures() {
     sed 's/^/server        /' || true
   echo "server        peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server/status)"
 }
+
+# sync_wave WAVE HOUSEHOLDS SEED [SIMULATE ARGS...]: generates wave number WAVE in its own ten
+# days (from 2026-01-01 + 10 * WAVE; sets `first` and `last`) and syncs it to the server.
+sync_wave() {
+  local wave=$1 households=$2 seed=$3
+  shift 3
+  first=$(date -d "2026-01-01 + $((10 * wave)) days" +%F)
+  last=$(date -d "$first + 9 days" +%F)
+  $T simulate --households "$households" --days 10 --first-day "$first" --seed "$seed" "$@" \
+    --queue "$dir/wave-$wave.db" > /dev/null
+  $T sync --queue "$dir/wave-$wave.db" --server "https://127.0.0.1:$port" --token "$token" \
+    --cacert "$dir/dev-cert.pem" > /dev/null 2>&1
+}

@@ -28,11 +28,12 @@ Result<Plant> ParsePlant(const std::string& spec, const SurveyDefinition& def,
   }
   try {
     size_t used = 0;
-    p.shift = std::stoi(spec.substr(b + 1), &used);
-    if (used != spec.size() - b - 1) throw std::invalid_argument("trailing");
+    p.shift = std::stod(spec.substr(b + 1), &used);
+    if (used != spec.size() - b - 1 || !std::isfinite(p.shift) || std::abs(p.shift) > 10)
+      throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
     return Status::InvalidParameter(
-        "--plant: the shift is a whole number of scale points, e.g. -2");
+        "--plant: the shift is a number of scale points between -10 and 10, e.g. -2 or -0.5");
   }
   return p;
 }
@@ -224,8 +225,8 @@ struct InterviewGenerator::State {
   double Normal(double sd) { return std::normal_distribution<double>(0, sd)(rng); }
   size_t Pick(size_t n) { return static_cast<size_t>(rng() % n); }
 
-  int Plant(const std::string& inst, const std::string& dim) const {
-    int shift = 0;
+  double Plant(const std::string& inst, const std::string& dim) const {
+    double shift = 0;
     for (const auto& p : options.plants) {
       if (p.institution_id == inst && p.dimension == dim) shift += p.shift;
     }
@@ -361,7 +362,9 @@ struct InterviewGenerator::State {
           } else if (u < 0.08 && def.scale.IsMissingCode(9)) {
             answers[item->id] = 9;  // no aplica
           } else {
-            const long v = std::lround(felt + Normal(0.9) + lift) + Plant(inst.id, dim.id);
+            // The plant moves the answer before it is rounded to the scale, so that a fraction
+            // of a point moves the mean by about that fraction.
+            const long v = std::lround(felt + Normal(0.9) + lift + Plant(inst.id, dim.id));
             answers[item->id] =
                 std::clamp<long>(straight ? straight : v, def.scale.min, def.scale.max);
           }

@@ -252,7 +252,8 @@ int main(int argc, char** argv) {
   sim->add_option("--seed", seed, "Random seed (same seed, same interviews)")
       ->capture_default_str();
   sim->add_option("--plant", plants.scores,
-                  "institution_id:dimension:shift — move that cell's answers (repeatable)");
+                  "institution_id:dimension:shift — move that cell's answers by shift scale "
+                  "points, fractions allowed (repeatable)");
   sim->add_option("--plant-rate", plants.rates,
                   "institution_id:item[=option]:points — make a yes/no answer or an option that "
                   "many percentage points more (+) or less (-) common there (repeatable)");

@@ -20,7 +20,8 @@ run bash bench/slowloris.sh 20 300 6
 run bash bench/hostile.sh 100 10 300 8
 run bash bench/soak.sh 2 40
 run build/bench/percept-bench-national --households 300
-run bash bench/false_alarms.sh 2 150
+run bash bench/false_alarms.sh 2 "100 150"
+run bash bench/power.sh 1 150 "-1"
 run bash bench/enumerator_false_alarms.sh 2 60
 run bash scripts/compare-builds.sh build/server/percept build/server/percept 100
 rm -f bench-smoke.log

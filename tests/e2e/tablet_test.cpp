@@ -127,6 +127,20 @@ TEST_CASE("a plant moves exactly its cell") {
         1.4);  // clipping eats some
   CHECK(mean_of(plain, "cesfam-tal-1", "lnk_") == mean_of(planted, "cesfam-tal-1", "lnk_"));
   CHECK(mean_of(plain, "omil-tal", "trn_") == mean_of(planted, "omil-tal", "trn_"));
+
+  // A fraction of a point moves the mean by about that fraction (the answer is moved before it
+  // is rounded to the scale), for the power table of bench/power.sh.
+  auto half = ParsePlant("cesfam-tal-1:transparency:-0.5", def, *institutions);
+  REQUIRE(half.ok());
+  CHECK(half->shift == -0.5);
+  CHECK_FALSE(ParsePlant("cesfam-tal-1:transparency:-50", def, *institutions).ok());
+  GeneratorOptions half_planted;
+  half_planted.seed = 7;
+  half_planted.plants.push_back(*half);
+  const double moved =
+      mean_of(plain, "cesfam-tal-1", "trn_") - mean_of(half_planted, "cesfam-tal-1", "trn_");
+  CHECK(moved > 0.4);
+  CHECK(moved < 0.6);
 }
 
 TEST_CASE("part (b) plants move a rate, or autonomy, in their institution only") {

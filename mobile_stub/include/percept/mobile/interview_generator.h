@@ -22,7 +22,7 @@ namespace percept {
 struct Plant {
   std::string institution_id;
   std::string dimension;
-  int shift = 0;
+  double shift = 0;  // scale points, fractions allowed (-0.5: half a point down)
 };
 Result<Plant> ParsePlant(const std::string& spec, const SurveyDefinition& def,
                          const std::vector<Institution>& institutions);
