@@ -19,8 +19,11 @@ struct ColumnDoc {
 // The codebook, and the header rows, in one place.
 const std::vector<ColumnDoc>& Columns() {
   static const std::vector<ColumnDoc> k = {
-      {"indicators", "institution_id", "text", "Institución (id), o network para la red",
-       "Institution (id), or network for the network"},
+      {"indicators", "institution_id", "text",
+       "Institución (id), o network para la red (network:TIPO, con compare=type, para las "
+       "instituciones de un tipo)",
+       "Institution (id), or network for the network (network:TYPE, with compare=type, for the "
+       "institutions of one type)"},
       {"indicators", "institution", "text", "Nombre de la institución", "Institution's name"},
       {"indicators", "item", "text", "Pregunta (id)", "Question (id)"},
       {"indicators", "option", "text", "Opción; true para una pregunta sí/no",
@@ -51,8 +54,11 @@ const std::vector<ColumnDoc>& Columns() {
       {"indicators", "q", "number", "p ajustado por Benjamini-Hochberg",
        "p adjusted by Benjamini-Hochberg"},
       {"indicators", "worse_than_network", "0/1", "1: punto crítico", "1: critical point"},
-      {"autonomy", "institution_id", "text", "Institución (id), o network para la red",
-       "Institution (id), or network for the network"},
+      {"autonomy", "institution_id", "text",
+       "Institución (id), o network para la red (network:TIPO, con compare=type, para las "
+       "instituciones de un tipo)",
+       "Institution (id), or network for the network (network:TYPE, with compare=type, for the "
+       "institutions of one type)"},
       {"autonomy", "institution", "text", "Nombre de la institución", "Institution's name"},
       {"autonomy", "band", "text", "Meses en el programa (solo filas de la red por etapa)",
        "Months in the programme (the network's rows by stage only)"},
@@ -159,15 +165,20 @@ std::string IndicatorTableCsv(const SurveyDefinition& def, const IndicatorLayout
     }
     AppendCsvRow(out, row);
   }
-  for (size_t k = 0; k < report.indicators.network.size(); ++k) {
-    const NetworkIndicator& net = report.indicators.network[k];
-    std::vector<std::string> row = {"network", ""};
-    const auto what = describe(defs[k]);
-    row.insert(row.end(), what.begin(), what.end());
-    row.insert(row.end(), {N(net.n), "0", N(net.x), CsvNumber(net.rate), CsvNumber(net.wilson.low),
-                           CsvNumber(net.wilson.high)});
-    AppendCsvRow(out, row);
-  }
+  // The network's rows, then under compare=type each type's ("network:cesfam").
+  auto pooled = [&](const std::vector<NetworkIndicator>& rows) {
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const NetworkIndicator& net = rows[k];
+      std::vector<std::string> row = {net.type.empty() ? "network" : "network:" + net.type, ""};
+      const auto what = describe(defs[k % defs.size()]);
+      row.insert(row.end(), what.begin(), what.end());
+      row.insert(row.end(), {N(net.n), "0", N(net.x), CsvNumber(net.rate),
+                             CsvNumber(net.wilson.low), CsvNumber(net.wilson.high)});
+      AppendCsvRow(out, row);
+    }
+  };
+  pooled(report.indicators.network);
+  pooled(report.indicators.peers);
   return out;
 }
 
@@ -184,6 +195,8 @@ std::string AutonomyTableCsv(const PartBReport& report,
   for (const AutonomyCell& c : report.autonomy.cells)
     row(c.institution_id, Name(institutions, c.institution_id), "", c, true);
   row("network", "", "", report.autonomy.network, false);
+  for (const AutonomyCell& peer : report.autonomy.peers)
+    row("network:" + peer.type, "", "", peer, false);
   for (const BandCell& b : report.stages) row("network", "", b.band, b.cell, false);
   return out;
 }

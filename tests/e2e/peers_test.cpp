@@ -101,6 +101,14 @@ TEST_CASE("the story, compare=type: each CESFAM is flagged only under its own co
       GetJson(*c, "/api/v1/autonomy?survey=chs-perception&compare=type", server.analyst_token);
   CHECK(autonomy["peers"].size() == types.size());
 
+  // The CSV tables add each type's pooled rows.
+  auto table = c->Get("/api/v1/autonomy.csv?survey=chs-perception&compare=type",
+                      Bearer(server.analyst_token));
+  REQUIRE(table);
+  CHECK(table->status == 200);
+  CHECK(table->body.find("\nnetwork:cesfam,") != std::string::npos);
+  CHECK(table->body.find("\nnetwork,") != std::string::npos);
+
   // An institution reads its own type's benchmark, but never a type of one or two other
   // offices (two kindergartens, two liceos): that would be their cells.
   json mine =
