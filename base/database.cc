@@ -1,66 +1,17 @@
+// What both backends share: choosing one, running a statement out, transactions.
 #include "percept/base/database.h"
 
-#include <sqlite3.h>
+#include "backends.h"
 
 namespace percept {
 
-namespace {
-Status SqlError(sqlite3* db, const std::string& what) {
-  return Status::Internal(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
-}
-}  // namespace
-
-Statement::Statement(Statement&& other) noexcept
-    : stmt_(other.stmt_), db_(other.db_), status_(std::move(other.status_)) {
-  other.stmt_ = nullptr;
+bool Database::IsPostgresUrl(std::string_view target) {
+  return target.rfind("postgresql://", 0) == 0 || target.rfind("postgres://", 0) == 0;
 }
 
-Statement& Statement::operator=(Statement&& other) noexcept {
-  if (this != &other) {
-    sqlite3_finalize(stmt_);
-    stmt_ = other.stmt_;
-    db_ = other.db_;
-    status_ = std::move(other.status_);
-    other.stmt_ = nullptr;
-  }
-  return *this;
-}
-
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-Statement& Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  return *this;
-}
-Statement& Statement::Bind(int index, int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-Statement& Statement::Bind(int index, double value) {
-  sqlite3_bind_double(stmt_, index, value);
-  return *this;
-}
-Statement& Statement::BindBlob(int index, const void* data, size_t size) {
-  if (size == 0) {
-    sqlite3_bind_zeroblob(stmt_, index, 0);  // an empty blob, not NULL
-  } else {
-    sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_TRANSIENT);
-  }
-  return *this;
-}
-Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
-}
-
-bool Statement::Step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) {
-    status_ = rc == SQLITE_CONSTRAINT ? Status::Conflict(sqlite3_errmsg(db_))
-                                      : SqlError(db_, "sqlite step");
-  }
-  return false;
+Result<std::unique_ptr<Database>> Database::Open(const std::string& target, bool create) {
+  if (IsPostgresUrl(target)) return OpenPostgres(target);
+  return OpenSqlite(target, create);
 }
 
 Status Statement::Run() {
@@ -69,137 +20,8 @@ Status Statement::Run() {
   return status_;
 }
 
-void Statement::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-  status_ = Status::Ok();
-}
-
-int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
-std::string Statement::Text(int column) const { return std::string(TextView(column)); }
-std::string_view Statement::TextView(int column) const {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  return p ? std::string_view(p, sqlite3_column_bytes(stmt_, column)) : std::string_view();
-}
-std::string Statement::Blob(int column) const {
-  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
-  return p ? std::string(p, sqlite3_column_bytes(stmt_, column)) : std::string();
-}
-std::string_view Statement::BlobView(int column) const {
-  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
-  return p ? std::string_view(p, sqlite3_column_bytes(stmt_, column)) : std::string_view();
-}
-bool Statement::IsNull(int column) const {
-  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
-
-namespace {
-
-void CallBlobFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  auto fn = reinterpret_cast<Database::BlobFunction>(sqlite3_user_data(ctx));
-  auto view = [](sqlite3_value* v) {
-    const auto* p = static_cast<const char*>(sqlite3_value_blob(v));
-    return p ? std::string_view(p, static_cast<size_t>(sqlite3_value_bytes(v)))
-             : std::string_view();
-  };
-  const std::optional<std::string> out = fn(view(argv[0]), view(argv[1]));
-  if (!out) return sqlite3_result_error(ctx, "a blob function got arguments it cannot take", -1);
-  sqlite3_result_blob(ctx, out->data(), static_cast<int>(out->size()), SQLITE_TRANSIENT);
-}
-
-}  // namespace
-
-Status Database::DefineBlobFunction(const char* name, BlobFunction fn) {
-  const int rc = sqlite3_create_function_v2(db_, name, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                            reinterpret_cast<void*>(fn), CallBlobFunction, nullptr,
-                                            nullptr, nullptr);
-  return rc == SQLITE_OK ? Status::Ok() : Status::Internal(std::string("cannot define ") + name);
-}
-
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool create) {
-  sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  std::unique_ptr<Database> db(new Database(raw));
-  if (rc != SQLITE_OK) {
-    return Status::Internal("cannot open database " + path + ": " +
-                            (raw ? sqlite3_errmsg(raw) : "out of memory"));
-  }
-  sqlite3_busy_timeout(raw, 10000);
-  sqlite3_extended_result_codes(raw, 0);
-  // synchronous=FULL: an acknowledged submission survives a power cut, not only a crash.
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
-    Status s = db->Exec(pragma);
-    if (!s.ok()) return s;
-  }
-  return db;
-}
-
-Database::~Database() { sqlite3_close_v2(db_); }
-
-Status Database::Exec(const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return Status::Internal("sqlite: " + msg);
-  }
-  return Status::Ok();
-}
-
-Result<Statement> Database::Prepare(std::string_view sql) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &stmt, nullptr) != SQLITE_OK) {
-    return SqlError(db_, "prepare");
-  }
-  return Statement(stmt, db_);
-}
-
-int64_t Database::Changes() const { return sqlite3_changes64(db_); }
-int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
-
-int Database::UserVersion() {
-  auto st = Prepare("PRAGMA user_version");
-  if (!st.ok() || !st->Step()) return -1;
-  return static_cast<int>(st->Int(0));
-}
-
-Status Database::SetUserVersion(int version) {
-  // PRAGMA takes no bound parameters; `version` is an integer we own, never input.
-  return Exec("PRAGMA user_version=" + std::to_string(version));
-}
-
-Status Database::BackupTo(const std::string& path) {
-  sqlite3* dest = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    Status s = SqlError(dest, "open backup file " + path);
-    sqlite3_close_v2(dest);
-    return s;
-  }
-  sqlite3_backup* b = sqlite3_backup_init(dest, "main", db_, "main");
-  if (!b) {
-    Status s = SqlError(dest, "backup");
-    sqlite3_close_v2(dest);
-    return s;
-  }
-  int rc;
-  // One step copies a single read snapshot. Under WAL the server's writer goes on meanwhile;
-  // page-by-page steps would restart whenever another connection writes, maybe forever.
-  while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-    sqlite3_sleep(20);
-  }
-  sqlite3_backup_finish(b);
-  Status s = rc == SQLITE_DONE ? Status::Ok() : SqlError(dest, "backup");
-  sqlite3_close_v2(dest);
-  return s;
-}
-
 Transaction::Transaction(Database* db) : db_(db) {
-  status_ = db_->Exec("BEGIN IMMEDIATE");
+  status_ = db_->Exec(db_->BeginWrite());
   open_ = status_.ok();
 }
 

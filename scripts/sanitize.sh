@@ -13,4 +13,4 @@ rm -f build-asan.configure.log
 cmake --build build-asan -j"$(nproc)" --target percept percept-tablet percept_tests
 cd build-asan
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
-ctest --output-on-failure --timeout 900 -j"$(nproc)" "$@"
+bash ../scripts/with-postgres.sh ctest --output-on-failure --timeout 900 -j"$(nproc)" "$@"

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 cd build
-ctest --output-on-failure --timeout 600 -j"$(nproc)"
+# One throwaway PostgreSQL cluster serves every test that needs one (docs/storage.md).
+bash ../scripts/with-postgres.sh ctest --output-on-failure --timeout 600 -j"$(nproc)"

@@ -24,10 +24,71 @@ Result<AggregateDelta> ReadAggregateLog(Store& store, int64_t* last_seq) {
 }
 
 Status RegisterAggregateFunctions(Database* db) {
+  // PostgreSQL adds sums in WritePostgres instead: a function there would be a C extension
+  // installed into the server.
+  if (db->backend() == Backend::kPostgres) return Status::Ok();
   return db->DefineBlobFunction("percept_add", AddSumBlobs);
 }
 
+namespace {
+
+// PostgreSQL: each key's row locked, added to in C++ and written back, or inserted; a row that
+// another server inserted meanwhile is locked and added to on the second pass.
+Status WritePostgres(Store& store, const AggregateDelta& delta) {
+  for (const auto& [key, sums] : delta) {
+    const std::string blob = SumsToBlob(sums);
+    for (int pass = 0;; ++pass) {
+      auto read = store.Cached(
+          "SELECT sums FROM aggregates WHERE survey_id = ? AND survey_version = ? AND "
+          "institution_id = ? AND day = ? FOR UPDATE");
+      if (!read.ok()) return read.status();
+      Statement& q = **read;
+      ResetOnExit reset(q);
+      q.Bind(1, key.survey_id)
+          .Bind(2, static_cast<int64_t>(key.version))
+          .Bind(3, key.institution_id)
+          .Bind(4, key.day);
+      if (q.Step()) {
+        const std::optional<std::string> added = AddSumBlobs(q.BlobView(0), blob);
+        if (!added) return Status::Internal("aggregate sums of another width");
+        auto up = store.Cached(
+            "UPDATE aggregates SET sums = ? WHERE survey_id = ? AND survey_version = ? AND "
+            "institution_id = ? AND day = ?");
+        if (!up.ok()) return up.status();
+        Status s = (*up)
+                       ->BindBlob(1, added->data(), added->size())
+                       .Bind(2, key.survey_id)
+                       .Bind(3, static_cast<int64_t>(key.version))
+                       .Bind(4, key.institution_id)
+                       .Bind(5, key.day)
+                       .Run();
+        if (!s.ok()) return s;
+        break;
+      }
+      if (!q.status().ok()) return q.status();
+      auto ins = store.Cached(
+          "INSERT INTO aggregates (survey_id, survey_version, institution_id, day, sums) VALUES "
+          "(?,?,?,?,?) ON CONFLICT (survey_id, survey_version, institution_id, day) DO NOTHING");
+      if (!ins.ok()) return ins.status();
+      Status s = (*ins)
+                     ->Bind(1, key.survey_id)
+                     .Bind(2, static_cast<int64_t>(key.version))
+                     .Bind(3, key.institution_id)
+                     .Bind(4, key.day)
+                     .BindBlob(5, blob.data(), blob.size())
+                     .Run();
+      if (!s.ok()) return s;
+      if (store.db()->Changes() == 1) break;
+      if (pass > 0) return Status::Internal("an aggregate row could be neither read nor written");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status WriteAggregates(Store& store, const AggregateDelta& delta) {
+  if (store.postgres()) return WritePostgres(store, delta);
   for (const auto& [key, sums] : delta) {
     auto st = store.Cached(
         "INSERT INTO aggregates (survey_id, survey_version, institution_id, day, sums) VALUES "

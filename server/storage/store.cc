@@ -35,6 +35,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, bool create)
   return std::unique_ptr<Store>(new Store(std::move(db).value()));
 }
 
+Status Store::RunUtility(const char* sql) {
+  if (postgres()) return db_->Exec(sql);
+  auto st = Cached(sql);
+  return st.ok() ? (*st)->Run() : st.status();
+}
+
 Status Store::Migrate() {
   int version = db_->UserVersion();
   if (version > kSchemaVersion) {
@@ -42,6 +48,28 @@ Status Store::Migrate() {
                             ", newer than this percept (" + std::to_string(kSchemaVersion) + ")");
   }
   if (version == kSchemaVersion) return Status::Ok();
+  if (postgres()) {
+    // One step per transaction, under a lock that a second `percept init` waits for; the
+    // version is read again under it.
+    Status s;
+    while (s.ok() && version < kSchemaVersion) {
+      Transaction tx(db_.get());
+      s = tx.status();
+      if (s.ok()) s = db_->Exec("SELECT pg_advisory_xact_lock(7291)");  // "percept init"
+      if (s.ok()) version = db_->UserVersion();
+      if (!s.ok() || version >= kSchemaVersion) break;
+      int to = 0;
+      const char* sql = PostgresMigrationFrom(version, &to);
+      if (!sql) return Status::Internal("no migration from schema " + std::to_string(version));
+      s = db_->Exec(sql);
+      if (s.ok()) s = db_->SetUserVersion(to);
+      if (s.ok()) s = tx.Commit();
+      if (!s.ok())
+        s = Status::Internal("migration to schema " + std::to_string(to) + ": " + s.message());
+      version = to;
+    }
+    return s;
+  }
   // A migration may rebuild a table others refer to (SQLite's documented way to change a
   // constraint): foreign keys are off while migrating, and checked before each commit.
   Status s = db_->Exec("PRAGMA foreign_keys=OFF");
@@ -126,8 +154,8 @@ Status Store::CreateToken(const std::string& name, Role role, const std::string&
                           const std::vector<std::string>& institutions, const std::string& team) {
   Transaction tx(db_.get());
   if (!tx.status().ok()) return tx.status();
-  auto st =
-      db_->Prepare("INSERT INTO tokens (name, role, hash, created_at, team) VALUES (?,?,?,?,?)");
+  auto st = db_->Prepare(
+      "INSERT INTO tokens (name, role, hash, created_at, team) VALUES (?,?,?,?,?) RETURNING id");
   if (!st.ok()) return st.status();
   st->Bind(1, name)
       .Bind(2, std::string_view(RoleName(role)))
@@ -137,11 +165,11 @@ Status Store::CreateToken(const std::string& name, Role role, const std::string&
     st->BindNull(5);
   else
     st->Bind(5, team);
+  const int64_t token_id = st->Step() ? st->Int(0) : 0;
   Status s = st->Run();
   if (s.code() == StatusCode::kConflict)
     return Status::Conflict("a token named '" + name + "' already exists");
   if (!s.ok()) return s;
-  int64_t token_id = db_->LastInsertRowId();
   auto link =
       db_->Prepare("INSERT INTO token_institutions (token_id, institution_id) VALUES (?,?)");
   if (!link.ok()) return link.status();
@@ -156,10 +184,13 @@ Status Store::CreateToken(const std::string& name, Role role, const std::string&
 }
 
 Result<std::vector<TokenRecord>> Store::ListTokens() {
-  auto st = db_->Prepare(
+  auto st = db_->Prepare(Sql(
       "SELECT t.id, t.name, t.role, t.created_at, t.revoked_at, "
       "(SELECT group_concat(institution_id, ',') FROM token_institutions WHERE token_id = t.id), "
-      "t.team FROM tokens t ORDER BY t.name");
+      "t.team FROM tokens t ORDER BY t.name",
+      "SELECT t.id, t.name, t.role, t.created_at, t.revoked_at, "
+      "(SELECT string_agg(institution_id, ',') FROM token_institutions WHERE token_id = t.id), "
+      "t.team FROM tokens t ORDER BY t.name"));
   if (!st.ok()) return st.status();
   std::vector<TokenRecord> out;
   while (st->Step()) {
@@ -255,10 +286,13 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
   std::string flags;
   for (const std::string& f : sub.flags) flags += (flags.empty() ? "" : ",") + f;
   if (!sub.household_key.empty()) {
-    auto dup = Cached(
+    auto dup = Cached(Sql(
         "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
         "instance_id <> ? AND completed_day BETWEEN date(?, '-120 days') AND date(?, '+120 days') "
-        "LIMIT 1");
+        "LIMIT 1",
+        "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
+        "instance_id <> ? AND completed_day BETWEEN to_char(?::date - 120, 'YYYY-MM-DD') AND "
+        "to_char(?::date + 120, 'YYYY-MM-DD') LIMIT 1"));
     if (!dup.ok()) return dup.status();
     ResetOnExit reset(**dup);
     (*dup)
@@ -274,7 +308,7 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
       "INSERT INTO submissions (instance_id, content_sha256, survey_id, survey_version, device_id, "
       "enumerator, started_at, completed_at, completed_day, received_at, body, flags, "
       "household_key, replaces) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING");
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(instance_id) DO NOTHING RETURNING seq");
   if (!ins.ok()) return ins.status();
   std::string sha = Sha256(sub.canonical_json);
   (*ins)
@@ -297,9 +331,12 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
     else
       (*ins)->Bind(index, value);
   }
+  // RETURNING gives the new row's seq, and no row when the instance_id was taken.
+  const bool inserted = (*ins)->Step();
+  const int64_t seq = inserted ? (*ins)->Int(0) : 0;
   Status s = (*ins)->Run();
   if (!s.ok()) return s;
-  if (db_->Changes() == 0) {
+  if (!inserted) {
     // The instance_id is taken (UNIQUE): identical content is a retry, anything else a conflict.
     auto find = Cached("SELECT content_sha256 FROM submissions WHERE instance_id = ?");
     if (!find.ok()) return find.status();
@@ -309,7 +346,6 @@ Result<SubmissionOutcome> Store::InsertSubmission(const ValidSubmission& sub,
       return (*find)->status().ok() ? Status::Internal("instance_id vanished") : (*find)->status();
     return (*find)->Blob(0) == sha ? SubmissionOutcome::kDuplicate : SubmissionOutcome::kConflict;
   }
-  int64_t seq = db_->LastInsertRowId();
   auto ev_st = Cached(
       "INSERT INTO evaluations (submission_seq, position, institution_id, survey_id, "
       "survey_version, "
@@ -373,25 +409,32 @@ Result<ProposalPage> Store::ListProposals(const ProposalQuery& q) {
   constexpr int64_t kPerInterview = int64_t{1} << 20;
   constexpr size_t kWords = 5;
   if (q.words.size() > kWords) return Status::InvalidParameter("at most 5 words in 'q'");
+  // The proposal's text, and a word's place in it, in each engine's words.
+  const std::string text = postgres() ? "(e.answers::jsonb ->> ?1)" : "json_extract(e.answers, ?1)";
+  const char* find = postgres() ? "strpos" : "instr";
   std::string sql =
-      "SELECT s.seq, e.position, s.instance_id, e.institution_id, s.completed_at, "
-      "json_extract(e.answers, ?1) AS text FROM evaluations e "
+      "SELECT seq, position, instance_id, institution_id, completed_at, text FROM ("
+      "SELECT s.seq, e.position, s.instance_id, e.institution_id, s.completed_at, " +
+      text +
+      " AS text FROM evaluations e "
       "JOIN submissions s ON s.seq = e.submission_seq "
       "WHERE e.survey_id = ?2 AND (e.submission_seq > ?3 OR (e.submission_seq = ?3 AND "
-      "e.position > ?4)) AND text IS NOT NULL";
-  for (size_t w = 0; w < kWords; ++w) {
-    const std::string n = std::to_string(5 + w);
-    sql += " AND (?" + n + " = '' OR instr(lower(text), lower(?" + n + ")) > 0)";
-  }
+      "e.position > ?4))";
   if (!q.institutions.empty()) {
     sql += " AND e.institution_id IN (";
-    for (size_t i = 0; i < q.institutions.size(); ++i) sql += i ? ",?" : "?";
+    for (size_t i = 0; i < q.institutions.size(); ++i)
+      sql += (i ? ",?" : "?") + std::to_string(5 + kWords + i);
     sql += ")";
   }
-  sql += " ORDER BY e.submission_seq, e.position LIMIT ?";
+  sql += ") p WHERE text IS NOT NULL";
+  for (size_t w = 0; w < kWords; ++w) {
+    const std::string n = std::to_string(5 + w);
+    sql += " AND (?" + n + " = '' OR " + find + "(lower(text), lower(?" + n + ")) > 0)";
+  }
+  sql += " ORDER BY seq, position LIMIT ?" + std::to_string(5 + kWords + q.institutions.size());
   auto st = db_->Prepare(sql);
   if (!st.ok()) return st.status();
-  st->Bind(1, "$." + q.item)
+  st->Bind(1, postgres() ? q.item : "$." + q.item)
       .Bind(2, q.survey_id)
       .Bind(3, q.after / kPerInterview)
       .Bind(4, q.after % kPerInterview);
@@ -431,13 +474,16 @@ Result<std::optional<std::string>> Store::SubmissionXml(const std::string& insta
 }
 
 Result<SubmissionPage> Store::ListSubmissions(const SubmissionQuery& q) {
-  auto st = Cached(
-      "SELECT s.seq, s.body, s.enumerator, s.review_state, s.flags FROM submissions s "
-      "LEFT JOIN tokens t ON t.name = s.enumerator "
-      "WHERE s.survey_id = ?1 AND s.seq > ?2 AND (?3 = '' OR s.review_state = ?3) "
-      "AND (?4 = '' OR s.enumerator = ?4) AND (?5 = '' OR t.team = ?5) "
-      "AND (?6 = '' OR instr(',' || s.flags || ',', ',' || ?6 || ',') > 0) "
-      "ORDER BY s.seq LIMIT ?7");
+#define PERCEPT_LIST_SUBMISSIONS(FIND)                                              \
+  "SELECT s.seq, s.body, s.enumerator, s.review_state, s.flags FROM submissions s " \
+  "LEFT JOIN tokens t ON t.name = s.enumerator "                                    \
+  "WHERE s.survey_id = ?1 AND s.seq > ?2 AND (?3 = '' OR s.review_state = ?3) "     \
+  "AND (?4 = '' OR s.enumerator = ?4) AND (?5 = '' OR t.team = ?5) "                \
+  "AND (?6 = '' OR " FIND                                                           \
+  "(',' || s.flags || ',', ',' || ?6 || ',') > 0) "                                 \
+  "ORDER BY s.seq LIMIT ?7"
+  auto st = Cached(Sql(PERCEPT_LIST_SUBMISSIONS("instr"), PERCEPT_LIST_SUBMISSIONS("strpos")));
+#undef PERCEPT_LIST_SUBMISSIONS
   if (!st.ok()) return st.status();
   Statement& s = **st;
   ResetOnExit reset(s);

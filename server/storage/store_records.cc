@@ -65,7 +65,9 @@ Result<std::optional<TokenRecord>> Store::FindSessionToken(const std::string& ha
 }
 
 Status Store::DeleteSession(const std::string& hash) {
-  auto st = Cached("DELETE FROM sessions WHERE hash = ? OR expires_at < strftime('%s', 'now')");
+  auto st = Cached(Sql("DELETE FROM sessions WHERE hash = ? OR expires_at < strftime('%s', 'now')",
+                       "DELETE FROM sessions WHERE hash = ? OR "
+                       "expires_at < extract(epoch from now())::bigint"));
   if (!st.ok()) return st.status();
   (*st)->BindBlob(1, hash.data(), hash.size());
   return (*st)->Run();

@@ -9,10 +9,6 @@
 
 namespace percept {
 
-namespace {
-Status RunCached(Result<Statement*> st) { return st.ok() ? (*st)->Run() : st.status(); }
-}  // namespace
-
 struct SubmissionWriter::Job {
   const std::function<Status(Store&)>* task = nullptr;  // instead of submissions
   Status task_status;
@@ -128,13 +124,13 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
     j->outcomes.reserve(j->subs->size());
     for (const ValidSubmission* sub : *j->subs) {
       // A savepoint per submission: one that the database refuses cannot take the others down.
-      Status s = RunCached(store_->Cached("SAVEPOINT one"));
+      Status s = store_->RunUtility("SAVEPOINT one");
       if (!s.ok()) return fail_all(s);
       auto outcome = store_->InsertSubmission(*sub, *j->enumerator, received_at);
       if (!outcome.ok()) {
         std::fprintf(stderr, "percept: submission %s not stored: %s\n", sub->instance_id.c_str(),
                      outcome.status().message().c_str());
-        (void)RunCached(store_->Cached("ROLLBACK TO one"));
+        (void)store_->RunUtility("ROLLBACK TO one");
         j->outcomes.push_back(SubmissionOutcome::kFailed);
       } else {
         j->outcomes.push_back(*outcome);
@@ -151,7 +147,7 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
         }
         by_actor[*j->enumerator][static_cast<size_t>(*outcome)]++;
       }
-      s = RunCached(store_->Cached("RELEASE one"));
+      s = store_->RunUtility("RELEASE one");
       if (!s.ok()) return fail_all(s);
     }
   }

@@ -1,4 +1,5 @@
-// Storage: schema, tokens, idempotent submissions, and group commit under concurrency.
+// Storage: schema, tokens, idempotent submissions, and group commit under concurrency, on
+// SQLite and on PostgreSQL (docs/storage.md, "Backends"): each case runs once per backend.
 #include "percept/storage/store.h"
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include "percept/storage/aggregates.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
+#include "pg_cluster.h"
 #include "test_support.h"
 
 using namespace percept;
@@ -19,8 +21,14 @@ using percept::testing::TempPath;
 
 namespace {
 
-std::unique_ptr<Store> MemoryStore() {
-  auto s = Store::Open(":memory:", true);
+// A new empty database of `backend` ("sqlite": a file in the build tree; "postgres": a new
+// database on the tests' PostgreSQL server).
+std::string NewDatabase(const std::string& backend, const std::string& name) {
+  return backend == "postgres" ? percept::testing::FreshPostgresDatabase() : TempPath(name);
+}
+
+std::unique_ptr<Store> MemoryStore(const std::string& backend) {
+  auto s = Store::Open(backend == "postgres" ? NewDatabase(backend, "") : ":memory:", true);
   REQUIRE(s.ok());
   REQUIRE((*s)->Migrate().ok());
   REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
@@ -62,14 +70,15 @@ int64_t Count(Store& store, const char* table) {
 }  // namespace
 
 TEST_CASE("init migrates to the current schema and is idempotent") {
-  auto store = MemoryStore();
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   CHECK(store->db()->UserVersion() == kSchemaVersion);
   CHECK(store->Migrate().ok());
   CHECK(store->CheckSchema().ok());
 }
 
 TEST_CASE("a database newer than the program is refused, not damaged") {
-  auto s = Store::Open(":memory:", true);
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgres");
+  auto s = Store::Open(backend == "postgres" ? NewDatabase(backend, "") : ":memory:", true);
   REQUIRE(s.ok());
   REQUIRE((*s)->db()->SetUserVersion(kSchemaVersion + 1).ok());
   CHECK_FALSE((*s)->Migrate().ok());
@@ -77,7 +86,7 @@ TEST_CASE("a database newer than the program is refused, not damaged") {
 }
 
 TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
-  auto store = MemoryStore();
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   auto first = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
   auto again = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
   REQUIRE(first.ok());
@@ -89,7 +98,7 @@ TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
 }
 
 TEST_CASE("the same instance_id with other content is a conflict and changes nothing") {
-  auto store = MemoryStore();
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   REQUIRE(*store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t") ==
           SubmissionOutcome::kCreated);
   auto changed = store->InsertSubmission(Sub("id-1", "{\"a\":2}"), "tab-1", "t");
@@ -101,7 +110,7 @@ TEST_CASE("the same instance_id with other content is a conflict and changes not
 }
 
 TEST_CASE("submissions are listed in pages with a cursor") {
-  auto store = MemoryStore();
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   for (int i = 0; i < 5; ++i) {
     REQUIRE(store
                 ->InsertSubmission(
@@ -120,7 +129,7 @@ TEST_CASE("submissions are listed in pages with a cursor") {
 }
 
 TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name") {
-  auto store = MemoryStore();
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   std::string token = NewToken();
   CHECK(token.size() == 4 + 43);
   CHECK(token != NewToken());
@@ -150,7 +159,7 @@ TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name"
 }
 
 TEST_CASE("a published survey version cannot change its content") {
-  auto store = MemoryStore();
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
   CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
   CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":2}").code() == StatusCode::kConflict);
@@ -158,7 +167,8 @@ TEST_CASE("a published survey version cannot change its content") {
 }
 
 TEST_CASE("group commit: concurrent writers each get their own outcome, every row stored once") {
-  std::string path = TempPath("group-commit-test.db");
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgres");
+  std::string path = NewDatabase(backend, "group-commit-test.db");
   {
     auto s = Store::Open(path, true);
     REQUIRE(s.ok());

@@ -10,4 +10,8 @@ inline constexpr int kSchemaVersion = 4;
 // Never edit a published step: add one.
 const char* MigrationFrom(int version);
 
+// PostgreSQL (docs/storage.md, "Backends") started at schema 4: the SQL that takes an empty
+// database to `*to` (from 0), or the schema from `version` to `*to`; nullptr past the last.
+const char* PostgresMigrationFrom(int version, int* to);
+
 }  // namespace percept

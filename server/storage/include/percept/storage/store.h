@@ -101,7 +101,8 @@ struct ReviewRecord {
 
 class Store {
  public:
-  // Opens the database file; `create` allows a new file. Does not migrate: see Migrate().
+  // Opens the database file (`create` allows a new one), or the PostgreSQL database of a
+  // postgresql:// URL (docs/storage.md, "Backends"). Does not migrate: see Migrate().
   static Result<std::unique_ptr<Store>> Open(const std::string& path, bool create);
 
   // Brings the schema to kSchemaVersion; idempotent. Refuses a database newer than this build.
@@ -175,6 +176,15 @@ class Store {
   Result<std::map<std::pair<std::string, int>, std::string>> ListSurveyVersions();
 
   Database* db() { return db_.get(); }
+  bool postgres() const { return db_->backend() == Backend::kPostgres; }
+  // `sqlite`, or on PostgreSQL `postgres`: the one statement in each engine's words, where they
+  // differ (docs/storage.md, "Backends"). Both must be constants (Cached keys on the text).
+  const char* Sql(const char* sqlite, const char* postgres_sql) const {
+    return postgres() ? postgres_sql : sqlite;
+  }
+  // A statement that PostgreSQL cannot prepare (SAVEPOINT, ROLLBACK TO, RELEASE): cached on
+  // SQLite, executed as text on PostgreSQL.
+  Status RunUtility(const char* sql);
 
   // The statement for `sql`, prepared on first use and kept for this connection's life, reset
   // and with no bindings. `sql` must be a constant: the cache is keyed by its text.
