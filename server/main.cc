@@ -32,6 +32,7 @@ int Fail(const Status& s) {
 }
 
 void MakeParentDir(const std::string& path) {
+  if (Database::IsPostgresUrl(path)) return;  // a server's database, not a file
   size_t slash = path.find_last_of('/');
   if (slash == std::string::npos || slash == 0) return;
   std::string dir = path.substr(0, slash);
@@ -43,8 +44,8 @@ void MakeParentDir(const std::string& path) {
 Result<std::unique_ptr<Store>> OpenInitialised(const std::string& db) {
   auto store = Store::Open(db, /*create=*/false);
   if (!store.ok())
-    return Status::Internal(store.status().message() + " (run `percept init --db " + db +
-                            "` first)");
+    return Status::Internal(store.status().message() + " (run `percept init --db " +
+                            PrintableDatabase(db) + "` first)");
   Status s = (*store)->CheckSchema();
   if (!s.ok()) return s;
   return store;
@@ -71,7 +72,8 @@ int Init(const std::string& db) {
   if (created)
     std::printf("made the household-identifier key %s (back it up with the database)\n",
                 HouseholdKeyPath(db).c_str());
-  std::printf("database %s is ready (schema version %d)\n", db.c_str(), kSchemaVersion);
+  std::printf("database %s is ready (schema version %d)\n", PrintableDatabase(db).c_str(),
+              kSchemaVersion);
   return 0;
 }
 
@@ -253,7 +255,7 @@ int Rebuild(const std::string& db) {
   if (!store.ok()) return Fail(store.status());
   auto start = std::chrono::steady_clock::now();
   std::fprintf(stderr, "rebuilding the aggregates of %s from its stored evaluations...\n",
-               db.c_str());
+               PrintableDatabase(db).c_str());
   auto read = RebuildAggregates(**store);
   if (!read.ok()) return Fail(read.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -321,7 +323,7 @@ int Backup(const std::string& db, const std::string& out) {
   Status s = (*store)->db()->BackupTo(out);
   if (!s.ok()) return Fail(s);
   (void)(*store)->Audit("cli", "backup", out);
-  std::printf("backed up %s to %s\n", db.c_str(), out.c_str());
+  std::printf("backed up %s to %s\n", PrintableDatabase(db).c_str(), out.c_str());
   return 0;
 }
 
@@ -336,7 +338,8 @@ int main(int argc, char** argv) {
       "percept: user-perception surveys of the social-protection network, scored per institution"};
   app.require_subcommand(1);
   std::string db = "data/percept.db";
-  app.add_option("--db", db, "SQLite database file")->capture_default_str();
+  app.add_option("--db", db, "SQLite database file, or postgresql://USER@HOST:PORT/DB")
+      ->capture_default_str();
 
   auto* init = app.add_subcommand("init", "Create or migrate the database (idempotent)");
 
@@ -496,7 +499,9 @@ int main(int argc, char** argv) {
   // every subcommand's --help shows it.
   std::function<void(CLI::App*)> accept_db = [&](CLI::App* parent) {
     for (CLI::App* sub : parent->get_subcommands({})) {
-      sub->add_option("--db", db, "SQLite database file (before or after the subcommand)")
+      sub->add_option("--db", db,
+                      "SQLite database file, or postgresql://USER@HOST:PORT/DB (before or after "
+                      "the subcommand)")
           ->capture_default_str();
       accept_db(sub);
     }

@@ -187,7 +187,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   std::string cert = options.cert_path, key = options.key_path;
   if (cert.empty() != key.empty()) return Status::InvalidParameter("--cert and --key go together");
   if (cert.empty()) {
-    std::string dir = options.db_path.substr(0, options.db_path.find_last_of('/') + 1);
+    const std::string dir = DataDirectory(options.db_path);
     cert = dir + "dev-cert.pem";
     key = dir + "dev-key.pem";
     bool created = false;

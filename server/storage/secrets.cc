@@ -7,11 +7,28 @@
 #include <sstream>
 
 #include "percept/base/crypto.h"
+#include "percept/base/database.h"
 
 namespace percept {
 
+std::string DataDirectory(const std::string& db) {
+  // A PostgreSQL database has no folder of its own: the files live where percept runs (every
+  // server behind a proxy needs the same household key: docs/operations.md).
+  if (Database::IsPostgresUrl(db)) return "";
+  return db.substr(0, db.find_last_of('/') + 1);
+}
+
 std::string HouseholdKeyPath(const std::string& db_path) {
-  return db_path.substr(0, db_path.find_last_of('/') + 1) + "household-key";
+  return DataDirectory(db_path) + "household-key";
+}
+
+std::string PrintableDatabase(const std::string& db) {
+  if (!Database::IsPostgresUrl(db)) return db;
+  // postgresql://user:secret@host/db -> postgresql://user:***@host/db
+  const size_t scheme = db.find("://") + 3, at = db.find('@', scheme);
+  const size_t colon = db.find(':', scheme);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return db;
+  return db.substr(0, colon + 1) + "***" + db.substr(at);
 }
 
 Status EnsureHouseholdKey(const std::string& path, bool* created) {

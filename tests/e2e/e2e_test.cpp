@@ -317,9 +317,11 @@ TEST_CASE("the server refuses to start on a definition that changed under a publ
   Shell("mkdir -p '" + dir + "' && sed 's/Oportunidad/Oportunidades/' '" +
         SourcePath("survey_defs/chs-perception.json") + "' > '" + dir + "/chs-perception.json'");
   int status = 0;
-  std::string out = Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() +
-                              "' serve --port 0 --survey-dir '" + dir + "' 2>&1",
-                          &status);
+  // (A server that started anyway would serve forever: `timeout` makes that a failure.)
+  std::string out =
+      Shell("cd '" + server.dir() + "' && timeout 60 " + std::string(PERCEPT_BIN) + " --db '" +
+                server.db() + "' serve --port 0 --survey-dir '" + dir + "' 2>&1",
+            &status);
   CHECK(status != 0);
   CHECK(out.find("new version") != std::string::npos);
 }

@@ -1,5 +1,7 @@
 // Runs the real `percept` binary for end-to-end tests: a temporary database with the demo
-// institutions and tokens, and `percept serve` on a free loopback port over real TLS.
+// institutions and tokens, and `percept serve` on a free loopback port over real TLS. With
+// PERCEPT_TEST_BACKEND=postgres the database is a new one on the tests' PostgreSQL server
+// (pg_cluster.h), and percept runs in the temporary folder, where it keeps its other files.
 #pragma once
 
 #include <httplib.h>
@@ -18,9 +20,16 @@
 #include <thread>
 #include <vector>
 
+#include "pg_cluster.h"
 #include "test_support.h"
 
 namespace percept::testing {
+
+// Whether this run's servers keep their data in PostgreSQL (PERCEPT_TEST_BACKEND=postgres).
+inline bool TestingOnPostgres() {
+  const char* b = std::getenv("PERCEPT_TEST_BACKEND");
+  return b && std::string(b) == "postgres";
+}
 
 inline std::string Shell(const std::string& cmd, int* status = nullptr) {
   std::string out;
@@ -48,7 +57,7 @@ class ServerProcess {
       : extra_args_(std::move(extra_args)) {
     char tmpl[] = "/tmp/percept-e2e-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    db_ = dir_ + "/percept.db";
+    db_ = TestingOnPostgres() ? FreshPostgresDatabase() : dir_ + "/percept.db";
     Admin("init");
     Admin("institution import " + SourcePath("survey_defs/institutions-demo.csv"));
     enumerator_token = LastLine(Admin("token create --role enumerator --name tab-e2e"));
@@ -65,8 +74,9 @@ class ServerProcess {
   // Runs `percept --db <db> ARGS`; throws unless it exits 0.
   std::string Admin(const std::string& args) {
     int status = 0;
-    std::string out =
-        Shell(std::string(PERCEPT_BIN) + " --db '" + db_ + "' " + args + " 2>/dev/null", &status);
+    std::string out = Shell("cd '" + dir_ + "' && " + std::string(PERCEPT_BIN) + " --db '" + db_ +
+                                "' " + args + " 2>/dev/null",
+                            &status);
     if (status != 0) throw std::runtime_error("percept " + args + " failed");
     return out;
   }
@@ -78,6 +88,7 @@ class ServerProcess {
     std::fflush(stderr);
     pid_ = fork();
     if (pid_ == 0) {
+      if (chdir(dir_.c_str()) != 0) _exit(126);
       std::freopen(out.c_str(), "w", stdout);
       std::freopen((dir_ + "/serve.log").c_str(), "a", stderr);
       // A restart keeps the port, as a real server's address stays put for its tablets.
@@ -133,11 +144,21 @@ class ServerProcess {
   }
 
   // Sends `sig` and waits for the process; returns its exit status (-1 when killed by a signal).
+  // A server still running 60 s after a SIGTERM is killed and answers -2 (a failure the test
+  // sees, rather than a test that hangs).
   int Kill(int sig) {
     if (pid_ <= 0) return -1;
     kill(pid_, sig);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    for (int i = 0; i < 6000 && waitpid(pid_, &status, WNOHANG) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (kill(pid_, 0) == 0 && waitpid(pid_, &status, WNOHANG) == 0) {
+      std::fprintf(stderr, "percept serve ignored signal %d for 60 s; killed\n", sig);
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      pid_ = -1;
+      return -2;
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }

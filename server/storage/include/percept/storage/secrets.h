@@ -10,8 +10,13 @@
 
 namespace percept {
 
-// <db dir>/household-key
+// Where percept keeps its files beside a database: the SQLite file's folder ("dir/"), or for a
+// PostgreSQL URL the working directory ("").
+std::string DataDirectory(const std::string& db);
+// <data directory>household-key
 std::string HouseholdKeyPath(const std::string& db_path);
+// The database as it may be printed: a PostgreSQL URL's password as ***.
+std::string PrintableDatabase(const std::string& db);
 // Creates the key file (32 random bytes, mode 0600) unless it exists; `created` says whether.
 Status EnsureHouseholdKey(const std::string& path, bool* created);
 // Reads it; NotFound when there is none.
