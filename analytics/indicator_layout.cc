@@ -76,15 +76,15 @@ void IndicatorLayout::Accumulate(std::string_view facts, int64_t* sums) const {
 IndicatorCount IndicatorLayout::Count(const std::string& institution_id, size_t indicator,
                                       const int64_t* sums) const {
   const IndicatorDef& d = indicators_[indicator];
-  return {institution_id,         d.Key(), d.valence, d.high_severity, sums[2 * indicator],
-          sums[2 * indicator + 1]};
+  return {institution_id,          d.Key(), d.valence, d.high_severity, sums[2 * indicator],
+          sums[2 * indicator + 1], ""};
 }
 
 namespace {
 
 AutonomyCount ReadAutonomy(const std::string& id, const int64_t* s, size_t components) {
   return {id, Moments{s[kAutN], s[kAutSum], s[kAutSumSq], static_cast<int64_t>(components)},
-          s[kAutFull]};
+          s[kAutFull], ""};
 }
 
 }  // namespace

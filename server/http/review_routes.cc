@@ -1,5 +1,6 @@
 // Supervision (docs/supervision.md): review an interview, read its history.
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "percept/http/http_support.h"
@@ -120,7 +121,9 @@ Result<ReviewChange> ReviewResource::Apply(const Principal& who, const std::stri
     Status st = AppendAggregateLog(store, delta);
     if (st.ok()) st = tx.Commit();
     if (!st.ok()) return st;
-    aggregates_->Apply(delta);  // committed: the mirror follows at once
+    // Committed: the mirror follows at once (a failure to follow loses nothing stored).
+    if (Status f = aggregates_->Committed(store, delta); !f.ok())
+      std::fprintf(stderr, "percept: following the aggregate log: %s\n", f.message().c_str());
     change = std::move(done).value();
     return Status::Ok();
   });

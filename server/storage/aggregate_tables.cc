@@ -7,12 +7,15 @@
 
 namespace percept {
 
-Result<AggregateDelta> ReadAggregateLog(Store& store, int64_t* last_seq) {
+Result<AggregateDelta> ReadAggregateLog(Store& store, int64_t* last_seq, int64_t after,
+                                        int64_t upto) {
   AggregateDelta all;
-  auto st = store.Cached("SELECT seq, delta FROM aggregate_log ORDER BY seq");
+  auto st =
+      store.Cached("SELECT seq, delta FROM aggregate_log WHERE seq > ? AND seq <= ? ORDER BY seq");
   if (!st.ok()) return st.status();
   Statement& q = **st;
   ResetOnExit reset(q);
+  q.Bind(1, after).Bind(2, upto);
   while (q.Step()) {
     *last_seq = q.Int(0);
     auto d = DecodeDelta(q.BlobView(1));
@@ -111,6 +114,10 @@ Status WriteAggregates(Store& store, const AggregateDelta& delta) {
 
 Status AppendAggregateLog(Store& store, const AggregateDelta& delta) {
   if (delta.empty()) return Status::Ok();
+  if (store.postgres()) {
+    Status s = store.db()->Exec("SELECT pg_advisory_xact_lock(7292)");  // the log's order
+    if (!s.ok()) return s;
+  }
   auto st = store.Cached("INSERT INTO aggregate_log (delta) VALUES (?)");
   if (!st.ok()) return st.status();
   const std::string blob = EncodeDelta(delta);
@@ -118,11 +125,28 @@ Status AppendAggregateLog(Store& store, const AggregateDelta& delta) {
   return (*st)->Run();
 }
 
-Result<int64_t> FoldAggregateLog(Store& store) {
+Result<int64_t> FoldAggregateLog(Store& store, bool whole) {
   Transaction tx(store.db());
   if (!tx.status().ok()) return tx.status();
   int64_t last = 0;
-  auto all = ReadAggregateLog(store, &last);
+  Result<AggregateDelta> all = AggregateDelta{};
+  if (store.postgres()) {
+    // Only rows that every server has had time to read (docs/storage.md, "Several servers").
+    auto old = store.Cached(
+        "SELECT max(seq) FROM aggregate_log WHERE at < now() - make_interval(secs => ?)");
+    if (!old.ok()) return old.status();
+    ResetOnExit reset(**old);
+    (*old)->Bind(1, static_cast<int64_t>(whole ? -3600 : kLogRetentionSeconds));
+    if (!(*old)->Step()) return (*old)->status();
+    const int64_t upto = (*old)->IsNull(0) ? 0 : (*old)->Int(0);
+    if (upto == 0) return int64_t{0};
+    all = ReadAggregateLog(store, &last, 0, upto);
+    if (!all.ok()) return all.status();
+    Status s = store.SetMeta(kFoldedKey, std::to_string(last));
+    if (!s.ok()) return s;
+  } else {
+    all = ReadAggregateLog(store, &last);
+  }
   if (!all.ok()) return all.status();
   if (last == 0) return int64_t{0};
   Status s = WriteAggregates(store, *all);

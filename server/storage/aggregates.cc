@@ -82,7 +82,26 @@ void Aggregates::DaySeries::Add(const std::string& day, const std::vector<int64_
   for (size_t i = 0; i < width; ++i) into[i] += delta[i];
 }
 
+namespace {
+
+// PostgreSQL: runs `read` in one read-only snapshot, so that a fold committed by another server
+// between two of its statements cannot hide rows (SQLite: the caller is the only writer).
+Status InSnapshot(Store& store, const std::function<Status()>& read) {
+  if (!store.postgres()) return read();
+  Status s = store.db()->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (!s.ok()) return s;
+  s = read();
+  Status end = store.db()->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+  return s.ok() ? end : s;
+}
+
+}  // namespace
+
 Status Aggregates::Load(Store& store) {
+  return InSnapshot(store, [&] { return LoadNow(store); });
+}
+
+Status Aggregates::LoadNow(Store& store) {
   decltype(mirror_) fresh;
   auto gen = store.GetMeta(kGenerationKey);
   if (!gen.ok()) return gen.status();
@@ -110,7 +129,9 @@ Status Aggregates::Load(Store& store) {
     fresh[{survey, version}][q.Text(2)].Add(q.Text(3), sums);
   }
   if (!q.status().ok()) return q.status();
-  int64_t last = 0;
+  auto folded = store.GetMeta(kFoldedKey);
+  if (!folded.ok()) return folded.status();
+  int64_t last = folded->empty() ? 0 : std::stoll(*folded);
   auto pending = ReadAggregateLog(store, &last);
   if (!pending.ok()) return pending.status();
   for (const auto& [key, sums] : *pending) {
@@ -121,6 +142,38 @@ Status Aggregates::Load(Store& store) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   mirror_ = std::move(fresh);
   generation_ = gen->empty() ? 0 : std::stoll(*gen);
+  log_seen_ = last;
+  return Status::Ok();
+}
+
+Status Aggregates::Committed(Store& store, const AggregateDelta& delta) {
+  if (!store.postgres()) {
+    Apply(delta);
+    return Status::Ok();
+  }
+  return Follow(store);
+}
+
+Status Aggregates::Follow(Store& store) {
+  bool reload = false;
+  int64_t last = log_seen_;
+  AggregateDelta delta;
+  Status s = InSnapshot(store, [&] {
+    auto folded = store.GetMeta(kFoldedKey);
+    if (!folded.ok()) return folded.status();
+    if (!folded->empty() && std::stoll(*folded) > log_seen_) {
+      reload = true;  // rows this mirror never read were folded away
+      return Status::Ok();
+    }
+    auto read = ReadAggregateLog(store, &last, log_seen_);
+    if (!read.ok()) return read.status();
+    delta = std::move(read).value();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (reload) return Load(store);
+  Apply(delta);
+  log_seen_ = last;
   return Status::Ok();
 }
 

@@ -72,11 +72,28 @@ std::vector<SubmissionOutcome> SubmissionWriter::Write(
 
 void SubmissionWriter::Run() {
   std::unique_lock<std::mutex> lock(mu_);
+  // On PostgreSQL other servers write too: an idle writer follows their log rows every
+  // kFollowEvery, and folds old rows now and then (docs/storage.md, "Several servers").
+  const bool shared = aggregates_ && store_->postgres();
+  int idle = 0;
   for (;;) {
-    work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    const auto ready = [&] { return stopping_ || !queue_.empty(); };
+    if (shared) {
+      if (!work_.wait_for(lock, kFollowEvery, ready)) {
+        lock.unlock();
+        Status s = aggregates_->Follow(*store_);
+        if (!s.ok())
+          std::fprintf(stderr, "percept: following the aggregate log: %s\n", s.message().c_str());
+        if (++idle % kFoldIdleEvery == 0) FoldLog();
+        lock.lock();
+        continue;
+      }
+    } else {
+      work_.wait(lock, ready);
+    }
     if (queue_.empty()) {  // stopping, and everything queued is written
       lock.unlock();
-      if (aggregates_) FoldLog();
+      if (aggregates_) FoldLog(/*whole=*/true);
       return;
     }
     if (Job* task = queue_.front(); task->task) {
@@ -166,13 +183,17 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   Status s = tx.Commit();
   if (!s.ok()) return fail_all(s);
   if (aggregates_) {
-    aggregates_->Apply(delta);
+    // The mirror follows at once (on PostgreSQL, with whatever other servers committed).
+    Status followed = aggregates_->Committed(*store_, delta);
+    if (!followed.ok())
+      std::fprintf(stderr, "percept: following the aggregate log: %s\n",
+                   followed.message().c_str());
     if (++log_rows_ >= kFoldEvery) FoldLog();
   }
 }
 
-void SubmissionWriter::FoldLog() {
-  auto folded = FoldAggregateLog(*store_);
+void SubmissionWriter::FoldLog(bool whole) {
+  auto folded = FoldAggregateLog(*store_, whole);
   // Not folding only lets the log grow; the data is safe either way. Try again later.
   if (!folded.ok())
     std::fprintf(stderr, "percept: folding the aggregate log: %s\n",

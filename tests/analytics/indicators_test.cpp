@@ -63,9 +63,9 @@ std::vector<IndicatorCount> FirstExample() {
   };
   std::vector<IndicatorCount> counts;
   for (const Row& r : rows) {
-    counts.push_back({"a", r.indicator, r.valence, false, r.a_n, r.a_x});
-    counts.push_back({"b", r.indicator, r.valence, false, r.b_n, r.b_x});
-    counts.push_back({"c", r.indicator, r.valence, false, r.c_n, r.c_x});
+    counts.push_back({"a", r.indicator, r.valence, false, r.a_n, r.a_x, ""});
+    counts.push_back({"b", r.indicator, r.valence, false, r.b_n, r.b_x, ""});
+    counts.push_back({"c", r.indicator, r.valence, false, r.c_n, r.c_x, ""});
   }
   return counts;
 }
@@ -143,9 +143,9 @@ TEST_CASE("indicators: the second worked example, what is flagged and what is no
       {"s", {40, 27}}, {"t", {2000, 1220}}, {"u", {2000, 1180}}};
   std::vector<IndicatorCount> counts;
   for (const auto& [inst, nx] : problems)
-    counts.push_back({inst, "had_problems", kBad, false, nx.first, nx.second});
+    counts.push_back({inst, "had_problems", kBad, false, nx.first, nx.second, ""});
   for (const auto& [inst, nx] : knows)
-    counts.push_back({inst, "knows_how", kGood, false, nx.first, nx.second});
+    counts.push_back({inst, "knows_how", kGood, false, nx.first, nx.second, ""});
   IndicatorOptions options;
   options.min_n = 3;
   const IndicatorReport r = ComputeIndicators(counts, options);
@@ -192,9 +192,9 @@ TEST_CASE("indicators: the second worked example, what is flagged and what is no
 TEST_CASE("indicators: small cells are suppressed and stay out of the tests") {
   IndicatorOptions options;
   options.min_n = 10;
-  const IndicatorReport r = ComputeIndicators(
-      {{"a", "had_problems", kBad, false, 9, 9}, {"b", "had_problems", kBad, false, 200, 20}},
-      options);
+  const IndicatorReport r = ComputeIndicators({{"a", "had_problems", kBad, false, 9, 9, ""},
+                                               {"b", "had_problems", kBad, false, 200, 20, ""}},
+                                              options);
   CHECK(Cell(r, "a", "had_problems").suppressed);
   CHECK_FALSE(Cell(r, "a", "had_problems").flagged);
   CHECK(Cell(r, "a", "had_problems").q == 1);
@@ -207,7 +207,7 @@ namespace {
 // kept as X = 100 × met with scale 3. a6 is out (knows_how missing).
 //   a: met 0, 1, 0, 2, 3        b: 3, 3, 2, 1, 3        c: 2, 1, 3, 2, 2
 AutonomyCount Autonomy(const std::string& id, const std::vector<int>& met) {
-  AutonomyCount c{id, {}, 0};
+  AutonomyCount c{id, {}, 0, ""};
   c.moments.scale = 3;
   for (int m : met) {
     c.moments.n++;

@@ -53,11 +53,12 @@ class ServerProcess {
  public:
   // Makes a fresh folder with an initialised database, the demo institutions and one token of
   // each role (plus an institution token for cesfam-tal-1).
-  explicit ServerProcess(std::vector<std::string> extra_args = {})
+  // `on_postgres`: a PostgreSQL database whatever PERCEPT_TEST_BACKEND says.
+  explicit ServerProcess(std::vector<std::string> extra_args = {}, bool on_postgres = false)
       : extra_args_(std::move(extra_args)) {
     char tmpl[] = "/tmp/percept-e2e-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    db_ = TestingOnPostgres() ? FreshPostgresDatabase() : dir_ + "/percept.db";
+    db_ = TestingOnPostgres() || on_postgres ? FreshPostgresDatabase() : dir_ + "/percept.db";
     Admin("init");
     Admin("institution import " + SourcePath("survey_defs/institutions-demo.csv"));
     enumerator_token = LastLine(Admin("token create --role enumerator --name tab-e2e"));
@@ -66,6 +67,23 @@ class ServerProcess {
         Admin("token create --role institution --name cesfam-staff --institution cesfam-tal-1"));
     Start();
   }
+  // A second server on `primary`'s (PostgreSQL) database: its own folder, port and
+  // certificate; the same tokens and household-identifier key.
+  struct SameDatabase {
+    const ServerProcess& as;
+  };
+  ServerProcess(SameDatabase same, std::vector<std::string> extra_args = {})
+      : enumerator_token(same.as.enumerator_token),
+        analyst_token(same.as.analyst_token),
+        institution_token(same.as.institution_token),
+        extra_args_(std::move(extra_args)) {
+    char tmpl[] = "/tmp/percept-e2e-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    db_ = same.as.db_;
+    Shell("cp '" + same.as.dir_ + "/household-key' '" + dir_ + "/'");
+    Start();
+  }
+
   ~ServerProcess() {
     Kill(SIGKILL);
     Shell("rm -rf '" + dir_ + "'");

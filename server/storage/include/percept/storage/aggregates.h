@@ -56,6 +56,12 @@ class Aggregates {
   // Apply adds a committed delta.
   Status Load(Store& store);
   void Apply(const AggregateDelta& delta);
+  // After this server committed `delta`: on SQLite, Apply it; on PostgreSQL, Follow, which
+  // applies it in its place in the log, between the other servers' (docs/storage.md).
+  Status Committed(Store& store, const AggregateDelta& delta);
+  // PostgreSQL: applies the log rows committed since the last Load or Follow, by any server; a
+  // mirror that fell behind a fold is loaded again. Writer thread only.
+  Status Follow(Store& store);
   int64_t loaded_generation() const;
 
   // Per institution accepted by `include`, the `part` sums of survey `survey_id` over days in
@@ -80,11 +86,13 @@ class Aggregates {
     size_t width() const { return scores->width() + indicators->width(); }
   };
   const Layouts* Find(const std::string& survey_id, int version) const;
+  Status LoadNow(Store& store);
   std::map<std::pair<std::string, int>, Layouts> layouts_;
   mutable std::shared_mutex mu_;
   // (survey, version) -> institution -> its series
   std::map<std::pair<std::string, int>, std::map<std::string, DaySeries>> mirror_;
   int64_t generation_ = -1;
+  int64_t log_seen_ = 0;  // the last log seq in the mirror; Load and Follow's thread only
 };
 
 }  // namespace percept

@@ -7,6 +7,7 @@
 // it is on disk.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -53,7 +54,8 @@ class SubmissionWriter {
   struct Job;
   void Run();
   void Commit(std::vector<Job*>& jobs);
-  void FoldLog();
+  // Folds the aggregate log; `whole`: every row, recent ones included (when stopping).
+  void FoldLog(bool whole = false);
 
   // Threading. Write, RunExclusive, Stop and stats run on any thread; Run, Commit and FoldLog
   // on `thread_` only. A Job lives on the stack of the thread blocked in Write until the
@@ -61,6 +63,10 @@ class SubmissionWriter {
 
   // Transactions between two folds of the aggregate log: small folds, short pauses.
   static constexpr int kFoldEvery = 200;
+  // PostgreSQL: how often an idle writer reads the other servers' log rows, and how many such
+  // reads between two folds.
+  static constexpr std::chrono::milliseconds kFollowEvery{200};
+  static constexpr int kFoldIdleEvery = 150;
   int log_rows_ = kFoldEvery;  // writer thread only; fold at the first commit (a crash may
                                // have left a log)
 
