@@ -101,10 +101,14 @@ int Hex(char c) {
 
 class PostgresStatement : public StatementImpl {
  public:
-  PostgresStatement(Connection* c, std::string sql, int parameters)
-      : c_(c), sql_(std::move(sql)), values_(parameters), formats_(parameters, 0) {}
+  PostgresStatement(Connection* c, std::string sql, int parameters, bool streaming)
+      : c_(c),
+        sql_(std::move(sql)),
+        streaming_(streaming),
+        values_(parameters),
+        formats_(parameters, 0) {}
   ~PostgresStatement() override {
-    Clear();
+    Reset();
     if (prepared_ == c_->generation && PQstatus(c_->conn) == CONNECTION_OK &&
         PQtransactionStatus(c_->conn) == PQTRANS_IDLE) {
       PQclear(PQexec(c_->conn, ("DEALLOCATE " + name_).c_str()));
@@ -136,6 +140,7 @@ class PostgresStatement : public StatementImpl {
   }
 
   bool Step(Status* status) override {
+    if (streaming_) return StepStreaming(status);
     if (!res_) {
       if (prepared_ != c_->generation) {  // a new connection: prepare again
         Status s = Prepare();
@@ -171,6 +176,14 @@ class PostgresStatement : public StatementImpl {
   }
 
   void Reset() override {
+    if (sending_) {  // abandoned mid-stream: the server stops sending, the rest is dropped
+      if (PGcancel* cancel = PQgetCancel(c_->conn)) {
+        char error[256];
+        PQcancel(cancel, error, sizeof error);
+        PQfreeCancel(cancel);
+      }
+      Drain();
+    }
     Clear();
     for (auto& v : values_) v.reset();
     std::fill(formats_.begin(), formats_.end(), 0);
@@ -202,6 +215,50 @@ class PostgresStatement : public StatementImpl {
   bool IsNull(int column) const override { return PQgetisnull(res_, row_, column); }
 
  private:
+  // Single-row mode: each Step takes the next row off the connection.
+  bool StepStreaming(Status* status) {
+    if (!sending_ && !res_) {
+      if (prepared_ != c_->generation) {
+        Status s = Prepare();
+        if (!s.ok()) {
+          *status = s;
+          return false;
+        }
+      }
+      std::vector<const char*> values(values_.size());
+      std::vector<int> lengths(values_.size());
+      for (size_t i = 0; i < values_.size(); ++i) {
+        values[i] = values_[i] ? values_[i]->data() : nullptr;
+        lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+      }
+      if (!PQsendQueryPrepared(c_->conn, name_.c_str(), static_cast<int>(values.size()),
+                               values.data(), lengths.data(), formats_.data(), 0)) {
+        *status = ErrorOf(*c_, nullptr, "execute");
+        return false;
+      }
+      PQsetSingleRowMode(c_->conn);
+      sending_ = true;
+    }
+    if (!sending_) return false;  // already at the end
+    PQclear(res_);
+    res_ = PQgetResult(c_->conn);
+    row_ = 0;
+    const ExecStatusType st = PQresultStatus(res_);
+    if (st == PGRES_SINGLE_TUPLE) {
+      decoded_.assign(PQnfields(res_), std::nullopt);
+      return true;
+    }
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) *status = ErrorOf(*c_, res_, "execute");
+    Drain();
+    return false;
+  }
+
+  // Reads what is left of a query's results off the connection.
+  void Drain() {
+    while (PGresult* r = PQgetResult(c_->conn)) PQclear(r);
+    sending_ = false;
+  }
+
   void Set(int index, std::string value, int format) {
     if (index < 1 || index > static_cast<int>(values_.size())) return;
     values_[index - 1] = std::move(value);
@@ -215,7 +272,9 @@ class PostgresStatement : public StatementImpl {
 
   Connection* c_;
   std::string sql_, name_;
-  int prepared_ = -1;  // the connection generation it was prepared on
+  const bool streaming_;
+  bool sending_ = false;  // streaming: the query runs and its rows are still coming
+  int prepared_ = -1;     // the connection generation it was prepared on
   std::vector<std::optional<std::string>> values_;
   std::vector<int> formats_;
   PGresult* res_ = nullptr;
@@ -239,10 +298,13 @@ class PostgresDatabase : public Database {
     return s;
   }
 
-  Result<Statement> Prepare(std::string_view sql) override {
+  Result<Statement> Prepare(std::string_view sql) override { return PrepareAs(sql, false); }
+  Result<Statement> PrepareStreaming(std::string_view sql) override { return PrepareAs(sql, true); }
+  Result<Statement> PrepareAs(std::string_view sql, bool streaming) {
     int parameters = 0;
     std::string numbered = NumberParameters(sql, &parameters);
-    auto st = std::make_unique<PostgresStatement>(c_.get(), std::move(numbered), parameters);
+    auto st =
+        std::make_unique<PostgresStatement>(c_.get(), std::move(numbered), parameters, streaming);
     Status s = st->Prepare();
     if (!s.ok()) return s;
     return Statement(std::move(st));

@@ -168,9 +168,10 @@ Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
     AppendCsvRow(out.buffer(), {"instance_id", "evaluation", "institution_id", "item", "value"});
   }
 
-  // One read snapshot for the whole export: a consistent picture even while tablets sync.
+  // One read snapshot for the whole export, read row by row in flat memory: a consistent
+  // picture even while tablets sync (one statement is one snapshot on both backends).
   // Rejected and deprecated interviews leave the exports unless asked for (docs/supervision.md).
-  auto st = store.db()->Prepare(
+  auto st = store.db()->PrepareStreaming(
       "SELECT enumerator, body FROM submissions WHERE survey_id = ? AND "
       "(? OR review_state NOT IN ('rejected', 'deprecated')) ORDER BY seq");
   if (!st.ok()) return st.status();

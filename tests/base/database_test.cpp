@@ -81,6 +81,28 @@ void CheckContract(Database& db) {
   REQUIRE(count->Step());
   CHECK(count->Int(0) == 2);
 
+  // A streaming statement, read whole, then one abandoned half-way: the connection goes on.
+  REQUIRE(db.Exec("CREATE TABLE many (n integer)").ok());
+  REQUIRE(db.Exec("INSERT INTO many (n) SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3").ok());
+  auto stream = db.PrepareStreaming("SELECT n FROM many WHERE n >= ? ORDER BY n");
+  REQUIRE(stream.ok());
+  stream->Bind(1, int64_t{2});
+  REQUIRE(stream->Step());
+  CHECK(stream->Int(0) == 2);
+  REQUIRE(stream->Step());
+  CHECK(stream->Int(0) == 3);
+  CHECK_FALSE(stream->Step());
+  CHECK(stream->status().ok());
+  stream->Reset();
+  stream->Bind(1, int64_t{1});
+  REQUIRE(stream->Step());
+  CHECK(stream->Int(0) == 1);
+  stream->Reset();  // two rows never read
+  count->Reset();
+  REQUIRE(count->Step());
+  CHECK(count->Int(0) == 2);
+  count->Reset();
+
   CHECK(db.UserVersion() == 0);
   REQUIRE(db.SetUserVersion(4).ok());
   CHECK(db.UserVersion() == 4);

@@ -123,6 +123,10 @@ class Database {
   virtual Backend backend() const = 0;
   virtual Status Exec(const std::string& sql) = 0;  // fixed SQL without parameters only
   virtual Result<Statement> Prepare(std::string_view sql) = 0;
+  // A statement whose rows are read one at a time as they come, in flat memory, from one
+  // snapshot (a long export). On PostgreSQL nothing else may run on this connection until it
+  // has been stepped to its end or Reset; SQLite always reads so.
+  virtual Result<Statement> PrepareStreaming(std::string_view sql) { return Prepare(sql); }
   // Rows changed by the last INSERT, UPDATE or DELETE run.
   virtual int64_t Changes() const = 0;
   // SQLite only: the rowid of the last insert (PostgreSQL uses RETURNING).
