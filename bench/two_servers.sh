@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-url=$(bash scripts/pg-throwaway.sh start "$dir/pg")
+url=$(PG_FSYNC=on bash scripts/pg-throwaway.sh start "$dir/pg")
 psql -q "$url" -c "CREATE DATABASE percept"
 db="${url%/postgres}/percept"
 mkdir -p "$dir/a" "$dir/b"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests (docs/storage.md, "Backends"): Debian's
 # PostgreSQL 15 binaries, run as an unprivileged user (nobody, when called as root) in DIR, on a
-# free loopback port, trusting local connections, with no trace outside DIR.
+# free loopback port, trusting local connections, with no trace outside DIR. Tests need no
+# durability: fsync is off unless PG_FSYNC=on (the benchmarks, which compare it with SQLite's).
 #
 #   bash scripts/pg-throwaway.sh start DIR   prints postgresql://percept@127.0.0.1:PORT/postgres
 #   bash scripts/pg-throwaway.sh stop DIR    stops it and removes DIR
@@ -22,13 +23,14 @@ case "$cmd" in
     as_owner "$bin/initdb" -D "$dir/data" -U percept --auth=trust -E UTF8 --no-locale > "$dir/initdb.log"
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     echo "$port" > "$dir/port"
+    echo "${PG_FSYNC:-off}" > "$dir/fsync"
     bash "$0" resume "$dir"
     echo "postgresql://percept@127.0.0.1:$port/postgres"
     ;;
   resume)
     port=$(cat "$dir/port")
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start > /dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=$(cat "$dir/fsync") -c max_connections=200" start > /dev/null
     ;;
   pause)
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop > /dev/null
