@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -96,6 +97,10 @@ int main(int argc, char** argv) {
   app.add_option(
       "--keep", keep,
       "Build the database in this folder and keep it (default: a temporary folder, removed)");
+  std::string db_url;
+  app.add_option("--db", db_url,
+                 "Build the wave in this empty PostgreSQL database (postgresql://...) instead of "
+                 "a SQLite file in the folder (docs/storage.md)");
   CLI11_PARSE(app, argc, argv);
 
   std::string dir = keep;
@@ -105,8 +110,16 @@ int main(int argc, char** argv) {
   } else {
     std::system(("mkdir -p '" + dir + "'").c_str());
   }
-  const std::string db = dir + "/national.db";
-  std::remove(db.c_str());
+  if (char* absolute = realpath(dir.c_str(), nullptr)) {
+    dir = absolute;
+    std::free(absolute);
+  }
+  const std::string db = db_url.empty() ? dir + "/national.db" : db_url;
+  if (db_url.empty()) {
+    std::remove(db.c_str());
+  } else if (chdir(dir.c_str()) != 0) {  // where percept keeps its files beside PostgreSQL
+    return std::fprintf(stderr, "cannot enter %s\n", dir.c_str()), 1;
+  }
   const std::string percept = PERCEPT_BIN;
 
   auto catalog = SurveyCatalog::LoadDirectory(std::string(PERCEPT_SOURCE_DIR) + "/survey_defs");
@@ -130,7 +143,7 @@ int main(int argc, char** argv) {
 
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf("building %d households over %zu institutions into %s\n", households,
-              institutions.size(), db.c_str());
+              institutions.size(), PrintableDatabase(db).c_str());
   const auto build_start = Clock::now();
   std::mt19937_64 rng(2026);
   std::normal_distribution<double> noise(0, 1.1);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# percept-bench-national on PostgreSQL (docs/storage.md, "Backends"): a throwaway cluster with
+# every commit flushed, an empty database, and the national wave built into it; then the same
+# report timings, rebuild and exports as on SQLite (build/bench/percept-bench-national).
+#
+#   bash bench/national_postgres.sh [HOUSEHOLDS=268000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+households=${1:-268000}
+[ -x build/bench/percept-bench-national ] || bash scripts/build.sh > /dev/null
+dir=$(mktemp -d /tmp/percept-national-pg-XXXXXX)
+chmod 711 "$dir"
+trap 'bash scripts/pg-throwaway.sh stop "$dir/pg"; rm -rf "$dir"' EXIT
+url=$(PG_FSYNC=on bash scripts/pg-throwaway.sh start "$dir/pg")
+psql -q "$url" -c "CREATE DATABASE national"
+echo "percept-bench-national on PostgreSQL 15 (bash bench/national_postgres.sh $households)"
+build/bench/percept-bench-national --households "$households" --db "${url%/postgres}/national"
