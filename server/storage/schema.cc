@@ -209,6 +209,9 @@ CREATE INDEX submissions_by_survey ON submissions (survey_id, seq);
 CREATE INDEX submissions_by_household ON submissions (survey_id, household_key)
   WHERE household_key IS NOT NULL;
 CREATE INDEX submissions_by_enumerator ON submissions (enumerator, seq);
+-- The few interviews the scores leave out (/scores counts them on every call).
+CREATE INDEX submissions_excluded ON submissions (survey_id, completed_day)
+  WHERE review_state IN ('rejected', 'deprecated');
 CREATE TABLE evaluations (
   submission_seq bigint NOT NULL REFERENCES submissions(seq),
   position integer NOT NULL,
