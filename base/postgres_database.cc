@@ -155,8 +155,25 @@ class PostgresStatement : public StatementImpl {
         values[i] = values_[i] ? values_[i]->data() : nullptr;
         lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
       }
+      // Outside a transaction, a connection the server dropped while idle (a restart, an
+      // outage now over) is re-established and the statement sent once more: nothing of it
+      // ran. Inside one, the transaction is lost and the caller hears Unavailable.
+      const bool idle = PQtransactionStatus(c_->conn) == PQTRANS_IDLE;
       res_ = PQexecPrepared(c_->conn, name_.c_str(), static_cast<int>(values.size()), values.data(),
                             lengths.data(), formats_.data(), 0);
+      if (idle && PQstatus(c_->conn) != CONNECTION_OK) {
+        PQclear(res_);
+        res_ = nullptr;
+        c_->Recover();
+        if (PQstatus(c_->conn) == CONNECTION_OK && Prepare().ok())
+          res_ = PQexecPrepared(c_->conn, name_.c_str(), static_cast<int>(values.size()),
+                                values.data(), lengths.data(), formats_.data(), 0);
+        if (!res_) {
+          *status =
+              Status::Unavailable("database unreachable: " + Trimmed(PQerrorMessage(c_->conn)));
+          return false;
+        }
+      }
       const ExecStatusType st = PQresultStatus(res_);
       if (st == PGRES_COMMAND_OK) {
         c_->changes = std::atoll(PQcmdTuples(res_));

@@ -102,11 +102,10 @@ echo "  acknowledged to the tablet: $acked; of those missing from the database: 
 
 # PostgreSQL stopped for $outage s while a second tablet syncs.
 $T simulate --households "$((n / 2))" --seed 6 --queue "$dir/queue2.db" > /dev/null
+bash "$root/scripts/pg-throwaway.sh" pause "$dir/pg"
 $T sync --queue "$dir/queue2.db" --batch 50 --give-up 120 --server "https://127.0.0.1:$port" \
   --token "$token" --cacert "$dir/a/dev-cert.pem" > "$dir/sync2.out" 2>&1 &
 sync_pid=$!
-sleep 0.5
-bash "$root/scripts/pg-throwaway.sh" pause "$dir/pg"
 sleep "$outage"
 bash "$root/scripts/pg-throwaway.sh" resume "$dir/pg"
 echo "  PostgreSQL stopped for $outage s during a second sync, then started again"

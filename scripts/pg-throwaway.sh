@@ -14,7 +14,8 @@ dir=${2:?a folder for the cluster}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -n 1)
 [ -x "$bin/initdb" ] || { echo "pg-throwaway: no PostgreSQL server (install postgresql-15)" >&2; exit 1; }
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
+  # (from /: the caller's folder may be one the cluster's user cannot enter)
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u nobody -- "$@"); else "$@"; fi
 }
 case "$cmd" in
   start)
