@@ -142,38 +142,7 @@ class PostgresStatement : public StatementImpl {
   bool Step(Status* status) override {
     if (streaming_) return StepStreaming(status);
     if (!res_) {
-      if (prepared_ != c_->generation) {  // a new connection: prepare again
-        Status s = Prepare();
-        if (!s.ok()) {
-          *status = s;
-          return false;
-        }
-      }
-      std::vector<const char*> values(values_.size());
-      std::vector<int> lengths(values_.size());
-      for (size_t i = 0; i < values_.size(); ++i) {
-        values[i] = values_[i] ? values_[i]->data() : nullptr;
-        lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
-      }
-      // Outside a transaction, a connection the server dropped while idle (a restart, an
-      // outage now over) is re-established and the statement sent once more: nothing of it
-      // ran. Inside one, the transaction is lost and the caller hears Unavailable.
-      const bool idle = PQtransactionStatus(c_->conn) == PQTRANS_IDLE;
-      res_ = PQexecPrepared(c_->conn, name_.c_str(), static_cast<int>(values.size()), values.data(),
-                            lengths.data(), formats_.data(), 0);
-      if (idle && PQstatus(c_->conn) != CONNECTION_OK) {
-        PQclear(res_);
-        res_ = nullptr;
-        c_->Recover();
-        if (PQstatus(c_->conn) == CONNECTION_OK && Prepare().ok())
-          res_ = PQexecPrepared(c_->conn, name_.c_str(), static_cast<int>(values.size()),
-                                values.data(), lengths.data(), formats_.data(), 0);
-        if (!res_) {
-          *status =
-              Status::Unavailable("database unreachable: " + Trimmed(PQerrorMessage(c_->conn)));
-          return false;
-        }
-      }
+      if (!Send(status)) return false;
       const ExecStatusType st = PQresultStatus(res_);
       if (st == PGRES_COMMAND_OK) {
         c_->changes = std::atoll(PQcmdTuples(res_));
@@ -232,30 +201,53 @@ class PostgresStatement : public StatementImpl {
   bool IsNull(int column) const override { return PQgetisnull(res_, row_, column); }
 
  private:
-  // Single-row mode: each Step takes the next row off the connection.
-  bool StepStreaming(Status* status) {
-    if (!sending_ && !res_) {
-      if (prepared_ != c_->generation) {
+  // Sends the statement with its bound values: waits for its whole result in res_, or, when
+  // streaming, starts single-row mode. Outside a transaction, a connection the server dropped
+  // while idle (a restart, an outage now over) is re-established and the statement sent once
+  // more: nothing of it ran. Inside one, the transaction is lost: the caller hears Unavailable
+  // (from res_, or here when nothing could be sent).
+  bool Send(Status* status) {
+    std::vector<const char*> values(values_.size());
+    std::vector<int> lengths(values_.size());
+    for (size_t i = 0; i < values_.size(); ++i) {
+      values[i] = values_[i] ? values_[i]->data() : nullptr;
+      lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+    }
+    const int n = static_cast<int>(values.size());
+    const bool idle = PQtransactionStatus(c_->conn) == PQTRANS_IDLE;
+    for (int attempt = 0;; ++attempt) {
+      if (prepared_ != c_->generation) {  // a new connection: prepare again
         Status s = Prepare();
         if (!s.ok()) {
           *status = s;
           return false;
         }
       }
-      std::vector<const char*> values(values_.size());
-      std::vector<int> lengths(values_.size());
-      for (size_t i = 0; i < values_.size(); ++i) {
-        values[i] = values_[i] ? values_[i]->data() : nullptr;
-        lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+      if (streaming_) {
+        if (PQsendQueryPrepared(c_->conn, name_.c_str(), n, values.data(), lengths.data(),
+                                formats_.data(), 0)) {
+          PQsetSingleRowMode(c_->conn);
+          sending_ = true;
+          return true;
+        }
+        if (PQstatus(c_->conn) == CONNECTION_OK) break;  // not the connection: no retry
+      } else {
+        res_ = PQexecPrepared(c_->conn, name_.c_str(), n, values.data(), lengths.data(),
+                              formats_.data(), 0);
+        if (PQstatus(c_->conn) == CONNECTION_OK || !idle) return true;
+        Clear();
       }
-      if (!PQsendQueryPrepared(c_->conn, name_.c_str(), static_cast<int>(values.size()),
-                               values.data(), lengths.data(), formats_.data(), 0)) {
-        *status = ErrorOf(*c_, nullptr, "execute");
-        return false;
-      }
-      PQsetSingleRowMode(c_->conn);
-      sending_ = true;
+      if (!idle || attempt == 1) break;
+      c_->Recover();
+      if (PQstatus(c_->conn) != CONNECTION_OK) break;
     }
+    *status = ErrorOf(*c_, nullptr, "execute");
+    return false;
+  }
+
+  // Single-row mode: each Step takes the next row off the connection.
+  bool StepStreaming(Status* status) {
+    if (!sending_ && !res_ && !Send(status)) return false;
     if (!sending_) return false;  // already at the end
     PQclear(res_);
     res_ = PQgetResult(c_->conn);

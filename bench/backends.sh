@@ -7,21 +7,12 @@
 #   bash bench/backends.sh [CONNECTIONS=16] [SECONDS=8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 conns=${1:-16}
 secs=${2:-8}
-P=$root/build/server/percept
+P=$(pwd)/build/server/percept
 [ -x "$P" ] || bash scripts/build.sh > /dev/null
-dir=$(mktemp -d /tmp/percept-backends-XXXXXX)
-chmod 711 "$dir"
-cleanup() {
-  [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2> /dev/null
-  kill $(jobs -p) 2> /dev/null || true
-  bash "$root/scripts/pg-throwaway.sh" stop "$dir/pg"
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. bench/pg_common.sh
+pg_bench_dir backends
 
 # prepare NAME DB: a folder with an initialised database, the demo institutions and a token.
 prepare() {
@@ -63,13 +54,7 @@ serve sqlite "$dir/sqlite/percept.db" "${ports[0]}"
 serve single "$base/single" "${ports[1]}"
 serve pair "$base/pair" "${ports[2]}"
 serve pair-b "$base/pair" "${ports[3]}"
-mkdir -p "$dir/client-body" "$dir/proxy" "$dir/fastcgi" "$dir/uwsgi" "$dir/scgi"
-chmod 777 "$dir/client-body" "$dir/proxy" "$dir/fastcgi" "$dir/uwsgi" "$dir/scgi"
-sed -e "s|@DIR@|$dir|g" -e "s|@PORT_A@|${ports[2]}|" -e "s|@PORT_B@|${ports[3]}|" \
-  -e "s|@PORT@|${ports[4]}|" -e "s|@CERT@|$dir/pair/dev-cert.pem|" -e "s|@KEY@|$dir/pair/dev-key.pem|" \
-  deploy/nginx-percept.conf > "$dir/nginx.conf"
-nginx -c "$dir/nginx.conf" -p "$dir" &
-for _ in $(seq 100); do [ -f "$dir/nginx.pid" ] && break; sleep 0.05; done
+start_nginx "${ports[2]}" "${ports[3]}" "${ports[4]}" "$dir/pair/dev-cert.pem" "$dir/pair/dev-key.pem"
 
 echo "durable JSON ingest by backend: $conns connections, ${secs}s each, one after another, $(nproc) cores"
 echo "  (bash bench/backends.sh $conns $secs)"

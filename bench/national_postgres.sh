@@ -8,9 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 households=${1:-268000}
 [ -x build/bench/percept-bench-national ] || bash scripts/build.sh > /dev/null
-dir=$(mktemp -d /tmp/percept-national-pg-XXXXXX)
-chmod 711 "$dir"
-trap 'bash scripts/pg-throwaway.sh stop "$dir/pg"; rm -rf "$dir"' EXIT
+. bench/pg_common.sh
+pg_bench_dir national-pg
 url=$(PG_FSYNC=on bash scripts/pg-throwaway.sh start "$dir/pg")
 psql -q "$url" -c "CREATE DATABASE national"
 echo "percept-bench-national on PostgreSQL 15 (bash bench/national_postgres.sh $households)"

@@ -11,24 +11,14 @@
 #   bash bench/two_servers.sh [INTERVIEWS=5000] [KILLS=2] [OUTAGE=10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 n=${1:-5000}
 kills=${2:-2}
 outage=${3:-10}
-P=$root/build/server/percept
-T=$root/build/mobile_stub/percept-tablet
+P=$(pwd)/build/server/percept
+T=$(pwd)/build/mobile_stub/percept-tablet
 [ -x "$P" ] && [ -x "$T" ] || bash scripts/build.sh > /dev/null
-command -v nginx > /dev/null || { echo "two_servers: nginx is missing (bash scripts/install-deps.sh)" >&2; exit 1; }
-dir=$(mktemp -d /tmp/percept-two-XXXXXX)
-chmod 711 "$dir"  # the cluster's own user reaches its folder inside
-cleanup() {
-  [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2> /dev/null
-  kill $(jobs -p) 2> /dev/null || true
-  bash "$root/scripts/pg-throwaway.sh" stop "$dir/pg"
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. bench/pg_common.sh
+pg_bench_dir two
 
 url=$(PG_FSYNC=on bash scripts/pg-throwaway.sh start "$dir/pg")
 psql -q "$url" -c "CREATE DATABASE percept"
@@ -58,13 +48,7 @@ port_b=$(free_port)
 start a "$port_a"
 start b "$port_b"
 port=$(free_port)
-mkdir -p "$dir/client-body" "$dir/proxy" "$dir/fastcgi" "$dir/uwsgi" "$dir/scgi"
-chmod 777 "$dir/client-body" "$dir/proxy" "$dir/fastcgi" "$dir/uwsgi" "$dir/scgi"
-sed -e "s|@DIR@|$dir|g" -e "s|@PORT_A@|$port_a|" -e "s|@PORT_B@|$port_b|" -e "s|@PORT@|$port|" \
-  -e "s|@CERT@|$dir/a/dev-cert.pem|" -e "s|@KEY@|$dir/a/dev-key.pem|" \
-  deploy/nginx-percept.conf > "$dir/nginx.conf"
-nginx -c "$dir/nginx.conf" -p "$dir" &
-for _ in $(seq 100); do [ -f "$dir/nginx.pid" ] && break; sleep 0.05; done
+start_nginx "$port_a" "$port_b" "$port" "$dir/a/dev-cert.pem" "$dir/a/dev-key.pem"
 
 echo "two servers on one PostgreSQL behind nginx: $n interviews, server A SIGKILLed $kills times; then $((n / 2)) more while PostgreSQL is down for $outage s"
 echo "  (bash bench/two_servers.sh $n $kills $outage)"

@@ -171,6 +171,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->auth = std::make_unique<Authenticator>(impl->readers.get());
   impl->limiter = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
   impl->sign_in_limiter = std::make_unique<RateLimiter>(1.0 / 6, 10);
+  if (Database::IsPostgresUrl(options.db_path)) {  // other servers may share the database
+    impl->shared_limits = std::make_unique<SharedLimits>(
+        impl->readers.get(),
+        std::vector<std::pair<std::string, RateLimiter*>>{
+            {"token:", impl->limiter.get()}, {"address:", impl->sign_in_limiter.get()}});
+  }
   if (auto key = LoadHouseholdKey(HouseholdKeyPath(options.db_path)); key.ok()) {
     impl->hasher = [k = *key](const std::string& id) { return PseudonymizeIdentifier(k, id); };
   } else {

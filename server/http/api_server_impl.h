@@ -25,6 +25,7 @@
 #include "rate_limiter.h"
 #include "resources.h"
 #include "router.h"
+#include "shared_limits.h"
 
 namespace percept {
 
@@ -39,6 +40,7 @@ struct ApiServer::Impl {
   std::unique_ptr<GuardedTlsServer> http;
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<RateLimiter> sign_in_limiter;
+  std::unique_ptr<SharedLimits> shared_limits;  // PostgreSQL only; after what it points to
   IdentifierHasher hasher;  // empty when the server has no household key
   ResponseCounts responses{};
   std::string tls_error;

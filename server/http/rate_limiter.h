@@ -2,6 +2,9 @@
 // Thread-safe. A rate of 0 lets everything through. Callers may be client addresses, which an
 // attacker can vary at will: a bucket that has refilled says nothing a new one would not, so
 // those are dropped whenever the table doubles, and it stays as large as the recent callers.
+//
+// Several servers (docs/storage.md, "Several servers"): once Shared(), the limiter also counts
+// what it lets through, for SharedLimits to record, and is Charged what the others let through.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace percept {
 
@@ -25,16 +29,34 @@ class RateLimiter {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(mu_);
     if (buckets_.size() > prune_above_) Prune(now);  // before `b` is taken: it may go
-    Bucket& b = buckets_.try_emplace(who, Bucket{burst_, now}).first->second;
-    b.tokens =
-        std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
-    b.last = now;
+    Bucket& b = Refilled(who, now);
     if (b.tokens >= 1) {
       b.tokens -= 1;
+      if (shared_) spent_[who]++;
       return true;
     }
     *retry_after = std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rate_)));
     return false;
+  }
+
+  void Share() {
+    std::lock_guard<std::mutex> lock(mu_);
+    shared_ = true;
+  }
+  // What was let through since the last call, by caller.
+  std::unordered_map<std::string, int64_t> TakeSpent() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(spent_, {});
+  }
+  // Takes `n` requests that another server let through out of `who`'s bucket. A bucket may go
+  // into debt (the servers let a burst through before they heard of each other), at most one
+  // burst deep: its caller then waits as long as the overdraft took.
+  void Charge(const std::string& who, int64_t n) {
+    if (rate_ <= 0 || n <= 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(mu_);
+    Bucket& b = Refilled(who, now);
+    b.tokens = std::max(-burst_, b.tokens - static_cast<double>(n));
   }
 
   size_t callers() const {
@@ -47,6 +69,14 @@ class RateLimiter {
     double tokens;
     std::chrono::steady_clock::time_point last;
   };
+  // `who`'s bucket (a full one if new), refilled up to `now`. mu_ held.
+  Bucket& Refilled(const std::string& who, std::chrono::steady_clock::time_point now) {
+    Bucket& b = buckets_.try_emplace(who, Bucket{burst_, now}).first->second;
+    b.tokens =
+        std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
+    b.last = now;
+    return b;
+  }
   // Drops the buckets that are full by now.
   void Prune(std::chrono::steady_clock::time_point now) {
     for (auto it = buckets_.begin(); it != buckets_.end();) {
@@ -59,10 +89,12 @@ class RateLimiter {
 
   static constexpr size_t kMinPruneAbove = 4096;
   const double rate_, burst_;
-  // Threading: Allow and callers on any thread; mu_ guards buckets_ and prune_above_.
+  // Threading: every method on any thread; mu_ guards everything below it.
   mutable std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
   size_t prune_above_ = kMinPruneAbove;
+  bool shared_ = false;
+  std::unordered_map<std::string, int64_t> spent_;  // since the last TakeSpent, when shared_
 };
 
 }  // namespace percept

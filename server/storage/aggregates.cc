@@ -105,12 +105,13 @@ Status Aggregates::LoadNow(Store& store) {
   decltype(mirror_) fresh;
   auto gen = store.GetMeta(kGenerationKey);
   if (!gen.ok()) return gen.status();
-  // In key order, so that every series grows at its end.
-  auto st = store.Cached(
+  // In key order, so that every series grows at its end; row by row, so that the mirror is
+  // the only copy of the sums in memory (a national wave's aggregates are ~100 MB as rows).
+  auto st = store.db()->PrepareStreaming(
       "SELECT survey_id, survey_version, institution_id, day, sums FROM aggregates "
       "ORDER BY survey_id, survey_version, institution_id, day");
   if (!st.ok()) return st.status();
-  Statement& q = **st;
+  Statement& q = *st;
   ResetOnExit reset(q);
   // Sums of another width were written by a build with other layouts: reading them would
   // mix slots, so the server refuses them rather than serve wrong scores.

@@ -258,9 +258,9 @@ TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a
       "ALTER TABLE submissions DROP COLUMN flags; "
       "ALTER TABLE submissions DROP COLUMN household_key; "
       "ALTER TABLE submissions DROP COLUMN replaces; ALTER TABLE tokens DROP COLUMN team; "
-      "PRAGMA user_version = 2");
-  CHECK(server.Admin("init").find("schema 2 -> 4") != std::string::npos);
-  CHECK(Sql(server.db(), "PRAGMA user_version") == "4");
+      "DROP TABLE rate_spend; PRAGMA user_version = 2");
+  CHECK(server.Admin("init").find("schema 2 -> 5") != std::string::npos);
+  CHECK(Sql(server.db(), "PRAGMA user_version") == "5");
   CHECK(Sql(server.db(), "PRAGMA foreign_key_check") == "");
   CHECK(Sql(server.db(), "SELECT count(*) FROM evaluations WHERE facts IS NULL") == "0");
   CHECK(Sql(server.db(), "SELECT group_concat(hex(facts)) FROM evaluations") == facts);

@@ -79,3 +79,44 @@ TEST_CASE("two servers on one PostgreSQL: one store, one set of tokens, scores t
   CHECK(GetJson(*cb, "/api/v1/surveys", b.analyst_token, 401)["error"]["code"] ==
         "unauthenticated");
 }
+
+namespace {
+
+// Sends `count` quick GETs; how many were let through (the rest must be 429 with Retry-After).
+int Admitted(ServerProcess& server, int count) {
+  auto c = server.Client();
+  int admitted = 0;
+  for (int i = 0; i < count; ++i) {
+    auto res = c->Get("/api/v1/surveys", Bearer(server.analyst_token));
+    REQUIRE(res);
+    if (res->status == 200) {
+      admitted++;
+    } else {
+      REQUIRE(res->status == 429);
+      CHECK(res->has_header("Retry-After"));
+    }
+  }
+  return admitted;
+}
+
+}  // namespace
+
+TEST_CASE("two servers on one PostgreSQL share each token's rate limit") {
+  // 2 requests a second, bursts of 4: a token gets its burst once, whichever server it reaches.
+  ServerProcess a({"--rate-limit", "2"}, /*on_postgres=*/true);
+  ServerProcess b(ServerProcess::SameDatabase{a}, {"--rate-limit", "2"});
+  CHECK(Admitted(a, 4) == 4);
+  // Two exchanges later, B has been charged A's four: what it lets through is what refilled
+  // meanwhile (2 a second), where on its own it would let a whole burst through.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  const int at_b = Admitted(b, 4);
+  INFO("B let " << at_b << " of 4 through");
+  CHECK(at_b <= 2);
+  // The other way round, once both buckets have refilled.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  CHECK(Admitted(b, 4) == 4);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  const int at_a = Admitted(a, 4);
+  INFO("A let " << at_a << " of 4 through");
+  CHECK(at_a <= 2);
+}

@@ -25,3 +25,28 @@ TEST_CASE("rate limiter: a burst, then Retry-After, and callers that went quiet 
   for (int i = 0; i < 20000; ++i) mixed.Allow("addr-" + std::to_string(i), &retry_after);
   CHECK_FALSE(mixed.Allow("greedy", &retry_after));
 }
+
+TEST_CASE("rate limiter: shared, it counts what it lets through and is charged the others'") {
+  percept::RateLimiter limiter(1.0 / 3600, 4);
+  limiter.Share();
+  int retry_after = 0;
+  REQUIRE(limiter.Allow("tab-1", &retry_after));
+  REQUIRE(limiter.Allow("tab-1", &retry_after));
+  REQUIRE(limiter.Allow("tab-2", &retry_after));
+  auto spent = limiter.TakeSpent();
+  CHECK(spent.size() == 2);
+  CHECK(spent["tab-1"] == 2);
+  CHECK(spent["tab-2"] == 1);
+  CHECK(limiter.TakeSpent().empty());  // each request counted once
+
+  // Another server let tab-1 through twice: its last two requests are gone here too.
+  limiter.Charge("tab-1", 2);
+  CHECK_FALSE(limiter.Allow("tab-1", &retry_after));
+  CHECK(retry_after > 3000);
+  // A charge beyond the bucket is a debt, at most one burst deep.
+  limiter.Charge("tab-3", 100);
+  CHECK_FALSE(limiter.Allow("tab-3", &retry_after));
+  CHECK(retry_after >= 4 * 3600);
+  CHECK(retry_after <= 5 * 3600 + 1);
+  CHECK(limiter.TakeSpent().empty());  // refused requests are not spent
+}

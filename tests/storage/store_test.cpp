@@ -10,6 +10,7 @@
 #include "percept/http/auth.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/rate_spend.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 #include "pg_cluster.h"
@@ -232,4 +233,26 @@ TEST_CASE("an aggregate delta survives its compact encoding, negative sums inclu
   REQUIRE(back.ok());
   CHECK(*back == delta);
   CHECK_FALSE(DecodeDelta(EncodeDelta(delta).substr(0, 10)).ok());
+}
+
+TEST_CASE("rate spend: each server reads the others' rows once and never its own") {
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
+  int64_t seen_a = 0, seen_b = 0;
+  auto a =
+      ExchangeSpend(*store, "server-a", {{"token:tab-1", 3}, {"address:10.0.0.7", 1}}, &seen_a);
+  REQUIRE(a.ok());
+  CHECK(a->empty());  // nothing from anyone else yet, and not its own
+  auto b = ExchangeSpend(*store, "server-b", {{"token:tab-1", 2}}, &seen_b);
+  REQUIRE(b.ok());
+  REQUIRE(b->size() == 2);
+  CHECK((*b)[0].caller == "token:tab-1");
+  CHECK((*b)[0].spent == 3);
+  CHECK((*b)[1].caller == "address:10.0.0.7");
+  a = ExchangeSpend(*store, "server-a", {}, &seen_a);
+  REQUIRE(a.ok());
+  REQUIRE(a->size() == 1);
+  CHECK((*a)[0].spent == 2);
+  // Read once: the next exchanges bring nothing new.
+  CHECK(ExchangeSpend(*store, "server-a", {}, &seen_a)->empty());
+  CHECK(ExchangeSpend(*store, "server-b", {}, &seen_b)->empty());
 }
