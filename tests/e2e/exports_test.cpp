@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "percept/base/crypto.h"
 #include "server_process.h"
 
 using namespace percept::testing;
@@ -275,4 +276,53 @@ TEST_CASE(
   Shell(std::string(PERCEPT_BIN) + " --db '" + backup + "' backup --out '" + backup + "' 2>&1",
         &refused);
   CHECK(refused != 0);  // backup never overwrites a file
+}
+
+namespace {
+
+// The SHA-256 of `bytes`, in hex; for a .sav, with its creation date and time (the header's
+// bytes 92 to 108) blanked, the only bytes that differ between two runs.
+std::string Fingerprint(std::string bytes, bool sav) {
+  if (sav && bytes.size() > 109) std::fill(bytes.begin() + 92, bytes.begin() + 109, ' ');
+  return percept::Hex(percept::Sha256(bytes));
+}
+
+}  // namespace
+
+// Exports are read by scripts that must not break when percept gets faster: each format of one
+// fixed wave is byte for byte what it was when this test was written (before issue 17's fast
+// export path). A change that is meant to alter an export updates the fingerprint here, and
+// says so in docs/api.md ("Exports"). To see what changed: run the same steps with the previous
+// build (the commands below), and diff the files.
+TEST_CASE("exports are byte for byte what they were: a fixed 300-household wave in every format") {
+  ServerProcess server;
+  // The household key decides the pseudonyms of household identifiers: a fixed one, so that
+  // they are the same every run.
+  server.Kill(SIGTERM);
+  std::ofstream(server.dir() + "/household-key", std::ios::binary | std::ios::trunc)
+      << "percept's export fingerprint key";
+  server.Start();
+  const std::string queue = server.dir() + "/golden.db";
+  server.Simulate(queue, "--households 300 --seed 1717 --days 10 --first-day 2026-03-02");
+  int status = 0;
+  Shell(server.SyncCommand(queue, "--batch 50") + " 2>&1", &status);
+  REQUIRE(status == 0);
+
+  const std::map<std::string, std::string> expected = {
+      {"codebook", "ac77ac324b0866fe6bde9f57eb73b8928b4ac9df6e0e6d4a78acf66e71fb9417"},
+      {"csv", "111ea00faf4005b20248f0db0139ca15bfb4bd286a8046a7dd47c85bb387b8f6"},
+      {"csv-long", "3b11bc620cbb305ba42fa1f9b505dc5648d66c9173726a87159ce45c61789fcb"},
+      {"jsonl", "73c19af27dcb6155b95365412976bf26482f086a64002ae180a88b47849d4e7b"},
+      {"sav", "fe3b85da477fe75d60af14d7fc47316bc9f267dc58a59e2f07f8679260fa882f"},
+  };
+  for (const auto& [format, want] : expected) {
+    const std::string file = server.dir() + "/golden." + format;
+    server.Admin("export --format " + format + " --out '" + file + "' --survey-dir " +
+                 SourcePath("survey_defs"));
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    INFO(format << ": " << bytes.str().size() << " bytes");
+    CHECK(Fingerprint(bytes.str(), format == "sav") == want);
+  }
 }
