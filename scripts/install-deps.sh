@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config git curl ca-certificates
   libcpp-httplib-dev libssl-dev libsqlite3-dev libpq-dev postgresql-15 nlohmann-json3-dev
   libcli11-dev nginx
-  libboost-math-dev libreadstat-dev libpugixml-dev libqrencode-dev libpng-dev zlib1g-dev
+  libboost-math-dev libreadstat-dev libsimdjson-dev libpugixml-dev libqrencode-dev libpng-dev zlib1g-dev
   zbar-tools catch2 sqlite3 wrk python3 pspp chromium
   chromium-driver
 )

@@ -2,6 +2,7 @@
 // spreadsheet would run as a formula made inert. Internal to server/reports.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,7 @@ bool LooksLikeFormula(std::string_view f);
 // text that would run as a formula gets a leading ' and quotes, so Excel shows it as text.
 void AppendCsvField(std::string& out, std::string_view f);
 void AppendCsvRow(std::string& out, const std::vector<std::string>& fields);
+void AppendCsvRow(std::string& out, std::initializer_list<std::string_view> fields);
 // A number in its shortest exact form ("" when it is not finite), for full precision in exports.
 std::string CsvNumber(double v);
 

@@ -1,50 +1,61 @@
 #include "export_layout.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 namespace percept {
 
-using nlohmann::json;
-
 namespace {
 
-Cell AnswerCell(const Column& c, const json* answers) {
+// One answer in its column, as the exports have always read it: a multi item's column is 1 when
+// its option was chosen, a yes/no 1 or 0, a single choice its value and 1-based code, a likert
+// or integer its JSON number, anything else its text (JSON text when it is not a string).
+Cell AnswerCell(const Column& c, const StoredInterview& doc, const StoredValue& v) {
   Cell cell;
-  if (!answers) return cell;
-  auto it = answers->find(c.item->id);
-  if (it == answers->end() || it->is_null()) return cell;
-  const json& v = *it;
   cell.present = true;
   switch (c.item->type) {
     case ItemType::kMulti:
       cell.number = 0;
-      if (v.is_array()) {
-        for (const json& o : v)
-          if (o.is_string() && o.get_ref<const std::string&>() == c.option) cell.number = 1;
+      if (v.kind == StoredValue::Kind::kArray) {
+        const StoredValue* options = doc.elements(v);
+        for (uint32_t k = 0; k < v.count; ++k) {
+          if (options[k].kind == StoredValue::Kind::kString && options[k].text == c.option)
+            cell.number = 1;
+        }
       }
       cell.text = cell.number == 1 ? "1" : "0";
       break;
     case ItemType::kBoolean:
-      cell.number = v.is_boolean() && v.get<bool>() ? 1 : 0;
+      cell.number = v.kind == StoredValue::Kind::kBoolean && v.truth ? 1 : 0;
       cell.text = cell.number == 1 ? "1" : "0";
       break;
     case ItemType::kSingle:
-      cell.text = v.is_string() ? v.get<std::string>() : v.dump();
+      cell.text = v.text;
       for (size_t k = 0; k < c.item->options.size(); ++k) {
         if (c.item->options[k].value == cell.text) cell.number = static_cast<double>(k + 1);
       }
       break;
     case ItemType::kLikert:
     case ItemType::kInteger:
-      cell.number = v.is_number() ? v.get<double>() : kMissing;
-      cell.text = v.dump();
+      if (v.kind == StoredValue::Kind::kNumber)
+        std::from_chars(v.raw.data(), v.raw.data() + v.raw.size(), cell.number);
+      cell.text = v.raw;
       break;
     default:
-      cell.text = v.is_string() ? v.get<std::string>() : v.dump();
+      cell.text = v.text;
   }
   return cell;
+}
+
+// A likert answer as LikertValue reads it: an integer on the scale, else kNoAnswer.
+int LikertOf(const StoredValue& v, const Scale& scale) {
+  if (v.kind != StoredValue::Kind::kNumber) return kNoAnswer;
+  long long x = 0;
+  auto r = std::from_chars(v.raw.data(), v.raw.data() + v.raw.size(), x);
+  if (r.ec != std::errc() || r.ptr != v.raw.data() + v.raw.size()) return kNoAnswer;
+  return x >= scale.min && x <= scale.max ? static_cast<int>(x) : kNoAnswer;
 }
 
 }  // namespace
@@ -129,11 +140,19 @@ std::vector<Column> WideColumns(const SurveyDefinition& def, const ScoreLayout& 
   return cols;
 }
 
-std::string FormatNumber(double v) {
-  if (std::isnan(v)) return "";
+void FormatNumberInto(double v, std::string* out) {
+  out->clear();
+  if (std::isnan(v)) return;
+  // printf's %.15g: the standard defines to_chars with a precision so, without the locale.
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.15g", v);
-  return buf;
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 15);
+  out->append(buf, r.ptr);
+}
+
+std::string FormatNumber(double v) {
+  std::string s;
+  FormatNumberInto(v, &s);
+  return s;
 }
 
 std::string CodeList(const SurveyDefinition& def, const Item& it) {
@@ -160,53 +179,126 @@ std::string CodeList(const SurveyDefinition& def, const Item& it) {
 
 WideRowMaker::WideRowMaker(const SurveyDefinition& def, const std::vector<Column>& columns,
                            const std::map<std::string, Institution>& institutions)
-    : def_(def), columns_(columns), institutions_(institutions), likert_items_(def.LikertItems()) {}
-
-void WideRowMaker::Fill(const json& doc, const json& evaluation, const std::string& enumerator,
-                        std::vector<Cell>* row) const {
-  const json* household = doc.contains("household") ? &doc["household"] : nullptr;
-  const json* answers = evaluation.contains("answers") ? &evaluation["answers"] : nullptr;
-  const std::string inst_id = evaluation.value("institution_id", "");
-  auto inst = institutions_.find(inst_id);
-  std::vector<int> likert;
-  for (const Item* it : likert_items_) likert.push_back(LikertValue(answers, it->id, def_.scale));
+    : def_(def), columns_(columns), numbers_(columns.size()) {
+  for (const auto& [id, inst] : institutions) institutions_[id] = &inst;
   for (size_t i = 0; i < columns_.size(); ++i) {
     const Column& c = columns_[i];
-    Cell cell;
+    Source source = Source::kAnswer;
     switch (c.from) {
       case Column::From::kInterview:
-        if (c.field == "enumerator")
-          cell.text = enumerator;
-        else if (c.field == "survey_version")
-          cell.number = doc.value("survey_version", 0), cell.text = FormatNumber(cell.number);
-        else
-          cell.text = doc.value(c.field, "");
-        cell.present = true;
+        source = c.field == "enumerator"       ? Source::kEnumerator
+                 : c.field == "survey_version" ? Source::kSurveyVersion
+                                               : Source::kField;
         break;
       case Column::From::kHousehold:
-        cell = AnswerCell(c, household);
+        household_.by_item[c.item->id].columns.push_back(i);
         break;
       case Column::From::kEvaluation:
-        cell = AnswerCell(c, answers);
+        evaluation_.by_item[c.item->id].columns.push_back(i);
         break;
       case Column::From::kInstitution:
-        cell.present = true;
-        if (c.field == "institution_id")
-          cell.text = inst_id;
-        else if (inst != institutions_.end()) {
-          cell.text = c.field == "institution_name"     ? inst->second.name
-                      : c.field == "institution_type"   ? inst->second.type
-                      : c.field == "institution_comuna" ? inst->second.comuna
-                                                        : inst->second.region;
-        }
+        source = c.field == "institution_id"       ? Source::kInstitutionId
+                 : c.field == "institution_name"   ? Source::kInstitutionName
+                 : c.field == "institution_type"   ? Source::kInstitutionType
+                 : c.field == "institution_comuna" ? Source::kInstitutionComuna
+                                                   : Source::kInstitutionRegion;
         break;
       case Column::From::kScore:
-        cell.number = c.block->Score(likert);
-        cell.present = !std::isnan(cell.number);
-        cell.text = FormatNumber(cell.number);
+        source = Source::kScore;
         break;
     }
-    (*row)[i] = std::move(cell);
+    sources_.push_back(source);
+  }
+  // Likert answers are read from the evaluation, as LikertValue reads them.
+  const std::vector<const Item*> likert = def.LikertItems();
+  for (size_t k = 0; k < likert.size(); ++k)
+    evaluation_.by_item[likert[k]->id].likert = static_cast<int>(k);
+  likert_.resize(likert.size());
+}
+
+const WideRowMaker::Target* WideRowMaker::Section::Find(std::string_view item, size_t position) {
+  if (position < last.size() && last[position].first == item) return last[position].second;
+  auto found = by_item.find(item);
+  const Target* target = found == by_item.end() ? nullptr : &found->second;
+  if (position >= last.size()) last.resize(position + 1);
+  last[position].first.assign(item);
+  last[position].second = target;
+  return target;
+}
+
+void WideRowMaker::Place(const StoredInterview& doc, const StoredSection& section, Section& targets,
+                         std::vector<Cell>* row) {
+  const StoredAnswer* answers = doc.answers(section);
+  for (uint32_t a = 0; a < section.count; ++a) {
+    const StoredAnswer& answer = answers[a];
+    const Target* target = targets.Find(answer.item, a);
+    if (!target) continue;
+    if (target->likert >= 0) likert_[target->likert] = LikertOf(answer.value, def_.scale);
+    if (answer.value.kind == StoredValue::Kind::kNull) continue;  // unanswered
+    for (size_t i : target->columns) (*row)[i] = AnswerCell(columns_[i], doc, answer.value);
+  }
+}
+
+void WideRowMaker::Start(const StoredInterview& doc, std::string_view enumerator) {
+  shared_.assign(columns_.size(), Cell{});
+  Place(doc, doc.household(), household_, &shared_);
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    Cell& cell = shared_[i];
+    switch (sources_[i]) {
+      case Source::kEnumerator:
+        cell.text = enumerator;
+        cell.present = true;
+        break;
+      case Source::kSurveyVersion:
+        cell.number = static_cast<double>(doc.survey_version());
+        FormatNumberInto(cell.number, &numbers_[i]);
+        cell.text = numbers_[i];
+        cell.present = true;
+        break;
+      case Source::kField:
+        cell.text = doc.Field(columns_[i].field);
+        cell.present = true;
+        break;
+      default:
+        break;  // the evaluation's
+    }
+  }
+}
+
+void WideRowMaker::Fill(const StoredInterview& doc, size_t k, std::vector<Cell>* row) {
+  const StoredEvaluation& evaluation = doc.evaluations()[k];
+  std::copy(shared_.begin(), shared_.end(), row->begin());
+  std::fill(likert_.begin(), likert_.end(), kNoAnswer);
+  Place(doc, evaluation.answers, evaluation_, row);
+  auto found = institutions_.find(evaluation.institution_id);
+  const Institution* inst = found == institutions_.end() ? nullptr : found->second;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    Cell& cell = (*row)[i];
+    switch (sources_[i]) {
+      case Source::kInstitutionId:
+        cell.text = evaluation.institution_id;
+        cell.present = true;
+        break;
+      case Source::kInstitutionName:
+      case Source::kInstitutionType:
+      case Source::kInstitutionComuna:
+      case Source::kInstitutionRegion:
+        cell.present = true;
+        if (!inst) break;
+        cell.text = sources_[i] == Source::kInstitutionName     ? inst->name
+                    : sources_[i] == Source::kInstitutionType   ? inst->type
+                    : sources_[i] == Source::kInstitutionComuna ? inst->comuna
+                                                                : inst->region;
+        break;
+      case Source::kScore:
+        cell.number = columns_[i].block->Score(likert_);
+        cell.present = !std::isnan(cell.number);
+        FormatNumberInto(cell.number, &numbers_[i]);
+        cell.text = numbers_[i];
+        break;
+      default:
+        break;  // the interview's, or an answer placed above
+    }
   }
 }
 

@@ -5,14 +5,16 @@
 
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "percept/institutions.h"
 #include "percept/score_layout.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
+#include "stored_interview.h"
 
 namespace percept {
 
@@ -33,11 +35,12 @@ struct Column {
   size_t width = 0;          // SPSS string width in bytes
 };
 
-// A cell: a number, a text, or empty (missing). Single-choice cells carry both.
+// A cell: a number, a text, or empty (missing). Single-choice cells carry both. The text is a
+// view into the stored interview being read, or into the WideRowMaker: valid until the next row.
 struct Cell {
   bool present = false;
   double number = kMissing;
-  std::string text;
+  std::string_view text;
 };
 
 // The variables of `def`'s wide layout, in order; `layout` gives the dimension scores.
@@ -46,23 +49,61 @@ std::vector<Column> WideColumns(const SurveyDefinition& def, const ScoreLayout& 
 // The codebook's "values" of an item: its codes and their labels.
 std::string CodeList(const SurveyDefinition& def, const Item& item);
 
-// A number as the exports write it ("" for missing).
+// A number as the exports write it ("" for missing): printf's %.15g.
 std::string FormatNumber(double v);
+// The same, replacing `*out`'s contents (whose capacity it reuses).
+void FormatNumberInto(double v, std::string* out);
 
-// Fills rows of the wide layout from stored interviews.
+// Fills rows of the wide layout from stored interviews, as nlohmann::json would read them.
 class WideRowMaker {
  public:
   WideRowMaker(const SurveyDefinition& def, const std::vector<Column>& columns,
                const std::map<std::string, Institution>& institutions);
-  // One cell per column for `evaluation` of the interview `doc`, stored from `enumerator`.
-  void Fill(const nlohmann::json& doc, const nlohmann::json& evaluation,
-            const std::string& enumerator, std::vector<Cell>* row) const;
+  // Starts the rows of `doc`, an interview stored from `enumerator`: what all its rows share.
+  void Start(const StoredInterview& doc, std::string_view enumerator);
+  // One cell per column for evaluation `k` of the interview started last.
+  void Fill(const StoredInterview& doc, size_t k, std::vector<Cell>* row);
 
  private:
+  // Where an item's answer goes: its columns (a multi item has one per option), and its place
+  // among the likert items (-1 for none).
+  struct Target {
+    std::vector<size_t> columns;
+    int likert = -1;
+  };
+  // One section's targets by item id, and the last interview's items by position with their
+  // targets: interviews of a survey mostly answer the same items in the same (sorted) order,
+  // so one comparison usually replaces a hash lookup.
+  struct Section {
+    std::unordered_map<std::string_view, Target> by_item;
+    std::vector<std::pair<std::string, const Target*>> last;
+    const Target* Find(std::string_view item, size_t position);
+  };
+  // What fills a column that no answer fills.
+  enum class Source {
+    kAnswer,
+    kEnumerator,
+    kSurveyVersion,
+    kField,
+    kInstitutionId,
+    kInstitutionName,
+    kInstitutionType,
+    kInstitutionComuna,
+    kInstitutionRegion,
+    kScore
+  };
+  // The answers of one section into their columns.
+  void Place(const StoredInterview& doc, const StoredSection& section, Section& targets,
+             std::vector<Cell>* row);
+
   const SurveyDefinition& def_;
   const std::vector<Column>& columns_;
-  const std::map<std::string, Institution>& institutions_;
-  std::vector<const Item*> likert_items_;
+  std::vector<Source> sources_;  // per column
+  std::unordered_map<std::string_view, const Institution*> institutions_;
+  Section household_, evaluation_;
+  std::vector<Cell> shared_;          // the cells all rows of the interview started share
+  std::vector<int> likert_;           // the row being filled, in def.LikertItems() order
+  std::vector<std::string> numbers_;  // per column: the text of a number written as such
 };
 
 }  // namespace percept

@@ -1,6 +1,6 @@
 #include "percept/reports/exports.h"
 
-#include <nlohmann/json.hpp>
+#include <charconv>
 #include <string>
 #include <vector>
 
@@ -8,10 +8,9 @@
 #include "export_layout.h"
 #include "percept/score_layout.h"
 #include "sav_writer.h"
+#include "stored_interview.h"
 
 namespace percept {
-
-using nlohmann::json;
 
 namespace {
 
@@ -62,31 +61,45 @@ void WriteCodebook(const SurveyDefinition& def, const std::vector<Column>& cols,
   }
 }
 
-// The long layout: one row per answer (a multi item's options one row each).
-void AppendLongRows(const json& doc, Chunker& out, ExportStats& stats) {
-  const std::string instance_id = doc.value("instance_id", "");
-  auto answer_rows = [&](const json* answers, const std::string& evaluation,
-                         const std::string& institution) {
-    if (!answers || !answers->is_object()) return;
-    for (const auto& [item, v] : answers->items()) {
-      if (v.is_array()) {
-        for (const json& o : v)
-          AppendCsvRow(out.buffer(), {instance_id, evaluation, institution, item,
-                                      o.is_string() ? o.get<std::string>() : o.dump()});
+// The long layout: one row per answer (a multi item's options one row each). The first three
+// fields are the same for every answer of a section: written once, copied to each row.
+void AppendLongRows(const StoredInterview& doc, Chunker& out, ExportStats& stats) {
+  const std::string_view instance_id = doc.Field("instance_id");
+  std::string prefix;
+  auto answer_rows = [&](const StoredSection& section, std::string_view evaluation,
+                         std::string_view institution) {
+    prefix.clear();
+    for (std::string_view f : {instance_id, evaluation, institution}) {
+      AppendCsvField(prefix, f);
+      prefix += ',';
+    }
+    std::string& b = out.buffer();
+    auto row = [&](std::string_view item, std::string_view value) {
+      b += prefix;
+      AppendCsvField(b, item);
+      b += ',';
+      AppendCsvField(b, value);
+      b += "\r\n";
+    };
+    const StoredAnswer* answers = doc.answers(section);
+    for (uint32_t a = 0; a < section.count; ++a) {
+      const StoredValue& v = answers[a].value;
+      if (v.kind == StoredValue::Kind::kArray) {
+        const StoredValue* options = doc.elements(v);
+        for (uint32_t k = 0; k < v.count; ++k) row(answers[a].item, options[k].text);
       } else {
-        AppendCsvRow(out.buffer(), {instance_id, evaluation, institution, item,
-                                    v.is_string()    ? v.get<std::string>()
-                                    : v.is_boolean() ? (v.get<bool>() ? "1" : "0")
-                                                     : v.dump()});
+        row(answers[a].item,
+            v.kind == StoredValue::Kind::kBoolean ? (v.truth ? "1" : "0") : v.text);
       }
       ++stats.rows;
     }
   };
-  answer_rows(doc.contains("household") ? &doc["household"] : nullptr, "0", "");
-  int index = 0;
-  for (const json& e : doc.value("evaluations", json::array())) {
-    answer_rows(e.contains("answers") ? &e["answers"] : nullptr, std::to_string(++index),
-                e.value("institution_id", ""));
+  answer_rows(doc.household(), "0", "");
+  char index[24];
+  for (size_t k = 0; k < doc.evaluations().size(); ++k) {
+    const auto r = std::to_chars(index, index + sizeof index, k + 1);
+    const StoredEvaluation& e = doc.evaluations()[k];
+    answer_rows(e.answers, std::string_view(index, r.ptr - index), e.institution_id);
   }
 }
 
@@ -176,12 +189,11 @@ Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
       "(? OR review_state NOT IN ('rejected', 'deprecated')) ORDER BY seq");
   if (!st.ok()) return st.status();
   st->Bind(1, def.id).Bind(2, static_cast<int64_t>(include_rejected));
-  const WideRowMaker rows(def, cols, institutions);
+  WideRowMaker rows(def, cols, institutions);
+  StoredInterview doc;
   std::vector<Cell> row(cols.size());
-  std::vector<std::string> text(cols.size());
   while (st->Step()) {
     ++stats.interviews;
-    const std::string enumerator = st->Text(0);
     const std::string_view body = st->TextView(1);
     if (format == ExportFormat::kJsonLines) {
       out.buffer().append(body).append("\n");
@@ -189,22 +201,26 @@ Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
       if (!out.MaybeFlush()) return NotReceived();
       continue;
     }
-    const json doc = json::parse(body, nullptr, false);
-    if (!doc.is_object()) continue;
+    if (!doc.Read(body)) continue;
     if (format == ExportFormat::kCsvLong) {
       AppendLongRows(doc, out, stats);
       if (!out.MaybeFlush()) return NotReceived();
       continue;
     }
-    for (const json& e : doc.value("evaluations", json::array())) {
-      rows.Fill(doc, e, enumerator, &row);
+    rows.Start(doc, st->TextView(0));
+    for (size_t k = 0; k < doc.evaluations().size(); ++k) {
+      rows.Fill(doc, k, &row);
       ++stats.rows;
       if (sav) {
         Status s = sav->WriteRow(row);
         if (!s.ok()) return s;
       } else {
-        for (size_t i = 0; i < cols.size(); ++i) text[i] = row[i].present ? row[i].text : "";
-        AppendCsvRow(out.buffer(), text);
+        std::string& b = out.buffer();
+        for (size_t i = 0; i < row.size(); ++i) {
+          if (i) b += ',';
+          if (row[i].present) AppendCsvField(b, row[i].text);
+        }
+        b += "\r\n";
       }
       if (!out.MaybeFlush()) return NotReceived();
     }

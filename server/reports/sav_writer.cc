@@ -89,10 +89,9 @@ Status SavWriter::WriteRow(const std::vector<Cell>& row) {
       else
         readstat_insert_missing_value(writer_, vars_[i]);
     } else {
-      const std::string& t = row[i].text;
-      readstat_insert_string_value(
-          writer_, vars_[i],
-          (t.size() > columns_[i].width ? t.substr(0, columns_[i].width) : t).c_str());
+      const std::string_view t = row[i].text;
+      text_.assign(t.substr(0, columns_[i].width));  // ReadStat reads a C string
+      readstat_insert_string_value(writer_, vars_[i], text_.c_str());
     }
   }
   if (readstat_end_row(writer_) != READSTAT_OK) {

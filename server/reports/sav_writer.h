@@ -41,6 +41,7 @@ class SavWriter {
   Output output_;
   readstat_writer_t* writer_ = nullptr;
   std::vector<readstat_variable_t*> vars_;
+  std::string text_;  // WriteRow: a string cell, NUL-terminated
 };
 
 }  // namespace percept

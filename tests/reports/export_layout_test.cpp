@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <random>
 #include <set>
 
 #include "test_support.h"
@@ -75,12 +77,16 @@ TEST_CASE("export layout: a row keeps the codes as answered and scores with the 
   const json doc = {{"instance_id", "3f2b6c1e-0000-4000-8000-000000000001"},
                     {"survey_version", 1},
                     {"household", json::object()}};
-  const json evaluation = {
-      {"institution_id", "cesfam-tal-1"},
-      {"answers",
-       {{"opp_wait", 4}, {"opp_speed", 6}, {"opp_hours", 9}, {"prf_knowledge", 5}}}};
+  json stored = doc;
+  stored["evaluations"] = {
+      {{"institution_id", "cesfam-tal-1"},
+       {"answers", {{"opp_wait", 4}, {"opp_speed", 6}, {"opp_hours", 9}, {"prf_knowledge", 5}}}}};
+  StoredInterview read;
+  REQUIRE(read.Read(stored.dump()));
+  REQUIRE(read.evaluations().size() == 1);
   std::vector<Cell> row(cols.size());
-  rows.Fill(doc, evaluation, "field-7", &row);
+  rows.Start(read, "field-7");
+  rows.Fill(read, 0, &row);
 
   const Cell& wait = row[IndexOf(cols, "opp_wait")];
   CHECK(wait.present);
@@ -104,4 +110,29 @@ TEST_CASE("export layout: numbers are written short and exact, missing as empty"
   CHECK(FormatNumber(2.5) == "2.5");
   CHECK(FormatNumber(-3) == "-3");
   CHECK(FormatNumber(kMissing).empty());
+  // Written as printf's %.15g always wrote them (the exports' bytes must not change), for the
+  // scores' kind of numbers and for extremes.
+  std::vector<double> values = {16.666666666666668,
+                                1.0 / 3,
+                                2.0 / 3,
+                                1e20,
+                                1e-5,
+                                123456789012345678.0,
+                                -0.0,
+                                0.1,
+                                100,
+                                1e15,
+                                1e16,
+                                5e-324,
+                                1.7976931348623157e308};
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> score(0, 100);
+  for (int i = 0; i < 20000; ++i) values.push_back(score(rng));
+  for (int i = 0; i < 2000; ++i) values.push_back((rng() % 2000) / 12.0);
+  for (double v : values) {
+    char printed[64];
+    std::snprintf(printed, sizeof printed, "%.15g", v);
+    INFO(printed);
+    REQUIRE(FormatNumber(v) == printed);
+  }
 }
