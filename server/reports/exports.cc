@@ -147,9 +147,11 @@ Result<ExportFormat> ParseExportFormat(std::string_view name) {
   return Status::InvalidParameter("the format is one of " + all);
 }
 
-Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
-                           const std::map<std::string, Institution>& institutions,
-                           ExportFormat format, const ExportSink& sink, bool include_rejected) {
+namespace {
+
+Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
+                              const std::map<std::string, Institution>& institutions,
+                              ExportFormat format, const ExportSink& sink, bool include_rejected) {
   const ScoreLayout layout(def);
   const std::vector<Column> cols = WideColumns(def, layout);
   Chunker out(sink);
@@ -181,8 +183,7 @@ Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
     AppendCsvRow(out.buffer(), {"instance_id", "evaluation", "institution_id", "item", "value"});
   }
 
-  // One read snapshot for the whole export, read row by row in flat memory: a consistent
-  // picture even while tablets sync (one statement is one snapshot on both backends).
+  // Read row by row in flat memory, in the snapshot Export opened.
   // Rejected and deprecated interviews leave the exports unless asked for (docs/supervision.md).
   auto st = store.db()->PrepareStreaming(
       "SELECT enumerator, body FROM submissions WHERE survey_id = ? AND "
@@ -231,6 +232,22 @@ Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
     if (!s.ok()) return s;
   }
   if (!out.Flush()) return NotReceived();
+  return stats;
+}
+
+}  // namespace
+
+Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
+                           const std::map<std::string, Institution>& institutions,
+                           ExportFormat format, const ExportSink& sink, bool include_rejected) {
+  // One snapshot for the whole export: the .sav's row count, read first, and its rows agree
+  // even while tablets sync, and every format is one consistent picture.
+  Result<ExportStats> stats = ExportStats{};
+  Status s = store.InSnapshot([&] {
+    stats = ExportNow(store, def, institutions, format, sink, include_rejected);
+    return stats.status();
+  });
+  if (!s.ok()) return s;
   return stats;
 }
 

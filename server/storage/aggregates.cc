@@ -87,12 +87,7 @@ namespace {
 // PostgreSQL: runs `read` in one read-only snapshot, so that a fold committed by another server
 // between two of its statements cannot hide rows (SQLite: the caller is the only writer).
 Status InSnapshot(Store& store, const std::function<Status()>& read) {
-  if (!store.postgres()) return read();
-  Status s = store.db()->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  if (!s.ok()) return s;
-  s = read();
-  Status end = store.db()->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
-  return s.ok() ? end : s;
+  return store.postgres() ? store.InSnapshot(read) : read();
 }
 
 }  // namespace

@@ -41,6 +41,14 @@ Status Store::RunUtility(const char* sql) {
   return st.ok() ? (*st)->Run() : st.status();
 }
 
+Status Store::InSnapshot(const std::function<Status()>& read) {
+  Status s = db_->Exec(postgres() ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+  if (!s.ok()) return s;
+  s = read();
+  Status end = db_->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+  return s.ok() ? end : s;
+}
+
 Status Store::Migrate() {
   int version = db_->UserVersion();
   if (version > kSchemaVersion) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -182,6 +183,9 @@ class Store {
   const char* Sql(const char* sqlite, const char* postgres_sql) const {
     return postgres() ? postgres_sql : sqlite;
   }
+  // Runs `read` in one read-only transaction: every statement in it sees the same snapshot of
+  // the database, however long it takes and whatever is written meanwhile.
+  Status InSnapshot(const std::function<Status()>& read);
   // A statement that PostgreSQL cannot prepare (SAVEPOINT, ROLLBACK TO, RELEASE): cached on
   // SQLite, executed as text on PostgreSQL.
   Status RunUtility(const char* sql);
