@@ -1,11 +1,15 @@
 #include "percept/reports/exports.h"
 
+#include <algorithm>
 #include <charconv>
+#include <deque>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "csv.h"
 #include "export_layout.h"
+#include "ordered_batches.h"
 #include "percept/score_layout.h"
 #include "sav_writer.h"
 #include "stored_interview.h"
@@ -63,9 +67,10 @@ void WriteCodebook(const SurveyDefinition& def, const std::vector<Column>& cols,
 
 // The long layout: one row per answer (a multi item's options one row each). The first three
 // fields are the same for every answer of a section: written once, copied to each row.
-void AppendLongRows(const StoredInterview& doc, Chunker& out, ExportStats& stats) {
+int64_t AppendLongRows(const StoredInterview& doc, std::string& b) {
   const std::string_view instance_id = doc.Field("instance_id");
   std::string prefix;
+  int64_t rows = 0;
   auto answer_rows = [&](const StoredSection& section, std::string_view evaluation,
                          std::string_view institution) {
     prefix.clear();
@@ -73,7 +78,6 @@ void AppendLongRows(const StoredInterview& doc, Chunker& out, ExportStats& stats
       AppendCsvField(prefix, f);
       prefix += ',';
     }
-    std::string& b = out.buffer();
     auto row = [&](std::string_view item, std::string_view value) {
       b += prefix;
       AppendCsvField(b, item);
@@ -91,7 +95,7 @@ void AppendLongRows(const StoredInterview& doc, Chunker& out, ExportStats& stats
         row(answers[a].item,
             v.kind == StoredValue::Kind::kBoolean ? (v.truth ? "1" : "0") : v.text);
       }
-      ++stats.rows;
+      ++rows;
     }
   };
   answer_rows(doc.household(), "0", "");
@@ -101,13 +105,15 @@ void AppendLongRows(const StoredInterview& doc, Chunker& out, ExportStats& stats
     const StoredEvaluation& e = doc.evaluations()[k];
     answer_rows(e.answers, std::string_view(index, r.ptr - index), e.institution_id);
   }
+  return rows;
 }
 
 // ReadStat needs the row count before the first row: one row per evaluation.
 Result<long> EvaluationCount(Store& store, const std::string& survey_id, bool include_rejected) {
   auto count = store.Cached(
-      "SELECT count(*) FROM evaluations e JOIN submissions s ON s.seq = e.submission_seq "
-      "WHERE e.survey_id = ? AND (? OR s.review_state NOT IN ('rejected', 'deprecated'))");
+      "SELECT (SELECT count(*) FROM evaluations WHERE survey_id = ?1) - "
+      "(SELECT count(*) FROM submissions s JOIN evaluations e ON e.submission_seq = s.seq "
+      "WHERE s.survey_id = ?1 AND s.review_state IN ('rejected', 'deprecated') AND NOT ?2)");
   if (!count.ok()) return count.status();
   (*count)->Bind(1, survey_id).Bind(2, static_cast<int64_t>(include_rejected));
   if (!(*count)->Step()) return (*count)->status();
@@ -148,6 +154,58 @@ Result<ExportFormat> ParseExportFormat(std::string_view name) {
 }
 
 namespace {
+
+// Interviews a worker reads in one go: enough to keep the threads' hand-offs rare, few enough
+// to keep memory flat (2 batches a worker in flight).
+constexpr size_t kBatchInterviews = 128;
+
+// Threads that read interviews and make their rows while the calling thread writes.
+int Workers() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)); }
+
+// Stored interviews, then what a worker made of them: CSV text, or .sav rows encoded.
+struct Batch {
+  std::vector<std::string> enumerators, bodies;  // the first `size`; capacity kept for reuse
+  size_t size = 0;
+  std::string out;
+  int64_t interviews = 0, rows = 0;
+};
+
+// A worker's own reader and row maker.
+struct Maker {
+  Maker(const SurveyDefinition& def, const std::vector<Column>& cols,
+        const std::map<std::string, Institution>& institutions)
+      : rows(def, cols, institutions), row(cols.size()) {}
+  StoredInterview doc;
+  WideRowMaker rows;
+  std::vector<Cell> row;
+};
+
+void MakeBatch(ExportFormat format, const std::vector<Column>& cols, Maker& m, Batch& b) {
+  b.out.clear();
+  b.interviews = b.rows = 0;
+  for (size_t i = 0; i < b.size; ++i) {
+    ++b.interviews;
+    if (!m.doc.Read(b.bodies[i])) continue;
+    if (format == ExportFormat::kCsvLong) {
+      b.rows += AppendLongRows(m.doc, b.out);
+      continue;
+    }
+    m.rows.Start(m.doc, b.enumerators[i]);
+    for (size_t k = 0; k < m.doc.evaluations().size(); ++k) {
+      m.rows.Fill(m.doc, k, &m.row);
+      ++b.rows;
+      if (format == ExportFormat::kSav) {
+        SavWriter::EncodeRow(cols, m.row, &b.out);
+        continue;
+      }
+      for (size_t c = 0; c < m.row.size(); ++c) {
+        if (c) b.out += ',';
+        if (m.row[c].present) AppendCsvField(b.out, m.row[c].text);
+      }
+      b.out += "\r\n";
+    }
+  }
+}
 
 Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
                               const std::map<std::string, Institution>& institutions,
@@ -190,42 +248,61 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
       "(? OR review_state NOT IN ('rejected', 'deprecated')) ORDER BY seq");
   if (!st.ok()) return st.status();
   st->Bind(1, def.id).Bind(2, static_cast<int64_t>(include_rejected));
-  WideRowMaker rows(def, cols, institutions);
-  StoredInterview doc;
-  std::vector<Cell> row(cols.size());
-  while (st->Step()) {
-    ++stats.interviews;
-    const std::string_view body = st->TextView(1);
-    if (format == ExportFormat::kJsonLines) {
-      out.buffer().append(body).append("\n");
+  if (format == ExportFormat::kJsonLines) {  // the stored text itself: nothing to make
+    while (st->Step()) {
+      out.buffer().append(st->TextView(1)).append("\n");
+      ++stats.interviews;
       ++stats.rows;
       if (!out.MaybeFlush()) return NotReceived();
-      continue;
     }
-    if (!doc.Read(body)) continue;
-    if (format == ExportFormat::kCsvLong) {
-      AppendLongRows(doc, out, stats);
-      if (!out.MaybeFlush()) return NotReceived();
-      continue;
-    }
-    rows.Start(doc, st->TextView(0));
-    for (size_t k = 0; k < doc.evaluations().size(); ++k) {
-      rows.Fill(doc, k, &row);
-      ++stats.rows;
-      if (sav) {
-        Status s = sav->WriteRow(row);
-        if (!s.ok()) return s;
-      } else {
-        std::string& b = out.buffer();
-        for (size_t i = 0; i < row.size(); ++i) {
-          if (i) b += ',';
-          if (row[i].present) AppendCsvField(b, row[i].text);
+    if (!st->status().ok()) return st->status();
+    if (!out.Flush()) return NotReceived();
+    return stats;
+  }
+
+  // Three kinds of thread at once: a feeder steps the statement (on its own: a connection is
+  // used by one thread at a time), workers read the interviews and make their rows, and this
+  // thread writes them out in order.
+  std::deque<Maker> makers;  // a deque: a Maker does not move
+  const int workers = Workers();
+  for (int w = 0; w < workers; ++w) makers.emplace_back(def, cols, institutions);
+  OrderedBatches<Batch> batches(workers,
+                                [&](int w, Batch& b) { MakeBatch(format, cols, makers[w], b); });
+  std::thread feeder([&] {
+    for (bool more = true; more;) {
+      Batch* b = batches.Fill();
+      if (!b) return;  // the writer stopped
+      b->size = 0;
+      while (b->size < kBatchInterviews && (more = st->Step())) {
+        if (b->size == b->enumerators.size()) {
+          b->enumerators.emplace_back();
+          b->bodies.emplace_back();
         }
-        b += "\r\n";
+        b->enumerators[b->size].assign(st->TextView(0));
+        b->bodies[b->size].assign(st->TextView(1));
+        ++b->size;
       }
-      if (!out.MaybeFlush()) return NotReceived();
+      if (b->size > 0) batches.Submit();
+    }
+    batches.Close();
+  });
+  Status written;
+  while (const Batch* b = batches.Take()) {
+    stats.interviews += b->interviews;
+    stats.rows += b->rows;
+    if (sav) {
+      written = sav->WriteRows(b->out, b->rows);
+    } else {
+      out.buffer().append(b->out);
+      if (!out.MaybeFlush()) written = NotReceived();
+    }
+    if (!written.ok()) {
+      batches.Cancel();
+      break;
     }
   }
+  feeder.join();
+  if (!written.ok()) return written;
   if (!st->status().ok()) return st->status();
   if (sav) {
     Status s = sav->Finish();

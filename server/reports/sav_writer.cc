@@ -1,6 +1,8 @@
 #include "sav_writer.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
 
@@ -80,22 +82,45 @@ SavWriter::~SavWriter() {
   if (writer_) readstat_writer_free(writer_);
 }
 
-Status SavWriter::WriteRow(const std::vector<Cell>& row) {
-  readstat_begin_row(writer_);
-  for (size_t i = 0; i < columns_.size(); ++i) {
-    if (columns_[i].numeric) {
-      if (row[i].present && !std::isnan(row[i].number))
-        readstat_insert_double_value(writer_, vars_[i], row[i].number);
-      else
-        readstat_insert_missing_value(writer_, vars_[i]);
+void SavWriter::EncodeRow(const std::vector<Column>& columns, const std::vector<Cell>& row,
+                          std::string* out) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].numeric) {
+      const double v = row[i].present ? row[i].number : kMissing;
+      out->append(reinterpret_cast<const char*>(&v), sizeof v);
     } else {
-      const std::string_view t = row[i].text;
-      text_.assign(t.substr(0, columns_[i].width));  // ReadStat reads a C string
-      readstat_insert_string_value(writer_, vars_[i], text_.c_str());
+      const std::string_view t = row[i].text.substr(0, columns[i].width);
+      const uint32_t size = static_cast<uint32_t>(t.size());
+      out->append(reinterpret_cast<const char*>(&size), sizeof size).append(t);
     }
   }
-  if (readstat_end_row(writer_) != READSTAT_OK) {
-    return Status::Internal("ReadStat could not write a row");
+}
+
+Status SavWriter::WriteRows(std::string_view encoded, size_t rows) {
+  const char* p = encoded.data();
+  for (size_t r = 0; r < rows; ++r) {
+    readstat_begin_row(writer_);
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (columns_[i].numeric) {
+        double v;
+        std::memcpy(&v, p, sizeof v);
+        p += sizeof v;
+        if (std::isnan(v))
+          readstat_insert_missing_value(writer_, vars_[i]);
+        else
+          readstat_insert_double_value(writer_, vars_[i], v);
+      } else {
+        uint32_t size;
+        std::memcpy(&size, p, sizeof size);
+        p += sizeof size;
+        text_.assign(p, size);  // ReadStat reads a C string
+        p += size;
+        readstat_insert_string_value(writer_, vars_[i], text_.c_str());
+      }
+    }
+    if (readstat_end_row(writer_) != READSTAT_OK) {
+      return Status::Internal("ReadStat could not write a row");
+    }
   }
   return Status::Ok();
 }

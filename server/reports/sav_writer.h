@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,7 +28,13 @@ class SavWriter {
   SavWriter(const SavWriter&) = delete;
   SavWriter& operator=(const SavWriter&) = delete;
 
-  Status WriteRow(const std::vector<Cell>& row);
+  // Rows are encoded (on any thread) and written (on the writer's) apart, so that workers can
+  // make them while ReadStat writes: a number is 8 bytes (NaN for missing), a string its
+  // length (4 bytes) and bytes, cut at its column's width.
+  static void EncodeRow(const std::vector<Column>& columns, const std::vector<Cell>& row,
+                        std::string* out);
+  // Writes the `rows` rows encoded in `encoded`.
+  Status WriteRows(std::string_view encoded, size_t rows);
   Status Finish();
 
  private:
