@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 conns=${1:-16}
 secs=${2:-10}
 P=${PERCEPT_BIN:-build/server/percept}  # PERCEPT_BIN: another build, for an A/B run
-[ -x "$P" ] && [ -x build/mobile_stub/percept-tablet ] || bash scripts/build.sh > /dev/null
+[ -x "$P" ] && [ -x build/mobile_stub/percept-tablet ] && [ -x build/bench/percept-bench-bare-tls ] ||
+  bash scripts/build.sh > /dev/null
 command -v wrk > /dev/null || bash scripts/install-deps.sh
 dir=$(mktemp -d /tmp/percept-bench-XXXXXX)
 trap 'kill $(cat "$dir/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$dir"' EXIT
@@ -35,7 +36,23 @@ elif [ "${FORMAT:-json}" = xml ]; then
     wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/key/$PERCEPT_TOKEN/submission" | grep -E "^(requests|throughput|latency)"
 else
   echo "load: wrk, docs/example-submission.json ($(wc -c < docs/example-submission.json) bytes), a new instance_id each"
-  wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/api/v1/submissions" | grep -E "^(requests|throughput|latency)"
+  # The baseline first, in the same run with the same load and certificate: a bare cpp-httplib
+  # TLS server that only parses the JSON (bench/bare_tls.cc).
+  build/bench/percept-bench-bare-tls "$dir/dev-cert.pem" "$dir/dev-key.pem" > "$dir/bare.out" 2>&1 &
+  bare=$!
+  for _ in $(seq 100); do grep -q listening "$dir/bare.out" 2>/dev/null && break; sleep 0.05; done
+  bare_port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir/bare.out")
+  wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$bare_port/api/v1/submissions" \
+    > "$dir/bare.wrk"
+  kill "$bare"; wait "$bare" 2>/dev/null || true
+  wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/api/v1/submissions" \
+    > "$dir/percept.wrk"
+  grep -E "^(requests|throughput|latency)" "$dir/percept.wrk"
+  rate() { awk '/^throughput/ { print $2 }' "$1"; }
+  echo "baseline      bare TLS server parsing the JSON: $(rate "$dir/bare.wrk") requests/s," \
+    "$(sed -n 's/^latency *//p' "$dir/bare.wrk")"
+  awk -v p="$(rate "$dir/percept.wrk")" -v b="$(rate "$dir/bare.wrk")" \
+    'BEGIN { printf "ratio         %.2f × the bare TLS baseline (goal 0.6)\n", p / b }'
 fi
 kill -TERM "$(cat "$dir/pid")"; wait "$(cat "$dir/pid")" 2>/dev/null || true
 grep "transactions" "$dir/server.log" | sed 's/^percept: /group commit  /'
