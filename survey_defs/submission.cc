@@ -7,6 +7,7 @@
 #include <set>
 
 #include "json_pointer.h"
+#include "percept/canonical_json.h"
 
 namespace percept {
 
@@ -33,7 +34,7 @@ bool IsRelevant(const Item& item, const nlohmann::json& answers, const nlohmann:
   if (!item.relevant) return true;
   const nlohmann::json* a = Present(&answers, item.relevant->item);
   if (!a) a = Present(household, item.relevant->item);
-  return a && a->dump() == item.relevant->equals_json;
+  return a && CanonicalJson(*a) == item.relevant->equals_json;
 }
 
 std::string EvaluationFacts(const SurveyDefinition& def, const nlohmann::json& answers,
@@ -565,7 +566,7 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
           ev.facts = EvaluationFacts(*def, *answers, hh);
           ev.referred_by = ReferredBy(*def, *answers);
         }
-        ev.answers_json = answers->dump();
+        ev.answers_json = CanonicalJson(*answers);
       }
       out.evaluations.push_back(std::move(ev));
     }
@@ -597,7 +598,8 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
     if (!stored) stored = doc;
     (*stored)["instance_id"] = out.instance_id;
   }
-  out.canonical_json = stored ? stored->dump() : doc.dump();
+  out.canonical_json.reserve(1024);  // an interview is ~1–3 KB: a few growths, not ten
+  AppendCanonicalJson(stored ? *stored : doc, &out.canonical_json);
   return out;
 }
 

@@ -3,8 +3,10 @@
 #include <fstream>
 #include <functional>
 #include <pugixml.hpp>
+#include <random>
 #include <set>
 
+#include "percept/canonical_json.h"
 #include "percept/institutions.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
@@ -608,4 +610,56 @@ TEST_CASE("part (b) in the XForm: who referred the family is chosen among the in
   REQUIRE(bind);
   CHECK(std::string(bind.node().attribute("relevant").value()) ==
         "../pathway = 'otra_institucion'");
+}
+
+TEST_CASE("canonical JSON is byte for byte what nlohmann's dump writes") {
+  // Every kind of value, strings with each byte that must be escaped and some that must not
+  // (DEL, multi-byte UTF-8), numbers at their limits; floats go through dump() itself.
+  std::mt19937 rng(20261123);
+  const std::vector<std::string> pieces = {
+      "a",    "\"",   "\\",   "\n", "\t", "\b", "\f", "\r", std::string(1, '\0'),
+      "\x01", "\x1f", "\x7f", "é",  "漢", "😀",  "/",  " ",  "ñandú"};
+  const auto text = [&] {
+    std::string s;
+    for (int n = static_cast<int>(rng() % 6); n > 0; --n) s += pieces[rng() % pieces.size()];
+    return s;
+  };
+  std::function<json(int)> value = [&](int depth) -> json {
+    switch (rng() % (depth > 3 ? 6 : 8)) {
+      case 0:
+        return text();
+      case 1:
+        return static_cast<int64_t>(rng()) - static_cast<int64_t>(1u << 31);
+      case 2:
+        return std::vector<json>{INT64_MIN, INT64_MAX, UINT64_MAX, 0, -1}[rng() % 5];
+      case 3:
+        return std::vector<json>{0.1, -0.0, 1e20, 1.5e-7, 100.0, 3.0}[rng() % 6];
+      case 4:
+        return rng() % 2 == 0 ? json(nullptr) : json(rng() % 2 == 0);
+      case 5:
+        return json::object();
+      case 6: {
+        json o = json::object();
+        for (int n = static_cast<int>(rng() % 5); n > 0; --n) o[text()] = value(depth + 1);
+        return o;
+      }
+      default: {
+        json a = json::array();
+        for (int n = static_cast<int>(rng() % 5); n > 0; --n) a.push_back(value(depth + 1));
+        return a;
+      }
+    }
+  };
+  for (int i = 0; i < 2000; ++i) {
+    const json v = value(0);
+    INFO(v.dump(-1, ' ', true));
+    REQUIRE(CanonicalJson(v) == v.dump());
+  }
+  // A real interview, parsed from its pretty-printed text.
+  std::ifstream example(SourcePath("docs/example-submission.json"));
+  const json interview = json::parse(example);
+  REQUIRE(interview.contains("evaluations"));
+  CHECK(CanonicalJson(interview) == interview.dump());
+  CHECK(CanonicalJson(json::parse("{\"b\":[1,{\"\\u0001\":\"x\"}],\"a\":-2}")) ==
+        "{\"a\":-2,\"b\":[1,{\"\\u0001\":\"x\"}]}");
 }
