@@ -7,6 +7,7 @@ packages=(
   libcpp-httplib-dev libssl-dev libsqlite3-dev libpq-dev postgresql-15 nlohmann-json3-dev
   libcli11-dev nginx
   libboost-math-dev libreadstat-dev libsimdjson-dev libpugixml-dev libqrencode-dev libpng-dev zlib1g-dev
+  libgoogle-perftools-dev
   zbar-tools catch2 sqlite3 wrk python3 pspp chromium
   chromium-driver
 )

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags" \
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags" -DPERCEPT_TCMALLOC=OFF \
   > build-asan.configure.log 2>&1 || { cat build-asan.configure.log; exit 1; }
 rm -f build-asan.configure.log
 cmake --build build-asan -j"$(nproc)" --target percept percept-tablet percept_tests
