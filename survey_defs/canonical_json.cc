@@ -1,5 +1,6 @@
 #include "percept/canonical_json.h"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -7,17 +8,22 @@ namespace percept {
 
 namespace {
 
-// What dump() writes for a byte that cannot stand as itself in a JSON string, or null.
+// The bytes that cannot stand as themselves in a JSON string.
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+// What dump() writes for one of them.
 const char* Escape(unsigned char c) {
   static const char* const kControl[0x20] = {
       "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
       "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
       "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
       "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
-  if (c < 0x20) return kControl[c];
-  if (c == '"') return "\\\"";
-  if (c == '\\') return "\\\\";
-  return nullptr;
+  return c < 0x20 ? kControl[c] : c == '"' ? "\\\"" : "\\\\";
 }
 
 void AppendString(const std::string& s, std::string* out) {
@@ -25,10 +31,10 @@ void AppendString(const std::string& s, std::string* out) {
   const char* run = s.data();  // the start of bytes copied as they are
   const char* const end = s.data() + s.size();
   for (const char* p = run; p != end; ++p) {
-    const char* e = Escape(static_cast<unsigned char>(*p));
-    if (!e) continue;
+    const auto c = static_cast<unsigned char>(*p);
+    if (!kEscaped[c]) continue;
     out->append(run, p);
-    out->append(e);
+    out->append(Escape(c));
     run = p + 1;
   }
   out->append(run, end);

@@ -169,6 +169,13 @@ struct GuardedTlsServer::Connection {
   bool authenticated = false;  // a body of this connection's was admitted
   uint64_t requests = 0;       // answered on this connection
   int64_t reserved = 0;        // of the gate's body budget, for the body arriving
+  // The two ends as text, which cpp-httplib asks for at every request: looked up once.
+  struct Endpoint {
+    bool known = false;
+    std::string ip;
+    int port = 0;
+  };
+  Endpoint remote, local;
 };
 
 using ConnectionPtr = std::unique_ptr<GuardedTlsServer::Connection>;
@@ -196,6 +203,7 @@ inline Clock::time_point RequestDeadline(const GuardedTlsServer::Connection& c) 
 // kRequest: a worker is needed (a head to admit, a whole request, or one to refuse); kClosed:
 // the peer is gone.
 enum class Pulled { kMore, kRequest, kClosed };
-Pulled Pull(GuardedTlsServer::Connection& c);
+// `read_socket` false: only what is already held is looked at (kMore when it is not a request).
+Pulled Pull(GuardedTlsServer::Connection& c, bool read_socket = true);
 
 }  // namespace percept

@@ -32,7 +32,7 @@ Wait WaitFor(int fd, short events, Clock::time_point deadline) {
   }
 }
 
-Pulled Pull(GuardedTlsServer::Connection& c) {
+Pulled Pull(GuardedTlsServer::Connection& c, bool read_socket) {
   using State = GuardedTlsServer::Connection::State;
   using Progress = RequestReader::Progress;
   char buf[16384];
@@ -45,6 +45,7 @@ Pulled Pull(GuardedTlsServer::Connection& c) {
     }
     if (c.state == State::kBody) c.deadline = RequestDeadline(c);
     if (p != Progress::kNeedMore) return Pulled::kRequest;
+    if (!read_socket) return Pulled::kMore;
     ERR_clear_error();
     const int r = SSL_read(c.ssl, buf, sizeof buf);
     if (r <= 0) {
@@ -215,7 +216,9 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
     if (!ok || client_closed || svr_sock_ == INVALID_SOCKET) break;
     // The next request may be here already, or in a moment (a tablet's next batch).
     c->Enter(Connection::State::kIdle, std::chrono::seconds(gate_->limits.keep_alive_seconds));
-    Pulled p = Pull(*c);
+    // A client seldom sends its next request before reading our answer: unless TLS holds its
+    // bytes already, wait for the socket before reading it, one system call saved per request.
+    Pulled p = Pull(*c, /*read_socket=*/SSL_has_pending(c->ssl) == 1);
     if (p == Pulled::kMore && !pool_->Busy() &&
         Ready(c->fd, POLLIN, Clock::now() + kWorkerKeepsFor)) {
       p = Pull(*c);

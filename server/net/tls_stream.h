@@ -65,25 +65,31 @@ class RequestStream final : public httplib::Stream {
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    Address(::getpeername, ip, port);
+    Address(::getpeername, c_.fd, c_.remote, ip, port);
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    Address(::getsockname, ip, port);
+    Address(::getsockname, c_.fd, c_.local, ip, port);
   }
   socket_t socket() const override { return c_.fd; }
 
  private:
-  void Address(int (*get)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    char host[NI_MAXHOST] = "";
-    char serv[NI_MAXSERV] = "";
-    if (get(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
-        getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
-                    NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
-      ip = host;
-      port = std::atoi(serv);
+  static void Address(int (*get)(int, sockaddr*, socklen_t*), int fd,
+                      GuardedTlsServer::Connection::Endpoint& end, std::string& ip, int& port) {
+    if (!end.known) {
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      char host[NI_MAXHOST] = "";
+      char serv[NI_MAXSERV] = "";
+      if (get(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
+          getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
+                      NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+        end.ip = host;
+        end.port = std::atoi(serv);
+      }
+      end.known = true;
     }
+    ip = end.ip;
+    port = end.port;
   }
 
   GuardedTlsServer::Connection& c_;
