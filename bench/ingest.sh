@@ -42,17 +42,28 @@ else
   bare=$!
   for _ in $(seq 100); do grep -q listening "$dir/bare.out" 2>/dev/null && break; sleep 0.05; done
   bare_port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$dir/bare.out")
+  # CPU seconds a process has used (user + system), to put a cost on each request: steadier than
+  # the rates on a shared machine, and it says where the gap is.
+  cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+  bare_cpu=$(cpu "$bare")
   wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$bare_port/api/v1/submissions" \
     > "$dir/bare.wrk"
+  bare_cpu=$(awk -v a="$bare_cpu" -v b="$(cpu "$bare")" 'BEGIN { print b - a }')
   kill "$bare"; wait "$bare" 2>/dev/null || true
+  percept_cpu=$(cpu "$(cat "$dir/pid")")
   wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/api/v1/submissions" \
     > "$dir/percept.wrk"
+  percept_cpu=$(awk -v a="$percept_cpu" -v b="$(cpu "$(cat "$dir/pid")")" 'BEGIN { print b - a }')
   grep -E "^(requests|throughput|latency)" "$dir/percept.wrk"
   rate() { awk '/^throughput/ { print $2 }' "$1"; }
+  count() { awk '/^requests/ { print $2 }' "$1"; }
   echo "baseline      bare TLS server parsing the JSON: $(rate "$dir/bare.wrk") requests/s," \
     "$(sed -n 's/^latency *//p' "$dir/bare.wrk")"
   awk -v p="$(rate "$dir/percept.wrk")" -v b="$(rate "$dir/bare.wrk")" \
     'BEGIN { printf "ratio         %.2f × the bare TLS baseline (goal 0.6)\n", p / b }'
+  awk -v pc="$percept_cpu" -v pn="$(count "$dir/percept.wrk")" -v bc="$bare_cpu" \
+    -v bn="$(count "$dir/bare.wrk")" 'BEGIN { p = pc * 1e6 / pn; b = bc * 1e6 / bn;
+      printf "server cpu    %.0f µs per durable interview; the bare server %.0f µs per request (%.1f×)\n", p, b, p / b }'
 fi
 kill -TERM "$(cat "$dir/pid")"; wait "$(cat "$dir/pid")" 2>/dev/null || true
 grep "transactions" "$dir/server.log" | sed 's/^percept: /group commit  /'
