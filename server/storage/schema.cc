@@ -166,6 +166,11 @@ CREATE INDEX evaluations_by_survey ON evaluations (survey_id, submission_seq);
 CREATE INDEX submissions_excluded ON submissions (survey_id, completed_day)
   WHERE review_state IN ('rejected', 'deprecated');
 )sql",
+    // 6 -> 7: no query needs evaluations by institution and day any more (the scores come from
+    // the aggregates; referrals read evaluations_referrals, proposals evaluations_by_survey), and
+    // it was the index each commit wrote most: ~9 of ~29 pages per commit, one per institution
+    // touched (docs/storage.md, "What a commit writes").
+    "DROP INDEX evaluations_by_institution;",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");
@@ -318,7 +323,11 @@ CREATE TABLE rate_spend (
     *to = 6;
     return "CREATE INDEX evaluations_by_survey ON evaluations (survey_id, submission_seq);";
   }
-  return nullptr;  // 6 is the last
+  if (version == 6) {  // as SQLite's 6 -> 7
+    *to = 7;
+    return "DROP INDEX evaluations_by_institution;";
+  }
+  return nullptr;  // 7 is the last
 }
 
 const char* MigrationFrom(int version) {
