@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -279,23 +281,31 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   if (!list.ok()) return Fail(list.status());
   std::map<std::string, Institution> institutions;
   for (const Institution& i : *list) institutions[i.id] = i;
-  FILE* out = out_path.empty() || out_path == "-" ? stdout : std::fopen(out_path.c_str(), "wb");
-  if (!out) return Fail(Status::Internal("cannot write " + out_path));
+  const bool to_stdout = out_path.empty() || out_path == "-";
+  const std::string out_name = to_stdout ? "standard output" : out_path;
+  FILE* out = to_stdout ? stdout : std::fopen(out_path.c_str(), "wb");
+  if (!out) return Fail(Status::Internal("cannot write " + out_name + ": " + std::strerror(errno)));
+  int write_error = 0;  // why the file took no more (a full disk, a closed pipe)
   auto stats = Export(
       **store, *def, institutions, *format,
       [&](std::string_view chunk) {
-        return std::fwrite(chunk.data(), 1, chunk.size(), out) == chunk.size();
+        if (std::fwrite(chunk.data(), 1, chunk.size(), out) == chunk.size()) return true;
+        write_error = errno ? errno : EIO;
+        return false;
       },
       include_rejected);
-  bool closed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
+  // What stdio still holds is written now: a full disk may only say so here.
+  if (std::fflush(out) != 0 && !write_error) write_error = errno;
+  if (!to_stdout && std::fclose(out) != 0 && !write_error) write_error = errno;
+  if (write_error) {
+    return Fail(Status::Internal("cannot write " + out_name + ": " + std::strerror(write_error)));
+  }
   if (!stats.ok()) return Fail(stats.status());
-  if (!closed) return Fail(Status::Internal("cannot finish writing " + out_path));
   (void)(*store)->Audit("cli", "export",
-                        survey + " " + format_name + " to " + (out == stdout ? "-" : out_path));
+                        survey + " " + format_name + " to " + (to_stdout ? "-" : out_path));
   std::fprintf(stderr, "exported %lld interviews as %lld rows (%s)%s%s\n",
                static_cast<long long>(stats->interviews), static_cast<long long>(stats->rows),
-               format_name.c_str(), out == stdout ? "" : " to ",
-               out == stdout ? "" : out_path.c_str());
+               format_name.c_str(), to_stdout ? "" : " to ", to_stdout ? "" : out_path.c_str());
   return 0;
 }
 

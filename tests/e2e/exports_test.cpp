@@ -137,6 +137,14 @@ print(json.dumps({"opp_wait": rows["opp_wait"], "pathway": rows["pathway"]["valu
   sa << a.rdbuf();
   sb << b.rdbuf();
   CHECK(sa.str() == sb.str());
+  // A file that takes no more (a full disk) is named, with why, and the command fails.
+  int rc = 0;
+  const std::string full = Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() +
+                                     "' export --format csv --survey-dir " +
+                                     SourcePath("survey_defs") + " --out /dev/full 2>&1",
+                                 &rc);
+  CHECK(rc != 0);
+  CHECK(full.find("cannot write /dev/full: No space left on device") != std::string::npos);
 }
 
 TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
