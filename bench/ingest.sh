@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 conns=${1:-16}
 secs=${2:-10}
 P=${PERCEPT_BIN:-build/server/percept}  # PERCEPT_BIN: another build, for an A/B run
-[ -x "$P" ] && [ -x build/mobile_stub/percept-tablet ] && [ -x build/bench/percept-bench-bare-tls ] ||
+[ -x "$P" ] && [ -x build/mobile_stub/percept-tablet ] && [ -x build/bench/percept-bench-bare-tls ] &&
+  [ -x build/bench/percept-bench-storage ] ||
   bash scripts/build.sh > /dev/null
 command -v wrk > /dev/null || bash scripts/install-deps.sh
 dir=$(mktemp -d /tmp/percept-bench-XXXXXX)
@@ -46,13 +47,17 @@ else
   # the rates on a shared machine, and it says where the gap is.
   cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
   bare_cpu=$(cpu "$bare")
+  times > "$dir/bare.times.before"  # the CPU of this shell's finished children: wrk's, once it ends
   wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$bare_port/api/v1/submissions" \
     > "$dir/bare.wrk"
+  times > "$dir/bare.times.after"
   bare_cpu=$(awk -v a="$bare_cpu" -v b="$(cpu "$bare")" 'BEGIN { print b - a }')
   kill "$bare"; wait "$bare" 2>/dev/null || true
   percept_cpu=$(cpu "$(cat "$dir/pid")")
+  times > "$dir/times.before"
   wrk -t2 -c"$conns" -d"${secs}s" -s bench/ingest.lua "https://127.0.0.1:$port/api/v1/submissions" \
     > "$dir/percept.wrk"
+  times > "$dir/times.after"
   percept_cpu=$(awk -v a="$percept_cpu" -v b="$(cpu "$(cat "$dir/pid")")" 'BEGIN { print b - a }')
   grep -E "^(requests|throughput|latency)" "$dir/percept.wrk"
   rate() { awk '/^throughput/ { print $2 }' "$1"; }
@@ -67,6 +72,26 @@ else
 fi
 kill -TERM "$(cat "$dir/pid")"; wait "$(cat "$dir/pid")" 2>/dev/null || true
 grep "transactions" "$dir/server.log" | sed 's/^percept: /group commit  /'
+if [ -f "$dir/times.after" ]; then
+  # What the goal leaves each interview, against what no server can go under: the bare server's
+  # CPU per request, plus what validating and storing an interview cost by themselves, in
+  # groups as large as this run's (bench/storage_floor.cc). wrk's CPU a request is the lower of
+  # its two runs', which leaves the goal the larger budget.
+  group=$(awk '/transactions/ { printf "%d", $2 / $6 + 0.5 }' "$dir/server.log")
+  build/bench/percept-bench-storage --group "$((group > 0 ? group : 1))" \
+    --interviews "$(awk '/^requests/ { n = $2 < 20000 ? $2 : 20000; print (n > 500 ? n : 500) }' "$dir/percept.wrk")" > "$dir/floor"
+  child_cpu() { awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"; }
+  awk -v w0="$(child_cpu "$dir/times.before")" -v w1="$(child_cpu "$dir/times.after")" \
+    -v v0="$(child_cpu "$dir/bare.times.before")" -v v1="$(child_cpu "$dir/bare.times.after")" \
+    -v n="$(count "$dir/percept.wrk")" -v b="$(rate "$dir/bare.wrk")" -v cores="$(nproc)" \
+    -v bc="$bare_cpu" -v bn="$(count "$dir/bare.wrk")" -v g="$group" \
+    -v valid="$(awk '/^validating/ { print $2 }' "$dir/floor")" \
+    -v store="$(awk '/^storing/ { print $2 }' "$dir/floor")" 'BEGIN {
+      wrk = (w1 - w0) * 1e6 / n; wrk_bare = (v1 - v0) * 1e6 / bn; if (wrk_bare < wrk) wrk = wrk_bare
+      bare = bc * 1e6 / bn; budget = cores * 1e6 / (0.6 * b) - wrk; floor = bare + valid + store
+      printf "budget        0.6 × the baseline is %.0f interviews/s: %d cores, less wrk'"'"'s %.0f µs a request, leave %.0f µs of server CPU per interview\n", 0.6 * b, cores, wrk, budget
+      printf "floor         the bare server'"'"'s %.0f µs + validating %.0f µs + storing %.0f µs (percept-bench-storage, groups of %d) = %.0f µs per interview, %.2f × the budget\n", bare, valid, store, g, floor, floor / budget }'
+fi
 stored=$(sqlite3 "$dir/p.db" "SELECT count(*) FROM submissions")
 acked=$(grep -c "POST /\(api/v1/submissions\|key/…/submission\) 201" "$dir/server.log" || true)
 echo "stored        $stored interviews in the database; $acked acknowledged with 201 in the server log"
