@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Ingest benchmark: durable submissions/s and latency of POST /api/v1/submissions over TLS
 # keep-alive at a fixed concurrency, against a fresh database, then checks that the database
-# holds exactly as many interviews as were acknowledged.
+# holds exactly as many interviews as were acknowledged. With wrk and JSON (the default) it
+# also drives a bare TLS server with the same load, and prints Percept's rate and CPU against
+# it, the CPU a request the 0.6× goal would leave, and the floor under it (README, Benchmarks).
 #   bench/ingest.sh [CONNECTIONS=16] [SECONDS=10]
 # FORMAT=xml sends the same interview as ODK Collect does (OpenRosa, docs/openrosa.md).
 # LOADGEN=tablet drives it with `percept-tablet load` (realistic interviews from the generator)
