@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -21,7 +22,9 @@
 
 #include "percept/institutions.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/institution_cache.h"
 #include "percept/storage/store.h"
+#include "percept/storage/store_pool.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 
@@ -30,17 +33,13 @@ using nlohmann::json;
 
 namespace {
 
-class Directory : public InstitutionLookup {
- public:
-  explicit Directory(std::vector<std::string> ids) : ids_(std::move(ids)) {}
-  bool Exists(const std::string& id) const override {
-    for (const auto& i : ids_)
-      if (i == id) return true;
-    return false;
+// The folder the database lives in, removed however the benchmark ends.
+struct TempDir {
+  std::string path;
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path.empty()) std::filesystem::remove_all(path, ignored);
   }
-
- private:
-  std::vector<std::string> ids_;
 };
 
 double CpuSeconds() {
@@ -68,8 +67,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   char tmpl[] = "/tmp/percept-storage-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  const std::string db = dir + "/p.db";
+  if (mkdtemp(tmpl) == nullptr) return std::perror("cannot create a folder in /tmp"), 1;
+  const TempDir dir{tmpl};
+  const std::string db = dir.path + "/p.db";
   const std::string percept = PERCEPT_BIN;
   const std::string source = PERCEPT_SOURCE_DIR;
   // The database as bench/ingest.sh makes it: `percept init`, then the demo institutions.
@@ -93,7 +93,9 @@ int main(int argc, char** argv) {
   for (const char* commune : {"stgo", "pa", "tal", "tem"})
     for (const char* kind : {"omil-", "dideco-", "uif-", "rc-", "chileatiende-"})
       ids.push_back(std::string(kind) + commune);
-  Directory directory(ids);
+  // The server's own look-up of institutions, over the database's.
+  StorePool readers(db);
+  InstitutionCache directory(&readers);
   std::mt19937_64 rng(17);
   std::vector<json> docs;
   docs.reserve(static_cast<size_t>(interviews));
@@ -142,7 +144,6 @@ int main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const WriterStats stats = writer.stats();
   writer.Stop();
-  std::system(("rm -rf '" + dir + "'").c_str());
   if (created != interviews) {
     return std::fprintf(stderr, "stored %d of %d interviews\n", created, interviews), 1;
   }
