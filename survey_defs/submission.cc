@@ -7,6 +7,7 @@
 #include <set>
 
 #include "json_pointer.h"
+#include "percept/base/utf8.h"
 #include "percept/canonical_json.h"
 
 namespace percept {
@@ -219,6 +220,7 @@ class SectionValidator {
           return Problem(id, "too_long",
                          "longer than " + std::to_string(item.max_length) + " characters");
         }
+        if (!IsValidUtf8(s)) return Problem(id, "bad_encoding", "a text answer is UTF-8");
         if (HasControlCharacter(s, /*allow_lines=*/true)) {
           return Problem(id, "control_character",
                          "a text answer holds no control character but tabs and line breaks");
@@ -319,11 +321,7 @@ bool ParseRfc3339(std::string_view s, std::string* date, long long* epoch) {
 }
 
 bool HasControlCharacter(std::string_view s, bool allow_lines) {
-  return std::any_of(s.begin(), s.end(), [allow_lines](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (allow_lines && (c == '\t' || c == '\n' || c == '\r')) return false;
-    return c < 0x20 || c == 0x7F;
-  });
+  return HasControlCodePoint(s, allow_lines);
 }
 
 bool IsUuid(std::string_view s) {
@@ -453,7 +451,12 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
         problem("/deprecated_id", "self_reference", "an interview cannot replace itself");
     }
   }
-  out.device_id = string_field("device_id");
+  // ODK's form engine outside Collect (Web Forms, Enketo) leaves the device id empty: the
+  // token already says who sent it (docs/openrosa.md), so an empty or absent one is taken.
+  if (const json* d = Field(doc, "device_id"); d && !d->is_string())
+    problem("/device_id", "wrong_type", "'device_id' is a string");
+  else if (d)
+    out.device_id = d->get<std::string>();
   if (out.device_id.size() > 128)
     problem("/device_id", "too_long", "device_id is at most 128 characters");
   if (HasControlCharacter(out.device_id))

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "percept/base/crypto.h"
+#include "percept/base/utf8.h"
 
 namespace percept {
 
@@ -333,6 +334,81 @@ int Depth(pugi::xml_node node) {
   return deepest;
 }
 
+// Refuses the characters JSON could never carry into a submission (docs/openrosa.md,
+// "What an instance may hold"): bytes that are not UTF-8, control characters other than tab and
+// line breaks, and character references to them, to surrogates or to nothing (pugixml would
+// write those as bytes that are not UTF-8, or cut the text at a NUL).
+Status CheckInstanceText(std::string_view xml) {
+  if (const size_t bad = InvalidUtf8At(xml); bad != std::string_view::npos)
+    return Status::MalformedXml("not UTF-8 at byte " + std::to_string(bad));
+  if (HasControlCodePoint(xml, /*allow_lines=*/true))
+    return Status::MalformedXml("a control character: an instance holds none but line breaks");
+  for (size_t at = xml.find("&#"); at != std::string_view::npos; at = xml.find("&#", at + 2)) {
+    size_t i = at + 2;
+    const bool hex = i < xml.size() && (xml[i] == 'x' || xml[i] == 'X');
+    if (hex) ++i;
+    unsigned long cp = 0;
+    size_t digits = 0;
+    for (; i < xml.size() && xml[i] != ';' && digits < 9; ++i, ++digits) {
+      const int d = std::isdigit(static_cast<unsigned char>(xml[i]))   ? xml[i] - '0'
+                    : hex && std::isxdigit(static_cast<unsigned char>(xml[i]))
+                        ? std::tolower(static_cast<unsigned char>(xml[i])) - 'a' + 10
+                        : -1;
+      if (d < 0) break;
+      cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+    }
+    if (i >= xml.size() || xml[i] != ';' || digits == 0) continue;  // the parser's to judge
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF ||
+        IsControlCodePoint(static_cast<unsigned>(cp), /*allow_lines=*/true)) {
+      return Status::MalformedXml("the character reference " + std::string(xml.substr(at, i - at + 1)) +
+                                  " names no character an answer may hold");
+    }
+  }
+  return Status::Ok();
+}
+
+// The text of an element that should hold only text: its text and CDATA joined. Refused when it
+// holds elements (mixed content such as 3<x/>7 would otherwise read as 3).
+Result<std::string> TextOf(pugi::xml_node e) {
+  std::string text;
+  for (pugi::xml_node c : e.children()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+      text += c.value();
+    } else if (c.type() == pugi::node_element) {
+      return Status::MalformedXml("<" + std::string(e.name()) + "> holds the element <" +
+                                  c.name() + "> where an answer is text");
+    }
+  }
+  return text;
+}
+
+// The one child element `name` of `parent`, if any; refused when there are two (JSON refuses a
+// key given twice, and the XML must not read differently).
+Result<pugi::xml_node> OnlyChild(pugi::xml_node parent, const char* name) {
+  pugi::xml_node first = parent.child(name);
+  if (first && first.next_sibling(name))
+    return Status::MalformedXml("<" + std::string(name) + "> given twice in <" + parent.name() + ">");
+  return first;
+}
+
+// The text of the one child `name` of `parent` ("" when absent).
+Result<std::string> OnlyChildText(pugi::xml_node parent, const char* name) {
+  auto child = OnlyChild(parent, name);
+  if (!child.ok()) return child.status();
+  if (!*child) return std::string();
+  return TextOf(*child);
+}
+
+// An integer written as XForms writes one: an optional minus and digits, nothing around them.
+bool ParseInteger(const std::string& text, long long* out) {
+  const size_t first = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() == first || text.size() - first > 18) return false;
+  for (size_t i = first; i < text.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  *out = std::stoll(text);
+  return true;
+}
+
 // An answer's JSON value from its text, by its item's type; text as given when it does not fit
 // the type (the validator then says what is wrong).
 json Answer(const Item* item, const std::string& text) {
@@ -340,12 +416,8 @@ json Answer(const Item* item, const std::string& text) {
   switch (item->type) {
     case ItemType::kLikert:
     case ItemType::kInteger: {
-      size_t used = 0;
-      try {
-        const long long v = std::stoll(text, &used);
-        if (used == text.size()) return v;
-      } catch (const std::exception&) {
-      }
+      long long v = 0;
+      if (ParseInteger(text, &v)) return v;
       return text;
     }
     case ItemType::kBoolean:
@@ -363,22 +435,62 @@ json Answer(const Item* item, const std::string& text) {
   }
 }
 
-json Answers(pugi::xml_node section, const std::vector<Item>* items, const char* skip = nullptr) {
+Result<json> Answers(pugi::xml_node section, const std::vector<Item>* items,
+                     const char* skip = nullptr) {
   json out = json::object();
   for (pugi::xml_node e : section.children()) {
     if (e.type() != pugi::node_element) continue;
     const std::string name = e.name();
     if (skip && name == skip) continue;
-    const std::string text = e.child_value();
-    if (text.empty()) continue;  // not asked, or not answered
+    if (out.contains(name) || e.next_sibling(name.c_str()))
+      return Status::MalformedXml("the answer <" + name + "> given twice in <" + section.name() + ">");
+    auto text = TextOf(e);
+    if (!text.ok()) return text.status();
+    if (text->empty()) continue;  // not asked, or not answered
     const Item* item = nullptr;
     if (items) {
       for (const Item& it : *items)
         if (it.id == name) item = &it;
     }
-    out[name] = Answer(item, text);
+    out[name] = Answer(item, *text);
   }
   return out;
+}
+
+// What an instance means, as it is kept (docs/openrosa.md, "What is kept"): its elements and
+// their text, the root's own attributes (id, version, namespaces); no comments, processing
+// instructions, other attributes, or white space between elements. Drops, in place, what it
+// does not keep.
+std::string CanonicalInstance(pugi::xml_document& doc) {
+  std::vector<pugi::xml_node> todo = {doc.document_element()};
+  while (!todo.empty()) {
+    pugi::xml_node n = todo.back();
+    todo.pop_back();
+    if (n != doc.document_element()) {
+      while (n.first_attribute()) n.remove_attribute(n.first_attribute());
+    }
+    const bool has_elements = static_cast<bool>(n.find_child(
+        [](pugi::xml_node c) { return c.type() == pugi::node_element; }));
+    for (pugi::xml_node c = n.first_child(); c;) {
+      pugi::xml_node next = c.next_sibling();
+      if (c.type() == pugi::node_element) {
+        todo.push_back(c);
+      } else if (c.type() != pugi::node_pcdata && c.type() != pugi::node_cdata) {
+        n.remove_child(c);
+      } else if (has_elements) {
+        n.remove_child(c);  // white space between elements (text beside elements is refused)
+      }
+      c = next;
+    }
+  }
+  for (pugi::xml_node c = doc.first_child(); c;) {
+    pugi::xml_node next = c.next_sibling();
+    if (c != doc.document_element()) doc.remove_child(c);
+    c = next;
+  }
+  std::ostringstream out;
+  doc.save(out, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  return out.str();
 }
 
 }  // namespace
@@ -389,7 +501,8 @@ std::string XFormOf(const SurveyDefinition& def, const std::vector<Institution>&
 
 std::string XFormHash(std::string_view xform) { return "md5:" + Hex(Md5(xform)); }
 
-Result<json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalog) {
+Result<json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalog,
+                               std::string* canonical) {
   if (xml.size() > kMaxInstanceBytes) {
     return Status::PayloadTooLarge("the submission is over " +
                                    std::to_string(kMaxInstanceBytes / 1024) + " KiB");
@@ -397,6 +510,7 @@ Result<json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalo
   if (DeclaresEntities(xml)) {
     return Status::MalformedXml("a DTD or entity declaration: not accepted in a submission");
   }
+  if (Status text = CheckInstanceText(xml); !text.ok()) return text;
   pugi::xml_document doc;
   const pugi::xml_parse_result parsed = doc.load_buffer(
       xml.data(), xml.size(), pugi::parse_default & ~pugi::parse_doctype, pugi::encoding_utf8);
@@ -413,35 +527,54 @@ Result<json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalo
   const std::string survey = root.attribute("id").value();
   const std::string version_text = root.attribute("version").value();
   out["survey_id"] = survey;
-  out["survey_version"] = Answer(nullptr, version_text);
-  int version = 0;
-  try {
-    version = std::stoi(version_text);
+  // Digits alone ("1junk", "1.9" and " 1" stay text, which the validator refuses).
+  long long version = 0;
+  if (ParseInteger(version_text, &version) && version_text[0] != '-')
     out["survey_version"] = version;
-  } catch (const std::exception&) {
-  }
-  const SurveyDefinition* def = catalog.Find(survey, version);
-  std::string instance_id = root.child("meta").child_value("instanceID");
-  if (instance_id.rfind("uuid:", 0) == 0) instance_id = instance_id.substr(5);
-  if (!instance_id.empty()) out["instance_id"] = instance_id;
+  else
+    out["survey_version"] = version_text;
+  const SurveyDefinition* def =
+      version > 0 && version <= INT32_MAX ? catalog.Find(survey, static_cast<int>(version)) : nullptr;
+  auto meta = OnlyChild(root, "meta");
+  if (!meta.ok()) return meta.status();
+  auto instance_id = OnlyChildText(*meta, "instanceID");
+  if (!instance_id.ok()) return instance_id.status();
+  if (instance_id->rfind("uuid:", 0) == 0) *instance_id = instance_id->substr(5);
+  if (!instance_id->empty()) out["instance_id"] = *instance_id;
   // A correction names the interview it replaces (ODK's meta/deprecatedID).
-  std::string deprecated = root.child("meta").child_value("deprecatedID");
-  if (deprecated.rfind("uuid:", 0) == 0) deprecated = deprecated.substr(5);
-  if (!deprecated.empty()) out["deprecated_id"] = deprecated;
+  auto deprecated = OnlyChildText(*meta, "deprecatedID");
+  if (!deprecated.ok()) return deprecated.status();
+  if (deprecated->rfind("uuid:", 0) == 0) *deprecated = deprecated->substr(5);
+  if (!deprecated->empty()) out["deprecated_id"] = *deprecated;
   for (const auto& [field, element] : {std::pair<const char*, const char*>{"device_id", "deviceid"},
                                        {"started_at", "start"},
                                        {"completed_at", "end"}}) {
-    const std::string value = root.child_value(element);
-    if (!value.empty()) out[field] = value;
+    auto value = OnlyChildText(root, element);
+    if (!value.ok()) return value.status();
+    if (!value->empty()) out[field] = *value;
   }
-  out["household"] = Answers(root.child("household"), def ? &def->household : nullptr);
+  auto household_node = OnlyChild(root, "household");
+  if (!household_node.ok()) return household_node.status();
+  auto household = Answers(*household_node, def ? &def->household : nullptr);
+  if (!household.ok()) return household.status();
+  out["household"] = std::move(*household);
   json evaluations = json::array();
   for (pugi::xml_node e : root.children("evaluation")) {
-    json evaluation = {{"institution_id", e.child_value("institution_id")},
-                       {"answers", Answers(e, def ? &def->evaluation : nullptr, "institution_id")}};
-    evaluations.push_back(std::move(evaluation));
+    auto institution = OnlyChildText(e, "institution_id");
+    if (!institution.ok()) return institution.status();
+    auto answers = Answers(e, def ? &def->evaluation : nullptr, "institution_id");
+    if (!answers.ok()) return answers.status();
+    evaluations.push_back({{"institution_id", *institution}, {"answers", std::move(*answers)}});
   }
   out["evaluations"] = std::move(evaluations);
+  if (canonical) {
+    *canonical = CanonicalInstance(doc);
+    if (canonical->size() > kMaxStoredInstanceBytes) {
+      return Status::PayloadTooLarge("the instance is over " +
+                                     std::to_string(kMaxStoredInstanceBytes / 1024) +
+                                     " KiB once comments and padding are left out");
+    }
+  }
   return out;
 }
 

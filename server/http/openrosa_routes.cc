@@ -146,26 +146,20 @@ void OpenRosaResource::Submit(const httplib::Request& req, httplib::Response& re
   }
   // Other parts (photos, audit logs) are read within the body's limit and not kept.
   const std::string& xml = req.get_file_value("xml_submission_file").content;
-  auto doc = SubmissionFromXml(xml, *catalog_);
+  std::string canonical;
+  auto doc = SubmissionFromXml(xml, *catalog_, &canonical);
   if (!doc.ok()) return SendOpenRosaError(res, doc.status());
   auto sub = AdmitInterview(*doc, *catalog_, *institutions_, *hasher_, quality_);
   if (!sub.ok()) return SendOpenRosaError(res, sub.status());
-  sub->source_xml = xml;  // kept as received, for analysts (GET /api/v1/submissions/{id}.xml)
-  switch (writer_->Write({&sub.value()}, who.name).at(0)) {
-    case SubmissionOutcome::kCreated:
-      return SendOpenRosa(res, 201, "Entrevista recibida / Interview received");
-    case SubmissionOutcome::kDuplicate:
-      // Collect sends again when it did not hear the answer: this one is already stored.
-      return SendOpenRosa(res, 202, "Ya estaba recibida / Already received");
-    case SubmissionOutcome::kConflict:
-      return SendOpenRosaError(
-          res, Status::Conflict("instanceID " + sub->instance_id +
-                                " is already stored with different answers; a new interview "
-                                "needs a new form"));
-    case SubmissionOutcome::kFailed:
-      return SendOpenRosaError(
-          res, Status::Unavailable("the interview could not be stored; send it again later"));
-  }
+  // What the instance means, for analysts (GET /api/v1/submissions/{id}.xml); not its padding.
+  sub->source_xml = std::move(canonical);
+  const SubmissionOutcome outcome = writer_->Write({&sub.value()}, who.name).at(0);
+  if (outcome == SubmissionOutcome::kCreated)
+    return SendOpenRosa(res, 201, "Entrevista recibida / Interview received");
+  // Collect sends again when it did not hear the answer: this one is already stored.
+  if (outcome == SubmissionOutcome::kDuplicate)
+    return SendOpenRosa(res, 202, "Ya estaba recibida / Already received");
+  SendOpenRosaError(res, OutcomeStatus(outcome, sub->instance_id));
 }
 
 }  // namespace percept

@@ -116,7 +116,11 @@ Result<ReviewChange> ReviewResource::Apply(const Principal& who, const std::stri
     Transaction tx(store.db());
     if (!tx.status().ok()) return tx.status();
     AggregateDelta delta;
-    auto done = ChangeReviewState(store, aggregates_, instance_id, to, who.name, comment, &delta);
+    // Only an admin undoes a correction's deprecation (docs/supervision.md, "Corrections").
+    const ReviewAuthority authority =
+        who.role == Role::kAdmin ? ReviewAuthority::kAdmin : ReviewAuthority::kSupervisor;
+    auto done = ChangeReviewState(store, aggregates_, instance_id, to, who.name, comment, &delta,
+                                  authority);
     if (!done.ok()) return done.status();
     Status st = AppendAggregateLog(store, delta);
     if (st.ok()) st = tx.Commit();

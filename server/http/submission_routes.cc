@@ -21,12 +21,6 @@ const char* OutcomeName(SubmissionOutcome o) {
                                               : "rejected";
 }
 
-Status ConflictStatus(const std::string& instance_id) {
-  return Status::Conflict(
-      "instance_id " + instance_id +
-      " is already stored with different content; a new interview needs a new instance_id");
-}
-
 Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t fallback,
                          int64_t lo, int64_t hi) {
   if (!req.has_param(name)) return fallback;
@@ -93,17 +87,10 @@ void SubmissionResource::Submit(const httplib::Request& req, httplib::Response& 
   auto sub = AdmitInterview(*doc, *catalog_, *institutions_, *hasher_, quality_);
   if (!sub.ok()) return SendError(res, sub.status());
   SubmissionOutcome outcome = writer_->Write({&sub.value()}, who.name).at(0);
-  switch (outcome) {
-    case SubmissionOutcome::kCreated:
-    case SubmissionOutcome::kDuplicate:
-      return SendJson(res, outcome == SubmissionOutcome::kCreated ? 201 : 200,
-                      {{"instance_id", sub->instance_id}, {"status", OutcomeName(outcome)}});
-    case SubmissionOutcome::kConflict:
-      return SendError(res, ConflictStatus(sub->instance_id));
-    case SubmissionOutcome::kFailed:
-      return SendError(
-          res, Status::Unavailable("the submission could not be stored; send it again later"));
-  }
+  Status refused = OutcomeStatus(outcome, sub->instance_id);
+  if (!refused.ok()) return SendError(res, refused);
+  SendJson(res, outcome == SubmissionOutcome::kCreated ? 201 : 200,
+           {{"instance_id", sub->instance_id}, {"status", OutcomeName(outcome)}});
 }
 
 void SubmissionResource::SubmitBatch(const httplib::Request& req, httplib::Response& res,
@@ -148,8 +135,8 @@ void SubmissionResource::SubmitBatch(const httplib::Request& req, httplib::Respo
     }
     SubmissionOutcome o = outcomes[next++];
     json r = {{"instance_id", id}, {"status", OutcomeName(o)}};
-    if (o == SubmissionOutcome::kConflict)
-      r["error"] = ErrorObject(ConflictStatus(id.get<std::string>()));
+    if (Status refused = OutcomeStatus(o, id.get<std::string>()); !refused.ok())
+      r["error"] = ErrorObject(refused);
     results.push_back(std::move(r));
   }
   SendJson(res, 200, {{"results", results}});

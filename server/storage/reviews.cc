@@ -52,7 +52,7 @@ bool CountsInScores(std::string_view state) { return state != "rejected" && stat
 Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregates,
                                        const std::string& instance_id, const std::string& to,
                                        const std::string& actor, const std::string& comment,
-                                       AggregateDelta* delta) {
+                                       AggregateDelta* delta, ReviewAuthority authority) {
   if (!IsReviewState(to)) return Status::InvalidParameter("no review state '" + to + "'");
   auto found = store.FindInterview(instance_id);
   if (!found.ok()) return found.status();
@@ -61,11 +61,18 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
   change.interview = std::move(**found);
   change.to = to;
   const std::string& from = change.interview.review_state;
-  if (from == "deprecated") {
+  if (from == "deprecated" && authority != ReviewAuthority::kAdmin) {
     return Status::Conflict("interview " + instance_id +
                             " was replaced by a correction; review the correction instead");
   }
-  if (from == to) return change;
+  if (from == to) {
+    // Nothing moves, but a supervisor's new comment is kept in the history.
+    if (comment.empty()) return change;
+    Status s = store.AddReview(change.interview.seq, actor, from, to, comment);
+    if (s.ok()) s = store.Audit(actor, "review", instance_id + " " + from + " -> " + to);
+    if (!s.ok()) return s;
+    return change;
+  }
   Status s = store.SetReviewState(change.interview.seq, to);
   if (s.ok()) s = store.AddReview(change.interview.seq, actor, from, to, comment);
   // The audit trail says who moved what where, never the comment (it may quote an answer).
@@ -75,6 +82,30 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
   if (!s.ok()) return s;
   change.changed = true;
   return change;
+}
+
+Status ApplyCorrections(Store& store, const Aggregates* aggregates, const ValidSubmission& sub,
+                        const std::string& enumerator, AggregateDelta* delta) {
+  if (!sub.deprecated_id.empty()) {
+    auto original = store.FindInterview(sub.deprecated_id);
+    if (!original.ok()) return original.status();
+    if (*original) {
+      // A correction may not reach past its own enumerator and survey: otherwise anyone could
+      // take anyone's interview out of the scores.
+      if ((*original)->enumerator != enumerator || (*original)->survey_id != sub.survey_id)
+        return Status::Forbidden("a correction replaces only its own enumerator's interview");
+      auto change = ChangeReviewState(store, aggregates, sub.deprecated_id, "deprecated",
+                                      enumerator, "replaced by " + sub.instance_id, delta);
+      // Already replaced by another correction: that one stands, this one stands beside it.
+      if (!change.ok() && change.status().code() != StatusCode::kConflict) return change.status();
+    }
+  }
+  auto early = store.FindEarlyCorrection(sub.instance_id, enumerator, sub.survey_id);
+  if (!early.ok()) return early.status();
+  if (!*early) return Status::Ok();
+  auto change = ChangeReviewState(store, aggregates, sub.instance_id, "deprecated", enumerator,
+                                  "replaced by " + **early + ", which arrived first", delta);
+  return change.status();
 }
 
 Result<std::vector<EnumeratorInput>> ReadEnumeratorInputs(Store& store,

@@ -171,6 +171,10 @@ CREATE INDEX submissions_excluded ON submissions (survey_id, completed_day)
     // it was the index each commit wrote most: ~9 of ~29 pages per commit, one per institution
     // touched (docs/storage.md, "What a commit writes").
     "DROP INDEX evaluations_by_institution;",
+    // 7 -> 8: a correction may reach the server before the interview it replaces (Collect sends
+    // in any order after a dropped connection); each new interview asks whether one already
+    // names it (docs/supervision.md, "Corrections"). The index holds only the corrections.
+    "CREATE INDEX submissions_corrections ON submissions (replaces) WHERE replaces IS NOT NULL;",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");
@@ -327,7 +331,12 @@ CREATE TABLE rate_spend (
     *to = 7;
     return "DROP INDEX evaluations_by_institution;";
   }
-  return nullptr;  // 7 is the last
+  if (version == 7) {  // as SQLite's 7 -> 8
+    *to = 8;
+    return "CREATE INDEX submissions_corrections ON submissions (replaces) "
+           "WHERE replaces IS NOT NULL;";
+  }
+  return nullptr;  // 8 is the last
 }
 
 const char* MigrationFrom(int version) {

@@ -139,6 +139,43 @@ Result<std::optional<InterviewInfo>> Store::FindInterview(const std::string& ins
   return std::optional<InterviewInfo>(std::move(i));
 }
 
+Result<std::optional<std::string>> Store::FindEarlyCorrection(const std::string& instance_id,
+                                                              const std::string& enumerator,
+                                                              const std::string& survey_id) {
+  auto st = Cached(
+      "SELECT instance_id FROM submissions WHERE replaces = ? AND enumerator = ? AND "
+      "survey_id = ? ORDER BY seq LIMIT 1");
+  if (!st.ok()) return st.status();
+  Statement& q = **st;
+  ResetOnExit reset(q);
+  q.Bind(1, instance_id).Bind(2, enumerator).Bind(3, survey_id);
+  if (!q.Step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(q.Text(0));
+}
+
+Status OutcomeStatus(SubmissionOutcome outcome, const std::string& instance_id) {
+  switch (outcome) {
+    case SubmissionOutcome::kCreated:
+    case SubmissionOutcome::kDuplicate:
+      return Status::Ok();
+    case SubmissionOutcome::kConflict:
+      return Status::Conflict(
+          "instance_id " + instance_id +
+          " is already stored with different content; a new interview needs a new instance_id");
+    case SubmissionOutcome::kBadCorrection:
+      return Status::ValidationFailed(
+          "the interview this one corrects is not yours to replace",
+          {{"/deprecated_id", "not_replaceable",
+            "a correction replaces only an interview of the same enumerator and survey"}});
+    case SubmissionOutcome::kFailed:
+      break;
+  }
+  return Status::Unavailable("the interview could not be stored; send it again later");
+}
+
 Status Store::SetReviewState(int64_t seq, const std::string& state) {
   auto st = Cached("UPDATE submissions SET review_state = ? WHERE seq = ?");
   if (!st.ok()) return st.status();

@@ -136,32 +136,35 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   if (!tx.status().ok()) return fail_all(tx.status());
   const std::string received_at = NowRfc3339();
   AggregateDelta delta;
-  std::map<std::string, std::array<int64_t, 3>> by_actor;  // created, duplicate, conflict
+  // created, duplicate, conflict, refused
+  std::map<std::string, std::array<int64_t, 4>> by_actor;
   for (Job* j : jobs) {
     j->outcomes.reserve(j->subs->size());
     for (const ValidSubmission* sub : *j->subs) {
       // A savepoint per submission: one that the database refuses cannot take the others down.
       Status s = store_->RunUtility("SAVEPOINT one");
       if (!s.ok()) return fail_all(s);
+      AggregateDelta mine;
       auto outcome = store_->InsertSubmission(*sub, *j->enumerator, received_at);
-      if (!outcome.ok()) {
-        std::fprintf(stderr, "percept: submission %s not stored: %s\n", sub->instance_id.c_str(),
-                     outcome.status().message().c_str());
+      if (outcome.ok() && *outcome == SubmissionOutcome::kCreated) {
+        if (aggregates_) aggregates_->Add(*sub, &mine);
+        // A correction replaces, or is replaced by, what it names (docs/supervision.md).
+        Status corrected = ApplyCorrections(*store_, aggregates_, *sub, *j->enumerator, &mine);
+        if (corrected.code() == StatusCode::kForbidden)
+          outcome = SubmissionOutcome::kBadCorrection;
+        else if (!corrected.ok())
+          outcome = corrected;
+      }
+      if (!outcome.ok() || *outcome == SubmissionOutcome::kBadCorrection) {
+        if (!outcome.ok())
+          std::fprintf(stderr, "percept: submission %s not stored: %s\n",
+                       sub->instance_id.c_str(), outcome.status().message().c_str());
         (void)store_->RunUtility("ROLLBACK TO one");
-        j->outcomes.push_back(SubmissionOutcome::kFailed);
+        j->outcomes.push_back(outcome.ok() ? *outcome : SubmissionOutcome::kFailed);
+        if (outcome.ok()) by_actor[*j->enumerator][static_cast<size_t>(*outcome)]++;
       } else {
         j->outcomes.push_back(*outcome);
-        if (aggregates_ && *outcome == SubmissionOutcome::kCreated) aggregates_->Add(*sub, &delta);
-        if (*outcome == SubmissionOutcome::kCreated && !sub->deprecated_id.empty()) {
-          // A correction: the interview it names leaves the scores (docs/supervision.md). One
-          // that is unknown, or already replaced, leaves the correction standing alone.
-          auto change =
-              ChangeReviewState(*store_, aggregates_, sub->deprecated_id, "deprecated",
-                                *j->enumerator, "replaced by " + sub->instance_id, &delta);
-          if (!change.ok() && change.status().code() != StatusCode::kNotFound &&
-              change.status().code() != StatusCode::kConflict)
-            return fail_all(change.status());
-        }
+        MergeDelta(delta, mine);
         by_actor[*j->enumerator][static_cast<size_t>(*outcome)]++;
       }
       s = store_->RunUtility("RELEASE one");
@@ -172,7 +175,8 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
     // Who submitted how much, in the same transaction as what they submitted.
     Status s = store_->Audit(actor, "submit",
                              std::to_string(n[0]) + " created, " + std::to_string(n[1]) +
-                                 " duplicate, " + std::to_string(n[2]) + " conflict");
+                                 " duplicate, " + std::to_string(n[2]) + " conflict" +
+                                 (n[3] ? ", " + std::to_string(n[3]) + " refused" : ""));
     if (!s.ok()) return fail_all(s);
   }
   if (aggregates_) {

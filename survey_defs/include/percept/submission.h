@@ -120,7 +120,8 @@ bool ParseRfc3339(std::string_view s, std::string* date = nullptr, long long* ep
 bool IsIsoDate(std::string_view s);
 // True for a UUID in its canonical 8-4-4-4-12 hex form (either case; stored in lower case).
 bool IsUuid(std::string_view s);
-// True when `s` holds a C0 control character or DEL; with `allow_lines`, tab, CR and LF pass.
+// True when `s` holds a C0 or C1 control character or DEL; with `allow_lines`, tab, CR and LF
+// pass.
 bool HasControlCharacter(std::string_view s, bool allow_lines = false);
 // The largest survey_version a submission or definition may carry.
 inline constexpr int64_t kMaxSurveyVersion = 1000000;

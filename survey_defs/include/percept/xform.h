@@ -26,6 +26,9 @@ std::string XFormHash(std::string_view xform);
 // Limits on a submitted instance: its size in bytes and how deep its elements nest.
 inline constexpr size_t kMaxInstanceBytes = 2 * 1024 * 1024;
 inline constexpr int kMaxInstanceDepth = 16;
+// What is kept of one instance, in its canonical form (docs/openrosa.md, "What is kept"): a
+// real interview's is 5–20 KiB; text answers are bounded by their items.
+inline constexpr size_t kMaxStoredInstanceBytes = 256 * 1024;
 
 // The instance of an OpenRosa submission (the `xml_submission_file` part) as a JSON submission,
 // for the same validator as every other: the root's `id` and `version` name the survey,
@@ -33,7 +36,13 @@ inline constexpr int kMaxInstanceDepth = 16;
 // times; household items are the children of <household>, each <evaluation> one institution's
 // answers. Answers keep the definition's types (integers, true/false, lists for multiple
 // choices); empty elements are no answer. MalformedXml for anything that is not plain XML: a
-// DTD, an entity declaration, nesting deeper than kMaxInstanceDepth.
-Result<nlohmann::json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalog);
+// DTD, an entity declaration, nesting deeper than kMaxInstanceDepth; and for what JSON could not
+// carry or would read otherwise: bytes that are not UTF-8, control characters (raw or as
+// references), an element given twice where one is read (meta, instanceID, an answer), an
+// answer that holds elements. With `canonical`, also writes there what is kept of the instance
+// (CanonicalInstance: elements and text, the root's attributes); PayloadTooLarge when that is
+// over kMaxStoredInstanceBytes.
+Result<nlohmann::json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalog,
+                                         std::string* canonical = nullptr);
 
 }  // namespace percept

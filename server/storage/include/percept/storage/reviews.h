@@ -33,14 +33,30 @@ struct ReviewChange {
   bool changed = false;  // false when it already was in that state
 };
 
+// Who moves an interview decides whether a deprecated one may move again: only an admin
+// undoes a deprecation (its correction then stands beside it, to be reviewed on its own).
+enum class ReviewAuthority { kSupervisor, kAdmin };
+
 // Moves `instance_id` to `to`: records the review (who, when, from, to, comment), audits it,
 // and when the move takes the interview out of the scores or back in adds its evaluations' sums
-// to `delta` (negated when leaving; `aggregates` null: nothing is added). NotFound for an
-// unknown interview; Conflict for a deprecated one (its correction stands).
+// to `delta` (negated when leaving; `aggregates` null: nothing is added). A move to the state
+// it already has changes nothing but records a non-empty comment. NotFound for an unknown
+// interview; Conflict for a deprecated one unless `authority` is kAdmin.
 Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregates,
                                        const std::string& instance_id, const std::string& to,
                                        const std::string& actor, const std::string& comment,
-                                       AggregateDelta* delta);
+                                       AggregateDelta* delta,
+                                       ReviewAuthority authority = ReviewAuthority::kSupervisor);
+
+// What a correction changes (docs/supervision.md, "Corrections"), in the caller's transaction,
+// right after `sub` was stored as new for `enumerator`:
+// - `sub` names the interview it replaces (deprecated_id): that one becomes deprecated, if it is
+//   the same enumerator's and survey's; Forbidden, and nothing changed, when it is not. One not
+//   yet arrived is deprecated when it comes; one already replaced stays as it is.
+// - a correction that arrived earlier, of the same enumerator and survey, names `sub`: `sub`
+//   itself becomes deprecated at once.
+Status ApplyCorrections(Store& store, const Aggregates* aggregates, const ValidSubmission& sub,
+                        const std::string& enumerator, AggregateDelta* delta);
 
 // What the enumerator summary is computed from (analytics/enumerators.h): every interview of
 // `survey_id` but deprecated ones, grouped by enumerator (of `team` only, when given), with the

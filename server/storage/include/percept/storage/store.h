@@ -34,9 +34,15 @@ struct TokenRecord {
 };
 
 // What became of a submission: stored now, already stored with the same content (a retry), or
-// its instance_id already stored with different content. kFailed only from the writer, when
-// the machine failed (the store itself returns a Status then); the tablet simply retries.
-enum class SubmissionOutcome { kCreated, kDuplicate, kConflict, kFailed };
+// its instance_id already stored with different content, or refused and not stored because it
+// corrects an interview it may not replace (docs/supervision.md, "Corrections"). kFailed only
+// from the writer, when the machine failed (the store itself returns a Status then); the tablet
+// simply retries.
+enum class SubmissionOutcome { kCreated, kDuplicate, kConflict, kBadCorrection, kFailed };
+
+// Why a submission with `outcome` was not taken, in the contract's error shape; Ok for created
+// and duplicate. The one wording of these refusals for JSON and OpenRosa alike.
+Status OutcomeStatus(SubmissionOutcome outcome, const std::string& instance_id);
 
 // One line of the audit trail: who did what, and when. Never a token or an answer.
 struct AuditEntry {
@@ -154,6 +160,11 @@ class Store {
 
   // Supervision (docs/supervision.md).
   Result<std::optional<InterviewInfo>> FindInterview(const std::string& instance_id);
+  // The instance_id of a stored correction of `instance_id` sent by `enumerator` for
+  // `survey_id` (one that arrived before the interview it replaces), if any.
+  Result<std::optional<std::string>> FindEarlyCorrection(const std::string& instance_id,
+                                                         const std::string& enumerator,
+                                                         const std::string& survey_id);
   Status SetReviewState(int64_t seq, const std::string& state);
   Status AddReview(int64_t seq, const std::string& actor, const std::string& from,
                    const std::string& to, const std::string& comment);

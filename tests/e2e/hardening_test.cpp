@@ -1,0 +1,172 @@
+// What a hostile or careless client could do to other people's data, tried as that client
+// (issue 25): corrections of someone else's interview, text an XML instance can carry that JSON
+// cannot, XML read differently from what is stored, and stored text that is not UTF-8.
+#include <catch2/catch.hpp>
+
+#include "server_process.h"
+
+using namespace percept::testing;
+using nlohmann::json;
+
+namespace {
+
+const char* kJson = "application/json";
+
+httplib::Result Post(httplib::SSLClient& c, const std::string& token, const json& doc) {
+  return c.Post("/api/v1/submissions", Bearer(token), doc.dump(), kJson);
+}
+
+httplib::Result SendXml(httplib::SSLClient& c, const std::string& key, const std::string& xml) {
+  httplib::MultipartFormDataItems parts = {
+      {"xml_submission_file", xml, "submission.xml", "text/xml"}};
+  return c.Post(("/key/" + key + "/submission").c_str(),
+                {{"X-OpenRosa-Version", "1.0"}, {"Date", "Mon, 23 Nov 2026 12:00:00 GMT"}}, parts);
+}
+
+std::string StateOf(httplib::SSLClient& c, const std::string& token, const std::string& id) {
+  return GetJson(c, "/api/v1/submissions/" + id + "/reviews", token)["review_state"];
+}
+
+std::string Id(const json& doc) { return doc["instance_id"].get<std::string>(); }
+
+}  // namespace
+
+TEST_CASE("a correction replaces only an interview of the same enumerator and survey") {
+  ServerProcess server({"--min-n", "1"});
+  const std::string other =
+      LastLine(server.Admin("token create --role enumerator --name enc-otro --team sur"));
+  const std::string admin = LastLine(server.Admin("token create --role admin --name jefa"));
+  const std::string supervisor = LastLine(server.Admin("token create --role supervisor --name sup"));
+  auto c = server.Client();
+  std::mt19937_64 rng(25);
+  auto interview = [&](unsigned seed) {
+    return DemoInterview(RandomUuid(rng), {"cesfam-tal-1", "omil-tal"}, seed);
+  };
+  const json victim = interview(1);
+  REQUIRE(Post(*c, other, victim)->status == 201);
+  const std::string scores = "/api/v1/scores?survey=chs-perception";
+  const json before = GetJson(*c, scores, server.analyst_token);
+
+  // Another enumerator's interview: refused in the error shape, by JSON and by XML alike, and
+  // nothing changes (the victim counts, the attacker's interview is not stored).
+  json attack = interview(2);
+  attack["deprecated_id"] = Id(victim);
+  auto refused = Post(*c, server.enumerator_token, attack);
+  REQUIRE(refused);
+  CHECK(refused->status == 422);
+  CHECK(json::parse(refused->body)["error"]["details"][0]["path"] == "/deprecated_id");
+  std::string xml = InstanceXml(attack);
+  xml.insert(xml.find("</meta>"), "<deprecatedID>uuid:" + Id(victim) + "</deprecatedID>");
+  auto by_xml = SendXml(*c, server.enumerator_token, xml);
+  REQUIRE(by_xml);
+  CHECK(by_xml->status == 400);
+  CHECK(by_xml->body.find("not yours to replace") != std::string::npos);
+  auto batch = c->Post("/api/v1/submissions/batch", Bearer(server.enumerator_token),
+                       json{{"submissions", {attack}}}.dump(), kJson);
+  REQUIRE(batch);
+  CHECK(json::parse(batch->body)["results"][0]["status"] == "rejected");
+  CHECK(StateOf(*c, admin, Id(victim)) == "received");
+  CHECK(GetJson(*c, scores, server.analyst_token) == before);
+  CHECK(StoredSubmissions(server).size() == 1);
+
+  // A correction that arrives before its original (same enumerator): the original is
+  // deprecated when it comes, and counts nowhere.
+  const json original = interview(3);
+  json early = interview(4);
+  early["deprecated_id"] = Id(original);
+  REQUIRE(Post(*c, server.enumerator_token, early)->status == 201);
+  const json with_early = GetJson(*c, scores, server.analyst_token);
+  REQUIRE(Post(*c, server.enumerator_token, original)->status == 201);
+  CHECK(StateOf(*c, admin, Id(original)) == "deprecated");
+  json after_original = GetJson(*c, scores, server.analyst_token);
+  CHECK(after_original["excluded"] == with_early["excluded"].get<int>() + 1);
+  after_original["excluded"] = with_early["excluded"];
+  CHECK(after_original == with_early);
+  // Someone else's early "correction" cannot claim an interview before it arrives.
+  const json claimed = interview(5);
+  json squatter = interview(6);
+  squatter["deprecated_id"] = Id(claimed);
+  REQUIRE(Post(*c, server.enumerator_token, squatter)->status == 201);
+  REQUIRE(Post(*c, other, claimed)->status == 201);
+  CHECK(StateOf(*c, admin, Id(claimed)) == "received");
+
+  // A supervisor cannot bring a deprecated interview back; an admin can, and it counts again.
+  auto patch = [&](const std::string& token, const std::string& id, const json& body) {
+    return c->Patch(("/api/v1/submissions/" + id).c_str(), Bearer(token), body.dump(), kJson);
+  };
+  CHECK(patch(supervisor, Id(original), {{"review_state", "received"}})->status == 409);
+  auto undone = patch(admin, Id(original), {{"review_state", "received"}, {"comment", "error"}});
+  REQUIRE(undone);
+  CHECK(undone->status == 200);
+  CHECK(StateOf(*c, admin, Id(original)) == "received");
+  CHECK(GetJson(*c, scores, server.analyst_token) != with_early);
+
+  // A review to the state an interview already has keeps its new comment.
+  REQUIRE(patch(supervisor, Id(early), {{"review_state", "received"}, {"comment", "revisada"}})
+              ->status == 200);
+  const json history = GetJson(*c, "/api/v1/submissions/" + Id(early) + "/reviews", supervisor);
+  REQUIRE(!history["items"].empty());
+  CHECK(history["items"].back()["comment"] == "revisada");
+}
+
+TEST_CASE("openrosa: text JSON could not carry, and XML JSON would read otherwise, is refused") {
+  ServerProcess server;
+  auto c = server.Client();
+  const std::string key = server.enumerator_token;
+  const json interview = DemoInterview("6a2b6c1e-2b1d-4c1e-9a0f-0123456789ab");
+  const std::string good = InstanceXml(interview);
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string x = good;
+    const size_t at = x.find(from);
+    REQUIRE(at != std::string::npos);
+    return x.replace(at, from.size(), to);
+  };
+  const std::string deviceid = "<deviceid>tab-017</deviceid>";
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"a byte that is not UTF-8", with("tab-017", "tab-\xff")},
+      {"Latin-1 text", with("Que atiendan", "Que atiend\xe1n")},
+      {"a surrogate by reference", with("Que atiendan", "Que &#xD800; atiendan")},
+      {"NUL by reference", with("Que atiendan", "Que &#0;atiendan")},
+      {"a C1 control", with("Que atiendan", "Que \xc2\x85 atiendan")},
+      {"an answer given twice", with("<opp_wait>", "<opp_wait>1</opp_wait><opp_wait>")},
+      {"two meta blocks", with("<meta>", "<meta><instanceID>uuid:7a2b6c1e-2b1d-4c1e-9a0f-"
+                                         "0123456789ab</instanceID></meta><meta>")},
+      {"version 1junk", with("version=\"1\"", "version=\"1junk\"")},
+      {"version 1.9", with("version=\"1\"", "version=\"1.9\"")},
+      {"version ' 1'", with("version=\"1\"", "version=\" 1\"")},
+      {"mixed content", with("<opp_wait>", "<opp_wait>3<x/>")},
+      {"a device id given twice", with(deviceid, deviceid + deviceid)},
+  };
+  for (const auto& [name, xml] : refused) {
+    CAPTURE(name);
+    auto res = SendXml(*c, key, xml);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(res->body.find("<OpenRosaResponse") != std::string::npos);
+  }
+  CHECK(StoredSubmissions(server).empty());
+
+  // ODK's form engine outside Collect leaves the device id empty: taken, as Central takes it.
+  auto web = SendXml(*c, key, with(deviceid, "<deviceid/>"));
+  REQUIRE(web);
+  CHECK(web->status == 201);
+  json no_device = DemoInterview("8a2b6c1e-2b1d-4c1e-9a0f-0123456789ab");
+  no_device.erase("device_id");
+  CHECK(Post(*c, key, no_device)->status == 201);
+
+  // What is kept is what the instance means: a 1.9 MB attribute nobody reads is not stored.
+  json padded_doc = DemoInterview("9a2b6c1e-2b1d-4c1e-9a0f-0123456789ab");
+  std::string padded = InstanceXml(padded_doc);
+  padded.insert(padded.find("<household>") + 10, " pad=\"" + std::string(1900000, 'x') + "\"");
+  auto sent = SendXml(*c, key, padded);
+  REQUIRE(sent);
+  CHECK(sent->status == 201);
+  auto kept = c->Get(("/api/v1/submissions/" + Id(padded_doc) + ".xml").c_str(),
+                     Bearer(server.analyst_token));
+  REQUIRE(kept);
+  CHECK(kept->status == 200);
+  CHECK(kept->body.size() < 20000);
+  CHECK(kept->body.find("pad=") == std::string::npos);
+  CHECK(kept->body.find("<opp_wait>") != std::string::npos);
+  CHECK(StoredSubmissions(server).size() == 3);
+}
