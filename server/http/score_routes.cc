@@ -64,21 +64,81 @@ int InstitutionPeriodMonths(const std::string& period) {
 // cells that is read against it (network index, gap, p, q, the below_network flag).
 static constexpr int kMinOthers = 3;
 
-static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) {
-  std::map<std::pair<std::string, std::string>, int> others;  // (type or "", dimension)
-  std::map<std::string, int> all_others;                      // the whole network's
-  for (const ScoreCell& c : report.cells) {
-    if (c.stats.n == 0 || who.MayRead(c.institution_id)) continue;
-    others[{c.peer_type, c.dimension}]++;
-    all_others[c.dimension]++;
+// Pools of one or two institutions are hidden, but the whole network (compare=network) less
+// every type pool shown (compare=type) less the reader's own cells is the institutions of the
+// hidden pools: when they are one or two other institutions, the smallest pool shown is hidden
+// too, of another type than the reader's own where there is one (docs/security.md,
+// "Differencing"). `others`: each type's other institutions with answers, in one dimension or
+// indicator. Returns the types whose pool this reader may not see.
+static std::set<std::string> HiddenPools(const std::map<std::string, int>& others,
+                                         const std::set<std::string>& own_types) {
+  std::set<std::string> hidden;
+  int complement = 0;
+  for (const auto& [type, n] : others) {
+    if (n >= kMinOthers) continue;
+    hidden.insert(type);
+    complement += n;
   }
+  if (complement == 0 || complement >= kMinOthers) return hidden;
+  const std::string* pick = nullptr;
+  std::pair<bool, int> best{true, 0};  // (own type, others): the least is hidden
+  for (const auto& [type, n] : others) {
+    if (hidden.count(type)) continue;
+    const std::pair<bool, int> key{own_types.count(type) > 0, n};
+    if (!pick || key < best) {
+      pick = &type;
+      best = key;
+    }
+  }
+  if (pick) hidden.insert(*pick);
+  return hidden;
+}
+
+// Which pools of one kind of cell (dimensions, indicators) a reader may not see.
+class PoolGuard {
+ public:
+  explicit PoolGuard(const Principal& who) : who_(who) {}
+  // One cell of `institution`, of `type` (empty under compare=network), in `key` (a dimension or
+  // an indicator), with answers or not.
+  void Count(const std::string& institution, const std::string& type, const std::string& key,
+             bool answered) {
+    if (who_.MayRead(institution)) {
+      own_types_.insert(type);
+    } else if (answered) {
+      others_[key][type]++;
+      all_others_[key]++;
+    }
+  }
+  void Decide() {
+    for (const auto& [key, by_type] : others_) hidden_[key] = HiddenPools(by_type, own_types_);
+  }
+  bool NetworkHidden(const std::string& key) { return all_others_[key] < kMinOthers; }
+  bool PoolHidden(const std::string& key, const std::string& type) {
+    auto it = hidden_.find(key);
+    if (it == hidden_.end()) return true;  // no other institution at all
+    return it->second.count(type) > 0 || !others_[key].count(type);
+  }
+
+ private:
+  const Principal& who_;
+  std::set<std::string> own_types_;
+  std::map<std::string, std::map<std::string, int>> others_;  // key -> type -> others
+  std::map<std::string, int> all_others_;                     // key -> others
+  std::map<std::string, std::set<std::string>> hidden_;       // key -> types
+};
+
+static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) {
+  PoolGuard guard(who);
+  for (const ScoreCell& c : report.cells)
+    guard.Count(c.institution_id, c.peer_type, c.dimension, c.stats.n > 0);
+  guard.Decide();
   for (NetworkCell& net : report.network)
-    if (all_others[net.dimension] < kMinOthers) net.suppressed = true;
+    if (guard.NetworkHidden(net.dimension)) net.suppressed = true;
   for (NetworkCell& net : report.peers)
-    if (others[{net.type, net.dimension}] < kMinOthers) net.suppressed = true;
+    if (guard.PoolHidden(net.dimension, net.type)) net.suppressed = true;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (ScoreCell& c : report.cells) {
-    if (others[{c.peer_type, c.dimension}] >= kMinOthers) continue;
+    if (!guard.PoolHidden(c.dimension, c.peer_type)) continue;
     c.network_index = c.gap = c.p = c.q = c.importance = c.mdg = nan;
     c.flags.erase(std::remove(c.flags.begin(), c.flags.end(), "below_network"), c.flags.end());
     c.critical = !c.flags.empty();
@@ -91,45 +151,38 @@ static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) 
 static void ProtectOtherInstitutions(PartBReport& report, const Principal& who) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const bool by_type = !report.indicators.peers.empty() || !report.autonomy.peers.empty();
-  using Key = std::pair<std::string, std::string>;  // (type or "", indicator)
-  std::map<Key, int> others;
-  std::map<std::string, int> all_others;
-  for (const IndicatorCell& c : report.indicators.cells) {
-    if (c.count.n == 0 || who.MayRead(c.count.institution_id)) continue;
-    others[{c.count.type, c.count.indicator}]++;
-    all_others[c.count.indicator]++;
-  }
+  PoolGuard indicators(who);
+  for (const IndicatorCell& c : report.indicators.cells)
+    indicators.Count(c.count.institution_id, c.count.type, c.count.indicator, c.count.n > 0);
+  indicators.Decide();
   auto hide = [&](NetworkIndicator& net) {
     net.n = net.x = 0;
     net.rate = net.wilson.low = net.wilson.high = nan;
   };
   for (NetworkIndicator& net : report.indicators.network)
-    if (all_others[net.indicator] < kMinOthers) hide(net);
+    if (indicators.NetworkHidden(net.indicator)) hide(net);
   for (NetworkIndicator& net : report.indicators.peers)
-    if (others[{net.type, net.indicator}] < kMinOthers) hide(net);
+    if (indicators.PoolHidden(net.indicator, net.type)) hide(net);
   for (IndicatorCell& c : report.indicators.cells) {
-    const int n =
-        by_type ? others[{c.count.type, c.count.indicator}] : all_others[c.count.indicator];
-    if (n >= kMinOthers) continue;
+    const bool hidden = by_type ? indicators.PoolHidden(c.count.indicator, c.count.type)
+                                : indicators.NetworkHidden(c.count.indicator);
+    if (!hidden) continue;
     c.others = c.gap_pp = c.p = c.q = nan;
     c.flagged = false;
   }
-  std::map<std::string, int> autonomy_others;  // per type
-  int all_autonomy_others = 0;
-  for (const AutonomyCell& c : report.autonomy.cells) {
-    if (c.stats.n == 0 || who.MayRead(c.institution_id)) continue;
-    autonomy_others[c.type]++;
-    all_autonomy_others++;
-  }
-  if (all_autonomy_others < kMinOthers) {
+  PoolGuard autonomy(who);  // one key: autonomy is one figure
+  for (const AutonomyCell& c : report.autonomy.cells)
+    autonomy.Count(c.institution_id, c.type, "", c.stats.n > 0);
+  autonomy.Decide();
+  if (autonomy.NetworkHidden("")) {
     report.autonomy.network.suppressed = true;
     for (BandCell& b : report.stages) b.cell.suppressed = true;
   }
   for (AutonomyCell& peer : report.autonomy.peers)
-    if (autonomy_others[peer.type] < kMinOthers) peer.suppressed = true;
+    if (autonomy.PoolHidden("", peer.type)) peer.suppressed = true;
   for (AutonomyCell& c : report.autonomy.cells) {
-    const int n = by_type ? autonomy_others[c.type] : all_autonomy_others;
-    if (n >= kMinOthers) continue;
+    const bool hidden = by_type ? autonomy.PoolHidden("", c.type) : autonomy.NetworkHidden("");
+    if (!hidden) continue;
     c.gap = c.p = c.q = nan;
     c.flagged = false;
   }

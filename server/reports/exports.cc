@@ -1,5 +1,7 @@
 #include "percept/reports/exports.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <charconv>
 #include <deque>
@@ -10,6 +12,7 @@
 #include "csv.h"
 #include "export_layout.h"
 #include "ordered_batches.h"
+#include "percept/base/utf8.h"
 #include "percept/score_layout.h"
 #include "sav_writer.h"
 #include "stored_interview.h"
@@ -164,9 +167,11 @@ int Workers() { return static_cast<int>(std::clamp(std::thread::hardware_concurr
 
 // Stored interviews, then what a worker made of them: CSV text, or .sav rows encoded.
 struct Batch {
-  std::vector<std::string> enumerators, bodies;  // the first `size`; capacity kept for reuse
+  // The first `size`; capacity kept for reuse.
+  std::vector<std::string> enumerators, bodies, instance_ids;
   size_t size = 0;
   std::string out;
+  std::string unreadable;  // the first interview whose body could not be read; "" when none
   int64_t interviews = 0, rows = 0;
 };
 
@@ -182,10 +187,15 @@ struct Maker {
 
 void MakeBatch(ExportFormat format, const std::vector<Column>& cols, Maker& m, Batch& b) {
   b.out.clear();
+  b.unreadable.clear();
   b.interviews = b.rows = 0;
   for (size_t i = 0; i < b.size; ++i) {
     ++b.interviews;
-    if (!m.doc.Read(b.bodies[i])) continue;
+    if (!m.doc.Read(b.bodies[i])) {
+      // Never a silent gap: /scores counts what the export would leave out.
+      b.unreadable = b.instance_ids[i];
+      return;
+    }
     if (format == ExportFormat::kCsvLong) {
       b.rows += AppendLongRows(m.doc, b.out);
       continue;
@@ -244,13 +254,19 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
   // Read row by row in flat memory, in the snapshot Export opened.
   // Rejected and deprecated interviews leave the exports unless asked for (docs/supervision.md).
   auto st = store.db()->PrepareStreaming(
-      "SELECT enumerator, body FROM submissions WHERE survey_id = ? AND "
+      "SELECT enumerator, body, instance_id FROM submissions WHERE survey_id = ? AND "
       "(? OR review_state NOT IN ('rejected', 'deprecated')) ORDER BY seq");
   if (!st.ok()) return st.status();
   st->Bind(1, def.id).Bind(2, static_cast<int64_t>(include_rejected));
   if (format == ExportFormat::kJsonLines) {  // the stored text itself: nothing to make
     while (st->Step()) {
-      out.buffer().append(st->TextView(1)).append("\n");
+      // What an older server stored that is not UTF-8 goes out with U+FFFD in its place.
+      const std::string_view body = st->TextView(1);
+      if (simdjson::validate_utf8(body.data(), body.size()))
+        out.buffer().append(body);
+      else
+        out.buffer().append(ToValidUtf8(body));
+      out.buffer().append("\n");
       ++stats.interviews;
       ++stats.rows;
       if (!out.MaybeFlush()) return NotReceived();
@@ -277,9 +293,11 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
         if (b->size == b->enumerators.size()) {
           b->enumerators.emplace_back();
           b->bodies.emplace_back();
+          b->instance_ids.emplace_back();
         }
         b->enumerators[b->size].assign(st->TextView(0));
         b->bodies[b->size].assign(st->TextView(1));
+        b->instance_ids[b->size].assign(st->TextView(2));
         ++b->size;
       }
       if (b->size > 0) batches.Submit();
@@ -288,6 +306,12 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
   });
   Status written;
   while (const Batch* b = batches.Take()) {
+    if (!b->unreadable.empty()) {
+      written = Status::Internal("the stored interview " + b->unreadable +
+                                 " could not be read; the export stops there");
+      batches.Cancel();
+      break;
+    }
     stats.interviews += b->interviews;
     stats.rows += b->rows;
     if (sav) {

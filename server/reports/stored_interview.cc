@@ -5,6 +5,8 @@
 #include <charconv>
 #include <utility>
 
+#include "percept/base/utf8.h"
+
 namespace percept {
 
 namespace ondemand = simdjson::ondemand;
@@ -118,6 +120,15 @@ StoredInterview::StoredInterview() : parser_(std::make_unique<Parser>()) {}
 StoredInterview::~StoredInterview() = default;
 
 bool StoredInterview::Read(std::string_view body) {
+  if (ReadValid(body)) return true;
+  // Text an older server stored that is not UTF-8 (docs/security.md, "Text"): read with
+  // U+FFFD in its place rather than lose the interview. Valid bodies never come here.
+  if (simdjson::validate_utf8(body.data(), body.size())) return false;
+  const std::string repaired = ToValidUtf8(body);
+  return ReadValid(repaired);
+}
+
+bool StoredInterview::ReadValid(std::string_view body) {
   fields_.clear();
   survey_version_ = 0;
   household_ = StoredSection{};

@@ -47,7 +47,8 @@ class StoredInterview {
   StoredInterview();
   ~StoredInterview();
 
-  // Reads `body`; false (and nothing to read) when it is not a JSON object.
+  // Reads `body`; false (and nothing to read) when it is not a JSON object. Bytes that are not
+  // UTF-8 are read as U+FFFD.
   bool Read(std::string_view body);
 
   // A top-level text field ("instance_id", "device_id", "started_at", "completed_at"); "" when
@@ -63,6 +64,8 @@ class StoredInterview {
   }
 
  private:
+  bool ReadValid(std::string_view body);  // Read, without the repair
+
   struct Parser;  // simdjson's, kept out of this header
   std::unique_ptr<Parser> parser_;
   std::string buffer_;  // the body, with the padding simdjson reads past its end

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "percept/base/crypto.h"
+#include "percept/base/utf8.h"
 #include "percept/storage/aggregate_codec.h"
 
 namespace percept {
@@ -461,7 +462,8 @@ Result<ProposalPage> Store::ListProposals(const ProposalQuery& q) {
       break;
     }
     last = st->Int(0) * kPerInterview + st->Int(1);
-    page.items.push_back({st->Text(2), st->Text(3), st->Text(4), st->Text(5)});
+    // Stored text is UTF-8 as it arrives; what an older server let in is repaired on the way out.
+    page.items.push_back({st->Text(2), st->Text(3), st->Text(4), ToValidUtf8(st->TextView(5))});
   }
   if (!st->status().ok()) return st->status();
   return page;
@@ -478,7 +480,7 @@ Result<std::optional<std::string>> Store::SubmissionXml(const std::string& insta
     if (!(*st)->status().ok()) return (*st)->status();
     return std::optional<std::string>();
   }
-  return std::optional<std::string>((*st)->Blob(0));
+  return std::optional<std::string>(ToValidUtf8((*st)->Blob(0)));  // see ListProposals
 }
 
 Result<SubmissionPage> Store::ListSubmissions(const SubmissionQuery& q) {
@@ -510,7 +512,7 @@ Result<SubmissionPage> Store::ListSubmissions(const SubmissionQuery& q) {
       break;
     }
     last = s.Int(0);
-    page.items.push_back(s.Text(1));
+    page.items.push_back(ToValidUtf8(s.TextView(1)));  // see ListProposals
     page.enumerators.push_back(s.Text(2));
     page.review_states.push_back(s.Text(3));
     page.flags.push_back(SplitFlags(s.TextView(4)));

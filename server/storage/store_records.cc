@@ -2,6 +2,7 @@
 // browser sessions and the audit trail.
 #include <algorithm>
 
+#include "percept/base/utf8.h"
 #include "percept/storage/store.h"
 
 namespace percept {
@@ -218,7 +219,7 @@ Result<std::string> Store::SubmissionBody(int64_t seq) {
   (*st)->Bind(1, seq);
   if (!(*st)->Step())
     return (*st)->status().ok() ? Status::NotFound("no such interview") : (*st)->status();
-  return (*st)->Text(0);
+  return ToValidUtf8((*st)->TextView(0));  // see ListProposals
 }
 
 Result<std::vector<ReviewRecord>> Store::ListReviews(int64_t seq) {

@@ -6,6 +6,7 @@
 
 #include "percept/base/database.h"
 #include "percept/base/status.h"
+#include "percept/base/utf8.h"
 #include "percept/base/uuid.h"
 
 using namespace percept;
@@ -92,4 +93,35 @@ TEST_CASE("status: every code has its own stable name") {
   CHECK(names.size() == static_cast<size_t>(StatusCode::kInternal) + 1);
   CHECK(std::string(CodeName(StatusCode::kValidationFailed)) == "validation_failed");
   CHECK(Status::Conflict("x").ToString().find("conflict") != std::string::npos);
+}
+
+TEST_CASE("utf8: RFC 3629 is valid and every other byte is found and replaced one run at a time") {
+  using percept::InvalidUtf8At;
+  using percept::ToValidUtf8;
+  const std::string fffd = "\xEF\xBF\xBD";
+  CHECK(InvalidUtf8At("Peñalolén, ñandú 𝄞") == std::string_view::npos);
+  CHECK(InvalidUtf8At(std::string("a\0b", 3)) == std::string_view::npos);  // NUL is UTF-8
+  CHECK(InvalidUtf8At("ab\xff") == 2);
+  CHECK(InvalidUtf8At("Peñalol\xe9n") == 8);      // Latin-1 é
+  CHECK(InvalidUtf8At("x\xc0\xaf") == 1);         // an overlong '/'
+  CHECK(InvalidUtf8At("x\xed\xa0\x80") == 1);     // U+D800, a surrogate
+  CHECK(InvalidUtf8At("x\xf4\x90\x80\x80") == 1);  // past U+10FFFF
+  CHECK(InvalidUtf8At("x\xe2\x82") == 1);         // cut short at the end
+  CHECK(ToValidUtf8("Peñalolén") == "Peñalolén");
+  CHECK(ToValidUtf8("Pe\xf1" "alol\xe9n") == "Pe" + fffd + "alol" + fffd + "n");
+  // A truncated sequence is one replacement; a byte that cannot continue it is read afresh.
+  CHECK(ToValidUtf8("a\xe2\x82" "b") == "a" + fffd + "b");
+  CHECK(ToValidUtf8("\xed\xa0\x80") == fffd + fffd + fffd);  // as WHATWG decoders do
+  CHECK(percept::IsValidUtf8(ToValidUtf8("\xff\xfe\xc3")));
+}
+
+TEST_CASE("utf8: control characters are C0 and DEL and C1 (tabs and line breaks only when allowed)") {
+  using percept::HasControlCodePoint;
+  CHECK_FALSE(HasControlCodePoint("buen trato, ñ", false));
+  CHECK(HasControlCodePoint("a\tb", false));
+  CHECK_FALSE(HasControlCodePoint("a\tb\r\nc", true));
+  CHECK(HasControlCodePoint(std::string("a\0b", 3), true));
+  CHECK(HasControlCodePoint("a\x7f", true));
+  CHECK(HasControlCodePoint("a\xc2\x85", true));   // NEL, U+0085
+  CHECK_FALSE(HasControlCodePoint("a\xc2\xa0", true));  // no-break space, U+00A0
 }

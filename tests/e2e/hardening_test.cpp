@@ -3,6 +3,7 @@
 // cannot, XML read differently from what is stored, and stored text that is not UTF-8.
 #include <catch2/catch.hpp>
 
+#include "percept/base/utf8.h"
 #include "server_process.h"
 
 using namespace percept::testing;
@@ -169,4 +170,64 @@ TEST_CASE("openrosa: text JSON could not carry, and XML JSON would read otherwis
   CHECK(kept->body.find("pad=") == std::string::npos);
   CHECK(kept->body.find("<opp_wait>") != std::string::npos);
   CHECK(StoredSubmissions(server).size() == 3);
+}
+
+TEST_CASE("stored text that is not UTF-8 breaks no page, export or API answer") {
+  // What an older server let in through OpenRosa. PostgreSQL's text never holds such bytes.
+  if (TestingOnPostgres()) return;
+  ServerProcess server({"--min-n", "1"});
+  const std::string supervisor = LastLine(server.Admin("token create --role supervisor --name s"));
+  auto c = server.Client();
+  std::mt19937_64 rng(26);
+  std::vector<std::string> ids;
+  for (unsigned i = 0; i < 3; ++i) {
+    const json doc = DemoInterview(RandomUuid(rng), {"cesfam-tal-1", "omil-tal"}, i + 1);
+    REQUIRE(Post(*c, server.enumerator_token, doc)->status == 201);
+    ids.push_back(Id(doc));
+  }
+  // A Latin-1 byte in one interview's proposal, where the body and the answers keep it.
+  const std::string bad = "'Que ' || CAST(X'E1FF' AS TEXT) || 'atiendan'";
+  int status = 0;
+  Shell("sqlite3 '" + server.db() + "' \".timeout 5000\" \"UPDATE submissions SET body = "
+        "replace(body, 'Que atiendan', " + bad + ") WHERE instance_id = '" + ids[1] +
+        "'; UPDATE evaluations SET answers = replace(answers, 'Que atiendan', " + bad +
+        ") WHERE submission_seq = (SELECT seq FROM submissions WHERE instance_id = '" + ids[1] +
+        "');\"", &status);
+  REQUIRE(status == 0);
+
+  // The API answers valid JSON, with U+FFFD where the bytes were.
+  const json listed = GetJson(*c, "/api/v1/submissions?survey=chs-perception", supervisor);
+  REQUIRE(listed["items"].size() == 3);
+  CHECK(listed["items"].dump().find("Que \xEF\xBF\xBD") != std::string::npos);
+  const json proposals = GetJson(*c, "/api/v1/proposals?survey=chs-perception",
+                                 server.analyst_token);
+  CHECK(!proposals["items"].empty());
+  // Pages answer 200, with the interview in them.
+  for (const std::string& path :
+       {std::string("/supervise/chs-perception"),
+        "/supervise/chs-perception/interviews/" + ids[1], std::string("/reports/chs-perception")}) {
+    CAPTURE(path);
+    auto page = c->Get(path.c_str(), Bearer(path.rfind("/supervise", 0) == 0
+                                                 ? supervisor
+                                                 : server.analyst_token));
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(percept::IsValidUtf8(page->body));
+  }
+  auto bulk = c->Post("/supervise/chs-perception/bulk",
+                      {{"Authorization", "Bearer " + supervisor}, {"Sec-Fetch-Site", "same-origin"}},
+                      "state=received&review_state=approved&comment=ok", "application/x-www-form-urlencoded");
+  REQUIRE(bulk);
+  CHECK(bulk->status < 400);
+  // Every export has every interview, in valid UTF-8; none stops half way.
+  for (const char* format : {"csv", "csv-long", "jsonl", "sav"}) {
+    CAPTURE(format);
+    const std::string out = server.dir() + "/export." + format;
+    server.Admin(std::string("export --survey chs-perception --format ") + format + " --out '" +
+                 out + "' --survey-dir '" + SourcePath("survey_defs") + "'");
+    std::ifstream in(out, std::ios::binary);
+    const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const std::string& id : ids) CHECK(file.find(id) != std::string::npos);
+    if (std::string(format) != "sav") CHECK(percept::IsValidUtf8(file));
+  }
 }

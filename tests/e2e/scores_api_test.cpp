@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <set>
 
 #include "percept/base/database.h"
 #include "percept/storage/schema.h"
@@ -258,7 +259,8 @@ TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a
       "DROP INDEX evaluations_referrals; ALTER TABLE evaluations DROP COLUMN facts; "
       "ALTER TABLE evaluations DROP COLUMN referred_by; DELETE FROM aggregates; "
       "DELETE FROM aggregate_log; DROP TABLE reviews; DROP INDEX submissions_by_household; "
-      "DROP INDEX submissions_by_enumerator; ALTER TABLE submissions DROP COLUMN review_state; "
+      "DROP INDEX submissions_by_enumerator; DROP INDEX submissions_corrections; "
+      "ALTER TABLE submissions DROP COLUMN review_state; "
       "ALTER TABLE submissions DROP COLUMN flags; "
       "ALTER TABLE submissions DROP COLUMN household_key; "
       "ALTER TABLE submissions DROP COLUMN replaces; ALTER TABLE tokens DROP COLUMN team; "
@@ -319,4 +321,111 @@ TEST_CASE("an institution's benchmark never narrows to one or two other institut
   // The analyst still sees that network whole.
   json analyst = GetJson(*c, base + "&comuna=8110", server.analyst_token);
   for (const json& n : analyst["network"]) CHECK(n["suppressed"] == false);
+}
+
+namespace {
+
+// What one request shows of a pooled cell: the network (type "") or one type's pool, in one
+// key (a dimension, an indicator, or "" for autonomy).
+struct ShownPool {
+  std::string key, type;
+};
+
+// The pooled cells an institution reader sees in `doc` (a /scores, /indicators or /autonomy
+// answer), not suppressed.
+std::vector<ShownPool> ShownPools(const json& doc) {
+  std::vector<ShownPool> out;
+  auto add = [&](const json& cell, const std::string& key) {
+    if (cell["suppressed"] == false) out.push_back({key, cell.value("type", "")});
+  };
+  if (doc.contains("components")) {  // autonomy: one figure
+    add(doc["network"], "");
+    if (doc.contains("peers"))
+      for (const json& p : doc["peers"]) add(p, "");
+    return out;
+  }
+  for (const json& n : doc["network"])
+    add(n, n.contains("dimension") ? n["dimension"].get<std::string>()
+                                   : n["item"].get<std::string>() + "=" + n["option"].dump());
+  return out;
+}
+
+std::string KeyOf(const json& cell) {
+  if (cell.contains("dimension")) return cell["dimension"];
+  if (cell.contains("item")) return cell["item"].get<std::string>() + "=" + cell["option"].dump();
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("no subtraction of an institution reader's answers singles out one or two others") {
+  ServerProcess server({"--min-n", "3"});
+  std::mt19937_64 rng(25);
+  // Three other CESFAMs, four OMILs and two liceos (the small type), over two months; in
+  // October the liceos alone besides a CESFAM and an OMIL.
+  SendWave(server, {"cesfam-tal-1", "omil-tal", "liceo-tal-1"}, "2026-10-10", 6, 10, rng);
+  SendWave(server, {"cesfam-stgo-1", "liceo-stgo-1"}, "2026-10-12", 6, 20, rng);
+  SendWave(server, {"cesfam-tal-1", "cesfam-tal-2", "omil-tem"}, "2026-11-10", 6, 30, rng);
+  SendWave(server, {"cesfam-tem-1", "omil-stgo", "omil-pa", "liceo-tal-1"}, "2026-11-12", 6, 40,
+           rng);
+  SendWave(server, {"cesfam-stgo-1", "omil-tal", "liceo-stgo-1"}, "2026-11-14", 6, 50, rng);
+  auto c = server.Client();
+  std::map<std::string, std::string> type_of;
+  const json directory = GetJson(*c, "/api/v1/institutions", server.analyst_token);
+  for (const json& i : directory) type_of[i["id"]] = i["type"];
+  const std::string own = "cesfam-tal-1";
+
+  int tried = 0;
+  for (const char* window : {"", "&from=2026-10-01&to=2026-10-31", "&from=2026-11-01&to=2026-11-30"}) {
+    for (const char* path : {"/api/v1/scores", "/api/v1/indicators", "/api/v1/autonomy"}) {
+      const std::string base = std::string(path) + "?survey=chs-perception" + window;
+      CAPTURE(base);
+      // Which institutions answered in each key, as the analyst sees them.
+      std::map<std::string, std::set<std::string>> answered;
+      const json analyst = GetJson(*c, base, server.analyst_token);
+      for (const json& cell : analyst["cells"])
+        if (cell.value("n", 0) > 0) answered[KeyOf(cell)].insert(cell["institution_id"]);
+      // Every pooled cell the reader sees, under both comparisons.
+      std::map<std::string, std::vector<std::string>> shown_types;  // key -> types shown
+      std::map<std::string, bool> network_shown;
+      for (const ShownPool& p : ShownPools(GetJson(*c, base, server.institution_token)))
+        network_shown[p.key] = true;
+      for (const ShownPool& p :
+           ShownPools(GetJson(*c, base + "&compare=type", server.institution_token)))
+        shown_types[p.key].push_back(p.type);
+      for (const auto& [key, institutions] : answered) {
+        CAPTURE(key);
+        auto pool = [&](const std::string& type) {
+          std::set<std::string> in;
+          for (const std::string& i : institutions)
+            if (type.empty() || type_of[i] == type) in.insert(i);
+          return in;
+        };
+        const std::vector<std::string>& types = shown_types[key];
+        // Each shown cell, less any set of shown pools inside it, less the reader's own.
+        std::vector<std::string> tops = types;
+        if (network_shown[key]) tops.push_back("");
+        for (const std::string& top : tops) {
+          const std::set<std::string> whole = pool(top);
+          for (unsigned mask = 0; mask < (1u << types.size()); ++mask) {
+            std::set<std::string> left = whole;
+            bool inside = true;
+            for (size_t t = 0; t < types.size(); ++t) {
+              if (!(mask >> t & 1)) continue;
+              if (!top.empty() && types[t] != top) inside = false;
+              for (const std::string& i : pool(types[t])) left.erase(i);
+            }
+            if (!inside) continue;
+            left.erase(own);
+            ++tried;
+            INFO("the network" << (top.empty() ? "" : " of " + top) << " less pools " << mask
+                               << " leaves " << left.size() << " other institutions");
+            CHECK((left.empty() || left.size() >= 3));
+          }
+        }
+      }
+    }
+  }
+  INFO("subtractions tried: " << tried);
+  CHECK(tried > 50);
 }
