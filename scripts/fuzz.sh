@@ -16,7 +16,7 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -DPERCEPT_FUZZ=ON -DCMAKE_BUILD_TY
 cmake --build build-fuzz -j"$(nproc)" > /dev/null
 cd build-fuzz
 status=0
-for target in submission definition institutions request; do
+for target in submission definition institutions instance request; do
   work=$(mktemp -d)
   cp ../fuzz/corpus/$target/* "$work/"
   echo "fuzz_$target: ${secs}s"

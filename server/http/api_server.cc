@@ -73,7 +73,7 @@ void ApiServer::Impl::Routes() {
                                                                   httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     // OpenRosa clients read an OpenRosaResponse (docs/openrosa.md), whatever went wrong.
-    const bool openrosa = req.path.rfind("/key/", 0) == 0;
+    const bool openrosa = IsOpenRosaPath(req.path);
     auto fail = [&](const Status& s) { openrosa ? SendOpenRosaError(res, s) : SendError(res, s); };
     if (res.status == 404) {
       const std::string allowed = router->AllowedMethods(req.path);
@@ -215,6 +215,17 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
         head ? head->method : "-",
         head ? LoggedPath(httplib::detail::decode_url(std::string(head->Path()), false)) : "-",
         status, 0, "-");
+  };
+  hooks.render_refusal = [](const RequestHead* head, const Status& status, int* http,
+                            std::string* content_type, std::string* body, std::string* headers) {
+    // Collect shows an OpenRosaResponse; JSON would reach the enumerator as "unknown error".
+    if (!head || !IsOpenRosaPath(head->Path())) return false;
+    std::string message;
+    *http = OpenRosaError(status, &message);
+    *content_type = "text/xml; charset=utf-8";
+    *body = OpenRosaXml(*http, message);
+    *headers += "X-OpenRosa-Version: 1.0\r\n";
+    return true;
   };
   ConnectionLimits limits = options.connections;
   limits.max_body = options.max_body_bytes;

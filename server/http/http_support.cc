@@ -1,5 +1,7 @@
 #include "percept/http/http_support.h"
 
+#include <cctype>
+
 namespace percept {
 
 void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body) {
@@ -114,9 +116,30 @@ std::string EscapeForLog(std::string_view text, bool keep_spaces) {
 }
 
 std::string LoggedPath(const std::string& path) {
-  if (path.rfind("/key/", 0) != 0) return path;
-  const size_t end = path.find('/', 5);
-  return "/key/…" + (end == std::string::npos ? std::string() : path.substr(end));
+  // Whatever the spelling a client tried (//key/…, /KEY/…, a token pasted elsewhere in the
+  // path), a segment after "key" and any segment that looks like a token are left out.
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::string out;
+  out.reserve(path.size());
+  bool after_key = false;
+  for (size_t at = 0; at <= path.size();) {
+    size_t end = path.find_first_of("/?&=;", at);
+    if (end == std::string::npos) end = path.size();
+    const std::string_view segment(path.data() + at, end - at);
+    const std::string low = lower(segment);
+    if (!segment.empty() && (after_key || low.find("pct_") != std::string::npos))
+      out += "…";
+    else
+      out += segment;
+    if (!segment.empty()) after_key = low == "key";
+    if (end < path.size()) out += path[end];
+    at = end + 1;
+  }
+  return out;
 }
 
 RequestContext& CurrentRequest() {

@@ -126,13 +126,18 @@ bool GuardedTlsServer::process_and_close_socket(socket_t sock) {
 }
 
 void GuardedTlsServer::Refuse(Connection& c, const Status& status) {
-  const int http = HttpStatusFor(status.code());
-  const std::string body = nlohmann::json({{"error", ErrorObject(status)}})
-                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::string out =
-      "HTTP/1.1 " + std::to_string(http) + " " + ReasonPhrase(http) +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\nConnection: close\r\n";
+  int http = HttpStatusFor(status.code());
+  const RequestHead* head = c.reader.head().method.empty() ? nullptr : &c.reader.head();
+  std::string content_type = "application/json", body, headers;
+  if (!hooks_.render_refusal ||
+      !hooks_.render_refusal(head, status, &http, &content_type, &body, &headers)) {
+    body = nlohmann::json({{"error", ErrorObject(status)}})
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  std::string out = "HTTP/1.1 " + std::to_string(http) + " " + ReasonPhrase(http) +
+                    "\r\nContent-Type: " + content_type +
+                    "\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\nConnection: close\r\n" + headers;
   if (http == 503 || http == 429) out += "Retry-After: 2\r\n";
   if (http == 401) out += "WWW-Authenticate: Bearer realm=\"percept\"\r\n";
   out += "\r\n" + body;
@@ -153,8 +158,7 @@ void GuardedTlsServer::Refuse(Connection& c, const Status& status) {
       break;
   }
   WriteAll(c, out.data(), out.size(), std::chrono::seconds(gate_->limits.io_timeout_seconds));
-  const bool has_head = !c.reader.head().method.empty();
-  if (hooks_.answered) hooks_.answered(has_head ? &c.reader.head() : nullptr, http);
+  if (hooks_.answered) hooks_.answered(head, http);
 }
 
 void GuardedTlsServer::Serve(ConnectionPtr c) {

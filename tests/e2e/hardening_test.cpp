@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "percept/base/utf8.h"
+#include "raw_client.h"
 #include "server_process.h"
 
 using namespace percept::testing;
@@ -230,4 +231,38 @@ TEST_CASE("stored text that is not UTF-8 breaks no page, export or API answer") 
     for (const std::string& id : ids) CHECK(file.find(id) != std::string::npos);
     if (std::string(format) != "sav") CHECK(percept::IsValidUtf8(file));
   }
+}
+
+TEST_CASE("openrosa: refusals before routing are OpenRosaResponses, and no spelling logs a token") {
+  ServerProcess server;
+  const std::string key = server.enumerator_token;
+  // Refused by the connection layer before a byte of the body: still what Collect reads.
+  RawTlsClient raw(server);
+  REQUIRE(raw.Send("POST /key/" + key + "/submission HTTP/1.1\r\nHost: x\r\n"
+                   "Content-Type: multipart/form-data; boundary=b\r\n"
+                   "Content-Length: 104857600\r\n\r\n"));
+  const std::string answer = raw.ReadAll(5);
+  CHECK(StatusOf(answer) == 413);
+  CHECK(answer.find("X-OpenRosa-Version: 1.0") != std::string::npos);
+  CHECK(answer.find("<OpenRosaResponse") != std::string::npos);
+  // The API's own refusals stay JSON.
+  RawTlsClient api(server);
+  REQUIRE(api.Send("POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                   key + "\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 104857600\r\n\r\n"));
+  const std::string json_answer = api.ReadAll(5);
+  CHECK(StatusOf(json_answer) == 413);
+  CHECK(BodyOf(json_answer)["error"]["code"] == "payload_too_large");
+  // Near misses of /key/{token}/ reach no route, and the log never shows the token.
+  auto c = server.Client();
+  for (const std::string& path : {"//key/" + key + "/formList", "/Key/" + key + "/formList",
+                                  "/KEY/" + key + "/submission", "/api/v1/" + key}) {
+    CAPTURE(path);
+    auto r = c->Get(path.c_str());
+    REQUIRE(r);
+    CHECK(r->status >= 400);
+    if (path.rfind("/api", 0) != 0) CHECK(r->body.find("<OpenRosaResponse") != std::string::npos);
+  }
+  CHECK(server.Log().find(key) == std::string::npos);
+  CHECK(server.Log().find(key.substr(4)) == std::string::npos);
 }

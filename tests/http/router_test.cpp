@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
+#include "percept/http/http_support.h"
 #include "percept/storage/store.h"
 #include "percept/storage/store_pool.h"
 
@@ -200,4 +201,17 @@ TEST_CASE("router: a caller over its rate gets 429 with Retry-After, and an exce
   broken(page, res);
   CHECK(res.status == 500);
   CHECK(res.body.find("a bug") == std::string::npos);  // logged, never shown
+}
+
+TEST_CASE("logs: a token never reaches the access log however the path spells it") {
+  const std::string token = "pct_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh3";
+  CHECK(LoggedPath("/key/" + token + "/formList") == "/key/…/formList");
+  CHECK(LoggedPath("//key/" + token + "/formList") == "//key/…/formList");
+  CHECK(LoggedPath("/Key/" + token + "/forms/chs-perception.xml") ==
+        "/Key/…/forms/chs-perception.xml");
+  CHECK(LoggedPath("/KEY/" + token) == "/KEY/…");
+  CHECK(LoggedPath("/api/v1/" + token + "/x") == "/api/v1/…/x");
+  CHECK(LoggedPath("/key/not-a-token/formList").find("not-a-token") == std::string::npos);
+  CHECK(LoggedPath("/api/v1/scores") == "/api/v1/scores");
+  CHECK(LoggedPath("/reports/chs-perception") == "/reports/chs-perception");
 }

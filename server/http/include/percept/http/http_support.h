@@ -33,7 +33,8 @@ std::optional<std::string> BearerToken(const httplib::Request& req);
 std::string EscapeForLog(std::string_view text, bool keep_spaces = false);
 
 // A path as logs show it: an OpenRosa path's token replaced, /key/{token}/formList becoming
-// /key/…/formList (the token is a password; docs/openrosa.md).
+// /key/…/formList (the token is a password; docs/openrosa.md), however "key" is spelled
+// (//key/, /Key/), and any segment holding a token's "pct_" replaced wherever it stands.
 std::string LoggedPath(const std::string& path);
 
 // What the access log needs of the request being served; one per worker thread, because

@@ -45,6 +45,13 @@ struct RequestHooks {
   // The connection layer answered `head` (nullptr when no head could be read) with `status`
   // itself, without cpp-httplib: for the access log and the counters.
   std::function<void(const RequestHead* head, int status)> answered;
+  // The connection layer refuses `head` (nullptr when no head could be read) with `*http`: a
+  // route may answer in its own form (OpenRosa clients read an OpenRosaResponse). Sets
+  // `*content_type` and `*body`, may change `*http` and append header lines ("Name: value\r\n")
+  // to `*headers`; false leaves the contract's JSON error. Runs on a worker.
+  std::function<bool(const RequestHead* head, const Status& status, int* http,
+                     std::string* content_type, std::string* body, std::string* headers)>
+      render_refusal;
 };
 
 class GuardedTlsServer : public httplib::SSLServer {
