@@ -478,6 +478,8 @@ Result<ValidSubmission> ValidateSubmission(const json& doc, const SurveyCatalog&
     }
   }
   out.survey_id = string_field("survey_id");
+  if (const json* id = Field(doc, "survey_id"); id && id->is_string() && out.survey_id.empty())
+    problem("/survey_id", "unknown_survey", "'survey_id' names a survey of this server");
   const SurveyDefinition* def = nullptr;
   const json* version = Field(doc, "survey_version");
   if (!version) {

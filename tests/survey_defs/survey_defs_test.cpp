@@ -226,6 +226,24 @@ TEST_CASE("every validation rule passes good input and names bad input by path a
     a0["trn_status"] = 9;
     CHECK(Problems(s).empty());
   }
+  SECTION("an empty survey id names no survey (it crashed the validator: found by fuzzing)") {
+    s["survey_id"] = "";
+    CHECK(Problems(s) == Lines{"/survey_id unknown_survey"});
+  }
+  SECTION("text: bytes that are not UTF-8 (what XML could carry)") {
+    a0["proposal"] = "Que atiend\xe1n";
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/proposal bad_encoding"});
+  }
+  SECTION("text: a C1 control character") {
+    a0["proposal"] = "Que \xc2\x85 atiendan";
+    CHECK(Problems(s) == Lines{"/evaluations/0/answers/proposal control_character"});
+  }
+  SECTION("device_id: empty or absent, as ODK's engine outside Collect sends it") {
+    s["device_id"] = "";
+    CHECK(Problems(s).empty());
+    s.erase("device_id");
+    CHECK(Problems(s).empty());
+  }
   SECTION("likert: out of the scale") {
     a0["opp_wait"] = 10;
     CHECK(Problems(s) == Lines{"/evaluations/0/answers/opp_wait out_of_range"});
