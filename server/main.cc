@@ -1,4 +1,5 @@
 // `percept`: the server and its administration commands (README, "Commands").
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -432,6 +433,20 @@ int main(int argc, char** argv) {
   serve->add_flag("--share-proposals", so.share_proposals,
                   "Let institution readers see the families' proposals about themselves (free "
                   "text may name a family; off by default)");
+  serve
+      ->add_option("--trusted-proxy", so.trusted_proxies,
+                   "Address of a reverse proxy in front (repeat for several): its "
+                   "X-Forwarded-For names the client for rate limits, the audit trail and "
+                   "/metrics (docs/security.md, \"Behind a proxy\")")
+      ->check(CLI::Validator(
+          [](std::string& a) {
+            unsigned char buf[16];
+            return inet_pton(AF_INET, a.c_str(), buf) == 1 ||
+                           inet_pton(AF_INET6, a.c_str(), buf) == 1
+                       ? std::string()
+                       : "not an IPv4 or IPv6 address: " + a;
+          },
+          "ADDR"));
   serve
       ->add_option("--rate-limit", so.rate_limit,
                    "Requests a second per token, bursts of twice that (0: no limit); over it: 429 "

@@ -25,7 +25,7 @@ namespace percept {
 using nlohmann::json;
 
 void ApiServer::Impl::Routes() {
-  router = std::make_unique<Router>(http.get(), auth.get(), limiter.get());
+  router = std::make_unique<Router>(http.get(), auth.get(), limiter.get(), &proxies);
   audit = std::make_unique<AuditTrail>(readers.get());
   ScoreOptions scoring;
   scoring.min_n = options.min_n;
@@ -52,7 +52,8 @@ void ApiServer::Impl::Routes() {
   supervise.emplace(&catalog, readers.get(), aggregates.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get(), readers.get(), options.share_proposals);
-  sessions.emplace(auth.get(), sign_in_limiter.get(), audit.get(), first_report);
+  sessions.emplace(auth.get(), sign_in_limiter.get(), sign_in_ceiling.get(), &proxies, audit.get(),
+                   first_report);
   metrics->Register(*router);
   surveys->Register(*router);
   submissions->Register(*router);
@@ -171,11 +172,15 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->auth = std::make_unique<Authenticator>(impl->readers.get());
   impl->limiter = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
   impl->sign_in_limiter = std::make_unique<RateLimiter>(1.0 / 6, 10);
+  // All clients' sign-ins together: far above what a team signs in with, far below guessing.
+  impl->sign_in_ceiling = std::make_unique<RateLimiter>(1.0, 120);
+  impl->proxies = ProxyTrust(options.trusted_proxies);
   if (Database::IsPostgresUrl(options.db_path)) {  // other servers may share the database
     impl->shared_limits = std::make_unique<SharedLimits>(
         impl->readers.get(),
         std::vector<std::pair<std::string, RateLimiter*>>{
-            {"token:", impl->limiter.get()}, {"address:", impl->sign_in_limiter.get()}});
+            {"token:", impl->limiter.get()}, {"address:", impl->sign_in_limiter.get()},
+            {"sign-in:", impl->sign_in_ceiling.get()}});
   }
   if (auto key = LoadHouseholdKey(HouseholdKeyPath(options.db_path)); key.ok()) {
     impl->hasher = [k = *key](const std::string& id) { return PseudonymizeIdentifier(k, id); };

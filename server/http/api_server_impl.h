@@ -40,6 +40,8 @@ struct ApiServer::Impl {
   std::unique_ptr<GuardedTlsServer> http;
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<RateLimiter> sign_in_limiter;
+  std::unique_ptr<RateLimiter> sign_in_ceiling;
+  ProxyTrust proxies;
   std::unique_ptr<SharedLimits> shared_limits;  // PostgreSQL only; after what it points to
   IdentifierHasher hasher;  // empty when the server has no household key
   ResponseCounts responses{};

@@ -15,10 +15,6 @@ bool Matches(const std::string& literal, const std::regex& pattern, const std::s
   return literal.empty() ? std::regex_match(path, pattern) : literal == path;
 }
 
-bool FromThisMachine(const httplib::Request& req) {
-  return req.remote_addr == "127.0.0.1" || req.remote_addr == "::1";
-}
-
 }  // namespace
 
 void Router::On(const char* method, const std::string& pattern, Access access,
@@ -45,7 +41,7 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
       page ? SendHtmlError(req, res, s) : SendError(res, s);
     };
     try {
-      if (access == Access::kOpen || (access == Access::kLocalApi && FromThisMachine(req) &&
+      if (access == Access::kOpen || (access == Access::kLocalApi && proxies_->FromThisMachine(req) &&
                                       !req.has_header("Authorization"))) {
         return handler(req, res, nullptr);
       }

@@ -15,6 +15,7 @@
 #include "percept/base/status.h"
 #include "percept/http/auth.h"
 #include "percept/net/connections.h"
+#include "client_address.h"
 #include "rate_limiter.h"
 
 namespace percept {
@@ -36,9 +37,11 @@ using RouteHandler =
 
 class Router {
  public:
-  // `http`, `auth` and `limiter` are not owned and outlive the router.
-  Router(httplib::Server* http, const Authenticator* auth, RateLimiter* limiter)
-      : http_(http), auth_(auth), limiter_(limiter) {}
+  // `http`, `auth`, `limiter` and `proxies` are not owned and outlive the router; no
+  // `proxies`: none is trusted.
+  Router(httplib::Server* http, const Authenticator* auth, RateLimiter* limiter,
+         const ProxyTrust* proxies = nullptr)
+      : http_(http), auth_(auth), limiter_(limiter), proxies_(proxies ? proxies : &kNoProxy) {}
 
   // Registers METHOD `pattern` (a regex, or a plain path) for `roles` (unused on open routes),
   // taking a body of at most `max_body` bytes (0: none).
@@ -67,6 +70,8 @@ class Router {
   httplib::Server* http_;
   const Authenticator* auth_;
   RateLimiter* limiter_;
+  static inline const ProxyTrust kNoProxy{};
+  const ProxyTrust* proxies_;
   std::vector<Rule> rules_;  // filled before the server starts; read-only after, on any thread
 };
 

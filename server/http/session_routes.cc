@@ -41,9 +41,12 @@ void SessionResource::Register(Router& router) {
           return SendHtml(res, 403,
                           "<!doctype html><title>403</title><p>Sign in from this site.</p>");
         }
-        // Guessing tokens, or filling the audit trail with failures, is slowed per address.
+        // Guessing tokens, or filling the audit trail with failures, is slowed per client (an
+        // IPv6 client per /64), and all clients together under a ceiling (docs/security.md).
+        const std::string client = proxies_->Of(req).address;
         int retry_after = 1;
-        if (!limiter_->Allow(req.remote_addr, &retry_after)) {
+        if (!limiter_->Allow(SignInLimitKey(client), &retry_after) ||
+            !ceiling_->Allow("*", &retry_after)) {
           res.set_header("Retry-After", std::to_string(retry_after));
           return SendHtml(res, 429,
                           "<!doctype html><title>429</title><p>Too many sign-in attempts; wait a "
@@ -53,8 +56,9 @@ void SessionResource::Register(Router& router) {
         auto session = auth_->SignIn(req.get_param_value("token"), &who);
         if (!session.ok()) {
           // Logged without the token; the access log line carries the 401.
-          std::fprintf(stderr, "percept: failed sign-in from %s\n", req.remote_addr.c_str());
-          audit_->Record("unknown (" + req.remote_addr + ")", "failed sign-in", "");
+          std::fprintf(stderr, "percept: failed sign-in from %s\n",
+                       EscapeForLog(client).c_str());
+          audit_->Record("unknown (" + client + ")", "failed sign-in", "");
           return SendHtml(res, 401,
                           RenderSignIn(lang,
                                        lang == "en" ? "That token is not valid, or was revoked."

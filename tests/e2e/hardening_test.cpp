@@ -266,3 +266,91 @@ TEST_CASE("openrosa: refusals before routing are OpenRosaResponses, and no spell
   CHECK(server.Log().find(key) == std::string::npos);
   CHECK(server.Log().find(key.substr(4)) == std::string::npos);
 }
+
+namespace {
+
+// nginx with the shipped deploy/nginx-percept.conf in front of `server`, as bench/two_servers.sh
+// runs it; stopped when it goes.
+class Nginx {
+ public:
+  explicit Nginx(const ServerProcess& server) : dir_(server.dir() + "/nginx") {
+    int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port = ntohs(addr.sin_port);
+    ::close(probe);
+    const std::string upstream = std::to_string(server.port);
+    Shell("mkdir -p '" + dir_ + "' && cd '" + dir_ + "' && mkdir -p client-body proxy fastcgi "
+          "uwsgi scgi && chmod 777 client-body proxy fastcgi uwsgi scgi && sed -e 's|@DIR@|" +
+          dir_ + "|g' -e 's|@PORT_A@|" + upstream + "|' -e 's|@PORT_B@|" + upstream +
+          "|' -e 's|@PORT@|" + std::to_string(port) + "|' -e 's|@CERT@|" + server.dir() +
+          "/dev-cert.pem|' -e 's|@KEY@|" + server.dir() + "/dev-key.pem|' " +
+          SourcePath("deploy/nginx-percept.conf") + " > nginx.conf && (nginx -c '" + dir_ +
+          "/nginx.conf' -p '" + dir_ + "' > /dev/null 2>&1 &)");
+    for (int i = 0; i < 100 && !std::ifstream(dir_ + "/nginx.pid"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(std::ifstream(dir_ + "/nginx.pid"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ~Nginx() { Shell("kill $(cat '" + dir_ + "/nginx.pid') 2> /dev/null"); }
+  int port = 0;
+
+ private:
+  std::string dir_;
+};
+
+// One request through the proxy from `source` (any 127/8 address is this machine); its status.
+int Through(const Nginx& nginx, const ServerProcess& server, const char* source,
+            const std::string& request) {
+  RawTlsClient c(nginx.port, server.dir() + "/dev-cert.pem", source);
+  REQUIRE(c.Send(request));
+  return StatusOf(c.ReadAll(5));
+}
+
+std::string SignIn(const std::string& token) {
+  const std::string body = "token=" + token;
+  return "POST /sign-in HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: same-origin\r\n"
+         "Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("behind nginx: each client is itself, and none of them is this machine") {
+  const std::string metrics = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  SECTION("with --trusted-proxy: rate limits and the audit trail see the client") {
+    ServerProcess server({"--trusted-proxy", "127.0.0.1"});
+    Nginx nginx(server);
+    CHECK(Through(nginx, server, "127.0.0.9", metrics) == 401);
+    // One guesser is slowed; the others, each at its own address, sign in.
+    int refused = 0;
+    for (int i = 0; i < 14; ++i)
+      refused += Through(nginx, server, "127.0.0.2", SignIn("pct_guess" + std::to_string(i))) == 429;
+    CHECK(refused >= 3);
+    for (int i = 0; i < 8; ++i) {
+      const std::string source = "127.0.1." + std::to_string(i + 1);
+      CAPTURE(source);
+      CHECK(Through(nginx, server, source.c_str(), SignIn(server.analyst_token)) == 303);
+    }
+    const std::string audit = server.Admin("audit --limit 100");
+    CHECK(audit.find("unknown (127.0.0.2)") != std::string::npos);
+    CHECK(audit.find("unknown (127.0.0.1)") == std::string::npos);
+    // A client cannot name itself: only the proxy's last word counts.
+    RawTlsClient direct(server);
+    REQUIRE(direct.Send("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 127.0.0.1"
+                        "\r\nConnection: close\r\n\r\n"));
+    CHECK(StatusOf(direct.ReadAll(5)) == 401);
+  }
+  SECTION("without it: a proxied request is never local all the same") {
+    ServerProcess server;
+    Nginx nginx(server);
+    CHECK(Through(nginx, server, "127.0.0.9", metrics) == 401);
+    RawTlsClient direct(server);  // this machine, no proxy: as before
+    REQUIRE(direct.Send(metrics));
+    CHECK(StatusOf(direct.ReadAll(5)) == 200);
+  }
+}

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "percept/base/status.h"
 #include "percept/net/connection_limits.h"
@@ -38,6 +39,8 @@ struct ServerOptions {
   bool share_proposals = false;
   // The browser tablet's bundles (web/, built by CMake into build/web): /web/enter.js.
   std::string web_dir = PERCEPT_WEB_DIR;
+  // Reverse proxies whose X-Forwarded-For is believed (docs/security.md, "Behind a proxy").
+  std::vector<std::string> trusted_proxies;
 };
 
 // Months in one window of `period` ("month" 1, "quarter" 3, "year" 12); 0 for anything else.
