@@ -14,7 +14,10 @@ void SendHtml(httplib::Response& res, int status, const std::string& html, const
   res.set_header("Strict-Transport-Security", "max-age=31536000");
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
-  res.set_header("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: our own forms then carry our Origin, which browsers without
+  // Sec-Fetch-Site (Safari before 16.4) would otherwise send as "null" and see refused; other
+  // sites still learn nothing of our URLs.
+  res.set_header("Referrer-Policy", "same-origin");
   res.set_header("Cache-Control", "no-store");
   res.set_content(html, "text/html; charset=utf-8");
 }
@@ -27,8 +30,8 @@ void SendHtmlError(const httplib::Request& req, httplib::Response& res, const St
 bool CrossSite(const httplib::Request& req) {
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   if (!site.empty()) return site != "same-origin" && site != "none";
-  // Our no-referrer policy makes current browsers send "null" for our own forms; they also
-  // send Sec-Fetch-Site, which decides above.
+  // A browser without Sec-Fetch-Site sends our Origin for our own forms (Referrer-Policy
+  // same-origin, above); "null" comes from sandboxed frames and data: URLs, never from us.
   const std::string origin = req.get_header_value("Origin");
   return !origin.empty() && origin != "https://" + req.get_header_value("Host");
 }
