@@ -6,28 +6,12 @@
 #include <set>
 #include <string>
 
+#include "fuzz_support.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
 
-namespace {
-
-class Known : public percept::InstitutionLookup {
- public:
-  bool Exists(const std::string& id) const override {
-    return id == "cesfam-tal-1" || id == "omil-tal";
-  }
-};
-
-const percept::SurveyCatalog& Catalog() {
-  static const percept::SurveyCatalog catalog = [] {
-    auto c = percept::SurveyCatalog::LoadDirectory(PERCEPT_SURVEY_DIR);
-    if (!c.ok()) __builtin_trap();
-    return std::move(c).value();
-  }();
-  return catalog;
-}
-
-}  // namespace
+using percept::fuzzing::Catalog;
+using percept::fuzzing::Known;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto doc = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);

@@ -35,7 +35,8 @@ void ApiServer::Impl::Routes() {
   const std::string first_report =
       "/reports/" + (catalog.LatestAll().empty() ? std::string() : catalog.LatestAll().front()->id);
 
-  metrics.emplace(writer.get(), http.get(), aggregates.get(), &responses);
+  reviews.emplace(&catalog, writer.get(), aggregates.get(), readers.get());
+  metrics.emplace(writer.get(), http.get(), aggregates.get(), &responses, &*reviews);
   surveys.emplace(&catalog, readers.get());
   submissions.emplace(
       &catalog, institutions.get(), &hasher, writer.get(), readers.get(),
@@ -48,7 +49,6 @@ void ApiServer::Impl::Routes() {
                         scoring, options.institution_period);
   scores.emplace(&*score_service);
   part_b.emplace(&*score_service, readers.get(), institutions.get());
-  reviews.emplace(&catalog, writer.get(), aggregates.get(), readers.get());
   supervise.emplace(&catalog, readers.get(), aggregates.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get(), readers.get(), options.share_proposals);

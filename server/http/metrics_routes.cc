@@ -38,6 +38,9 @@ void MetricsResource::Metrics(httplib::Response& res) const {
          w.transactions);
   metric("percept_aggregates_generation", "gauge", "Generation of the aggregates mirror.",
          aggregates_->loaded_generation());
+  metric("percept_enumerator_summary_reads_total", "counter",
+         "Reads of a survey's interviews for the enumerator summary (callers at once share one).",
+         reviews_->enumerator_reads());
   metric("percept_connections_open", "gauge",
          "Connections open: handshaking, idle, waiting for a worker or being answered.", c.open);
   metric("percept_connections_waiting", "gauge",

@@ -28,7 +28,9 @@
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
+#include "percept/storage/enumerator_cache.h"
 #include "rate_limiter.h"
+#include "token_gate.h"
 #include "router.h"
 
 namespace percept {
@@ -270,8 +272,20 @@ class ReviewResource {
  public:
   ReviewResource(const SurveyCatalog* catalog, SubmissionWriter* writer, Aggregates* aggregates,
                  StorePool* readers)
-      : catalog_(catalog), writer_(writer), aggregates_(aggregates), readers_(readers) {}
+      : catalog_(catalog),
+        writer_(writer),
+        aggregates_(aggregates),
+        readers_(readers),
+        enumerator_inputs_(readers, aggregates) {}
   void Register(Router& router);
+  // The enumerator summary of survey `def` that `who` may read (a team's supervisor: its team's
+  // rows, each still compared with every enumerator). TooManyRequests while `who` has
+  // kSummariesPerToken under way: each may wait for a read of the whole survey.
+  Result<std::vector<EnumeratorRow>> EnumeratorRows(const Principal& who,
+                                                    const SurveyDefinition& def);
+  static constexpr int kSummariesPerToken = 2;
+  // How many times a survey's interviews were read for the enumerator summary.
+  uint64_t enumerator_reads() const { return enumerator_inputs_.reads(); }
   // Moves `instance_id` to `to` for `who` (NotFound for an interview it may not review), on the
   // writer thread; the API and the supervisor's page both review through here.
   Result<ReviewChange> Apply(const Principal& who, const std::string& instance_id,
@@ -286,6 +300,8 @@ class ReviewResource {
   SubmissionWriter* writer_;
   Aggregates* aggregates_;  // Apply runs on the writer thread, inside RunExclusive
   StorePool* readers_;
+  EnumeratorInputCache enumerator_inputs_;
+  TokenGate summaries_{kSummariesPerToken};
 };
 
 // What is wrong with a review asked for: a state a supervisor may set, a comment within bounds,
@@ -387,8 +403,13 @@ using ResponseCounts = std::array<std::atomic<uint64_t>, 6>;
 class MetricsResource {
  public:
   MetricsResource(const SubmissionWriter* writer, const GuardedTlsServer* http,
-                  const Aggregates* aggregates, const ResponseCounts* responses)
-      : writer_(writer), http_(http), aggregates_(aggregates), responses_(responses) {}
+                  const Aggregates* aggregates, const ResponseCounts* responses,
+                  const ReviewResource* reviews)
+      : writer_(writer),
+        http_(http),
+        aggregates_(aggregates),
+        responses_(responses),
+        reviews_(reviews) {}
   void Register(Router& router);
 
  private:
@@ -398,6 +419,7 @@ class MetricsResource {
   const GuardedTlsServer* http_;
   const Aggregates* aggregates_;
   const ResponseCounts* responses_;
+  const ReviewResource* reviews_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -160,23 +160,41 @@ void ReviewResource::History(const httplib::Request& req, httplib::Response& res
             {"items", std::move(items)}});
 }
 
+Result<std::vector<EnumeratorRow>> ReviewResource::EnumeratorRows(const Principal& who,
+                                                                  const SurveyDefinition& def) {
+  TokenGate::Place place = summaries_.Enter(who.name);
+  if (!place.ok()) {
+    return Status::TooManyRequests(
+        "this token already has " + std::to_string(kSummariesPerToken) +
+        " enumerator summaries under way; wait for them");
+  }
+  auto inputs = enumerator_inputs_.Get(def.id);
+  if (!inputs.ok()) return inputs.status();
+  EnumeratorOptions options;
+  options.lo = def.scale.min;
+  options.hi = def.scale.max;
+  // Every enumerator is the others' benchmark; a team's supervisor then reads its team's rows.
+  std::vector<EnumeratorRow> rows;
+  for (EnumeratorRow& r : ComputeEnumerators(**inputs, options)) {
+    if (who.role == Role::kSupervisor && !who.team.empty() && r.team != who.team) continue;
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
 void ReviewResource::Enumerators(const httplib::Request& req, httplib::Response& res,
                                  const Principal& who) {
   const std::string survey = req.get_param_value("survey");
   if (survey.empty()) return SendError(res, Status::InvalidParameter("'survey' is required"));
   const SurveyDefinition* def = catalog_->Latest(survey);
   if (!def) return SendError(res, Status::NotFound("no such survey"));
-  auto reader = readers_->Acquire();
-  if (!reader.ok()) return SendError(res, reader.status());
-  // Every enumerator is the others' benchmark; a team's supervisor then reads its team's rows.
-  auto inputs = ReadEnumeratorInputs(**reader, *aggregates_, def->id, "");
-  if (!inputs.ok()) return SendError(res, inputs.status());
-  EnumeratorOptions options;
-  options.lo = def->scale.min;
-  options.hi = def->scale.max;
+  auto rows = EnumeratorRows(who, *def);
+  if (!rows.ok()) {
+    if (rows.status().code() == StatusCode::kTooManyRequests) res.set_header("Retry-After", "1");
+    return SendError(res, rows.status());
+  }
   json items = json::array();
-  for (const EnumeratorRow& r : ComputeEnumerators(*inputs, options)) {
-    if (who.role == Role::kSupervisor && !who.team.empty() && r.team != who.team) continue;
+  for (const EnumeratorRow& r : *rows) {
     json flags = json::object();
     for (const std::string& f : QualityFlagNames()) flags[f] = r.flags.count(f) ? r.flags.at(f) : 0;
     auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
@@ -194,7 +212,7 @@ void ReviewResource::Enumerators(const httplib::Request& req, httplib::Response&
                      {"deviant", r.deviant}});
   }
   SendJson(res, 200,
-           {{"survey", def->id}, {"min_gap", options.min_gap}, {"items", std::move(items)}});
+           {{"survey", def->id}, {"min_gap", EnumeratorOptions{}.min_gap}, {"items", std::move(items)}});
 }
 
 }  // namespace percept

@@ -125,15 +125,9 @@ void SupervisePage::Queue(const httplib::Request& req, httplib::Response& res, c
     row.flags = page->flags[i];
     view.rows.push_back(std::move(row));
   }
-  auto inputs = ReadEnumeratorInputs(**reader, *aggregates_, def->id, "");
-  if (!inputs.ok()) return SendHtmlError(req, res, inputs.status());
-  EnumeratorOptions options;
-  options.lo = def->scale.min;
-  options.hi = def->scale.max;
-  for (EnumeratorRow& r : ComputeEnumerators(*inputs, options)) {
-    if (who.role == Role::kSupervisor && !who.team.empty() && r.team != who.team) continue;
-    view.enumerators.push_back(std::move(r));
-  }
+  auto rows = reviews_->EnumeratorRows(who, *def);
+  if (!rows.ok()) return SendHtmlError(req, res, rows.status());
+  view.enumerators = std::move(rows).value();
   SendHtml(res, 200, RenderQueue(view));
 }
 

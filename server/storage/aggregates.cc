@@ -138,6 +138,7 @@ Status Aggregates::LoadNow(Store& store) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   mirror_ = std::move(fresh);
   generation_ = gen->empty() ? 0 : std::stoll(*gen);
+  changes_.fetch_add(1, std::memory_order_release);
   log_seen_ = last;
   return Status::Ok();
 }
@@ -174,9 +175,11 @@ Status Aggregates::Follow(Store& store) {
 }
 
 void Aggregates::Apply(const AggregateDelta& delta) {
+  if (delta.empty()) return;
   std::unique_lock<std::shared_mutex> lock(mu_);
   for (const auto& [key, sums] : delta)
     mirror_[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
+  changes_.fetch_add(1, std::memory_order_release);
 }
 
 int64_t Aggregates::loaded_generation() const {

@@ -376,3 +376,47 @@ TEST_CASE("the supervisor's own forms pass in browsers without Sec-Fetch-Site, o
   CHECK(post("null") == 403);
   CHECK(post("https://evil.example") == 403);
 }
+
+TEST_CASE("the enumerator summary reads a survey once for all who ask, and never stale") {
+  ServerProcess server;
+  auto c = server.Client();
+  std::vector<std::string> supervisors;
+  for (int i = 0; i < 6; ++i)
+    supervisors.push_back(
+        LastLine(server.Admin("token create --role supervisor --name sup-" + std::to_string(i))));
+  std::mt19937_64 rng(27);
+  auto send = [&](unsigned seed) {
+    REQUIRE(Post(*c, server.enumerator_token, DemoInterview(RandomUuid(rng), {"cesfam-tal-1"}, seed))
+                ->status == 201);
+  };
+  auto reads = [&] {
+    const std::string text = c->Get("/metrics")->body;
+    const std::string name = "\npercept_enumerator_summary_reads_total ";
+    const size_t at = text.find(name);
+    REQUIRE(at != std::string::npos);
+    return std::stoll(text.substr(at + name.size()));
+  };
+  const std::string path = "/api/v1/enumerators?survey=chs-perception";
+  for (unsigned i = 0; i < 3; ++i) send(i + 1);
+  CHECK(GetJson(*c, path, supervisors[0])["items"][0]["interviews"] == 3);
+  CHECK(reads() == 1);
+  // Many supervisors at once, nothing new: one read served them all.
+  std::vector<std::thread> callers;
+  std::atomic<int> ok{0}, busy{0};
+  for (int i = 0; i < 12; ++i) {
+    callers.emplace_back([&, i] {
+      auto own = server.Client();
+      auto r = own->Get(path.c_str(), Bearer(supervisors[i % supervisors.size()]));
+      if (r && r->status == 200) ok++;
+      if (r && r->status == 429) busy++;
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  CHECK(ok + busy == 12);
+  CHECK(ok >= 6);
+  CHECK(reads() == 1);
+  // What a tablet sent just before is in the very next answer.
+  send(9);
+  CHECK(GetJson(*c, path, supervisors[1])["items"][0]["interviews"] == 4);
+  CHECK(reads() == 2);
+}

@@ -1,6 +1,7 @@
 // The per-caller token bucket (server/http/rate_limiter.h): limits, and a table that callers an
 // attacker invents cannot grow without bound.
 #include "rate_limiter.h"
+#include "token_gate.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -49,4 +50,20 @@ TEST_CASE("rate limiter: shared, it counts what it lets through and is charged t
   CHECK(retry_after >= 4 * 3600);
   CHECK(retry_after <= 5 * 3600 + 1);
   CHECK(limiter.TakeSpent().empty());  // refused requests are not spent
+}
+
+TEST_CASE("token gate: a token holds at most its places at once, and gets them back") {
+  percept::TokenGate gate(2);
+  auto a = gate.Enter("sup-norte");
+  auto b = gate.Enter("sup-norte");
+  CHECK(a.ok());
+  CHECK(b.ok());
+  CHECK_FALSE(gate.Enter("sup-norte").ok());  // a third at once
+  CHECK(gate.Enter("sup-sur").ok());          // another token is not held back
+  {
+    auto moved = std::move(a);
+    CHECK(moved.ok());
+    CHECK_FALSE(gate.Enter("sup-norte").ok());
+  }  // the moved place is given back once
+  CHECK(gate.Enter("sup-norte").ok());
 }

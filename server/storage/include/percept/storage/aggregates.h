@@ -14,6 +14,7 @@
 // and `generation_`; `layouts_` is filled by the constructor and read-only after it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -63,6 +64,10 @@ class Aggregates {
   // mirror that fell behind a fold is loaded again. Writer thread only.
   Status Follow(Store& store);
   int64_t loaded_generation() const;
+  // How many changes the mirror has taken (a Load, or a delta that moved something): what a
+  // reader that caches what it read of the interviews compares (EnumeratorInputCache). Any
+  // thread.
+  uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
 
   // Per institution accepted by `include`, the `part` sums of survey `survey_id` over days in
   // [from, to] (empty: unbounded), in the shape of version `version`'s layout of that part.
@@ -93,6 +98,7 @@ class Aggregates {
   std::map<std::pair<std::string, int>, std::map<std::string, DaySeries>> mirror_;
   int64_t generation_ = -1;
   int64_t log_seen_ = 0;  // the last log seq in the mirror; Load and Follow's thread only
+  std::atomic<uint64_t> changes_{0};
 };
 
 }  // namespace percept
