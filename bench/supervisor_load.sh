@@ -46,8 +46,8 @@ wrk_pid=$!
 sleep 1
 tablet "+ summary" 102
 wait "$wrk_pid" || true
-awk '/Requests\/sec/ {r=$2} /Non-2xx/ {n=$NF} /requests in/ {t=$1}
-  END { printf "supervisor    %d requests (%.0f/s), %d of them refused (429: two at once per token)\n", t, r, n }' "$dir/wrk.out"
+awk '/Requests\/sec/ {r=$2} /Non-2xx/ {n=$NF} /requests in/ {t=$1} /timeout/ {o=$NF}
+  END { printf "supervisor    %d requests answered (%.0f/s), %d of them 429 (two at once per token); %d not answered within wrk'"'"'s 2 s\n", t, r, n, o }' "$dir/wrk.out"
 reads=$(curl -s --cacert "$dir/dev-cert.pem" "https://127.0.0.1:$port/metrics" |
   awk '/^percept_enumerator_summary_reads_total/ {print $2}')
 echo "server        the survey was read ${reads:-(not counted by this build)} times for the summary"

@@ -26,6 +26,7 @@ run bash bench/national_postgres.sh 300
 run bash bench/false_alarms.sh 2 "100 150"
 run bash bench/power.sh 1 150 "-1"
 run bash bench/enumerator_false_alarms.sh 2 60
+run bash bench/supervisor_load.sh 300 8 2
 run bash scripts/compare-builds.sh build/server/percept build/server/percept 100
 rm -f bench-smoke.log
 echo "bench-smoke: every benchmark ran"
