@@ -1,6 +1,5 @@
 #include "percept/storage/enumerator_cache.h"
 
-#include "percept/storage/reviews.h"
 
 namespace percept {
 
@@ -21,17 +20,30 @@ Result<EnumeratorInputCache::Inputs> EnumeratorInputCache::Get(const std::string
   e.reading_changes = aggregates_->changes();
   ++reads_;
   lock.unlock();
-  Result<std::vector<EnumeratorInput>> read = Status::Internal("not read");
+  Status read;
   {
     auto reader = readers_->Acquire();
-    read = reader.ok() ? ReadEnumeratorInputs(**reader, *aggregates_, survey_id, "")
-                       : Result<std::vector<EnumeratorInput>>(reader.status());
+    read = reader.status();
+    // What changed since the last read; from nothing when that is all there is, or when the
+    // state missed an interview (then once more from nothing).
+    for (int attempt = 0; read.ok() && attempt < 2; ++attempt) {
+      if (!e.follow.whole) e.follow = EnumeratorFollow{};
+      read = FollowEnumeratorInputs(**reader, *aggregates_, survey_id, &e.follow);
+      if (!read.ok()) e.follow = EnumeratorFollow{};
+      if (e.follow.whole) break;
+    }
+  }
+  Inputs inputs;
+  if (read.ok()) {
+    std::vector<EnumeratorInput> all;
+    for (const auto& [name, input] : e.follow.by_name) all.push_back(input);
+    inputs = std::make_shared<const std::vector<EnumeratorInput>>(std::move(all));
   }
   lock.lock();
   e.reading = false;
-  e.failed = read.status();
+  e.failed = read;
   if (read.ok()) {
-    e.inputs = std::make_shared<const std::vector<EnumeratorInput>>(std::move(read).value());
+    e.inputs = std::move(inputs);
     e.changes = e.reading_changes;
   }
   read_done_.notify_all();

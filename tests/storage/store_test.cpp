@@ -7,10 +7,16 @@
 #include <set>
 #include <thread>
 
+#include <algorithm>
+#include <random>
+
+#include "percept/base/crypto.h"
+#include "percept/base/uuid.h"
 #include "percept/http/auth.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/rate_spend.h"
+#include "percept/storage/reviews.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 #include "pg_cluster.h"
@@ -288,4 +294,135 @@ TEST_CASE("a snapshot read does not see what another connection commits meanwhil
   CHECK(first == 2);
   CHECK(second == 2);
   CHECK(Count(**reader, "evaluations") == 4);  // and after it, the new interview is there
+}
+
+namespace {
+
+// The demo survey definitions and institutions, as the server loads them.
+const SurveyCatalog& Definitions() {
+  static const SurveyCatalog catalog = [] {
+    auto c = SurveyCatalog::LoadDirectory(percept::testing::SourcePath("survey_defs"));
+    REQUIRE(c.ok());
+    return std::move(c).value();
+  }();
+  return catalog;
+}
+
+class DemoNetwork : public InstitutionLookup {
+ public:
+  bool Exists(const std::string& id) const override {
+    return id == "cesfam-tal-1" || id == "omil-tal" || id == "uif-tal";
+  }
+};
+
+// Each enumerator's inputs as compared: the minutes sorted (their order is the reads').
+std::string Described(std::vector<EnumeratorInput> inputs) {
+  std::string out;
+  for (EnumeratorInput& in : inputs) {
+    std::sort(in.minutes_per_evaluation.begin(), in.minutes_per_evaluation.end());
+    out += in.enumerator + "/" + in.team + " " + std::to_string(in.interviews) + " [";
+    for (double m : in.minutes_per_evaluation) out += std::to_string(m) + " ";
+    out += "] flags";
+    for (const auto& [f, n] : in.flags) out += " " + f + "=" + std::to_string(n);
+    out += " days";
+    for (const auto& [d, n] : in.per_day) out += " " + d + "=" + std::to_string(n);
+    out += " overall";
+    for (const auto& [i, m] : in.overall)
+      out += " " + i + ":" + std::to_string(m.n) + "," + std::to_string(m.sum) + "," +
+             std::to_string(m.sum_sq);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the enumerator summary kept by what changed equals a read of everything") {
+  const std::string path = TempPath("enumerator-follow-test.db");
+  std::remove(path.c_str());
+  {
+    auto s = Store::Open(path, true);
+    REQUIRE(s.ok());
+    REQUIRE((*s)->Migrate().ok());
+    REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
+                                      {"omil-tal", "O", "omil", "8110", "8"},
+                                      {"uif-tal", "U", "uif", "8110", "8"}})
+                .ok());
+    for (const char* name : {"enc-a", "enc-b", "enc-c"})
+      REQUIRE((*s)->CreateToken(name, Role::kEnumerator, Sha256(name), {}, "norte").ok());
+  }
+  Aggregates aggregates(Definitions().All());
+  auto ws = Store::Open(path, false);
+  REQUIRE(ws.ok());
+  REQUIRE(aggregates.Load(**ws).ok());
+  SubmissionWriter writer(std::move(ws).value(), &aggregates);
+  auto reader = Store::Open(path, false);
+  REQUIRE(reader.ok());
+  static const DemoNetwork network;
+  std::mt19937_64 rng(33);
+  auto send = [&](const std::string& enumerator, json doc) {
+    auto sub = ValidateSubmission(doc, Definitions(), network);
+    REQUIRE(sub.ok());
+    sub->flags = QualityFlags(*sub, 1795000000, QualityOptions{});
+    REQUIRE(writer.Write({&sub.value()}, enumerator).at(0) == SubmissionOutcome::kCreated);
+  };
+  auto interview = [&](unsigned seed) {
+    json doc = percept::testing::DemoInterview(
+        RandomUuid(rng), {"cesfam-tal-1", seed % 2 ? "omil-tal" : "uif-tal"}, seed);
+    const std::string day = "2026-11-" + std::to_string(10 + seed % 9);
+    doc["started_at"] = day + "T14:03:00-03:00";
+    doc["completed_at"] = day + "T14:4" + std::to_string(seed % 10) + ":12-03:00";
+    return doc;
+  };
+  EnumeratorFollow follow;
+  auto same = [&] {
+    REQUIRE(FollowEnumeratorInputs(**reader, aggregates, "chs-perception", &follow).ok());
+    CHECK(follow.whole);
+    std::vector<EnumeratorInput> kept;
+    for (const auto& [name, in] : follow.by_name) kept.push_back(in);
+    auto all = ReadEnumeratorInputs(**reader, aggregates, "chs-perception", "");
+    REQUIRE(all.ok());
+    CHECK(Described(kept) == Described(*all));
+    return Described(kept);
+  };
+  std::vector<json> sent;
+  for (unsigned i = 0; i < 12; ++i) {
+    sent.push_back(interview(i));
+    send(i % 3 == 0 ? "enc-a" : i % 3 == 1 ? "enc-b" : "enc-c", sent.back());
+  }
+  const std::string first = same();
+  CHECK(first.find("enc-a/norte 4") != std::string::npos);
+  // More interviews; a correction of one of enc-a's; one that arrives before its original.
+  for (unsigned i = 12; i < 16; ++i) send("enc-b", interview(i));
+  json correction = interview(20);
+  correction["deprecated_id"] = sent[0]["instance_id"];
+  send("enc-a", correction);
+  json original = interview(21), early = interview(22);
+  early["deprecated_id"] = original["instance_id"];
+  send("enc-c", early);
+  send("enc-c", original);
+  same();
+  // An admin brings the deprecated one back.
+  REQUIRE(writer
+              .RunExclusive([&](Store& store) {
+                Transaction tx(store.db());
+                AggregateDelta delta;
+                auto done = ChangeReviewState(store, &aggregates,
+                                              sent[0]["instance_id"].get<std::string>(),
+                                              "received", "jefa", "", &delta,
+                                              ReviewAuthority::kAdmin);
+                if (!done.ok()) return done.status();
+                Status s = AppendAggregateLog(store, delta);
+                if (s.ok()) s = tx.Commit();
+                if (s.ok()) aggregates.Apply(delta);
+                return s;
+              })
+              .ok());
+  const std::string undone = same();
+  CHECK(undone.find("enc-a/norte 5") != std::string::npos);
+  // A follow that missed an interview says so, and is then started again.
+  follow.counted -= 1;
+  REQUIRE(FollowEnumeratorInputs(**reader, aggregates, "chs-perception", &follow).ok());
+  CHECK_FALSE(follow.whole);
+  writer.Stop();
 }

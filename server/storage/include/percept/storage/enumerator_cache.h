@@ -6,7 +6,8 @@
 // A caller gets inputs at least as new as the aggregates were when it asked (Aggregates::
 // changes(): every stored interview, review and correction moves them), so what it wrote just
 // before is in what it reads. While one read of a survey runs, callers wait for it, or for the
-// next, never start another.
+// next, never start another. A read after the first takes only what changed since
+// (FollowEnumeratorInputs): the interviews stored since, and those deprecated or brought back.
 //
 // Thread-safe. `readers` and `aggregates` are not owned and outlive the cache.
 #pragma once
@@ -22,6 +23,7 @@
 #include "percept/base/status.h"
 #include "percept/enumerators.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/reviews.h"
 #include "percept/storage/store_pool.h"
 
 namespace percept {
@@ -39,6 +41,7 @@ class EnumeratorInputCache {
 
  private:
   struct Entry {
+    EnumeratorFollow follow;  // only the reading thread touches it (`reading` says which)
     Inputs inputs;           // null until a read succeeded
     uint64_t changes = 0;    // what `inputs` include
     bool reading = false;

@@ -8,6 +8,8 @@
 // Every function runs in the caller's transaction, on the thread that owns the Store.
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,5 +67,26 @@ Result<std::vector<EnumeratorInput>> ReadEnumeratorInputs(Store& store,
                                                           const Aggregates& aggregates,
                                                           const std::string& survey_id,
                                                           const std::string& team);
+
+// The same, kept up to date by reading only what changed since the last call: the interviews
+// stored since (by seq), and those a correction deprecated or an admin brought back since.
+// `whole` says whether every stored interview is accounted for; when it is false (on
+// PostgreSQL a lower seq can commit after a higher one was read), start again from a fresh
+// state. Equal to ReadEnumeratorInputs (tests/e2e/hardening_test.cpp).
+struct EnumeratorFollow {
+  std::map<std::string, EnumeratorInput> by_name;
+  int64_t read_to = 0;              // every seq up to here is counted or deprecated
+  std::set<int64_t> deprecated;     // of those, the deprecated ones (not counted)
+  int64_t counted = 0;              // interviews counted
+  bool whole = false;
+};
+Status FollowEnumeratorInputs(Store& store, const Aggregates& aggregates,
+                              const std::string& survey_id, EnumeratorFollow* state);
+
+// Adds (`sign` +1) or takes back (-1) the interviews of `q`'s rows (the columns of
+// ReadEnumeratorInputs' query, ordered by interview) to `by_name`; how many interviews.
+Result<int64_t> AddEnumeratorRows(Statement& q, const Aggregates& aggregates,
+                                  const std::string& survey_id, int sign,
+                                  std::map<std::string, EnumeratorInput>* by_name);
 
 }  // namespace percept
