@@ -62,7 +62,8 @@ Status ApplyCorrections(Store& store, const Aggregates* aggregates, const ValidS
 
 // What the enumerator summary is computed from (analytics/enumerators.h): every interview of
 // `survey_id` but deprecated ones, grouped by enumerator (of `team` only, when given), with the
-// overall item's answers per institution. One pass over the survey's evaluations.
+// overall item's answers per institution. One pass over the survey's evaluations: the whole
+// read that the server's kept summary (FollowEnumeratorInputs) is tested equal to.
 Result<std::vector<EnumeratorInput>> ReadEnumeratorInputs(Store& store,
                                                           const Aggregates& aggregates,
                                                           const std::string& survey_id,
