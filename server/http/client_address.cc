@@ -51,6 +51,8 @@ std::string SignInLimitKey(const std::string& address) {
   in6_addr v6{};
   if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), &v6) != 1)
     return address;
+  // An IPv4 client on an IPv6 socket (::ffff:a.b.c.d) is one address, not a /64 shared by all.
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) return address;
   char prefix[64];
   std::snprintf(prefix, sizeof prefix, "%x:%x:%x:%x::/64", v6.s6_addr[0] << 8 | v6.s6_addr[1],
                 v6.s6_addr[2] << 8 | v6.s6_addr[3], v6.s6_addr[4] << 8 | v6.s6_addr[5],

@@ -1,6 +1,7 @@
 // The per-caller token bucket (server/http/rate_limiter.h): limits, and a table that callers an
 // attacker invents cannot grow without bound.
 #include "rate_limiter.h"
+#include "client_address.h"
 #include "token_gate.h"
 
 #include <catch2/catch.hpp>
@@ -66,4 +67,14 @@ TEST_CASE("token gate: a token holds at most its places at once, and gets them b
     CHECK_FALSE(gate.Enter("sup-norte").ok());
   }  // the moved place is given back once
   CHECK(gate.Enter("sup-norte").ok());
+}
+
+TEST_CASE("sign-in limits count an IPv6 client by its /64, and anyone else by its address") {
+  using percept::SignInLimitKey;
+  CHECK(SignInLimitKey("203.0.113.7") == "203.0.113.7");
+  CHECK(SignInLimitKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64");
+  CHECK(SignInLimitKey("2001:db8:1:2:bbbb::9") == SignInLimitKey("2001:db8:1:2:aaaa::1"));
+  CHECK(SignInLimitKey("2001:db8:1:3::1") != SignInLimitKey("2001:db8:1:2::1"));
+  // IPv4 clients of a server listening on IPv6 are not all one /64.
+  CHECK(SignInLimitKey("::ffff:203.0.113.7") != SignInLimitKey("::ffff:203.0.113.8"));
 }
