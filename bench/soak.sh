@@ -104,6 +104,10 @@ log_rows=$(sqlite3 "$db" "SELECT count(*) FROM aggregate_log")
 dump > "$dir/incremental"
 $P --db "$db" rebuild-aggregates > /dev/null 2>&1
 dump > "$dir/rebuilt"
-if cmp -s "$dir/incremental" "$dir/rebuilt"; then same=yes; else same=no; fi
+if cmp -s "$dir/incremental" "$dir/rebuilt"; then same=yes; else
+  same=no
+  echo "soak: rows kept incrementally (<) and rebuilt (>) differ:" >&2
+  diff "$dir/incremental" "$dir/rebuilt" | cut -c1-160 | head -n 10 >&2 || true
+fi
 echo "aggregates: $(wc -l < "$dir/rebuilt") rows; incremental equals rebuild: $same (log rows left after the clean stop: $log_rows)"
 [ "$missing" -eq 0 ] && [ "$lost_reviews" -eq 0 ] && [ "$stored" -eq "$distinct" ] && [ "$acked" -eq $((3 * per_cycle * cycles)) ] && [ "$same" = yes ] && [ "$log_rows" -eq 0 ]

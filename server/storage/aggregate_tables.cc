@@ -1,6 +1,8 @@
 #include "percept/storage/aggregate_tables.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "percept/storage/aggregates.h"
 #include "percept/submission.h"
@@ -37,6 +39,28 @@ namespace {
 
 // PostgreSQL: each key's row locked, added to in C++ and written back, or inserted; a row that
 // another server inserted meanwhile is locked and added to on the second pass.
+bool AllZero(std::string_view blob) {
+  return std::all_of(blob.begin(), blob.end(), [](char c) { return c == 0; });
+}
+
+// A row whose every interview left (rejected, deprecated) holds nothing, and a rebuild would not
+// write it: it is deleted, so that the table kept by deltas stays equal to a rebuild.
+// `if_zero`: only when its stored sums are all zero (SQLite, after the sums were added in SQL).
+Status DeleteRow(Store& store, const AggregateKey& key, bool if_zero) {
+  auto del = store.Cached(
+      if_zero ? "DELETE FROM aggregates WHERE survey_id = ? AND survey_version = ? AND "
+                "institution_id = ? AND day = ? AND sums = zeroblob(length(sums))"
+              : "DELETE FROM aggregates WHERE survey_id = ? AND survey_version = ? AND "
+                "institution_id = ? AND day = ?");
+  if (!del.ok()) return del.status();
+  return (*del)
+      ->Bind(1, key.survey_id)
+      .Bind(2, static_cast<int64_t>(key.version))
+      .Bind(3, key.institution_id)
+      .Bind(4, key.day)
+      .Run();
+}
+
 Status WritePostgres(Store& store, const AggregateDelta& delta) {
   for (const auto& [key, sums] : delta) {
     const std::string blob = SumsToBlob(sums);
@@ -54,6 +78,11 @@ Status WritePostgres(Store& store, const AggregateDelta& delta) {
       if (q.Step()) {
         const std::optional<std::string> added = AddSumBlobs(q.BlobView(0), blob);
         if (!added) return Status::Internal("aggregate sums of another width");
+        if (AllZero(*added)) {
+          Status s = DeleteRow(store, key, false);
+          if (!s.ok()) return s;
+          break;
+        }
         auto up = store.Cached(
             "UPDATE aggregates SET sums = ? WHERE survey_id = ? AND survey_version = ? AND "
             "institution_id = ? AND day = ?");
@@ -108,6 +137,11 @@ Status WriteAggregates(Store& store, const AggregateDelta& delta) {
         .BindBlob(5, blob.data(), blob.size());
     Status s = (*st)->Run();
     if (!s.ok()) return s;
+    // Only a delta that takes something away can leave a row of zeros.
+    if (std::any_of(sums.begin(), sums.end(), [](int64_t v) { return v < 0; })) {
+      s = DeleteRow(store, key, true);
+      if (!s.ok()) return s;
+    }
   }
   return Status::Ok();
 }

@@ -79,7 +79,14 @@ void Aggregates::DaySeries::Add(const std::string& day, const std::vector<int64_
     sums.insert(sums.begin() + static_cast<std::ptrdiff_t>(at * width), width, 0);
   }
   int64_t* into = sums.data() + at * width;
-  for (size_t i = 0; i < width; ++i) into[i] += delta[i];
+  bool zero = true;
+  for (size_t i = 0; i < width; ++i) zero &= (into[i] += delta[i]) == 0;
+  if (!zero) return;
+  // A day whose every interview left (rejected, deprecated) holds nothing: it goes, as it would
+  // from a rebuild, so that the mirror and the table stay equal to one.
+  days.erase(days.begin() + static_cast<std::ptrdiff_t>(at));
+  sums.erase(sums.begin() + static_cast<std::ptrdiff_t>(at * width),
+             sums.begin() + static_cast<std::ptrdiff_t>((at + 1) * width));
 }
 
 namespace {

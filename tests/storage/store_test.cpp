@@ -241,6 +241,32 @@ TEST_CASE("an aggregate delta survives its compact encoding, negative sums inclu
   CHECK_FALSE(DecodeDelta(EncodeDelta(delta).substr(0, 10)).ok());
 }
 
+TEST_CASE("a row whose interviews all left is deleted, as a rebuild would never write it") {
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
+  REQUIRE(RegisterAggregateFunctions(store->db()).ok());
+  const AggregateKey alone{"chs-perception", 2, "cesfam-tal-1", "2026-11-20"};
+  const AggregateKey kept{"chs-perception", 2, "omil-tal", "2026-11-20"};
+  AggregateDelta in, out;
+  in[alone] = {1, 5, 25, 0};
+  in[kept] = {2, 7, 29, 1};
+  out[alone] = {-1, -5, -25, 0};  // its only interview rejected
+  out[kept] = {-1, -3, -9, 0};    // one of two rejected
+  REQUIRE(WriteAggregates(*store, in).ok());
+  CHECK(Count(*store, "aggregates") == 2);
+  REQUIRE(WriteAggregates(*store, out).ok());
+  CHECK(Count(*store, "aggregates") == 1);
+  auto st = store->db()->Prepare("SELECT institution_id, sums FROM aggregates");
+  REQUIRE(st.ok());
+  REQUIRE(st->Step());
+  CHECK(st->Text(0) == "omil-tal");
+  CHECK(SumsFromBlob(st->BlobView(1)) == std::vector<int64_t>{1, 4, 20, 1});
+  // Taken in again (an admin's undo), the row comes back.
+  AggregateDelta back;
+  back[alone] = {1, 5, 25, 0};
+  REQUIRE(WriteAggregates(*store, back).ok());
+  CHECK(Count(*store, "aggregates") == 2);
+}
+
 TEST_CASE("rate spend: each server reads the others' rows once and never its own") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   int64_t seen_a = 0, seen_b = 0;
