@@ -266,6 +266,12 @@ int main(int argc, char** argv) {
     return last;
   };
   const std::string analyst = token_of("--role analyst --name bench-analyst");
+  // An institution reader: over all time it is also shown what each month would hide
+  // (docs/security.md, "Differencing"), so its all-time reports cost a report per month more.
+  const std::string institution = token_of(
+      "--role institution --name bench-institution "
+      "--institution " +
+      institutions.front().id);
   const std::string out_file = dir + "/serve.out";
   std::fflush(stdout);
   pid_t pid = fork();
@@ -294,11 +300,11 @@ int main(int argc, char** argv) {
   client.enable_server_certificate_verification(true);
   client.set_keep_alive(true);
   client.set_read_timeout(60, 0);
-  auto p50 = [&](const std::string& path, size_t* bytes) {
+  auto p50 = [&](const std::string& path, size_t* bytes, const std::string& token) {
     std::vector<double> ms;
     for (int i = 0; i < 20; ++i) {
       const auto t = Clock::now();
-      auto r = client.Get(path.c_str(), {{"Authorization", "Bearer " + analyst}});
+      auto r = client.Get(path.c_str(), {{"Authorization", "Bearer " + token}});
       ms.push_back(Seconds(t) * 1000);
       if (!r || r->status != 200) {
         std::fprintf(stderr, "%s failed\n", path.c_str());
@@ -319,8 +325,14 @@ int main(int argc, char** argv) {
            {"/api/v1/circuits?comuna", "/api/v1/circuits?survey=chs-perception&comuna=" + comuna},
            {"/api/v1/scores?region=13&from&to",
             "/api/v1/scores?survey=chs-perception&region=13&from=2026-09-10&to=2026-10-10"}}) {
-    const double ms = p50(path, &bytes);
+    const double ms = p50(path, &bytes, analyst);
     std::printf("GET %-36s p50 %7.1f ms  (%zu bytes, 20 calls)\n", label, ms, bytes);
+  }
+  for (const char* part : {"scores", "indicators"}) {
+    const std::string path = std::string("/api/v1/") + part + "?survey=chs-perception";
+    const double ms = p50(path, &bytes, institution);
+    std::printf("GET %-36s p50 %7.1f ms  (%zu bytes, 20 calls, an institution reader)\n",
+                path.substr(0, path.find('?')).c_str(), ms, bytes);
   }
 
   const auto rebuild_start = Clock::now();
@@ -329,7 +341,7 @@ int main(int argc, char** argv) {
   const double rebuild = Seconds(rebuild_start);
   std::printf("percept rebuild-aggregates              %7.1f s  (exit %d)\n", rebuild, rc);
   // The next report notices the rebuild and reloads the mirror.
-  const double after = p50("/api/v1/scores?survey=chs-perception", &bytes);
+  const double after = p50("/api/v1/scores?survey=chs-perception", &bytes, analyst);
   std::printf("GET /api/v1/scores after the rebuild    p50 %7.1f ms\n", after);
 
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");

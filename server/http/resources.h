@@ -210,6 +210,14 @@ class ScoreService {
                  std::function<bool(const std::string&)>* include);
   // Reloads the mirror when `percept rebuild-aggregates` bumped the generation.
   Status RefreshAggregates();
+  // `compute(from, to)` for `who`: as it is for analysts; for an institution reader, with what
+  // it may not see hidden (institution_privacy.h), over all time what any window hides too.
+  template <typename Report, typename Compute, typename HideWindow>
+  Report ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
+                   const HideWindow& hide_window) const;
+  // The whole --institution-period windows that hold the query's survey's interviews: what an
+  // institution reader asking for all time could ask for instead (institution_privacy.h).
+  std::vector<std::pair<std::string, std::string>> InstitutionWindows(const ScoreQuery& q) const;
 
   const SurveyCatalog* catalog_;
   Aggregates* aggregates_;

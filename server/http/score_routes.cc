@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "institution_privacy.h"
 #include "json_writer.h"
 #include "percept/critical_points.h"
 #include "percept/http/api_server.h"
@@ -18,29 +19,6 @@
 #include "score_json.h"
 
 namespace percept {
-
-namespace {
-
-int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
-}
-
-// Whether [from, to] (valid dates) is exactly one calendar window of `months` months (1, 3 or
-// 12), aligned on the year: 2026-11-01..2026-11-30 for a month, 2026-10-01..2026-12-31 for a
-// quarter.
-bool IsWholeWindow(const std::string& from, const std::string& to, int months) {
-  const int y = std::stoi(from.substr(0, 4)), m = std::stoi(from.substr(5, 2));
-  if (from.substr(8) != "01" || (m - 1) % months != 0) return false;
-  const int last_month = m + months - 1;
-  char expected[32];
-  std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", y, last_month,
-                DaysInMonth(y, last_month));
-  return to == expected;
-}
-
-}  // namespace
 
 // Each institution's type, the peers of compare=type.
 static PeerTypes TypesOf(const InstitutionCache::Directory& directory) {
@@ -55,137 +33,6 @@ int InstitutionPeriodMonths(const std::string& period) {
   if (period == "quarter") return 3;
   if (period == "year") return 12;
   return 0;
-}
-
-// An institution sees the network (or its type's institutions) as its benchmark, but a pool of
-// one or two other institutions (a small commune, a narrow filter, a type with few offices)
-// would show them almost cell for cell. Below kMinOthers other institutions with evaluations in
-// a dimension, that pool's cell is suppressed for this reader, and so is everything of its own
-// cells that is read against it (network index, gap, p, q, the below_network flag).
-static constexpr int kMinOthers = 3;
-
-// Pools of one or two institutions are hidden, but the whole network (compare=network) less
-// every type pool shown (compare=type) less the reader's own cells is the institutions of the
-// hidden pools: when they are one or two other institutions, the smallest pool shown is hidden
-// too, of another type than the reader's own where there is one (docs/security.md,
-// "Differencing"). `others`: each type's other institutions with answers, in one dimension or
-// indicator. Returns the types whose pool this reader may not see.
-static std::set<std::string> HiddenPools(const std::map<std::string, int>& others,
-                                         const std::set<std::string>& own_types) {
-  std::set<std::string> hidden;
-  int complement = 0;
-  for (const auto& [type, n] : others) {
-    if (n >= kMinOthers) continue;
-    hidden.insert(type);
-    complement += n;
-  }
-  if (complement == 0 || complement >= kMinOthers) return hidden;
-  const std::string* pick = nullptr;
-  std::pair<bool, int> best{true, 0};  // (own type, others): the least is hidden
-  for (const auto& [type, n] : others) {
-    if (hidden.count(type)) continue;
-    const std::pair<bool, int> key{own_types.count(type) > 0, n};
-    if (!pick || key < best) {
-      pick = &type;
-      best = key;
-    }
-  }
-  if (pick) hidden.insert(*pick);
-  return hidden;
-}
-
-// Which pools of one kind of cell (dimensions, indicators) a reader may not see.
-class PoolGuard {
- public:
-  explicit PoolGuard(const Principal& who) : who_(who) {}
-  // One cell of `institution`, of `type` (empty under compare=network), in `key` (a dimension or
-  // an indicator), with answers or not.
-  void Count(const std::string& institution, const std::string& type, const std::string& key,
-             bool answered) {
-    if (who_.MayRead(institution)) {
-      own_types_.insert(type);
-    } else if (answered) {
-      others_[key][type]++;
-      all_others_[key]++;
-    }
-  }
-  void Decide() {
-    for (const auto& [key, by_type] : others_) hidden_[key] = HiddenPools(by_type, own_types_);
-  }
-  bool NetworkHidden(const std::string& key) { return all_others_[key] < kMinOthers; }
-  bool PoolHidden(const std::string& key, const std::string& type) {
-    auto it = hidden_.find(key);
-    if (it == hidden_.end()) return true;  // no other institution at all
-    return it->second.count(type) > 0 || !others_[key].count(type);
-  }
-
- private:
-  const Principal& who_;
-  std::set<std::string> own_types_;
-  std::map<std::string, std::map<std::string, int>> others_;  // key -> type -> others
-  std::map<std::string, int> all_others_;                     // key -> others
-  std::map<std::string, std::set<std::string>> hidden_;       // key -> types
-};
-
-static void ProtectOtherInstitutions(ScoreReport& report, const Principal& who) {
-  PoolGuard guard(who);
-  for (const ScoreCell& c : report.cells)
-    guard.Count(c.institution_id, c.peer_type, c.dimension, c.stats.n > 0);
-  guard.Decide();
-  for (NetworkCell& net : report.network)
-    if (guard.NetworkHidden(net.dimension)) net.suppressed = true;
-  for (NetworkCell& net : report.peers)
-    if (guard.PoolHidden(net.dimension, net.type)) net.suppressed = true;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  for (ScoreCell& c : report.cells) {
-    if (!guard.PoolHidden(c.dimension, c.peer_type)) continue;
-    c.network_index = c.gap = c.p = c.q = c.importance = c.mdg = nan;
-    c.flags.erase(std::remove(c.flags.begin(), c.flags.end(), "below_network"), c.flags.end());
-    c.critical = !c.flags.empty();
-  }
-}
-
-// The same rule for part (b): below kMinOthers other institutions in the sample of an
-// indicator (or of autonomy), the network's figure is hidden from an institution reader, and so
-// is all of its own cell that is read against the others.
-static void ProtectOtherInstitutions(PartBReport& report, const Principal& who) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const bool by_type = !report.indicators.peers.empty() || !report.autonomy.peers.empty();
-  PoolGuard indicators(who);
-  for (const IndicatorCell& c : report.indicators.cells)
-    indicators.Count(c.count.institution_id, c.count.type, c.count.indicator, c.count.n > 0);
-  indicators.Decide();
-  auto hide = [&](NetworkIndicator& net) {
-    net.n = net.x = 0;
-    net.rate = net.wilson.low = net.wilson.high = nan;
-  };
-  for (NetworkIndicator& net : report.indicators.network)
-    if (indicators.NetworkHidden(net.indicator)) hide(net);
-  for (NetworkIndicator& net : report.indicators.peers)
-    if (indicators.PoolHidden(net.indicator, net.type)) hide(net);
-  for (IndicatorCell& c : report.indicators.cells) {
-    const bool hidden = by_type ? indicators.PoolHidden(c.count.indicator, c.count.type)
-                                : indicators.NetworkHidden(c.count.indicator);
-    if (!hidden) continue;
-    c.others = c.gap_pp = c.p = c.q = nan;
-    c.flagged = false;
-  }
-  PoolGuard autonomy(who);  // one key: autonomy is one figure
-  for (const AutonomyCell& c : report.autonomy.cells)
-    autonomy.Count(c.institution_id, c.type, "", c.stats.n > 0);
-  autonomy.Decide();
-  if (autonomy.NetworkHidden("")) {
-    report.autonomy.network.suppressed = true;
-    for (BandCell& b : report.stages) b.cell.suppressed = true;
-  }
-  for (AutonomyCell& peer : report.autonomy.peers)
-    if (autonomy.PoolHidden("", peer.type)) peer.suppressed = true;
-  for (AutonomyCell& c : report.autonomy.cells) {
-    const bool hidden = by_type ? autonomy.PoolHidden("", c.type) : autonomy.NetworkHidden("");
-    if (!hidden) continue;
-    c.gap = c.p = c.q = nan;
-    c.flagged = false;
-  }
 }
 
 Status ScoreService::RefreshAggregates() {
@@ -283,12 +130,40 @@ Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport*
   Status s = Prepare(q, who, dir, &include);
   if (!s.ok()) return s;
   const PeerTypes types = q.by_type ? TypesOf(**dir) : PeerTypes{};
-  *out = ComputeScores(
-      *aggregates_->Layout(q.survey->id, q.survey->version),
-      aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kScores, q.from, q.to, include),
-      scoring_, q.by_type ? &types : nullptr);
-  if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
+  auto compute = [&](const std::string& from, const std::string& to) {
+    return ComputeScores(
+        *aggregates_->Layout(q.survey->id, q.survey->version),
+        aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kScores, from, to, include),
+        scoring_, q.by_type ? &types : nullptr);
+  };
+  *out = ForReader<ScoreReport>(
+      q, who, compute, [](const ScoreReport& raw, const ScoreReport& shown, ScoreReport& all) {
+        HideWhatAWindowHides(raw, shown, all);
+      });
   return Status::Ok();
+}
+
+template <typename Report, typename Compute, typename HideWindow>
+Report ScoreService::ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
+                               const HideWindow& hide_window) const {
+  Report report = compute(q.from, q.to);
+  if (who.role != Role::kInstitution) return report;
+  ProtectOtherInstitutions(report, who);
+  if (!q.from.empty()) return report;
+  // All time: what any window the reader may ask for hides, it hides too.
+  for (const auto& [from, to] : InstitutionWindows(q)) {
+    const Report raw = compute(from, to);
+    Report shown = raw;
+    ProtectOtherInstitutions(shown, who);
+    hide_window(raw, shown, report);
+  }
+  return report;
+}
+
+std::vector<std::pair<std::string, std::string>> ScoreService::InstitutionWindows(
+    const ScoreQuery& q) const {
+  const auto [first, last] = aggregates_->Days(q.survey->id);
+  return WholeWindows(first, last, InstitutionPeriodMonths(institution_period_));
 }
 
 Result<int64_t> ScoreService::CountExcluded(const ScoreQuery& q) const {
@@ -312,11 +187,16 @@ Status ScoreService::RunPartB(const ScoreQuery& q, const Principal& who, PartBRe
   Status s = Prepare(q, who, dir, &include);
   if (!s.ok()) return s;
   const PeerTypes types = q.by_type ? TypesOf(**dir) : PeerTypes{};
-  *out = ComputePartB(*aggregates_->Indicators(q.survey->id, q.survey->version),
-                      aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kIndicators,
-                                       q.from, q.to, include),
-                      part_b_options(), q.by_type ? &types : nullptr);
-  if (who.role == Role::kInstitution) ProtectOtherInstitutions(*out, who);
+  auto compute = [&](const std::string& from, const std::string& to) {
+    return ComputePartB(
+        *aggregates_->Indicators(q.survey->id, q.survey->version),
+        aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kIndicators, from, to, include),
+        part_b_options(), q.by_type ? &types : nullptr);
+  };
+  *out = ForReader<PartBReport>(
+      q, who, compute, [this](const PartBReport& raw, const PartBReport& shown, PartBReport& all) {
+        HideWhatAWindowHides(raw, shown, scoring_.min_n, all);
+      });
   return Status::Ok();
 }
 

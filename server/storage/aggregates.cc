@@ -194,6 +194,21 @@ int64_t Aggregates::loaded_generation() const {
   return generation_;
 }
 
+std::pair<std::string, std::string> Aggregates::Days(const std::string& survey_id) const {
+  std::pair<std::string, std::string> range;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (const auto& [sv, institutions] : mirror_) {
+    if (sv.first != survey_id) continue;
+    for (const auto& [id, series] : institutions) {
+      if (series.days.empty()) continue;
+      if (range.first.empty() || series.days.front() < range.first)
+        range.first = series.days.front();
+      if (series.days.back() > range.second) range.second = series.days.back();
+    }
+  }
+  return range;
+}
+
 std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
     const std::string& survey_id, int version, SumPart part, const std::string& from,
     const std::string& to, const std::function<bool(const std::string&)>& include) const {

@@ -288,11 +288,18 @@ TEST_CASE("an institution's benchmark never narrows to one or two other institut
   auto c = server.Client();
   const std::string base = "/api/v1/scores?survey=chs-perception";
 
-  json whole = GetJson(*c, base, server.institution_token);  // four other institutions: shown
-  for (const json& n : whole["network"]) CHECK(n["suppressed"] == false);
+  // All time holds four other institutions, but all time less November is October's one: what
+  // October hides, all time hides too ("all time shows an institution reader nothing…" below).
+  json whole = GetJson(*c, base, server.institution_token);
+  for (const json& n : whole["network"]) CHECK(n["suppressed"] == true);
   const json* own = FindCell(whole["cells"], "cesfam-tal-1", "transparency");
   REQUIRE(own);
-  CHECK((*own)["gap"].is_number());
+  CHECK((*own)["mean"].is_number());
+  CHECK((*own)["gap"].is_null());
+  // November alone: three other institutions, shown.
+  for (const json& n :
+       GetJson(*c, base + "&from=2026-11-01&to=2026-11-30", server.institution_token)["network"])
+    CHECK(n["suppressed"] == false);
 
   // October alone: only omil-tal besides.
   json narrow = GetJson(*c, base + "&from=2026-10-01&to=2026-10-31", server.institution_token);
@@ -376,7 +383,8 @@ TEST_CASE("no subtraction of an institution reader's answers singles out one or 
   const std::string own = "cesfam-tal-1";
 
   int tried = 0;
-  for (const char* window : {"", "&from=2026-10-01&to=2026-10-31", "&from=2026-11-01&to=2026-11-30"}) {
+  for (const char* window :
+       {"", "&from=2026-10-01&to=2026-10-31", "&from=2026-11-01&to=2026-11-30"}) {
     for (const char* path : {"/api/v1/scores", "/api/v1/indicators", "/api/v1/autonomy"}) {
       const std::string base = std::string(path) + "?survey=chs-perception" + window;
       CAPTURE(base);
@@ -428,4 +436,120 @@ TEST_CASE("no subtraction of an institution reader's answers singles out one or 
   }
   INFO("subtractions tried: " << tried);
   CHECK(tried > 50);
+}
+
+namespace {
+
+// One unit a pooled cell is made of: an institution's evaluations in one window.
+using Atom = std::pair<std::string, int>;  // institution, window
+
+// Whether some pooled cells, pairwise disjoint and each inside `left`, can be taken from it to
+// leave one or two other institutions (`own` is taken away too); counts the sets tried.
+bool SinglesOut(const std::set<Atom>& left, const std::vector<std::set<Atom>>& cells, size_t from,
+                const std::string& own, int* tried) {
+  std::set<std::string> institutions;
+  for (const Atom& a : left)
+    if (a.first != own) institutions.insert(a.first);
+  ++*tried;
+  if (!institutions.empty() && institutions.size() < 3) return true;
+  for (size_t i = from; i < cells.size(); ++i) {
+    if (!std::includes(left.begin(), left.end(), cells[i].begin(), cells[i].end())) continue;
+    std::set<Atom> rest;
+    std::set_difference(left.begin(), left.end(), cells[i].begin(), cells[i].end(),
+                        std::inserter(rest, rest.end()));
+    if (SinglesOut(rest, cells, i + 1, own, tried)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("all time shows an institution reader nothing that its windows hide") {
+  ServerProcess server({"--min-n", "3"});
+  std::mt19937_64 rng(27);
+  const std::string own = "cesfam-tal-1";
+  // October: besides the reader, two other institutions (that month's network is hidden).
+  SendWave(server, {own, "omil-tal", "liceo-tal-1"}, "2026-10-10", 6, 10, rng);
+  // November: seven others.
+  SendWave(server, {own, "cesfam-tal-2", "omil-tem"}, "2026-11-10", 6, 30, rng);
+  SendWave(server, {"cesfam-tem-1", "omil-stgo", "omil-pa", "liceo-stgo-1"}, "2026-11-12", 6, 40,
+           rng);
+  SendWave(server, {"cesfam-stgo-1", "omil-tal"}, "2026-11-14", 6, 50, rng);
+  // December: two of the reader's own families, fewer than min_n.
+  SendWave(server, {own, "omil-tal", "omil-tem", "omil-pa"}, "2026-12-03", 2, 60, rng);
+  auto c = server.Client();
+  std::map<std::string, std::string> type_of;
+  const json directory = GetJson(*c, "/api/v1/institutions", server.analyst_token);
+  for (const json& i : directory) type_of[i["id"]] = i["type"];
+  const std::vector<std::string> months = {"&from=2026-10-01&to=2026-10-31",
+                                           "&from=2026-11-01&to=2026-11-30",
+                                           "&from=2026-12-01&to=2026-12-31"};
+
+  // Before the rule, all time showed the network that October hides (all time less November and
+  // December is October's two others) and the reader's own cell that December hides.
+  const json all_time =
+      GetJson(*c, "/api/v1/scores?survey=chs-perception", server.institution_token);
+  CHECK(all_time["network"][0]["suppressed"] == true);
+  CHECK(FindCell(all_time["cells"], own, "opportunity")->at("suppressed") == true);
+  const json november =
+      GetJson(*c, "/api/v1/scores?survey=chs-perception" + months[1], server.institution_token);
+  CHECK(november["network"][0]["suppressed"] == false);  // a window that hides nothing shows it
+
+  int tried = 0;
+  for (const char* path : {"/api/v1/scores", "/api/v1/indicators", "/api/v1/autonomy"}) {
+    const std::string base = std::string(path) + "?survey=chs-perception";
+    CAPTURE(base);
+    // Per window, which institutions answered in each key (as the analyst sees them).
+    std::vector<std::map<std::string, std::set<std::string>>> answered(months.size());
+    for (size_t m = 0; m < months.size(); ++m) {
+      const json analyst = GetJson(*c, base + months[m], server.analyst_token);
+      for (const json& cell : analyst["cells"])
+        if (cell.value("n", 0) > 0) answered[m][KeyOf(cell)].insert(cell["institution_id"]);
+    }
+    // Every pooled cell the reader is shown, all time and each window, under both comparisons,
+    // as the atoms it is made of; and whether its own cell is shown.
+    std::map<std::string, std::vector<std::set<Atom>>> cells;  // key -> pooled cells shown
+    std::map<std::pair<std::string, int>, bool> own_shown;     // (key, window or -1)
+    for (int w = -1; w < static_cast<int>(months.size()); ++w) {
+      for (const char* compare : {"", "&compare=type"}) {
+        const json doc =
+            GetJson(*c, base + (w < 0 ? "" : months[w]) + compare, server.institution_token);
+        for (const ShownPool& p : ShownPools(doc)) {
+          std::set<Atom> atoms;
+          for (int m = 0; m < static_cast<int>(months.size()); ++m) {
+            if (w >= 0 && m != w) continue;
+            for (const std::string& i : answered[m][p.key])
+              if (p.type.empty() || type_of[i] == p.type) atoms.insert({i, m});
+          }
+          if (!atoms.empty()) cells[p.key].push_back(atoms);
+        }
+        for (const json& cell : doc["cells"])
+          if (cell["institution_id"] == own)
+            own_shown[{KeyOf(cell), w}] = cell["suppressed"] == false;
+      }
+    }
+    for (auto& [key, shown] : cells) {
+      CAPTURE(key);
+      std::sort(shown.begin(), shown.end());
+      shown.erase(std::unique(shown.begin(), shown.end()), shown.end());
+      // Each shown cell, less any disjoint shown cells inside it, less the reader's own.
+      for (size_t t = 0; t < shown.size(); ++t) {
+        std::vector<std::set<Atom>> others;
+        for (size_t o = 0; o < shown.size(); ++o)
+          if (o != t) others.push_back(shown[o]);
+        CHECK_FALSE(SinglesOut(shown[t], others, 0, own, &tried));
+      }
+    }
+    // The reader's own cell over all time, less its windows, leaves no window it hides.
+    for (const auto& [at, is_shown] : own_shown) {
+      if (at.second != -1 || !is_shown) continue;
+      for (int m = 0; m < static_cast<int>(months.size()); ++m) {
+        if (!answered[m][at.first].count(own)) continue;
+        CAPTURE(at.first, m);
+        CHECK(own_shown[{at.first, m}]);
+      }
+    }
+  }
+  INFO("subtractions tried: " << tried);
+  CHECK(tried > 100);
 }

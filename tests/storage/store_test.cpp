@@ -2,13 +2,12 @@
 // SQLite and on PostgreSQL (docs/storage.md, "Backends"): each case runs once per backend.
 #include "percept/storage/store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <random>
 #include <set>
 #include <thread>
-
-#include <algorithm>
-#include <random>
 
 #include "percept/base/crypto.h"
 #include "percept/base/uuid.h"
@@ -433,10 +432,9 @@ TEST_CASE("the enumerator summary kept by what changed equals a read of everythi
               .RunExclusive([&](Store& store) {
                 Transaction tx(store.db());
                 AggregateDelta delta;
-                auto done = ChangeReviewState(store, &aggregates,
-                                              sent[0]["instance_id"].get<std::string>(),
-                                              "received", "jefa", "", &delta,
-                                              ReviewAuthority::kAdmin);
+                auto done =
+                    ChangeReviewState(store, &aggregates, sent[0]["instance_id"].get<std::string>(),
+                                      "received", "jefa", "", &delta, ReviewAuthority::kAdmin);
                 if (!done.ok()) return done.status();
                 Status s = AppendAggregateLog(store, delta);
                 if (s.ok()) s = tx.Commit();
