@@ -11,11 +11,18 @@ function(percept_library name)
   target_include_directories(percept_${name} PUBLIC include PRIVATE .)
   target_link_libraries(percept_${name} PUBLIC ${L_DEPENDS} PRIVATE ${L_PRIVATE_DEPENDS})
   set_property(GLOBAL APPEND PROPERTY PERCEPT_CHECKED_TARGETS percept_${name})
+  if(PERCEPT_SANITIZE)
+    target_compile_options(percept_${name} PRIVATE ${PERCEPT_SANITIZE_FLAGS})
+  endif()
 endfunction()
 
 # percept_checked_executable(TARGET) registers an executable for the check.
+# It is instrumented like the libraries under PERCEPT_SANITIZE.
 function(percept_checked_executable target)
   set_property(GLOBAL APPEND PROPERTY PERCEPT_CHECKED_TARGETS ${target})
+  if(PERCEPT_SANITIZE)
+    target_compile_options(${target} PRIVATE ${PERCEPT_SANITIZE_FLAGS})
+  endif()
 endfunction()
 
 # percept_check_architecture([TARGETS...]), TARGETS defaulting to every one registered above, writes, for each target, the folder it owns, its public
