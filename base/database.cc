@@ -1,18 +1,8 @@
-// What both backends share: choosing one, running a statement out, transactions.
+// What both backends share: running a statement out, transactions. Choosing a backend is
+// open_database.cc, above both.
 #include "percept/base/database.h"
 
-#include "backends.h"
-
 namespace percept {
-
-bool Database::IsPostgresUrl(std::string_view target) {
-  return target.rfind("postgresql://", 0) == 0 || target.rfind("postgres://", 0) == 0;
-}
-
-Result<std::unique_ptr<Database>> Database::Open(const std::string& target, bool create) {
-  if (IsPostgresUrl(target)) return OpenPostgres(target);
-  return OpenSqlite(target, create);
-}
 
 Status Statement::Run() {
   while (Step()) {

@@ -1,5 +1,8 @@
 #include "percept/base/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace percept {
 
 const char* CodeName(StatusCode code) {
@@ -53,6 +56,12 @@ std::string Status::ToString() const {
     out += "\n  " + (d.path.empty() ? std::string("/") : d.path) + ": " + d.code + ": " + d.message;
   }
   return out;
+}
+
+void ResultHasNoValue(const Status& status) {
+  std::fprintf(stderr, "percept: a Result without a value was read (a bug): %s\n",
+               status.ToString().c_str());
+  std::abort();
 }
 
 }  // namespace percept

@@ -17,10 +17,12 @@ function(percept_library name)
 endfunction()
 
 # percept_checked_executable(TARGET) registers an executable for the check.
-# It is instrumented like the libraries under PERCEPT_SANITIZE.
+# It is instrumented like the libraries under PERCEPT_SANITIZE, unless UNINSTRUMENTED (the test
+# files: what they test is instrumented).
 function(percept_checked_executable target)
+  cmake_parse_arguments(E "UNINSTRUMENTED" "" "" ${ARGN})
   set_property(GLOBAL APPEND PROPERTY PERCEPT_CHECKED_TARGETS ${target})
-  if(PERCEPT_SANITIZE)
+  if(PERCEPT_SANITIZE AND NOT E_UNINSTRUMENTED)
     target_compile_options(${target} PRIVATE ${PERCEPT_SANITIZE_FLAGS})
   endif()
 endfunction()
@@ -42,7 +44,10 @@ function(percept_check_architecture)
       # An executable owns only its own sources (server/main.cc sits above the server libraries).
       get_target_property(sources ${target} SOURCES)
       foreach(s IN LISTS sources)
-        list(APPEND files "${dir}/${s}")
+        if(NOT IS_ABSOLUTE "${s}")
+          set(s "${dir}/${s}")
+        endif()
+        list(APPEND files "${s}")
       endforeach()
     endif()
     set(deps "")
@@ -58,9 +63,21 @@ function(percept_check_architecture)
         endif()
       endif()
     endforeach()
+    # Folders of the project the target put on its own include path (the tests: http's and
+    # reports' internals, and their support folder).
+    set(paths "")
+    get_target_property(dirs ${target} INCLUDE_DIRECTORIES)
+    foreach(d IN LISTS dirs)
+      if(NOT d MATCHES "^\\$<" AND NOT d STREQUAL "${dir}/include" AND NOT d STREQUAL "${dir}"
+         AND NOT d STREQUAL "${dir}/."
+         AND d MATCHES "^${PROJECT_SOURCE_DIR}/")
+        list(APPEND paths "${d}")
+      endif()
+    endforeach()
     string(REPLACE ";" "," deps "${deps}")
     string(REPLACE ";" "," files "${files}")
-    string(APPEND manifest "${target}|${dir}|${deps}|${files}\n")
+    string(REPLACE ";" "," paths "${paths}")
+    string(APPEND manifest "${target}|${dir}|${deps}|${files}|${paths}\n")
   endforeach()
   file(WRITE ${CMAKE_BINARY_DIR}/architecture.manifest "${manifest}")
   add_custom_target(architecture ALL

@@ -6,9 +6,10 @@ bash scripts/install-deps.sh
 bash scripts/build.sh
 cd build
 # One throwaway PostgreSQL cluster serves every test that needs one (docs/storage.md). The suite
-# runs twice: its servers on SQLite, then on PostgreSQL (PERCEPT_TEST_BACKEND).
+# runs with its servers on SQLite, then the end-to-end tests again with every server on
+# PostgreSQL (PERCEPT_TEST_BACKEND); the unit tests run each backend already in the first run.
 bash ../scripts/with-postgres.sh bash -c '
   ctest --output-on-failure --timeout 600 -j"$(nproc)" &&
-  echo "== the same suite with every server on PostgreSQL" &&
-  PERCEPT_TEST_BACKEND=postgres ctest --output-on-failure --timeout 600 -j"$(nproc)"'
+  echo "== the end-to-end tests with every server on PostgreSQL" &&
+  PERCEPT_TEST_BACKEND=postgres ctest -L e2e --output-on-failure --timeout 600 -j"$(nproc)"'
 

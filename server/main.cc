@@ -20,6 +20,7 @@
 #include "percept/http/http_support.h"
 #include "percept/institutions.h"
 #include "percept/reports/exports.h"
+#include "percept/storage/aggregate_rebuild.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/secrets.h"

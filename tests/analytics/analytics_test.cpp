@@ -77,7 +77,7 @@ struct Expected {
 
 }  // namespace
 
-TEST_CASE("the worked example of docs/analytics.md, every statistic to 1e-6") {
+TEST_CASE("the worked example of docs/analytics.md, every statistic to 1e-6", "[unit]") {
   const SurveyDefinition def = WorkedExampleDefinition();
   const ScoreLayout layout(def);
   ScoreOptions options;
@@ -185,7 +185,7 @@ TEST_CASE("the worked example of docs/analytics.md, every statistic to 1e-6") {
   CHECK(critical[0] == &at);
 }
 
-TEST_CASE("cells under min_n are suppressed and never tested or flagged") {
+TEST_CASE("cells under min_n are suppressed and never tested or flagged", "[unit]") {
   const ScoreLayout layout(WorkedExampleDefinition());
   ScoreOptions options;
   options.min_n = 4;  // b·utility has 3
@@ -199,7 +199,7 @@ TEST_CASE("cells under min_n are suppressed and never tested or flagged") {
   CHECK(Cell(r, "a", "transparency").q == Approx(0.0000897757 * 5).epsilon(1e-5));
 }
 
-TEST_CASE("Benjamini-Hochberg keeps q monotone in p and never above 1") {
+TEST_CASE("Benjamini-Hochberg keeps q monotone in p and never above 1", "[unit]") {
   auto q = BenjaminiHochberg({0.01, 0.04, 0.03, 0.9, std::nan("")});
   CHECK(q[0] == Approx(0.05));
   CHECK(q[2] == Approx(0.0666667).epsilon(1e-5));
@@ -208,7 +208,7 @@ TEST_CASE("Benjamini-Hochberg keeps q monotone in p and never above 1") {
   CHECK(q[4] == Approx(1.0));
 }
 
-TEST_CASE("Welch with no variance on either side is decided by the means") {
+TEST_CASE("Welch with no variance on either side is decided by the means", "[unit]") {
   Moments low{5, 10, 20, 1}, high{5, 15, 45, 1}, same{5, 10, 20, 1};
   CHECK(WelchBelow(low, high).p == 0.0);
   CHECK(WelchBelow(high, low).p == 1.0);
@@ -262,7 +262,7 @@ double DirectPearson(const std::vector<std::pair<double, double>>& xy) {
 
 }  // namespace
 
-TEST_CASE("incremental sums give the statistics of a direct recomputation, to 1e-9") {
+TEST_CASE("incremental sums give the statistics of a direct recomputation, to 1e-9", "[unit]") {
   auto def = ParseSurveyDefinition(R"({
     "id": "prop", "version": 1, "title": {"es": "p", "en": "p"},
     "scale": {"min": 1, "max": 7, "missing": {"8": "ns", "9": "na"}},
@@ -350,7 +350,8 @@ TEST_CASE("incremental sums give the statistics of a direct recomputation, to 1e
 
 TEST_CASE(
     "method 2 precision: reliable needs n >= 60 and a 95% interval at most 5 points wide each "
-    "way") {
+    "way",
+    "[unit]") {
   // 64 scores, half 3 and half 5 (sd 1.007905), and half 2 and half 6 (sd 2.015811): both have
   // a cv far under method 1's 0.15, but only the first a half width under 5 index points:
   // (100/6) * t(0.975, 63) * sd / 8 = 4.196 and 8.392.
@@ -368,14 +369,15 @@ TEST_CASE(
   CHECK_FALSE(DescribeCell({59, 59 * 4, 59 * 16, 1}, 0, 0, 1, 7).reliable);
 }
 
-TEST_CASE("the minimum detectable gap: z(0.95) + z(0.80) standard errors, never under min_gap") {
+TEST_CASE("the minimum detectable gap: z(0.95) + z(0.80) standard errors, never under min_gap",
+          "[unit]") {
   // sd 1.2 on 1..7, n 40 against 400 others: 2.486475 * 1.2 * sqrt(1/40 + 1/400) * 100/6.
   CHECK(MinimumDetectableGap(1.2, 40, 400, 1, 7, 5) == Approx(8.246704).margin(1e-5));
   CHECK(MinimumDetectableGap(1.2, 4000, 40000, 1, 7, 5) == 5);  // the flag's own floor
   CHECK(std::isnan(MinimumDetectableGap(1.2, 1, 400, 1, 7, 5)));
 }
 
-TEST_CASE("critical points are listed worst first, by gap, whatever their severity") {
+TEST_CASE("critical points are listed worst first, by gap, whatever their severity", "[unit]") {
   ScoreReport r;
   auto add = [&](const char* id, double gap, double index, bool high) {
     ScoreCell c;
@@ -399,7 +401,8 @@ TEST_CASE("critical points are listed worst first, by gap, whatever their severi
   CHECK(list[2]->institution_id == "high-near");
 }
 
-TEST_CASE("compare=type reads each institution against its own type, with one BH over all") {
+TEST_CASE("compare=type reads each institution against its own type, with one BH over all",
+          "[unit]") {
   const ScoreLayout layout(WorkedExampleDefinition());
   ScoreOptions options;
   options.min_n = 3;

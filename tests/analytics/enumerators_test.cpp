@@ -39,7 +39,8 @@ double WelchTwoSided(double m1, double v1, double n1, double m2, double v2, doub
 
 }  // namespace
 
-TEST_CASE("enumerators: each is compared with the others' families at the same institutions") {
+TEST_CASE("enumerators: each is compared with the others' families at the same institutions",
+          "[unit]") {
   // a: inst1 {7,7,6}, inst2 {6,7}; b: inst1 {3,4,4}, inst2 {4,3}; c: inst1 {4,3,4}.
   const auto rows =
       ComputeEnumerators({Input("a", {{"inst1", Of({7, 7, 6})}, {"inst2", Of({6, 7})}}),
@@ -72,7 +73,7 @@ TEST_CASE("enumerators: each is compared with the others' families at the same i
   for (const EnumeratorRow& r : rows) CHECK(r.q >= r.p);
 }
 
-TEST_CASE("enumerators: the median minutes, and no verdict without a comparison") {
+TEST_CASE("enumerators: the median minutes, and no verdict without a comparison", "[unit]") {
   EnumeratorInput alone = Input("solo", {{"inst9", Of({5, 6, 7})}});
   alone.minutes_per_evaluation = {12, 3, 8, 10};
   const auto rows = ComputeEnumerators({alone}, {});

@@ -72,7 +72,8 @@ std::vector<IndicatorCount> FirstExample() {
 
 }  // namespace
 
-TEST_CASE("indicators: the first worked example, rates, Wilson intervals and Fisher p-values") {
+TEST_CASE("indicators: the first worked example, rates, Wilson intervals and Fisher p-values",
+          "[unit]") {
   IndicatorOptions options;
   options.min_n = 3;
   options.min_gap_pp = 10;
@@ -134,7 +135,7 @@ TEST_CASE("indicators: the first worked example, rates, Wilson intervals and Fis
   CheckRelative(Cell(r, "a", "problems=bad_treatment").q, 0.285714286);
 }
 
-TEST_CASE("indicators: the second worked example, what is flagged and what is not") {
+TEST_CASE("indicators: the second worked example, what is flagged and what is not", "[unit]") {
   const std::map<std::string, std::pair<int64_t, int64_t>> problems = {
       {"p", {40, 30}}, {"q", {40, 10}},    {"r", {40, 12}},
       {"s", {40, 9}},  {"t", {2000, 800}}, {"u", {2000, 640}}};
@@ -189,7 +190,7 @@ TEST_CASE("indicators: the second worked example, what is flagged and what is no
   CHECK(flagged == 2);
 }
 
-TEST_CASE("indicators: small cells are suppressed and stay out of the tests") {
+TEST_CASE("indicators: small cells are suppressed and stay out of the tests", "[unit]") {
   IndicatorOptions options;
   options.min_n = 10;
   const IndicatorReport r = ComputeIndicators({{"a", "had_problems", kBad, false, 9, 9, ""},
@@ -220,7 +221,7 @@ AutonomyCount Autonomy(const std::string& id, const std::vector<int>& met) {
 
 }  // namespace
 
-TEST_CASE("autonomy: the first worked example's cells, Welch test and BH") {
+TEST_CASE("autonomy: the first worked example's cells, Welch test and BH", "[unit]") {
   AutonomyOptions options;
   options.min_n = 3;
   const AutonomyReport r =
@@ -343,7 +344,8 @@ std::map<std::string, std::vector<int64_t>> ExampleSums(const IndicatorLayout& l
 
 }  // namespace
 
-TEST_CASE("part (b) from answers: facts summed per institution give the worked example's cells") {
+TEST_CASE("part (b) from answers: facts summed per institution give the worked example's cells",
+          "[unit]") {
   const IndicatorLayout layout(ExampleDefinition());
   REQUIRE(layout.indicators().size() == 9);
   CHECK(layout.components() == std::vector<std::string>{"self_management", "efficacy", "rights"});
@@ -394,7 +396,7 @@ TEST_CASE("part (b) from answers: facts summed per institution give the worked e
   CHECK(in_bands == 15);
 }
 
-TEST_CASE("part (b) facts: not asked, unanswered and answered are told apart") {
+TEST_CASE("part (b) facts: not asked, unanswered and answered are told apart", "[unit]") {
   const SurveyDefinition& def = ExampleDefinition();
   const nlohmann::json household = {{"months", 7}};
   // No problems: the problems were not asked, so none was met; knows_how unanswered.
@@ -416,7 +418,7 @@ TEST_CASE("part (b) facts: not asked, unanswered and answered are told apart") {
   CHECK(unsaid[9] == 0);         // no stage
 }
 
-TEST_CASE("Fisher's one-sided test agrees with Boost's exact hypergeometric tails") {
+TEST_CASE("Fisher's one-sided test agrees with Boost's exact hypergeometric tails", "[unit]") {
   // The summed tails against Boost.Math's distribution, over small and mid populations, both
   // tails, x on either side of the mode.
   using boost::math::hypergeometric_distribution;
@@ -444,7 +446,8 @@ TEST_CASE("Fisher's one-sided test agrees with Boost's exact hypergeometric tail
   CHECK(compared > 100);
 }
 
-TEST_CASE("part (b) with compare=type: each type's cells are that type's alone, one BH over all") {
+TEST_CASE("part (b) with compare=type: each type's cells are that type's alone, one BH over all",
+          "[unit]") {
   const IndicatorLayout layout(ExampleDefinition());
   PartBOptions options;
   options.indicators.min_n = 3;

@@ -110,14 +110,14 @@ void CheckContract(Database& db) {
 
 }  // namespace
 
-TEST_CASE("database contract on SQLite") {
+TEST_CASE("database contract on SQLite", "[unit]") {
   auto db = Database::Open(TempPath("database-contract.db"), true);
   REQUIRE(db.ok());
   CHECK((*db)->backend() == Backend::kSqlite);
   CheckContract(**db);
 }
 
-TEST_CASE("database contract on PostgreSQL, and a lost connection comes back") {
+TEST_CASE("database contract on PostgreSQL, and a lost connection comes back", "[unit][pg]") {
   const std::string url = FreshPostgresDatabase();
   CHECK(Database::IsPostgresUrl(url));
   auto db = Database::Open(url, false);

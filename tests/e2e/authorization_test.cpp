@@ -42,7 +42,7 @@ struct Rule {
 
 }  // namespace
 
-TEST_CASE("authorization matrix: every endpoint x every caller") {
+TEST_CASE("authorization matrix: every endpoint x every caller", "[e2e][pg]") {
   ServerProcess server;
   const std::string admin = LastLine(server.Admin("token create --role admin --name root"));
   const std::string supervisor =
@@ -199,7 +199,7 @@ TEST_CASE("authorization matrix: every endpoint x every caller") {
   CHECK(api->status == 401);
 }
 
-TEST_CASE("the audit trail tells who did what, and never holds a token") {
+TEST_CASE("the audit trail tells who did what, and never holds a token", "[e2e][pg]") {
   ServerProcess server;
   auto c = server.Client();
   json batch = {{"submissions",
@@ -246,7 +246,7 @@ TEST_CASE("the audit trail tells who did what, and never holds a token") {
   CHECK(server.Admin("audit --since 2999-01-01").empty());
 }
 
-TEST_CASE("metrics: Prometheus text for the machine itself, or for an analyst") {
+TEST_CASE("metrics: Prometheus text for the machine itself, or for an analyst", "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   REQUIRE(c->Post("/api/v1/submissions", Bearer(server.enumerator_token),

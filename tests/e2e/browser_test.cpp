@@ -13,7 +13,8 @@ using nlohmann::json;
 
 TEST_CASE(
     "in a real browser: sign in, find the planted critical point, and an institution sees only "
-    "itself") {
+    "itself",
+    "[e2e]") {
   ServerProcess server;
   const std::string queue = server.dir() + "/q.db";
   server.Simulate(queue,
@@ -143,7 +144,8 @@ TEST_CASE(
 
 TEST_CASE(
     "report pages: sign-in cookie attributes, security headers, no open redirect, enumerators kept "
-    "out") {
+    "out",
+    "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   auto page = c->Get("/reports/chs-perception");
@@ -207,7 +209,8 @@ TEST_CASE(
   CHECK(c->Get("/reports/chs-perception", {{"Cookie", value}})->status == 303);
 }
 
-TEST_CASE("report: an institution reads the proposals about itself only with --share-proposals") {
+TEST_CASE("report: an institution reads the proposals about itself only with --share-proposals",
+          "[e2e]") {
   for (const bool share : {false, true}) {
     ServerProcess server(share ? std::vector<std::string>{"--share-proposals"}
                                : std::vector<std::string>{});

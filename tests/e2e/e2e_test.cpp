@@ -61,8 +61,8 @@ std::multiset<std::string> StoredIds(ServerProcess& server) {
 
 }  // namespace
 
-TEST_CASE(
-    "an interview travels from tablet to durable row, and bad input gets its contract error") {
+TEST_CASE("an interview travels from tablet to durable row, and bad input gets its contract error",
+          "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   std::mt19937_64 rng(42);
@@ -207,7 +207,8 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("16 concurrent tablets send 2,000 interviews, some twice: each is stored exactly once") {
+TEST_CASE("16 concurrent tablets send 2,000 interviews, some twice: each is stored exactly once",
+          "[e2e]") {
   ServerProcess server({"--rate-limit", "0"});  // sixteen tablets share one token here
   constexpr int kClients = 16, kInterviews = 2000;
   std::vector<std::string> ids;
@@ -253,7 +254,7 @@ TEST_CASE("16 concurrent tablets send 2,000 interviews, some twice: each is stor
         std::set<std::string>(ids.begin(), ids.end()));
 }
 
-TEST_CASE("roles: each token reaches only what its role may") {
+TEST_CASE("roles: each token reaches only what its role may", "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   Reply surveys = Get(*c, "/api/v1/surveys", server.institution_token);
@@ -293,7 +294,7 @@ TEST_CASE("roles: each token reaches only what its role may") {
   CHECK(revoked.status == 401);
 }
 
-TEST_CASE("the access log names the token, never the token itself or an answer") {
+TEST_CASE("the access log names the token, never the token itself or an answer", "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   json v = DemoInterview("0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
@@ -310,7 +311,8 @@ TEST_CASE("the access log names the token, never the token itself or an answer")
   CHECK(log.find("secreto-de-la-familia") == std::string::npos);
 }
 
-TEST_CASE("the server refuses to start on a definition that changed under a published version") {
+TEST_CASE("the server refuses to start on a definition that changed under a published version",
+          "[e2e]") {
   ServerProcess server;
   server.Kill(SIGTERM);
   std::string dir = server.dir() + "/defs";
@@ -326,8 +328,8 @@ TEST_CASE("the server refuses to start on a definition that changed under a publ
   CHECK(out.find("new version") != std::string::npos);
 }
 
-TEST_CASE(
-    "a token over its rate limit gets 429 with Retry-After, and other tokens are not slowed") {
+TEST_CASE("a token over its rate limit gets 429 with Retry-After, and other tokens are not slowed",
+          "[e2e]") {
   ServerProcess server({"--rate-limit", "5"});  // bursts of 10
   auto c = server.Client();
   int ok = 0, limited = 0;
@@ -359,7 +361,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a household's RUT never reaches the disk: only its keyed hash, the same for the same RUT") {
+    "a household's RUT never reaches the disk: only its keyed hash, the same for the same RUT",
+    "[e2e]") {
   ServerProcess server;
   struct stat key_stat {};
   REQUIRE(stat((server.dir() + "/household-key").c_str(), &key_stat) == 0);
@@ -397,7 +400,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "TLS 1.2 and newer with forward-secret AEAD ciphers only, and oversized headers are refused") {
+    "TLS 1.2 and newer with forward-secret AEAD ciphers only, and oversized headers are refused",
+    "[e2e]") {
   ServerProcess server;
   const std::string target = "127.0.0.1:" + std::to_string(server.port);
   auto handshake = [&](const std::string& args) {
@@ -426,7 +430,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "percept takes --db after the subcommand too, as the contract writes it, and --help says so") {
+    "percept takes --db after the subcommand too, as the contract writes it, and --help says so",
+    "[e2e]") {
   const std::string dir = std::string(PERCEPT_BINARY_DIR) + "/db-after";
   Shell("rm -rf '" + dir + "' && mkdir -p '" + dir + "'");
   const std::string db = dir + "/p.db";

@@ -58,7 +58,8 @@ void Prepare(ServerProcess& server, json* tricky) {
 
 TEST_CASE(
     "the CSV exports round-trip through a real CSV parser, every evaluation and every odd answer "
-    "intact") {
+    "intact",
+    "[e2e]") {
   ServerProcess server;
   json tricky;
   Prepare(server, &tricky);
@@ -147,7 +148,7 @@ print(json.dumps({"opp_wait": rows["opp_wait"], "pathway": rows["pathway"]["valu
   CHECK(full.find("cannot write /dev/full: No space left on device") != std::string::npos);
 }
 
-TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
+TEST_CASE("the .sav opens in GNU PSPP with the server's numbers", "[e2e]") {
   ServerProcess server;
   json tricky;
   Prepare(server, &tricky);
@@ -227,7 +228,8 @@ TEST_CASE("the .sav opens in GNU PSPP with the server's numbers") {
 }
 
 TEST_CASE(
-    "a backup taken under load is sound and holds every interview acknowledged before it began") {
+    "a backup taken under load is sound and holds every interview acknowledged before it began",
+    "[e2e][pg]") {
   ServerProcess server({"--rate-limit", "0"});
   if (TestingOnPostgres()) {
     // PostgreSQL has its own backups (pg_dump, base backups and WAL): percept says so.
@@ -302,7 +304,8 @@ std::string Fingerprint(std::string bytes, bool sav) {
 // export path). A change that is meant to alter an export updates the fingerprint here, and
 // says so in docs/api.md ("Exports"). To see what changed: run the same steps with the previous
 // build (the commands below), and diff the files.
-TEST_CASE("exports are byte for byte what they were: a fixed 300-household wave in every format") {
+TEST_CASE("exports are byte for byte what they were: a fixed 300-household wave in every format",
+          "[e2e]") {
   ServerProcess server;
   // The household key decides the pseudonyms of household identifiers: a fixed one, so that
   // they are the same every run.

@@ -34,12 +34,13 @@ std::string Id(const json& doc) { return doc["instance_id"].get<std::string>(); 
 
 }  // namespace
 
-TEST_CASE("a correction replaces only an interview of the same enumerator and survey") {
+TEST_CASE("a correction replaces only an interview of the same enumerator and survey", "[e2e]") {
   ServerProcess server({"--min-n", "1"});
   const std::string other =
       LastLine(server.Admin("token create --role enumerator --name enc-otro --team sur"));
   const std::string admin = LastLine(server.Admin("token create --role admin --name jefa"));
-  const std::string supervisor = LastLine(server.Admin("token create --role supervisor --name sup"));
+  const std::string supervisor =
+      LastLine(server.Admin("token create --role supervisor --name sup"));
   auto c = server.Client();
   std::mt19937_64 rng(25);
   auto interview = [&](unsigned seed) {
@@ -112,7 +113,8 @@ TEST_CASE("a correction replaces only an interview of the same enumerator and su
   CHECK(history["items"].back()["comment"] == "revisada");
 }
 
-TEST_CASE("openrosa: text JSON could not carry, and XML JSON would read otherwise, is refused") {
+TEST_CASE("openrosa: text JSON could not carry, and XML JSON would read otherwise, is refused",
+          "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   const std::string key = server.enumerator_token;
@@ -132,8 +134,9 @@ TEST_CASE("openrosa: text JSON could not carry, and XML JSON would read otherwis
       {"NUL by reference", with("Que atiendan", "Que &#0;atiendan")},
       {"a C1 control", with("Que atiendan", "Que \xc2\x85 atiendan")},
       {"an answer given twice", with("<opp_wait>", "<opp_wait>1</opp_wait><opp_wait>")},
-      {"two meta blocks", with("<meta>", "<meta><instanceID>uuid:7a2b6c1e-2b1d-4c1e-9a0f-"
-                                         "0123456789ab</instanceID></meta><meta>")},
+      {"two meta blocks", with("<meta>",
+                               "<meta><instanceID>uuid:7a2b6c1e-2b1d-4c1e-9a0f-"
+                               "0123456789ab</instanceID></meta><meta>")},
       {"version 1junk", with("version=\"1\"", "version=\"1junk\"")},
       {"version 1.9", with("version=\"1\"", "version=\"1.9\"")},
       {"version ' 1'", with("version=\"1\"", "version=\" 1\"")},
@@ -174,7 +177,7 @@ TEST_CASE("openrosa: text JSON could not carry, and XML JSON would read otherwis
   CHECK(StoredSubmissions(server).size() == 3);
 }
 
-TEST_CASE("stored text that is not UTF-8 breaks no page, export or API answer") {
+TEST_CASE("stored text that is not UTF-8 breaks no page, export or API answer", "[e2e][pg]") {
   // What an older server let in through OpenRosa, on SQLite. PostgreSQL's text never holds
   // such bytes: it refuses them itself.
   ServerProcess server({"--min-n", "1"});
@@ -190,42 +193,47 @@ TEST_CASE("stored text that is not UTF-8 breaks no page, export or API answer") 
   if (TestingOnPostgres()) {
     auto db = percept::Database::Open(server.db(), false);
     REQUIRE(db.ok());
-    CHECK_FALSE((*db)->Exec("UPDATE submissions SET body = convert_from('\\xe1ff'::bytea, "
-                            "'UTF8')").ok());
+    CHECK_FALSE((*db)
+                    ->Exec("UPDATE submissions SET body = convert_from('\\xe1ff'::bytea, "
+                           "'UTF8')")
+                    .ok());
     return;
   }
   // A Latin-1 byte in one interview's proposal, where the body and the answers keep it.
   const std::string bad = "'Que ' || CAST(X'E1FF' AS TEXT) || 'atiendan'";
   int status = 0;
-  Shell("sqlite3 '" + server.db() + "' \".timeout 5000\" \"UPDATE submissions SET body = "
-        "replace(body, 'Que atiendan', " + bad + ") WHERE instance_id = '" + ids[1] +
-        "'; UPDATE evaluations SET answers = replace(answers, 'Que atiendan', " + bad +
-        ") WHERE submission_seq = (SELECT seq FROM submissions WHERE instance_id = '" + ids[1] +
-        "');\"", &status);
+  Shell("sqlite3 '" + server.db() +
+            "' \".timeout 5000\" \"UPDATE submissions SET body = "
+            "replace(body, 'Que atiendan', " +
+            bad + ") WHERE instance_id = '" + ids[1] +
+            "'; UPDATE evaluations SET answers = replace(answers, 'Que atiendan', " + bad +
+            ") WHERE submission_seq = (SELECT seq FROM submissions WHERE instance_id = '" + ids[1] +
+            "');\"",
+        &status);
   REQUIRE(status == 0);
 
   // The API answers valid JSON, with U+FFFD where the bytes were.
   const json listed = GetJson(*c, "/api/v1/submissions?survey=chs-perception", supervisor);
   REQUIRE(listed["items"].size() == 3);
   CHECK(listed["items"].dump().find("Que \xEF\xBF\xBD") != std::string::npos);
-  const json proposals = GetJson(*c, "/api/v1/proposals?survey=chs-perception",
-                                 server.analyst_token);
+  const json proposals =
+      GetJson(*c, "/api/v1/proposals?survey=chs-perception", server.analyst_token);
   CHECK(!proposals["items"].empty());
   // Pages answer 200, with the interview in them.
   for (const std::string& path :
-       {std::string("/supervise/chs-perception"),
-        "/supervise/chs-perception/interviews/" + ids[1], std::string("/reports/chs-perception")}) {
+       {std::string("/supervise/chs-perception"), "/supervise/chs-perception/interviews/" + ids[1],
+        std::string("/reports/chs-perception")}) {
     CAPTURE(path);
-    auto page = c->Get(path.c_str(), Bearer(path.rfind("/supervise", 0) == 0
-                                                 ? supervisor
-                                                 : server.analyst_token));
+    auto page = c->Get(
+        path.c_str(), Bearer(path.rfind("/supervise", 0) == 0 ? supervisor : server.analyst_token));
     REQUIRE(page);
     CHECK(page->status == 200);
     CHECK(percept::IsValidUtf8(page->body));
   }
-  auto bulk = c->Post("/supervise/chs-perception/bulk",
-                      {{"Authorization", "Bearer " + supervisor}, {"Sec-Fetch-Site", "same-origin"}},
-                      "state=received&review_state=approved&comment=ok", "application/x-www-form-urlencoded");
+  auto bulk = c->Post(
+      "/supervise/chs-perception/bulk",
+      {{"Authorization", "Bearer " + supervisor}, {"Sec-Fetch-Site", "same-origin"}},
+      "state=received&review_state=approved&comment=ok", "application/x-www-form-urlencoded");
   REQUIRE(bulk);
   CHECK(bulk->status < 400);
   // Every export has every interview, in valid UTF-8; none stops half way.
@@ -241,12 +249,14 @@ TEST_CASE("stored text that is not UTF-8 breaks no page, export or API answer") 
   }
 }
 
-TEST_CASE("openrosa: refusals before routing are OpenRosaResponses, and no spelling logs a token") {
+TEST_CASE("openrosa: refusals before routing are OpenRosaResponses, and no spelling logs a token",
+          "[e2e]") {
   ServerProcess server;
   const std::string key = server.enumerator_token;
   // Refused by the connection layer before a byte of the body: still what Collect reads.
   RawTlsClient raw(server);
-  REQUIRE(raw.Send("POST /key/" + key + "/submission HTTP/1.1\r\nHost: x\r\n"
+  REQUIRE(raw.Send("POST /key/" + key +
+                   "/submission HTTP/1.1\r\nHost: x\r\n"
                    "Content-Type: multipart/form-data; boundary=b\r\n"
                    "Content-Length: 104857600\r\n\r\n"));
   const std::string answer = raw.ReadAll(5);
@@ -255,8 +265,8 @@ TEST_CASE("openrosa: refusals before routing are OpenRosaResponses, and no spell
   CHECK(answer.find("<OpenRosaResponse") != std::string::npos);
   // The API's own refusals stay JSON.
   RawTlsClient api(server);
-  REQUIRE(api.Send("POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                   key + "\r\nContent-Type: application/json\r\n"
+  REQUIRE(api.Send("POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                   "\r\nContent-Type: application/json\r\n"
                    "Content-Length: 104857600\r\n\r\n"));
   const std::string json_answer = api.ReadAll(5);
   CHECK(StatusOf(json_answer) == 413);
@@ -292,7 +302,8 @@ class Nginx {
     port = ntohs(addr.sin_port);
     ::close(probe);
     const std::string upstream = std::to_string(server.port);
-    Shell("mkdir -p '" + dir_ + "' && cd '" + dir_ + "' && mkdir -p client-body proxy fastcgi "
+    Shell("mkdir -p '" + dir_ + "' && cd '" + dir_ +
+          "' && mkdir -p client-body proxy fastcgi "
           "uwsgi scgi && chmod 777 client-body proxy fastcgi uwsgi scgi && sed -e 's|@DIR@|" +
           dir_ + "|g' -e 's|@PORT_A@|" + upstream + "|' -e 's|@PORT_B@|" + upstream +
           "|' -e 's|@PORT@|" + std::to_string(port) + "|' -e 's|@CERT@|" + server.dir() +
@@ -323,13 +334,15 @@ std::string SignIn(const std::string& token) {
   const std::string body = "token=" + token;
   return "POST /sign-in HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: same-origin\r\n"
          "Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 }  // namespace
 
-TEST_CASE("behind nginx: each client is itself, and none of them is this machine") {
-  const std::string metrics = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+TEST_CASE("behind nginx: each client is itself, and none of them is this machine", "[e2e]") {
+  const std::string metrics =
+      "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   SECTION("with --trusted-proxy: rate limits and the audit trail see the client") {
     ServerProcess server({"--trusted-proxy", "127.0.0.1"});
     Nginx nginx(server);
@@ -337,7 +350,8 @@ TEST_CASE("behind nginx: each client is itself, and none of them is this machine
     // One guesser is slowed; the others, each at its own address, sign in.
     int refused = 0;
     for (int i = 0; i < 14; ++i)
-      refused += Through(nginx, server, "127.0.0.2", SignIn("pct_guess" + std::to_string(i))) == 429;
+      refused +=
+          Through(nginx, server, "127.0.0.2", SignIn("pct_guess" + std::to_string(i))) == 429;
     CHECK(refused >= 3);
     for (int i = 0; i < 8; ++i) {
       const std::string source = "127.0.1." + std::to_string(i + 1);
@@ -349,8 +363,9 @@ TEST_CASE("behind nginx: each client is itself, and none of them is this machine
     CHECK(audit.find("unknown (127.0.0.1)") == std::string::npos);
     // A client cannot name itself: only the proxy's last word counts.
     RawTlsClient direct(server);
-    REQUIRE(direct.Send("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 127.0.0.1"
-                        "\r\nConnection: close\r\n\r\n"));
+    REQUIRE(
+        direct.Send("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 127.0.0.1"
+                    "\r\nConnection: close\r\n\r\n"));
     CHECK(StatusOf(direct.ReadAll(5)) == 401);
   }
   SECTION("without it: a proxied request is never local all the same") {
@@ -363,7 +378,8 @@ TEST_CASE("behind nginx: each client is itself, and none of them is this machine
   }
 }
 
-TEST_CASE("the supervisor's own forms pass in browsers without Sec-Fetch-Site, others' do not") {
+TEST_CASE("the supervisor's own forms pass in browsers without Sec-Fetch-Site, others' do not",
+          "[e2e]") {
   ServerProcess server;
   const std::string supervisor = LastLine(server.Admin("token create --role supervisor --name s"));
   auto c = server.Client();
@@ -374,10 +390,13 @@ TEST_CASE("the supervisor's own forms pass in browsers without Sec-Fetch-Site, o
   auto post = [&](const char* origin) {
     RawTlsClient raw(server);
     const std::string body = "state=received&review_state=approved&comment=ok";
-    REQUIRE(raw.Send("POST /supervise/chs-perception/bulk HTTP/1.1\r\nHost: localhost\r\n"
-                     "Authorization: Bearer " + supervisor + "\r\nOrigin: " + origin +
-                     "\r\nContent-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n"
-                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+    REQUIRE(
+        raw.Send("POST /supervise/chs-perception/bulk HTTP/1.1\r\nHost: localhost\r\n"
+                 "Authorization: Bearer " +
+                 supervisor + "\r\nOrigin: " + origin +
+                 "\r\nContent-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n"
+                 "Content-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body));
     return StatusOf(raw.ReadAll(5));
   };
   CHECK(post("https://localhost") == 303);
@@ -385,7 +404,7 @@ TEST_CASE("the supervisor's own forms pass in browsers without Sec-Fetch-Site, o
   CHECK(post("https://evil.example") == 403);
 }
 
-TEST_CASE("the enumerator summary reads a survey once for all who ask, and never stale") {
+TEST_CASE("the enumerator summary reads a survey once for all who ask, and never stale", "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   std::vector<std::string> supervisors;
@@ -394,8 +413,9 @@ TEST_CASE("the enumerator summary reads a survey once for all who ask, and never
         LastLine(server.Admin("token create --role supervisor --name sup-" + std::to_string(i))));
   std::mt19937_64 rng(27);
   auto send = [&](unsigned seed) {
-    REQUIRE(Post(*c, server.enumerator_token, DemoInterview(RandomUuid(rng), {"cesfam-tal-1"}, seed))
-                ->status == 201);
+    REQUIRE(
+        Post(*c, server.enumerator_token, DemoInterview(RandomUuid(rng), {"cesfam-tal-1"}, seed))
+            ->status == 201);
   };
   auto reads = [&] {
     const std::string text = c->Get("/metrics")->body;

@@ -50,7 +50,7 @@ size_t StoredCount(ServerProcess& server) {
 
 }  // namespace
 
-TEST_CASE("a body is refused before a byte of it is kept, however it is framed") {
+TEST_CASE("a body is refused before a byte of it is kept, however it is framed", "[e2e]") {
   signal(SIGPIPE, SIG_IGN);  // the server closes on a client still writing
   ServerProcess server;
 
@@ -96,7 +96,7 @@ TEST_CASE("a body is refused before a byte of it is kept, however it is framed")
   CHECK(Metric(server, "percept_requests_bodies_refused_total") >= 1);
 }
 
-TEST_CASE("four 400 MiB chunked uploads leave the server under 200 MB") {
+TEST_CASE("four 400 MiB chunked uploads leave the server under 200 MB", "[e2e]") {
   signal(SIGPIPE, SIG_IGN);
   ServerProcess server;
   std::vector<std::thread> uploads;
@@ -117,7 +117,7 @@ TEST_CASE("four 400 MiB chunked uploads leave the server under 200 MB") {
   CHECK(StoredCount(server) == 0);
 }
 
-TEST_CASE("slow bodies hold no worker: a tablet is served while they trickle") {
+TEST_CASE("slow bodies hold no worker: a tablet is served while they trickle", "[e2e]") {
   signal(SIGPIPE, SIG_IGN);
   ServerProcess server({"--threads", "2", "--request-timeout", "30"});
   // 20 clients without a token declaring 2 MiB bodies, and 10 enumerators sending theirs at a
@@ -146,7 +146,7 @@ TEST_CASE("slow bodies hold no worker: a tablet is served while they trickle") {
   CHECK(SecondsSince(start) < 2);
 }
 
-TEST_CASE("a body that stalls is answered 408, which tablets retry") {
+TEST_CASE("a body that stalls is answered 408, which tablets retry", "[e2e]") {
   // Past 10 s of silence (the write timeout) the body used to get 400, which stops a tablet.
   ServerProcess server({"--request-timeout", "12"});
   RawTlsClient c(server);
@@ -161,8 +161,8 @@ TEST_CASE("a body that stalls is answered 408, which tablets retry") {
   CHECK(SecondsSince(start) < 16);
 }
 
-TEST_CASE(
-    "requests that two parsers could read differently are refused, and the connection closed") {
+TEST_CASE("requests that two parsers could read differently are refused, and the connection closed",
+          "[e2e]") {
   ServerProcess server;
   auto refused_and_closed = [&](const std::string& request, int status) {
     RawTlsClient c(server);
@@ -218,7 +218,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("one interview is one row whatever the letter case of its UUID") {
+TEST_CASE("one interview is one row whatever the letter case of its UUID", "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   const std::string id = "0b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71";
@@ -239,7 +239,7 @@ TEST_CASE("one interview is one row whatever the letter case of its UUID") {
   CHECK(json::parse(listed->body)["items"][0]["instance_id"] == id);
 }
 
-TEST_CASE("submissions: bounded versions, no duplicate keys, no control characters") {
+TEST_CASE("submissions: bounded versions, no duplicate keys, no control characters", "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   auto post = [&](const std::string& body) {
@@ -265,7 +265,7 @@ TEST_CASE("submissions: bounded versions, no duplicate keys, no control characte
   CHECK(StoredCount(server) == 0);
 }
 
-TEST_CASE("exports neutralise formulas, logs and the audit trail cannot be forged") {
+TEST_CASE("exports neutralise formulas, logs and the audit trail cannot be forged", "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   json doc = DemoInterview("4b9e6f0e-6f5c-4a51-9a59-6f4a3c8e2b71");
@@ -300,7 +300,8 @@ TEST_CASE("exports neutralise formulas, logs and the audit trail cannot be forge
   CHECK(audit.find("\\x0a") != std::string::npos);
 }
 
-TEST_CASE("sign-in: no cross-site posts, failed attempts slowed, files for this user only") {
+TEST_CASE("sign-in: no cross-site posts, failed attempts slowed, files for this user only",
+          "[e2e][pg]") {
   ServerProcess server;
   auto c = server.Client();
   httplib::Headers cross = {{"Sec-Fetch-Site", "cross-site"}};
@@ -339,7 +340,7 @@ TEST_CASE("sign-in: no cross-site posts, failed attempts slowed, files for this 
   CHECK(server.Admin("audit").find("export") != std::string::npos);
 }
 
-TEST_CASE("a second server on a port in use refuses to start") {
+TEST_CASE("a second server on a port in use refuses to start", "[e2e]") {
   ServerProcess server;
   int status = 0;
   const std::string out = Shell(

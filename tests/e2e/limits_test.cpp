@@ -21,7 +21,8 @@
 using namespace percept::testing;
 using nlohmann::json;
 
-TEST_CASE("a request trickled a byte at a time is cut off with 408, a slow tablet is not") {
+TEST_CASE("a request trickled a byte at a time is cut off with 408, a slow tablet is not",
+          "[e2e]") {
   ServerProcess server({"--request-timeout", "2"});
 
   SECTION("headers that never end") {
@@ -73,7 +74,7 @@ TEST_CASE("a request trickled a byte at a time is cut off with 408, a slow table
   CHECK(again->status == 200);
 }
 
-TEST_CASE("a request whose headers exceed 16 KiB is refused with 431") {
+TEST_CASE("a request whose headers exceed 16 KiB is refused with 431", "[e2e]") {
   ServerProcess server;
   RawTlsClient client(server);
   std::string request = "GET /api/v1/surveys HTTP/1.1\r\nHost: localhost\r\n";
@@ -88,7 +89,8 @@ TEST_CASE("a request whose headers exceed 16 KiB is refused with 431") {
 }
 
 TEST_CASE(
-    "at the connection cap silent connections give way, and only when all are served is it 503") {
+    "at the connection cap silent connections give way, and only when all are served is it 503",
+    "[e2e]") {
   ServerProcess server({"--threads", "2", "--max-connections", "3", "--request-timeout", "8"});
   {
     // Three connections that never finish their handshake fill the cap: a newcomer sheds one.
@@ -135,7 +137,7 @@ TEST_CASE(
   CHECK(Metric(server, "percept_connections_rejected_total") >= 1);
 }
 
-TEST_CASE("idle keep-alive connections hold no worker") {
+TEST_CASE("idle keep-alive connections hold no worker", "[e2e]") {
   // Two workers, and two keep-alive clients that may idle for a minute.
   ServerProcess server({"--threads", "2", "--keep-alive", "60"});
   auto first = server.Client();
@@ -154,7 +156,8 @@ TEST_CASE("idle keep-alive connections hold no worker") {
   CHECK(server.Kill(SIGTERM) == 0);
 }
 
-TEST_CASE("one address over its own connection limit gets 503, and other addresses are served") {
+TEST_CASE("one address over its own connection limit gets 503, and other addresses are served",
+          "[e2e]") {
   ServerProcess server({"--max-per-address", "2", "--request-timeout", "8"});
   // Two connections from 127.0.0.2 that never finish their handshake fill that address's quota.
   std::vector<int> holders = {ConnectTcp(server.port, "127.0.0.2"),

@@ -28,7 +28,8 @@ int64_t Stored(ServerProcess& server) {
 
 }  // namespace
 
-TEST_CASE("openrosa: Collect lists, downloads, checks and sends a form, and resends safely") {
+TEST_CASE("openrosa: Collect lists, downloads, checks and sends a form, and resends safely",
+          "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   const std::string key = server.enumerator_token;
@@ -117,7 +118,8 @@ TEST_CASE("openrosa: Collect lists, downloads, checks and sends a form, and rese
   CHECK(server.Log().find("/key/…/submission") != std::string::npos);
 }
 
-TEST_CASE("openrosa: broken, hostile or unauthorised submissions get 4xx fast and store nothing") {
+TEST_CASE("openrosa: broken, hostile or unauthorised submissions get 4xx fast and store nothing",
+          "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   const std::string key = server.enumerator_token;

@@ -38,7 +38,7 @@ bool Flagged(const json& cell, const char* flag) {
 
 }  // namespace
 
-TEST_CASE("part (b) API: indicators, autonomy and circuits, by role") {
+TEST_CASE("part (b) API: indicators, autonomy and circuits, by role", "[e2e]") {
   ServerProcess server({"--min-n", "5"});
   Wave(server, "part-b-api", "--households 300 --days 5 --seed 21 --first-day 2026-11-02");
   auto c = server.Client();
@@ -177,7 +177,8 @@ TEST_CASE("part (b) API: indicators, autonomy and circuits, by role") {
       GetJson(*c, "/api/v1/circuits" + q + "&comuna=9999", server.analyst_token)["nodes"].empty());
 }
 
-TEST_CASE("the story, part (b): a planted problem rate and a planted loss of autonomy are found") {
+TEST_CASE("the story, part (b): a planted problem rate and a planted loss of autonomy are found",
+          "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   auto critical = [&](const std::string& from, const std::string& to) {

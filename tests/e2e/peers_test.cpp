@@ -24,7 +24,8 @@ std::set<std::pair<std::string, std::string>> DimensionFlags(const json& items) 
 
 }  // namespace
 
-TEST_CASE("the story, compare=type: each CESFAM is flagged only under its own comparison") {
+TEST_CASE("the story, compare=type: each CESFAM is flagged only under its own comparison",
+          "[e2e]") {
   ServerProcess server;
   // A uniform network where CESFAMs are the better kind of office (transparency one point up),
   // except cesfam-tal-1, which is as good as the network; and where every CESFAM is slow

@@ -37,7 +37,7 @@ json Get(ServerProcess& server, const std::string& path, const std::string& toke
 
 }  // namespace
 
-TEST_CASE("proposals: analysts list and search them, a page at a time") {
+TEST_CASE("proposals: analysts list and search them, a page at a time", "[e2e]") {
   ServerProcess server;
   SendProposals(server);
   int status = 0;
@@ -80,7 +80,8 @@ TEST_CASE("proposals: analysts list and search them, a page at a time") {
   CHECK(status == 403);
 }
 
-TEST_CASE("proposals: with --share-proposals an institution reads those about itself only") {
+TEST_CASE("proposals: with --share-proposals an institution reads those about itself only",
+          "[e2e]") {
   ServerProcess server({"--share-proposals"});
   SendProposals(server);
   int status = 0;

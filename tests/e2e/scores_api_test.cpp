@@ -101,7 +101,7 @@ void EmptyAggregates(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("scores: roles, filters, suppression and errors over TLS") {
+TEST_CASE("scores: roles, filters, suppression and errors over TLS", "[e2e]") {
   ServerProcess server({"--min-n", "5"});
   std::mt19937_64 rng(3);
   // Talcahuano (8110, region 8) on two days, Temuco (9101, region 9) on one; omil-tem only 3 times.
@@ -174,7 +174,8 @@ TEST_CASE("scores: roles, filters, suppression and errors over TLS") {
   }
 }
 
-TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a rebuild") {
+TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a rebuild",
+          "[e2e][pg]") {
   ServerProcess server;
   std::mt19937_64 rng(11);
   auto c = server.Client();
@@ -279,7 +280,7 @@ TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a
   GetJson(*c, "/api/v1/scores?survey=chs-perception", server.institution_token);
 }
 
-TEST_CASE("an institution's benchmark never narrows to one or two other institutions") {
+TEST_CASE("an institution's benchmark never narrows to one or two other institutions", "[e2e]") {
   ServerProcess server({"--min-n", "5"});
   std::mt19937_64 rng(8);
   // October: Talcahuano only (one other institution); November: Temuco (three more).
@@ -365,7 +366,8 @@ std::string KeyOf(const json& cell) {
 
 }  // namespace
 
-TEST_CASE("no subtraction of an institution reader's answers singles out one or two others") {
+TEST_CASE("no subtraction of an institution reader's answers singles out one or two others",
+          "[e2e]") {
   ServerProcess server({"--min-n", "3"});
   std::mt19937_64 rng(25);
   // Three other CESFAMs, four OMILs and two liceos (the small type), over two months; in
@@ -464,7 +466,7 @@ bool SinglesOut(const std::set<Atom>& left, const std::vector<std::set<Atom>>& c
 
 }  // namespace
 
-TEST_CASE("all time shows an institution reader nothing that its windows hide") {
+TEST_CASE("all time shows an institution reader nothing that its windows hide", "[e2e]") {
   ServerProcess server({"--min-n", "3"});
   std::mt19937_64 rng(27);
   const std::string own = "cesfam-tal-1";

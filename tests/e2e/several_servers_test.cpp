@@ -31,7 +31,8 @@ double SecondsUntilEqual(ServerProcess& b, const json& want, double limit) {
 
 }  // namespace
 
-TEST_CASE("two servers on one PostgreSQL: one store, one set of tokens, scores that follow") {
+TEST_CASE("two servers on one PostgreSQL: one store, one set of tokens, scores that follow",
+          "[e2e][pg]") {
   ServerProcess a({}, /*on_postgres=*/true);
   ServerProcess b(ServerProcess::SameDatabase{a});
   const std::string queue = TempPath("two-servers.db");
@@ -101,7 +102,7 @@ int Admitted(ServerProcess& server, int count) {
 
 }  // namespace
 
-TEST_CASE("two servers on one PostgreSQL share each token's rate limit") {
+TEST_CASE("two servers on one PostgreSQL share each token's rate limit", "[e2e][pg]") {
   // 2 requests a second, bursts of 4: a token gets its burst once, whichever server it reaches.
   ServerProcess a({"--rate-limit", "2"}, /*on_postgres=*/true);
   ServerProcess b(ServerProcess::SameDatabase{a}, {"--rate-limit", "2"});

@@ -43,7 +43,7 @@ std::set<std::string> Ids(const json& items) {
 
 }  // namespace
 
-TEST_CASE("supervision: flags at ingest, team-scoped review, and the aggregates follow") {
+TEST_CASE("supervision: flags at ingest, team-scoped review, and the aggregates follow", "[e2e]") {
   ServerProcess server({"--min-n", "3"});
   const std::string enc_a =
       LastLine(server.Admin("token create --role enumerator --name enc-a --team norte"));
@@ -243,7 +243,8 @@ TEST_CASE("supervision: flags at ingest, team-scoped review, and the aggregates 
 
 TEST_CASE(
     "the story, supervision: a fabricator is deviant, and rejecting its interviews leaves "
-    "the scores of a server that never received them") {
+    "the scores of a server that never received them",
+    "[e2e]") {
   ServerProcess server;
   const std::string supervisor =
       LastLine(server.Admin("token create --role supervisor --name sup-norte --team norte"));

@@ -47,7 +47,8 @@ class CsvInstitutions : public InstitutionLookup {
 
 }  // namespace
 
-TEST_CASE("the generator makes valid, reproducible interviews of 3-7 institutions of one commune") {
+TEST_CASE("the generator makes valid, reproducible interviews of 3-7 institutions of one commune",
+          "[e2e]") {
   auto catalog = SurveyCatalog::LoadDirectory(SourcePath("survey_defs"));
   REQUIRE(catalog.ok());
   auto institutions = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
@@ -89,7 +90,7 @@ TEST_CASE("the generator makes valid, reproducible interviews of 3-7 institution
   CHECK(other.Next() != InterviewGenerator(def, *institutions, first).Next());
 }
 
-TEST_CASE("a plant moves exactly its cell") {
+TEST_CASE("a plant moves exactly its cell", "[e2e]") {
   auto catalog = SurveyCatalog::LoadDirectory(SourcePath("survey_defs"));
   auto institutions = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
   REQUIRE((catalog.ok() && institutions.ok()));
@@ -143,7 +144,7 @@ TEST_CASE("a plant moves exactly its cell") {
   CHECK(moved < 0.6);
 }
 
-TEST_CASE("part (b) plants move a rate, or autonomy, in their institution only") {
+TEST_CASE("part (b) plants move a rate, or autonomy, in their institution only", "[e2e]") {
   auto catalog = SurveyCatalog::LoadDirectory(SourcePath("survey_defs"));
   auto institutions = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
   REQUIRE((catalog.ok() && institutions.ok()));
@@ -200,7 +201,8 @@ TEST_CASE("part (b) plants move a rate, or autonomy, in their institution only")
                  share(plain, "dideco-tal", "knows_rights", true)) < 8);
 }
 
-TEST_CASE("3,000 interviews arrive exactly once though the server is SIGKILLed twice mid-sync") {
+TEST_CASE("3,000 interviews arrive exactly once though the server is SIGKILLed twice mid-sync",
+          "[e2e]") {
   ServerProcess server;
   const std::string queue = TempPath("crash-queue.db");
   server.Simulate(queue, "--households 3000 --seed 9");
@@ -232,7 +234,8 @@ TEST_CASE("3,000 interviews arrive exactly once though the server is SIGKILLed t
   CHECK(std::set<std::string>(stored.begin(), stored.end()).size() == 3000);
 }
 
-TEST_CASE("an interview the server rejects is kept aside with its reason, and the rest arrive") {
+TEST_CASE("an interview the server rejects is kept aside with its reason, and the rest arrive",
+          "[e2e]") {
   ServerProcess server;
   const std::string queue = TempPath("reject-queue.db");
   server.Simulate(queue, "--households 50 --seed 3");
@@ -259,7 +262,7 @@ TEST_CASE("an interview the server rejects is kept aside with its reason, and th
   CHECK(StoredIds(server).size() == 50);
 }
 
-TEST_CASE("a bad token stops the sync at once and marks nothing sent") {
+TEST_CASE("a bad token stops the sync at once and marks nothing sent", "[e2e]") {
   ServerProcess server;
   const std::string queue = TempPath("token-queue.db");
   server.Simulate(queue, "--households 20 --seed 4");
@@ -272,7 +275,8 @@ TEST_CASE("a bad token stops the sync at once and marks nothing sent") {
   CHECK(QueueCount(queue, "pending") == 20);
 }
 
-TEST_CASE("mistakes a newcomer makes stop the tablet at once with exit 2, never 'all sent'") {
+TEST_CASE("mistakes a newcomer makes stop the tablet at once with exit 2, never 'all sent'",
+          "[e2e]") {
   ServerProcess server;
   const std::string queue = TempPath("newcomer-queue.db");
   server.Simulate(queue, "--households 5 --seed 6");
@@ -310,7 +314,7 @@ TEST_CASE("mistakes a newcomer makes stop the tablet at once with exit 2, never 
   CHECK(QueueCount(queue, "pending") == 5);
 }
 
-TEST_CASE("load over the rate limit says so, and waits as the server asks") {
+TEST_CASE("load over the rate limit says so, and waits as the server asks", "[e2e]") {
   ServerProcess server({"--rate-limit", "20"});
   int status = 0;
   const std::string out =
@@ -334,7 +338,8 @@ TEST_CASE("load over the rate limit says so, and waits as the server asks") {
   CHECK(out.find("--rate-limit") != std::string::npos);
 }
 
-TEST_CASE("the story: a planted weakness is found, and a uniform network raises few false alarms") {
+TEST_CASE("the story: a planted weakness is found, and a uniform network raises few false alarms",
+          "[e2e]") {
   ServerProcess server;
   auto c = server.Client();
   auto critical = [&](const std::string& from, const std::string& to) {
@@ -348,7 +353,7 @@ TEST_CASE("the story: a planted weakness is found, and a uniform network raises 
   // Each wave lives in its own ten days of fieldwork, so one server and a period filter
   // separate them.
   auto wave = [&](int index, const std::string& args) {
-    char first[16], last[16];
+    char first[32], last[32];
     std::snprintf(first, sizeof first, "2026-%02d-01", 1 + index);
     std::snprintf(last, sizeof last, "2026-%02d-10", 1 + index);
     const std::string queue = TempPath("story-" + std::to_string(index) + ".db");

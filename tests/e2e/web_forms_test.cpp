@@ -24,7 +24,8 @@ void OpenForm(Browser& browser, const ServerProcess& server) {
 
 }  // namespace
 
-TEST_CASE("in a real browser: ODK's form engine loads the XForm of every survey definition") {
+TEST_CASE("in a real browser: ODK's form engine loads the XForm of every survey definition",
+          "[e2e]") {
   ServerProcess server;
   Browser browser;
   const std::string base = "https://127.0.0.1:" + std::to_string(server.port);
@@ -52,7 +53,7 @@ TEST_CASE("in a real browser: ODK's form engine loads the XForm of every survey 
   }
 }
 
-TEST_CASE("in a real browser: ODK Web Forms renders the form, and refuses it unanswered") {
+TEST_CASE("in a real browser: ODK Web Forms renders the form, and refuses it unanswered", "[e2e]") {
   ServerProcess server;
   Browser browser;
   OpenForm(browser, server);
@@ -123,7 +124,8 @@ const char* kFillHelpers = R"js(
 
 }  // namespace
 
-TEST_CASE("in a real browser: an enumerator fills and sends an interview with ODK Web Forms") {
+TEST_CASE("in a real browser: an enumerator fills and sends an interview with ODK Web Forms",
+          "[e2e]") {
   ServerProcess server;
   Browser browser;
   OpenForm(browser, server);

@@ -52,7 +52,7 @@ httplib::Request WithHeader(const std::string& name, const std::string& value) {
 
 }  // namespace
 
-TEST_CASE("authenticator: a bearer token names its caller and role") {
+TEST_CASE("authenticator: a bearer token names its caller and role", "[unit]") {
   Fixture f;
   const std::string token = f.Token("field-7", Role::kEnumerator);
   CHECK(token.rfind("pct_", 0) == 0);
@@ -63,7 +63,8 @@ TEST_CASE("authenticator: a bearer token names its caller and role") {
   CHECK(who->role == Role::kEnumerator);
 }
 
-TEST_CASE("authenticator: missing, malformed, unknown, oversized and revoked tokens are 401") {
+TEST_CASE("authenticator: missing, malformed, unknown, oversized and revoked tokens are 401",
+          "[unit]") {
   Fixture f;
   const std::string token = f.Token("analyst-1", Role::kAnalyst);
   CHECK(f.auth->Authenticate(httplib::Request()).status().code() == StatusCode::kUnauthenticated);
@@ -82,8 +83,8 @@ TEST_CASE("authenticator: missing, malformed, unknown, oversized and revoked tok
         StatusCode::kUnauthenticated);
 }
 
-TEST_CASE(
-    "authenticator: a session cookie opens pages only, and ends with sign-out or revocation") {
+TEST_CASE("authenticator: a session cookie opens pages only, and ends with sign-out or revocation",
+          "[unit]") {
   Fixture f;
   const std::string token = f.Token("cesfam", Role::kInstitution, {"cesfam-tal-1"});
   Principal who;
@@ -109,7 +110,8 @@ TEST_CASE(
   CHECK(f.auth->SignIn(token, &who).status().code() == StatusCode::kUnauthenticated);
 }
 
-TEST_CASE("authenticator: analysts and admins read every institution, institutions their own") {
+TEST_CASE("authenticator: analysts and admins read every institution, institutions their own",
+          "[unit]") {
   Principal analyst{"a", Role::kAnalyst, {}, ""};
   Principal institution{"i", Role::kInstitution, {"cesfam-tal-1", "omil-tal"}, ""};
   Principal nobody{"n", Role::kInstitution, {}, ""};

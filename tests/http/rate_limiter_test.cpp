@@ -1,13 +1,15 @@
 // The per-caller token bucket (server/http/rate_limiter.h): limits, and a table that callers an
 // attacker invents cannot grow without bound.
 #include "rate_limiter.h"
-#include "client_address.h"
-#include "token_gate.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-TEST_CASE("rate limiter: a burst, then Retry-After, and callers that went quiet are forgotten") {
+#include "client_address.h"
+#include "token_gate.h"
+
+TEST_CASE("rate limiter: a burst, then Retry-After, and callers that went quiet are forgotten",
+          "[unit]") {
   percept::RateLimiter slow(1.0 / 6, 10);
   int retry_after = 0, allowed = 0;
   for (int i = 0; i < 15; ++i) allowed += slow.Allow("127.0.0.1", &retry_after) ? 1 : 0;
@@ -28,7 +30,8 @@ TEST_CASE("rate limiter: a burst, then Retry-After, and callers that went quiet 
   CHECK_FALSE(mixed.Allow("greedy", &retry_after));
 }
 
-TEST_CASE("rate limiter: shared, it counts what it lets through and is charged the others'") {
+TEST_CASE("rate limiter: shared, it counts what it lets through and is charged the others'",
+          "[unit]") {
   percept::RateLimiter limiter(1.0 / 3600, 4);
   limiter.Share();
   int retry_after = 0;
@@ -53,7 +56,7 @@ TEST_CASE("rate limiter: shared, it counts what it lets through and is charged t
   CHECK(limiter.TakeSpent().empty());  // refused requests are not spent
 }
 
-TEST_CASE("token gate: a token holds at most its places at once, and gets them back") {
+TEST_CASE("token gate: a token holds at most its places at once, and gets them back", "[unit]") {
   percept::TokenGate gate(2);
   auto a = gate.Enter("sup-norte");
   auto b = gate.Enter("sup-norte");
@@ -69,7 +72,8 @@ TEST_CASE("token gate: a token holds at most its places at once, and gets them b
   CHECK(gate.Enter("sup-norte").ok());
 }
 
-TEST_CASE("sign-in limits count an IPv6 client by its /64, and anyone else by its address") {
+TEST_CASE("sign-in limits count an IPv6 client by its /64, and anyone else by its address",
+          "[unit]") {
   using percept::SignInLimitKey;
   CHECK(SignInLimitKey("203.0.113.7") == "203.0.113.7");
   CHECK(SignInLimitKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64");

@@ -75,7 +75,8 @@ httplib::Request Request(const std::string& path, const std::string& from = "10.
 
 }  // namespace
 
-TEST_CASE("router: before a body, unknown paths, methods and bodiless routes are refused") {
+TEST_CASE("router: before a body, unknown paths, methods and bodiless routes are refused",
+          "[unit]") {
   Fixture f;
   size_t max = 1 << 20;
   CHECK(f.router->AdmitBody(f.Head("POST", "/nowhere", f.enumerator), &max).code() ==
@@ -88,7 +89,8 @@ TEST_CASE("router: before a body, unknown paths, methods and bodiless routes are
   CHECK(max == size_t{1} << 20);  // nothing admitted, nothing lowered
 }
 
-TEST_CASE("router: before a body, the token and its role are checked, and the limit lowered") {
+TEST_CASE("router: before a body, the token and its role are checked, and the limit lowered",
+          "[unit]") {
   Fixture f;
   size_t max = 1 << 20;
   CHECK(f.router->AdmitBody(f.Head("POST", "/api/v1/submissions"), &max).code() ==
@@ -105,8 +107,8 @@ TEST_CASE("router: before a body, the token and its role are checked, and the li
   CHECK(max == 512);
 }
 
-TEST_CASE(
-    "router: the guard answers the API in JSON and pages in HTML, and sends no one to a page") {
+TEST_CASE("router: the guard answers the API in JSON and pages in HTML, and sends no one to a page",
+          "[unit]") {
   Fixture f;
   const Principal* seen = nullptr;
   auto note = [&](const httplib::Request&, httplib::Response& res, const Principal* who) {
@@ -152,7 +154,8 @@ TEST_CASE(
   CHECK(seen->name == "analyst");
 }
 
-TEST_CASE("router: local access is open to this machine only, and open routes to anyone") {
+TEST_CASE("router: local access is open to this machine only, and open routes to anyone",
+          "[unit]") {
   Fixture f;
   int calls = 0;
   auto count = [&](const httplib::Request&, httplib::Response& res, const Principal* who) {
@@ -174,7 +177,8 @@ TEST_CASE("router: local access is open to this machine only, and open routes to
   CHECK(calls == 2);
 }
 
-TEST_CASE("router: a caller over its rate gets 429 with Retry-After, and an exception a 500") {
+TEST_CASE("router: a caller over its rate gets 429 with Retry-After, and an exception a 500",
+          "[unit]") {
   Fixture f;
   RateLimiter tight(0.001, 1);  // one request, then a long wait
   Router router(&f.http, f.auth.get(), &tight);
@@ -203,7 +207,7 @@ TEST_CASE("router: a caller over its rate gets 429 with Retry-After, and an exce
   CHECK(res.body.find("a bug") == std::string::npos);  // logged, never shown
 }
 
-TEST_CASE("logs: a token never reaches the access log however the path spells it") {
+TEST_CASE("logs: a token never reaches the access log however the path spells it", "[unit]") {
   const std::string token = "pct_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh3";
   CHECK(LoggedPath("/key/" + token + "/formList") == "/key/…/formList");
   CHECK(LoggedPath("//key/" + token + "/formList") == "//key/…/formList");

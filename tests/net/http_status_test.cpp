@@ -6,16 +6,24 @@
 
 using namespace percept;
 
-TEST_CASE("http status: each code has the status docs/api.md gives it, and a reason phrase") {
+TEST_CASE("http status: each code has the status docs/api.md gives it, and a reason phrase",
+          "[unit]") {
   const std::pair<StatusCode, int> table[] = {
-      {StatusCode::kMalformedJson, 400},       {StatusCode::kMalformedXml, 400},
-          {StatusCode::kInvalidParameter, 400},
-      {StatusCode::kUnauthenticated, 401},  {StatusCode::kForbidden, 403},
-      {StatusCode::kNotFound, 404},         {StatusCode::kMethodNotAllowed, 405},
-      {StatusCode::kRequestTimeout, 408},   {StatusCode::kConflict, 409},
-      {StatusCode::kPayloadTooLarge, 413},  {StatusCode::kUnsupportedMediaType, 415},
-      {StatusCode::kValidationFailed, 422}, {StatusCode::kTooManyRequests, 429},
-      {StatusCode::kHeadersTooLarge, 431},  {StatusCode::kInternal, 500},
+      {StatusCode::kMalformedJson, 400},
+      {StatusCode::kMalformedXml, 400},
+      {StatusCode::kInvalidParameter, 400},
+      {StatusCode::kUnauthenticated, 401},
+      {StatusCode::kForbidden, 403},
+      {StatusCode::kNotFound, 404},
+      {StatusCode::kMethodNotAllowed, 405},
+      {StatusCode::kRequestTimeout, 408},
+      {StatusCode::kConflict, 409},
+      {StatusCode::kPayloadTooLarge, 413},
+      {StatusCode::kUnsupportedMediaType, 415},
+      {StatusCode::kValidationFailed, 422},
+      {StatusCode::kTooManyRequests, 429},
+      {StatusCode::kHeadersTooLarge, 431},
+      {StatusCode::kInternal, 500},
       {StatusCode::kUnavailable, 503},
   };
   for (const auto& [code, http] : table) {
@@ -25,7 +33,8 @@ TEST_CASE("http status: each code has the status docs/api.md gives it, and a rea
   }
 }
 
-TEST_CASE("http status: the error object carries the code's name, the message and each detail") {
+TEST_CASE("http status: the error object carries the code's name, the message and each detail",
+          "[unit]") {
   Status s = Status::ValidationFailed(
       "2 problems", {{"/a", "required", "'a' is required"}, {"/b/0", "out_of_range", "1..7"}});
   const nlohmann::json e = ErrorObject(s);

@@ -24,7 +24,7 @@ Progress FeedAll(RequestReader& r, const std::string& bytes, size_t piece = 1) {
 
 }  // namespace
 
-TEST_CASE("request reader: a head, then its body once admitted, in pieces of any size") {
+TEST_CASE("request reader: a head, then its body once admitted, in pieces of any size", "[unit]") {
   const std::string body = "{\"instance_id\":\"x\"}";
   const std::string request = "POST /api/v1/submissions HTTP/1.1\r\nHost: a\r\nContent-Length: " +
                               std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -41,7 +41,7 @@ TEST_CASE("request reader: a head, then its body once admitted, in pieces of any
   }
 }
 
-TEST_CASE("request reader: nothing of a body is kept before it is allowed") {
+TEST_CASE("request reader: nothing of a body is kept before it is allowed", "[unit]") {
   RequestReader r(16384, 1 << 20);
   const std::string head = "POST /x HTTP/1.1\r\nContent-Length: 5000000\r\n\r\n";
   CHECK(r.Feed(head.data(), head.size()) == Progress::kHead);
@@ -51,7 +51,7 @@ TEST_CASE("request reader: nothing of a body is kept before it is allowed") {
   CHECK(r.failure().code() == StatusCode::kPayloadTooLarge);
 }
 
-TEST_CASE("request reader: chunked bodies are decoded, extensions and trailers dropped") {
+TEST_CASE("request reader: chunked bodies are decoded, extensions and trailers dropped", "[unit]") {
   RequestReader r(16384, 1 << 20);
   const std::string request =
       "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Token: a%41b\r\n\r\n"
@@ -65,7 +65,7 @@ TEST_CASE("request reader: chunked bodies are decoded, extensions and trailers d
   CHECK(r.head().target == "/next");
 }
 
-TEST_CASE("request reader: a chunked body is held to the same limit as any other") {
+TEST_CASE("request reader: a chunked body is held to the same limit as any other", "[unit]") {
   RequestReader r(16384, 1000);
   std::string request = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 20; ++i) request += "64\r\n" + std::string(100, 'x') + "\r\n";
@@ -74,7 +74,7 @@ TEST_CASE("request reader: a chunked body is held to the same limit as any other
   CHECK(r.body_bytes() <= 1000);
 }
 
-TEST_CASE("request reader: ambiguous or malformed requests are refused") {
+TEST_CASE("request reader: ambiguous or malformed requests are refused", "[unit]") {
   auto refused = [](const std::string& request) {
     RequestReader r(16384, 1 << 20);
     FeedAll(r, request, 4096);

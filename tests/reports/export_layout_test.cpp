@@ -33,7 +33,8 @@ size_t IndexOf(const std::vector<Column>& cols, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("export layout: one variable per item, per option of a multiple choice, per score") {
+TEST_CASE("export layout: one variable per item, per option of a multiple choice, per score",
+          "[unit]") {
   const SurveyDefinition& def = Definition();
   const ScoreLayout layout(def);
   const std::vector<Column> cols = WideColumns(def, layout);
@@ -64,7 +65,8 @@ TEST_CASE("export layout: one variable per item, per option of a multiple choice
   }
 }
 
-TEST_CASE("export layout: a row keeps the codes as answered and scores with the half rule") {
+TEST_CASE("export layout: a row keeps the codes as answered and scores with the half rule",
+          "[unit]") {
   const SurveyDefinition& def = Definition();
   const ScoreLayout layout(def);
   const std::vector<Column> cols = WideColumns(def, layout);
@@ -105,7 +107,7 @@ TEST_CASE("export layout: a row keeps the codes as answered and scores with the 
   CHECK(row[IndexOf(cols, "enumerator")].text == "field-7");
 }
 
-TEST_CASE("export layout: numbers are written short and exact, missing as empty") {
+TEST_CASE("export layout: numbers are written short and exact, missing as empty", "[unit]") {
   CHECK(FormatNumber(5) == "5");
   CHECK(FormatNumber(2.5) == "2.5");
   CHECK(FormatNumber(-3) == "-3");

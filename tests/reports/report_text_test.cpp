@@ -7,7 +7,7 @@
 
 using namespace percept;
 
-TEST_CASE("report text: q as people read it, the full value left to the exports") {
+TEST_CASE("report text: q as people read it, the full value left to the exports", "[unit]") {
   CHECK(FmtQ(7e-80) == "< 0.001");
   CHECK(FmtQ(0.000999) == "< 0.001");
   CHECK(FmtQ(0.001) == "0.001");
@@ -16,7 +16,7 @@ TEST_CASE("report text: q as people read it, the full value left to the exports"
   CHECK(FmtQ(std::nan("")) == "—");
 }
 
-TEST_CASE("report text: a long name keeps its beginning and its end") {
+TEST_CASE("report text: a long name keeps its beginning and its end", "[unit]") {
   const std::string tal = "Oficina Municipal de Intermediación Laboral (OMIL) de Talcahuano";
   const std::string tem = "Oficina Municipal de Intermediación Laboral (OMIL) de Temuco";
   const std::string a = ShortName(tal, 44), b = ShortName(tem, 44);
@@ -38,7 +38,7 @@ TEST_CASE("report text: a long name keeps its beginning and its end") {
   }
 }
 
-TEST_CASE("report text: the colour scale spends its range where indices are") {
+TEST_CASE("report text: the colour scale spends its range where indices are", "[unit]") {
   CHECK(Color(30) == "hsl(0,65%,62%)");  // red at 40 and below
   CHECK(Color(40) == "hsl(0,65%,62%)");
   CHECK(Color(65) == "hsl(60,65%,62%)");

@@ -75,14 +75,14 @@ int64_t Count(Store& store, const char* table) {
 
 }  // namespace
 
-TEST_CASE("init migrates to the current schema and is idempotent") {
+TEST_CASE("init migrates to the current schema and is idempotent", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   CHECK(store->db()->UserVersion() == kSchemaVersion);
   CHECK(store->Migrate().ok());
   CHECK(store->CheckSchema().ok());
 }
 
-TEST_CASE("a database newer than the program is refused, not damaged") {
+TEST_CASE("a database newer than the program is refused, not damaged", "[unit][pg]") {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgres");
   auto s = Store::Open(backend == "postgres" ? NewDatabase(backend, "") : ":memory:", true);
   REQUIRE(s.ok());
@@ -91,7 +91,7 @@ TEST_CASE("a database newer than the program is refused, not damaged") {
   CHECK_FALSE((*s)->CheckSchema().ok());
 }
 
-TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
+TEST_CASE("a resubmitted identical interview is a duplicate, not a new row", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   auto first = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
   auto again = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
@@ -103,7 +103,8 @@ TEST_CASE("a resubmitted identical interview is a duplicate, not a new row") {
   CHECK(Count(*store, "evaluations") == 2);
 }
 
-TEST_CASE("the same instance_id with other content is a conflict and changes nothing") {
+TEST_CASE("the same instance_id with other content is a conflict and changes nothing",
+          "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   REQUIRE(*store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t") ==
           SubmissionOutcome::kCreated);
@@ -115,7 +116,7 @@ TEST_CASE("the same instance_id with other content is a conflict and changes not
   CHECK(page->items == std::vector<std::string>{"{\"a\":1}"});
 }
 
-TEST_CASE("submissions are listed in pages with a cursor") {
+TEST_CASE("submissions are listed in pages with a cursor", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   for (int i = 0; i < 5; ++i) {
     REQUIRE(store
@@ -134,7 +135,7 @@ TEST_CASE("submissions are listed in pages with a cursor") {
   CHECK_FALSE(p3->next);
 }
 
-TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name") {
+TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   std::string token = NewToken();
   CHECK(token.size() == 4 + 43);
@@ -164,7 +165,7 @@ TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name"
   CHECK_FALSE(gone->has_value());
 }
 
-TEST_CASE("a published survey version cannot change its content") {
+TEST_CASE("a published survey version cannot change its content", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
   CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
@@ -172,7 +173,8 @@ TEST_CASE("a published survey version cannot change its content") {
   CHECK(store->RegisterSurveyVersion("s", 2, "{\"a\":2}").ok());
 }
 
-TEST_CASE("group commit: concurrent writers each get their own outcome, every row stored once") {
+TEST_CASE("group commit: concurrent writers each get their own outcome, every row stored once",
+          "[unit][pg]") {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgres");
   std::string path = NewDatabase(backend, "group-commit-test.db");
   {
@@ -219,7 +221,7 @@ TEST_CASE("group commit: concurrent writers each get their own outcome, every ro
   CHECK(Count(**check, "evaluations") == 2 * 4 * kEach);
 }
 
-TEST_CASE("after Stop the writer refuses new work instead of losing it silently") {
+TEST_CASE("after Stop the writer refuses new work instead of losing it silently", "[unit]") {
   auto ws = Store::Open(":memory:", true);
   REQUIRE(ws.ok());
   REQUIRE((*ws)->Migrate().ok());
@@ -229,7 +231,7 @@ TEST_CASE("after Stop the writer refuses new work instead of losing it silently"
   CHECK(writer.Write({&sub}, "t").at(0) == SubmissionOutcome::kFailed);
 }
 
-TEST_CASE("an aggregate delta survives its compact encoding, negative sums included") {
+TEST_CASE("an aggregate delta survives its compact encoding, negative sums included", "[unit]") {
   AggregateDelta delta;
   delta[{"chs-perception", 1, "cesfam-tal-1", "2026-11-20"}] = {0,   1,       -1,           127,
                                                                 128, -300000, INT64_MAX / 4};
@@ -240,7 +242,8 @@ TEST_CASE("an aggregate delta survives its compact encoding, negative sums inclu
   CHECK_FALSE(DecodeDelta(EncodeDelta(delta).substr(0, 10)).ok());
 }
 
-TEST_CASE("a row whose interviews all left is deleted, as a rebuild would never write it") {
+TEST_CASE("a row whose interviews all left is deleted, as a rebuild would never write it",
+          "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   REQUIRE(RegisterAggregateFunctions(store->db()).ok());
   const AggregateKey alone{"chs-perception", 2, "cesfam-tal-1", "2026-11-20"};
@@ -266,7 +269,7 @@ TEST_CASE("a row whose interviews all left is deleted, as a rebuild would never 
   CHECK(Count(*store, "aggregates") == 2);
 }
 
-TEST_CASE("rate spend: each server reads the others' rows once and never its own") {
+TEST_CASE("rate spend: each server reads the others' rows once and never its own", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   int64_t seen_a = 0, seen_b = 0;
   auto a =
@@ -288,7 +291,7 @@ TEST_CASE("rate spend: each server reads the others' rows once and never its own
   CHECK(ExchangeSpend(*store, "server-b", {}, &seen_b)->empty());
 }
 
-TEST_CASE("a snapshot read does not see what another connection commits meanwhile") {
+TEST_CASE("a snapshot read does not see what another connection commits meanwhile", "[unit][pg]") {
   // What a .sav export relies on: its row count, read first, and its rows agree while tablets
   // sync (server/reports/exports.cc).
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgres");
@@ -362,7 +365,7 @@ std::string Described(std::vector<EnumeratorInput> inputs) {
 
 }  // namespace
 
-TEST_CASE("the enumerator summary kept by what changed equals a read of everything") {
+TEST_CASE("the enumerator summary kept by what changed equals a read of everything", "[unit]") {
   const std::string path = TempPath("enumerator-follow-test.db");
   std::remove(path.c_str());
   {

@@ -86,7 +86,7 @@ Lines DefinitionProblems(const json& def) {
 
 }  // namespace
 
-TEST_CASE("the demo questionnaire loads with the six dimensions and an overall item") {
+TEST_CASE("the demo questionnaire loads with the six dimensions and an overall item", "[unit]") {
   const SurveyDefinition* def = DemoCatalog().Latest("chs-perception");
   REQUIRE(def != nullptr);
   CHECK(def->version == 2);
@@ -112,7 +112,7 @@ TEST_CASE("the demo questionnaire loads with the six dimensions and an overall i
   CHECK_FALSE(def->scale.IsMissingCode(7));
 }
 
-TEST_CASE("version 2 of the demo questionnaire says what part (b) counts") {
+TEST_CASE("version 2 of the demo questionnaire says what part (b) counts", "[unit]") {
   const SurveyDefinition* def = DemoCatalog().Find("chs-perception", 2);
   REQUIRE(def != nullptr);
   CHECK(def->FindEvaluationItem("had_problems")->valence == Valence::kBad);
@@ -143,9 +143,11 @@ TEST_CASE("version 2 of the demo questionnaire says what part (b) counts") {
   CHECK(def->LikertItems().size() == DemoCatalog().Find("chs-perception", 1)->LikertItems().size());
 }
 
-TEST_CASE("a valid mini definition loads") { CHECK(DefinitionProblems(MiniDefinition()).empty()); }
+TEST_CASE("a valid mini definition loads", "[unit]") {
+  CHECK(DefinitionProblems(MiniDefinition()).empty());
+}
 
-TEST_CASE("the loader refuses a bad definition, naming the file and the JSON path") {
+TEST_CASE("the loader refuses a bad definition, naming the file and the JSON path", "[unit]") {
   json def = MiniDefinition();
   SECTION("not JSON at all") {
     auto r = ParseSurveyDefinition("{\"id\": ", "broken.json");
@@ -205,7 +207,7 @@ TEST_CASE("the loader refuses a bad definition, naming the file and the JSON pat
   }
 }
 
-TEST_CASE("a definition file that fails names its file") {
+TEST_CASE("a definition file that fails names its file", "[unit]") {
   std::string path = std::string(PERCEPT_BINARY_DIR) + "/bad-definition.json";
   json def = MiniDefinition();
   def["dimensions"][0]["id"] = "speed";
@@ -216,9 +218,12 @@ TEST_CASE("a definition file that fails names its file") {
   CHECK(r.status().ToString().find("/dimensions/0/id") != std::string::npos);
 }
 
-TEST_CASE("the demo interview is valid") { CHECK(Problems(DemoInterview(kId)) == Lines{}); }
+TEST_CASE("the demo interview is valid", "[unit]") {
+  CHECK(Problems(DemoInterview(kId)) == Lines{});
+}
 
-TEST_CASE("every validation rule passes good input and names bad input by path and code") {
+TEST_CASE("every validation rule passes good input and names bad input by path and code",
+          "[unit]") {
   json s = DemoInterview(kId);
   json& a0 = s["evaluations"][0]["answers"];
   SECTION("likert: a declared missing code is an answer") {
@@ -403,7 +408,7 @@ TEST_CASE("every validation rule passes good input and names bad input by path a
   }
 }
 
-TEST_CASE("a valid submission is stored canonically: same content, same text") {
+TEST_CASE("a valid submission is stored canonically: same content, same text", "[unit]") {
   static const DemoInstitutions institutions;
   json s = DemoInterview(kId);
   auto a = ValidateSubmission(s, DemoCatalog(), institutions);
@@ -416,7 +421,7 @@ TEST_CASE("a valid submission is stored canonically: same content, same text") {
   CHECK(a->evaluations[1].institution_id == "omil-tal");
 }
 
-TEST_CASE("dates and times are checked as calendars, not as shapes") {
+TEST_CASE("dates and times are checked as calendars, not as shapes", "[unit]") {
   CHECK(IsIsoDate("2024-02-29"));
   CHECK_FALSE(IsIsoDate("2023-02-29"));
   CHECK_FALSE(IsIsoDate("2023-13-01"));
@@ -428,7 +433,7 @@ TEST_CASE("dates and times are checked as calendars, not as shapes") {
   CHECK_FALSE(ParseRfc3339("2026-11-20T14:00:00+3"));
 }
 
-TEST_CASE("the institutions file is read as RFC 4180 CSV") {
+TEST_CASE("the institutions file is read as RFC 4180 CSV", "[unit]") {
   auto r = ParseInstitutionsCsv(
       "id,name,type,comuna,region\r\n"
       "omil-x,\"Oficina \"\"OMIL\"\", piso 2\nedificio B\",omil,8110,8\r\n"
@@ -440,7 +445,7 @@ TEST_CASE("the institutions file is read as RFC 4180 CSV") {
   CHECK((*r)[1].comuna == "13101");
 }
 
-TEST_CASE("a bad institutions row is reported by line and nothing is imported") {
+TEST_CASE("a bad institutions row is reported by line and nothing is imported", "[unit]") {
   auto r = ParseInstitutionsCsv(
       "id,name,type,comuna,region\n"
       "ok-1,Fine,omil,8110,8\n"
@@ -454,18 +459,19 @@ TEST_CASE("a bad institutions row is reported by line and nothing is imported") 
   CHECK(r.status().message().find("line 3") != std::string::npos);
 }
 
-TEST_CASE("the institutions file must have the contract's header") {
+TEST_CASE("the institutions file must have the contract's header", "[unit]") {
   auto r = ParseInstitutionsCsv("id,name,kind,comuna,region\n", "x.csv");
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("line 1") != std::string::npos);
 }
 
-TEST_CASE("an unterminated quote in CSV is an error, not a silent merge") {
+TEST_CASE("an unterminated quote in CSV is an error, not a silent merge", "[unit]") {
   auto r = ParseCsv("a,\"b\nc,d\n");
   CHECK_FALSE(r.ok());
 }
 
-TEST_CASE("an identifier is stored only as what the hasher makes of its normalized form") {
+TEST_CASE("an identifier is stored only as what the hasher makes of its normalized form",
+          "[unit]") {
   static const DemoInstitutions institutions;
   json s = DemoInterview(kId);
   s["household"]["household_key"] = "12.345.678-k";
@@ -532,7 +538,8 @@ json PartBDefinition() {
 
 }  // namespace
 
-TEST_CASE("part (b) in a definition: valence, severity, stages, referrals, proposals, autonomy") {
+TEST_CASE("part (b) in a definition: valence, severity, stages, referrals, proposals, autonomy",
+          "[unit]") {
   auto def = ParseSurveyDefinition(PartBDefinition().dump(), "mini.json");
   REQUIRE(def.ok());
   const Item* problems = def->FindEvaluationItem("problems");
@@ -550,7 +557,7 @@ TEST_CASE("part (b) in a definition: valence, severity, stages, referrals, propo
   CHECK(def->autonomy[0].equals_json == "true");
 }
 
-TEST_CASE("part (b) in a definition: each misuse is named where it is") {
+TEST_CASE("part (b) in a definition: each misuse is named where it is", "[unit]") {
   auto with = [](const std::function<void(json&)>& edit) {
     json d = PartBDefinition();
     edit(d);
@@ -576,7 +583,8 @@ TEST_CASE("part (b) in a definition: each misuse is named where it is") {
         Lines{"/household/1/type not_allowed"});
 }
 
-TEST_CASE("part (b) in a submission: who referred the family is an institution of the network") {
+TEST_CASE("part (b) in a submission: who referred the family is an institution of the network",
+          "[unit]") {
   SurveyCatalog catalog;
   auto def = ParseSurveyDefinition(PartBDefinition().dump(), "mini.json");
   REQUIRE(def.ok());
@@ -612,7 +620,8 @@ TEST_CASE("part (b) in a submission: who referred the family is an institution o
   CHECK(not_asked.status().details().at(0).code == "not_relevant");
 }
 
-TEST_CASE("part (b) in the XForm: who referred the family is chosen among the institutions") {
+TEST_CASE("part (b) in the XForm: who referred the family is chosen among the institutions",
+          "[unit]") {
   auto def = ParseSurveyDefinition(PartBDefinition().dump(), "mini.json");
   REQUIRE(def.ok());
   auto list = LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
@@ -630,7 +639,7 @@ TEST_CASE("part (b) in the XForm: who referred the family is chosen among the in
         "../pathway = 'otra_institucion'");
 }
 
-TEST_CASE("canonical JSON is byte for byte what nlohmann's dump writes") {
+TEST_CASE("canonical JSON is byte for byte what nlohmann's dump writes", "[unit]") {
   // Every kind of value, strings with each byte that must be escaped and some that must not
   // (DEL, multi-byte UTF-8), numbers at their limits; floats go through dump() itself.
   std::mt19937 rng(20261123);

@@ -38,7 +38,8 @@ json Example() {
 
 }  // namespace
 
-TEST_CASE("xform: every definition gives a well-formed XForm with a bind and a control per item") {
+TEST_CASE("xform: every definition gives a well-formed XForm with a bind and a control per item",
+          "[unit]") {
   const auto institutions = DemoInstitutions();
   for (const SurveyDefinition* def : Catalog().All()) {
     CAPTURE(def->id, def->version);
@@ -77,7 +78,8 @@ TEST_CASE("xform: every definition gives a well-formed XForm with a bind and a c
   }
 }
 
-TEST_CASE("xform: the form list hash changes exactly when the definition or institutions do") {
+TEST_CASE("xform: the form list hash changes exactly when the definition or institutions do",
+          "[unit]") {
   const SurveyDefinition& def = *Catalog().Latest("chs-perception");
   auto institutions = DemoInstitutions();
   const std::string before = XFormHash(XFormOf(def, institutions));
@@ -91,7 +93,8 @@ TEST_CASE("xform: the form list hash changes exactly when the definition or inst
   CHECK(XFormHash(XFormOf(def, institutions)) != before);
 }
 
-TEST_CASE("xform: an instance as Collect sends it is the JSON submission, and validates alike") {
+TEST_CASE("xform: an instance as Collect sends it is the JSON submission, and validates alike",
+          "[unit]") {
   const json example = Example();
   auto converted = SubmissionFromXml(testing::InstanceXml(example), Catalog());
   REQUIRE(converted.ok());
@@ -103,7 +106,7 @@ TEST_CASE("xform: an instance as Collect sends it is the JSON submission, and va
   CHECK(valid.ok());
 }
 
-TEST_CASE("xform: hostile or broken instances are refused before anything reads them") {
+TEST_CASE("xform: hostile or broken instances are refused before anything reads them", "[unit]") {
   const std::string laughs =
       "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 "
       "\"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]><data id=\"chs-perception\" "

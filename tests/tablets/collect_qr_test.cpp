@@ -29,14 +29,15 @@ json ScannedSettings(const std::string& image) {
 
 }  // namespace
 
-TEST_CASE("collect QR: settings name the server with the token in its path") {
+TEST_CASE("collect QR: settings name the server with the token in its path", "[unit]") {
   const json s = json::parse(CollectSettings("https://p.example.cl:8443/", "pct_abc", "Percept"));
   CHECK(s["general"]["server_url"] == "https://p.example.cl:8443/key/pct_abc");
   CHECK(s["project"]["name"] == "Percept");
   CHECK(s["admin"].is_object());
 }
 
-TEST_CASE("collect QR: token create --collect-qr writes a code that scans to the server URL") {
+TEST_CASE("collect QR: token create --collect-qr writes a code that scans to the server URL",
+          "[unit]") {
   ServerProcess server;
   const std::string png = server.dir() + "/tablet.png";
   int status = -1;
@@ -67,7 +68,7 @@ TEST_CASE("collect QR: token create --collect-qr writes a code that scans to the
   CHECK(status != 0);
 }
 
-TEST_CASE("collect QR: the terminal drawing scans to the same settings") {
+TEST_CASE("collect QR: the terminal drawing scans to the same settings", "[unit]") {
   const std::string payload =
       CollectQrPayload(CollectSettings("https://percept.example.cl", "pct_xyz", "Percept"));
   const std::string art = QrForTerminal(payload);

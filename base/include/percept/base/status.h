@@ -103,6 +103,10 @@ class [[nodiscard]] Status {
   std::vector<Detail> details_;
 };
 
+// Reading the value of a Result that holds none is a bug, never bad input: it says so on stderr
+// with the Status it held, and aborts, rather than read memory that holds no value.
+[[noreturn]] void ResultHasNoValue(const Status& status);
+
 // A value or the Status that explains why there is none.
 template <typename T>
 class [[nodiscard]] Result {
@@ -111,15 +115,23 @@ class [[nodiscard]] Result {
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() { return *value_; }
-  const T& operator*() const { return *value_; }
+  T& value() & { return Checked(); }
+  const T& value() const& { return Checked(); }
+  T&& value() && { return std::move(Checked()); }
+  T* operator->() { return &Checked(); }
+  const T* operator->() const { return &Checked(); }
+  T& operator*() { return Checked(); }
+  const T& operator*() const { return Checked(); }
 
  private:
+  T& Checked() {
+    if (!value_) ResultHasNoValue(status_);
+    return *value_;
+  }
+  const T& Checked() const {
+    if (!value_) ResultHasNoValue(status_);
+    return *value_;
+  }
   std::optional<T> value_;
   Status status_;
 };

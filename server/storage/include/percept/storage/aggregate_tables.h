@@ -39,11 +39,4 @@ Result<AggregateDelta> ReadAggregateLog(Store& store, int64_t* last_seq, int64_t
 // a stopping server does), recording kFoldedKey. Returns the number of log rows folded.
 Result<int64_t> FoldAggregateLog(Store& store, bool whole = false);
 
-// Recomputes the whole aggregates table from the stored evaluations in one transaction of its
-// own, with the definitions recorded in the database, and bumps the generation. Rejected and
-// deprecated interviews are left out (docs/supervision.md). Evaluations
-// stored before schema 3 get their part (b) facts and referral here. Returns the number of
-// evaluations read.
-Result<int64_t> RebuildAggregates(Store& store);
-
 }  // namespace percept

@@ -1,0 +1,3 @@
+// Includes b, which includes a back.
+#include "a.h"
+#include "b.h"

@@ -1,0 +1,2 @@
+// Part of a fixture library whose two files include each other.
+#pragma once
