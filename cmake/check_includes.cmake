@@ -9,8 +9,7 @@
 if(NOT DEFINED KNOWN_CYCLES)
   set(KNOWN_CYCLES
       "percept_net:connection,connection_pool,connections,tls_stream"
-      "percept_reports:report_charts,report_page,report_part_b,report_text"
-      "percept_http:api_server,api_server_impl")
+      "percept_reports:report_charts,report_page,report_part_b,report_text")
 endif()
 cmake_minimum_required(VERSION 3.20)
 file(STRINGS ${MANIFEST} lines)

@@ -60,7 +60,7 @@ class ApiServer {
   // Safe from any thread.
   void Stop();
 
-  struct Impl;  // api_server_impl.h
+  struct Impl;  // api_server.cc
 
  private:
   explicit ApiServer(std::unique_ptr<Impl> impl);
