@@ -15,6 +15,7 @@
 #include <map>
 #include <thread>
 
+#include "percept/base/log.h"
 #include "percept/http/api_server.h"
 #include "percept/http/auth.h"
 #include "percept/http/http_support.h"
@@ -431,6 +432,13 @@ int main(int argc, char** argv) {
   serve->add_option("--max-body", so.max_body_bytes, "Largest request body in bytes")
       ->capture_default_str();
   serve->add_flag("!--no-log", so.log_requests, "Do not log one line per request");
+  std::string log_level = "info";
+  serve
+      ->add_option("--log-level", log_level,
+                   "The least severe of the server's own messages to print: error, warning or "
+                   "info (the per-request lines are --no-log's)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error", "warning", "info"}));
   serve->add_flag("--share-proposals", so.share_proposals,
                   "Let institution readers see the families' proposals about themselves (free "
                   "text may name a family; off by default)");
@@ -537,7 +545,12 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   so.db_path = db;
   if (*init) return Init(db);
-  if (*serve) return Serve(so);
+  if (*serve) {
+    LogLevel least = LogLevel::kInfo;
+    ParseLogLevel(log_level.c_str(), &least);  // checked by CLI11 above
+    SetLogLevel(least);
+    return Serve(so);
+  }
   if (*inst_import) return ImportInstitutions(db, csv);
   if (*inst_list) return ListInstitutions(db);
   if (*tok_create) return CreateToken(db, role, name, token_insts, team, collect_qr);

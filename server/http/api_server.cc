@@ -15,14 +15,15 @@
 #include <string>
 
 #include "openrosa.h"
+#include "percept/base/log.h"
+#include "percept/http/auth.h"
 #include "percept/http/http_support.h"
 #include "percept/net/connections.h"
 #include "percept/net/tls.h"
-#include "percept/storage/secrets.h"
-#include "percept/storage/store.h"
-#include "percept/http/auth.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/institution_cache.h"
+#include "percept/storage/secrets.h"
+#include "percept/storage/store.h"
 #include "percept/storage/store_pool.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
@@ -57,7 +58,7 @@ struct ApiServer::Impl {
   std::unique_ptr<RateLimiter> sign_in_ceiling;
   ProxyTrust proxies;
   std::unique_ptr<SharedLimits> shared_limits;  // PostgreSQL only; after what it points to
-  IdentifierHasher hasher;  // empty when the server has no household key
+  IdentifierHasher hasher;                      // empty when the server has no household key
   ResponseCounts responses{};
   std::string tls_error;
 
@@ -84,7 +85,6 @@ struct ApiServer::Impl {
   void LogLine(const std::string& method, const std::string& path, int status, double ms,
                const std::string& token_name);
 };
-
 
 void ApiServer::Impl::Routes() {
   router = std::make_unique<Router>(http.get(), auth.get(), limiter.get(), &proxies);
@@ -161,12 +161,11 @@ void ApiServer::Impl::Routes() {
     }
     return httplib::Server::HandlerResponse::Handled;
   }));
-  s.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-        std::fprintf(stderr, "percept: internal error on %s %s\n", req.method.c_str(),
-                     req.path.c_str());
-        SendError(res, Status::Internal("internal error; it has been logged"));
-      });
+  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                             std::exception_ptr) {
+    percept::Log(LogLevel::kError, "internal error on %s %s", req.method.c_str(), req.path.c_str());
+    SendError(res, Status::Internal("internal error; it has been logged"));
+  });
   s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     RequestContext& ctx = CurrentRequest();
     ctx.start = std::chrono::steady_clock::now();
@@ -239,10 +238,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   impl->proxies = ProxyTrust(options.trusted_proxies);
   if (Database::IsPostgresUrl(options.db_path)) {  // other servers may share the database
     impl->shared_limits = std::make_unique<SharedLimits>(
-        impl->readers.get(),
-        std::vector<std::pair<std::string, RateLimiter*>>{
-            {"token:", impl->limiter.get()}, {"address:", impl->sign_in_limiter.get()},
-            {"sign-in:", impl->sign_in_ceiling.get()}});
+        impl->readers.get(), std::vector<std::pair<std::string, RateLimiter*>>{
+                                 {"token:", impl->limiter.get()},
+                                 {"address:", impl->sign_in_limiter.get()},
+                                 {"sign-in:", impl->sign_in_ceiling.get()}});
   }
   if (auto key = LoadHouseholdKey(HouseholdKeyPath(options.db_path)); key.ok()) {
     impl->hasher = [k = *key](const std::string& id) { return PseudonymizeIdentifier(k, id); };
@@ -266,9 +265,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
     bool created = false;
     s = EnsureDevCertificate(cert, key, &created);
     if (!s.ok()) return s;
-    std::fprintf(stderr,
-                 "percept: %s development certificate %s (clients trust it with --cacert %s)\n",
-                 created ? "created a" : "using the", cert.c_str(), cert.c_str());
+    Log(LogLevel::kInfo, "%s development certificate %s (clients trust it with --cacert %s)",
+        created ? "created a" : "using the", cert.c_str(), cert.c_str());
   }
   Impl* raw = impl.get();
   RequestHooks hooks;
@@ -367,9 +365,9 @@ void ApiServer::Run() {
   // listen returns once stopped and every worker finished its request: drain the writer last.
   impl_->writer->Stop();
   WriterStats st = impl_->writer->stats();
-  std::fprintf(stderr, "percept: %llu submissions written in %llu transactions\n",
-               static_cast<unsigned long long>(st.submissions),
-               static_cast<unsigned long long>(st.transactions));
+  Log(LogLevel::kInfo, "%llu submissions written in %llu transactions",
+      static_cast<unsigned long long>(st.submissions),
+      static_cast<unsigned long long>(st.transactions));
 }
 
 void ApiServer::Stop() { impl_->http->stop(); }

@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "percept/base/log.h"
 #include "resources.h"
 
 namespace percept {
@@ -8,7 +9,7 @@ void AuditTrail::Record(const std::string& actor, const std::string& action,
                         const std::string& detail) const {
   auto reader = readers_->Acquire();
   Status s = reader.ok() ? (*reader)->Audit(actor, action, detail) : reader.status();
-  if (!s.ok()) std::fprintf(stderr, "percept: audit: %s\n", s.message().c_str());
+  if (!s.ok()) Log(LogLevel::kError, "audit: %s", s.message().c_str());
 }
 
 }  // namespace percept

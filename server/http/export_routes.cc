@@ -1,4 +1,5 @@
 // GET /api/v1/exports/{survey}...: the five exports, streamed (docs/api.md, "Exports").
+#include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/exports.h"
 #include "resources.h"
@@ -57,8 +58,8 @@ void ExportResource::Export(const httplib::Request& req, httplib::Response& res,
             [&](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); },
             include_rejected);
         if (!stats.ok()) {
-          std::fprintf(stderr, "percept: export of %s stopped: %s\n", def->id.c_str(),
-                       stats.status().message().c_str());
+          Log(LogLevel::kWarning, "export of %s stopped: %s", def->id.c_str(),
+              stats.status().message().c_str());
           return false;  // the client sees a cut-off chunked body, never a complete-looking file
         }
         sink.done();

@@ -23,8 +23,8 @@ void SetOpenRosaHeaders(httplib::Response& res) {
 std::string OpenRosaXml(int http_status, const std::string& message) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<OpenRosaResponse xmlns=\"http://openrosa.org/http/response\"><message nature=\"" +
-         std::string(http_status < 300 ? "submit_success" : "error") + "\">" +
-         HtmlEscape(message) + "</message></OpenRosaResponse>\n";
+         std::string(http_status < 300 ? "submit_success" : "error") + "\">" + HtmlEscape(message) +
+         "</message></OpenRosaResponse>\n";
 }
 
 void SendOpenRosa(httplib::Response& res, int http_status, const std::string& message) {

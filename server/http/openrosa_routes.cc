@@ -5,6 +5,7 @@
 
 #include "openrosa.h"
 #include "pages.h"
+#include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/report_page.h"  // HtmlEscape: valid XML text too
 #include "percept/xform.h"
@@ -40,10 +41,10 @@ void OpenRosaResource::Register(Router& router) {
     if (in) web_files_[name] = bytes.str();
   }
   if (web_files_.empty()) {
-    std::fprintf(stderr,
-                 "percept: no browser tablet in %s (build it: cmake --build build); "
-                 "/key/.../enter answers 503\n",
-                 web_dir_.c_str());
+    Log(LogLevel::kWarning,
+        "no browser tablet in %s (build it: cmake --build build); "
+        "/key/.../enter answers 503",
+        web_dir_.c_str());
   }
   router.On("GET", R"(/web/([a-z-]+\.js))", Access::kOpen, {}, 0,
             [this](const httplib::Request& req, httplib::Response& res, const Principal*) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/reviews.h"
@@ -127,7 +128,7 @@ Result<ReviewChange> ReviewResource::Apply(const Principal& who, const std::stri
     if (!st.ok()) return st;
     // Committed: the mirror follows at once (a failure to follow loses nothing stored).
     if (Status f = aggregates_->Committed(store, delta); !f.ok())
-      std::fprintf(stderr, "percept: following the aggregate log: %s\n", f.message().c_str());
+      Log(LogLevel::kError, "following the aggregate log: %s", f.message().c_str());
     change = std::move(done).value();
     return Status::Ok();
   });
@@ -164,9 +165,8 @@ Result<std::vector<EnumeratorRow>> ReviewResource::EnumeratorRows(const Principa
                                                                   const SurveyDefinition& def) {
   TokenGate::Place place = summaries_.Enter(who.name);
   if (!place.ok()) {
-    return Status::TooManyRequests(
-        "this token already has " + std::to_string(kSummariesPerToken) +
-        " enumerator summaries under way; wait for them");
+    return Status::TooManyRequests("this token already has " + std::to_string(kSummariesPerToken) +
+                                   " enumerator summaries under way; wait for them");
   }
   auto inputs = enumerator_inputs_.Get(def.id);
   if (!inputs.ok()) return inputs.status();
@@ -211,8 +211,9 @@ void ReviewResource::Enumerators(const httplib::Request& req, httplib::Response&
                      {"q", number(r.q)},
                      {"deviant", r.deviant}});
   }
-  SendJson(res, 200,
-           {{"survey", def->id}, {"min_gap", EnumeratorOptions{}.min_gap}, {"items", std::move(items)}});
+  SendJson(
+      res, 200,
+      {{"survey", def->id}, {"min_gap", EnumeratorOptions{}.min_gap}, {"items", std::move(items)}});
 }
 
 }  // namespace percept

@@ -5,6 +5,7 @@
 
 #include "openrosa.h"
 #include "pages.h"
+#include "percept/base/log.h"
 #include "percept/http/http_support.h"
 
 namespace percept {
@@ -41,8 +42,9 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
       page ? SendHtmlError(req, res, s) : SendError(res, s);
     };
     try {
-      if (access == Access::kOpen || (access == Access::kLocalApi && proxies_->FromThisMachine(req) &&
-                                      !req.has_header("Authorization"))) {
+      if (access == Access::kOpen ||
+          (access == Access::kLocalApi && proxies_->FromThisMachine(req) &&
+           !req.has_header("Authorization"))) {
         return handler(req, res, nullptr);
       }
       auto who = access == Access::kKey ? auth_->FromToken(req.matches[1].str())
@@ -68,8 +70,8 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
       handler(req, res, &*who);
     } catch (const std::exception& e) {
       // No exception escapes a request (ClickHouse's rule: catch at the top).
-      std::fprintf(stderr, "percept: internal error on %s %s: %s\n", req.method.c_str(),
-                   EscapeForLog(LoggedPath(req.path)).c_str(), e.what());
+      Log(LogLevel::kError, "internal error on %s %s: %s", req.method.c_str(),
+          EscapeForLog(LoggedPath(req.path)).c_str(), e.what());
       fail(Status::Internal("internal error; it has been logged"));
     }
   };

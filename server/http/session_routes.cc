@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "pages.h"
+#include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/report_page.h"
 #include "resources.h"
@@ -56,8 +57,7 @@ void SessionResource::Register(Router& router) {
         auto session = auth_->SignIn(req.get_param_value("token"), &who);
         if (!session.ok()) {
           // Logged without the token; the access log line carries the 401.
-          std::fprintf(stderr, "percept: failed sign-in from %s\n",
-                       EscapeForLog(client).c_str());
+          Log(LogLevel::kWarning, "failed sign-in from %s", EscapeForLog(client).c_str());
           audit_->Record("unknown (" + client + ")", "failed sign-in", "");
           return SendHtml(res, 401,
                           RenderSignIn(lang,

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <random>
 
+#include "percept/base/log.h"
 #include "percept/base/uuid.h"
 #include "percept/storage/rate_spend.h"
 
@@ -41,8 +42,7 @@ void SharedLimits::Run() {
     lock.unlock();
     Status s = Exchange();
     // One line when the exchanges start failing (the database is away), none per attempt.
-    if (!s.ok() && !failing)
-      std::fprintf(stderr, "percept: sharing rate limits: %s\n", s.message().c_str());
+    if (!s.ok() && !failing) Log(LogLevel::kError, "sharing rate limits: %s", s.message().c_str());
     failing = !s.ok();
     lock.lock();
   }

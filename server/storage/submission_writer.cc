@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "percept/base/log.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/reviews.h"
 
@@ -24,7 +25,7 @@ SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, Aggregates* agg
     : store_(std::move(store)), aggregates_(aggregates), max_batch_(max_batch) {
   if (aggregates_) {
     Status s = RegisterAggregateFunctions(store_->db());
-    if (!s.ok()) std::fprintf(stderr, "percept: %s\n", s.message().c_str());
+    if (!s.ok()) Log(LogLevel::kError, "%s", s.message().c_str());
   }
   thread_ = std::thread([this] { Run(); });
 }
@@ -82,8 +83,7 @@ void SubmissionWriter::Run() {
       if (!work_.wait_for(lock, kFollowEvery, ready)) {
         lock.unlock();
         Status s = aggregates_->Follow(*store_);
-        if (!s.ok())
-          std::fprintf(stderr, "percept: following the aggregate log: %s\n", s.message().c_str());
+        if (!s.ok()) Log(LogLevel::kError, "following the aggregate log: %s", s.message().c_str());
         if (++idle % kFoldIdleEvery == 0) FoldLog();
         lock.lock();
         continue;
@@ -128,7 +128,7 @@ void SubmissionWriter::Run() {
 
 void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   auto fail_all = [&](const Status& why) {
-    std::fprintf(stderr, "percept: storing submissions failed: %s\n", why.message().c_str());
+    Log(LogLevel::kError, "storing submissions failed: %s", why.message().c_str());
     for (Job* j : jobs) j->outcomes.assign(j->subs->size(), SubmissionOutcome::kFailed);
   };
   Database* db = store_->db();
@@ -157,8 +157,8 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
       }
       if (!outcome.ok() || *outcome == SubmissionOutcome::kBadCorrection) {
         if (!outcome.ok())
-          std::fprintf(stderr, "percept: submission %s not stored: %s\n",
-                       sub->instance_id.c_str(), outcome.status().message().c_str());
+          Log(LogLevel::kError, "submission %s not stored: %s", sub->instance_id.c_str(),
+              outcome.status().message().c_str());
         (void)store_->RunUtility("ROLLBACK TO one");
         j->outcomes.push_back(outcome.ok() ? *outcome : SubmissionOutcome::kFailed);
         if (outcome.ok()) by_actor[*j->enumerator][static_cast<size_t>(*outcome)]++;
@@ -190,8 +190,7 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
     // The mirror follows at once (on PostgreSQL, with whatever other servers committed).
     Status followed = aggregates_->Committed(*store_, delta);
     if (!followed.ok())
-      std::fprintf(stderr, "percept: following the aggregate log: %s\n",
-                   followed.message().c_str());
+      Log(LogLevel::kError, "following the aggregate log: %s", followed.message().c_str());
     if (++log_rows_ >= kFoldEvery) FoldLog();
   }
 }
@@ -200,8 +199,7 @@ void SubmissionWriter::FoldLog(bool whole) {
   auto folded = FoldAggregateLog(*store_, whole);
   // Not folding only lets the log grow; the data is safe either way. Try again later.
   if (!folded.ok())
-    std::fprintf(stderr, "percept: folding the aggregate log: %s\n",
-                 folded.status().message().c_str());
+    Log(LogLevel::kError, "folding the aggregate log: %s", folded.status().message().c_str());
   else
     log_rows_ = 0;
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "percept/base/database.h"
+#include "percept/base/log.h"
 #include "percept/base/status.h"
 #include "percept/base/utf8.h"
 #include "percept/base/uuid.h"
@@ -124,6 +125,38 @@ TEST_CASE("result: reading a value that is not there aborts, saying what the Res
   std::remove(path);
   CHECK_THAT(said.str(), Catch::Contains("a Result without a value was read") &&
                              Catch::Contains("no such interview"));
+}
+
+TEST_CASE("log: one whole line per message, marked by level, the less severe dropped", "[unit]") {
+  // stderr into a file for the length of the test.
+  char path[] = "/tmp/percept-log-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  std::fflush(stderr);
+  const int saved = dup(2);
+  dup2(fd, 2);
+  SetLogLevel(LogLevel::kWarning);
+  Log(LogLevel::kError, "folding the aggregate log: %s (%d)", "disk full", 28);
+  Log(LogLevel::kWarning, "failed sign-in from %s", "10.0.0.7");
+  Log(LogLevel::kInfo, "%d submissions written in %d transactions", 10, 4);  // dropped
+  SetLogLevel(LogLevel::kInfo);
+  Log(LogLevel::kInfo, "%d submissions written in %d transactions", 10, 4);
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  close(fd);
+  std::ifstream in(path);
+  std::stringstream said;
+  said << in.rdbuf();
+  std::remove(path);
+  CHECK(said.str() ==
+        "percept: error: folding the aggregate log: disk full (28)\n"
+        "percept: warning: failed sign-in from 10.0.0.7\n"
+        "percept: 10 submissions written in 4 transactions\n");
+  LogLevel level;
+  CHECK(ParseLogLevel("warning", &level));
+  CHECK(level == LogLevel::kWarning);
+  CHECK_FALSE(ParseLogLevel("debug", &level));
 }
 
 TEST_CASE("status: every code has its own stable name", "[unit]") {

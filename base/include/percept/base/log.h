@@ -1,0 +1,19 @@
+// The server's own messages to stderr (docs/operations.md, "Logs"): one line per event, written
+// whole in one call so that two threads' lines never mix, starting "percept: ", then "error: "
+// or "warning: " for those levels. The per-request access line is not one of these (it has its
+// own format and its own switch, `serve --no-log`). Never a token or an answer in a message.
+#pragma once
+
+namespace percept {
+
+enum class LogLevel { kError = 0, kWarning = 1, kInfo = 2 };
+
+// Messages less severe than `least` are dropped; kInfo (everything) until set. Any thread.
+void SetLogLevel(LogLevel least);
+// Parses "error", "warning" or "info"; false for anything else.
+bool ParseLogLevel(const char* text, LogLevel* level);
+
+// One message, printf-style.
+void Log(LogLevel level, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+}  // namespace percept
