@@ -17,7 +17,10 @@ cmake --build build-asan -j"$(nproc)" --target percept percept-tablet percept_te
 cd build-asan
 # The programs the tests start must be the instrumented ones.
 for program in server/percept mobile_stub/percept-tablet tests/percept_tests; do
-  ldd "$program" | grep -q libasan || { echo "sanitize: $program is not instrumented" >&2; exit 1; }
+  # Not 'ldd | grep -q': grep -q stops reading at the first match, ldd then dies of SIGPIPE, and
+  # pipefail turns an instrumented program into a failure (it did, once, in CI).
+  libraries=$(ldd "$program")
+  grep -q libasan <<< "$libraries" || { echo "sanitize: $program is not instrumented" >&2; exit 1; }
 done
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 # The four tests that drive Chromium are left out here: the server paths they reach are the
