@@ -31,7 +31,8 @@ endfunction()
 # include folder and its direct project dependencies to a manifest, and adds the target
 # `architecture`, built by default, that runs cmake/check_includes.cmake over that manifest.
 function(percept_check_architecture)
-  set(checked ${ARGN})
+  cmake_parse_arguments(A "" "DOC" "" ${ARGN})
+  set(checked ${A_UNPARSED_ARGUMENTS})
   if(NOT checked)
     get_property(checked GLOBAL PROPERTY PERCEPT_CHECKED_TARGETS)
   endif()
@@ -80,8 +81,12 @@ function(percept_check_architecture)
     string(APPEND manifest "${target}|${dir}|${deps}|${files}|${paths}\n")
   endforeach()
   file(WRITE ${CMAKE_BINARY_DIR}/architecture.manifest "${manifest}")
+  set(doc_arg "")
+  if(A_DOC)
+    set(doc_arg -DDOC=${A_DOC})
+  endif()
   add_custom_target(architecture ALL
-    COMMAND ${CMAKE_COMMAND} -DMANIFEST=${CMAKE_BINARY_DIR}/architecture.manifest
+    COMMAND ${CMAKE_COMMAND} -DMANIFEST=${CMAKE_BINARY_DIR}/architecture.manifest ${doc_arg}
             -P ${PROJECT_SOURCE_DIR}/cmake/check_includes.cmake
     COMMENT "Checking that each library includes only what it depends on (docs/architecture.md)"
     VERBATIM)

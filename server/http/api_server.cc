@@ -113,7 +113,7 @@ void ApiServer::Impl::Routes() {
   part_b.emplace(&*score_service, readers.get(), institutions.get());
   supervise.emplace(&catalog, readers.get(), aggregates.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
-  reports.emplace(&*score_service, audit.get(), readers.get(), options.share_proposals);
+  reports.emplace(&*score_service, audit.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), sign_in_ceiling.get(), &proxies, audit.get(),
                    first_report);
   metrics->Register(*router);

@@ -50,7 +50,7 @@ void PartBResource::Register(Router& router) {
 
 Result<PartBResource::Answer> PartBResource::Run(const httplib::Request& req,
                                                  const Principal& who) {
-  auto query = scores_->QueryOf(req, req.get_param_value("survey"), /*with_institution=*/true);
+  auto query = scores_->QueryOf(req.params, req.get_param_value("survey"), /*with_institution=*/true);
   if (!query.ok()) return query.status();
   Answer a;
   a.q = std::move(query).value();
@@ -153,7 +153,7 @@ void PartBResource::Table(const httplib::Request& req, httplib::Response& res,
 
 void PartBResource::Circuits(const httplib::Request& req, httplib::Response& res,
                              const Principal& who) {
-  auto query = scores_->QueryOf(req, req.get_param_value("survey"), /*with_institution=*/false);
+  auto query = scores_->QueryOf(req.params, req.get_param_value("survey"), /*with_institution=*/false);
   if (!query.ok()) return SendError(res, query.status());
   const ScoreQuery& q = *query;
   if (q.comuna.empty()) {

@@ -21,6 +21,7 @@
 #include "percept/indicator_layout.h"
 #include "percept/net/connections.h"
 #include "percept/scores.h"
+#include "percept/scoring/score_service.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/institution_cache.h"
 #include "percept/storage/reviews.h"
@@ -157,75 +158,6 @@ class OpenRosaResource {
   mutable std::map<std::string, std::pair<std::shared_ptr<const InstitutionCache::Directory>,
                                           std::shared_ptr<const std::string>>>
       forms_;
-};
-
-// The filters of a score request, parsed once: what /scores, /critical-points and the report
-// pages run (ScoreService::Run). Dates are checked YYYY-MM-DD, `from` <= `to`.
-struct ScoreQuery {
-  const SurveyDefinition* survey = nullptr;
-  std::string institution;  // which cells to list (the API only); empty: all the reader may see
-  std::string comuna, region, from, to;
-  // compare=type: each institution against the institutions of its own type (docs/analytics.md,
-  // "Method 2"); else against the whole network.
-  bool by_type = false;
-};
-
-// docs/analytics.md over the aggregates mirror, for the score API and the report pages alike.
-class ScoreService {
- public:
-  ScoreService(const SurveyCatalog* catalog, Aggregates* aggregates, SubmissionWriter* writer,
-               StorePool* readers, InstitutionCache* institutions, ScoreOptions scoring,
-               std::string institution_period)
-      : catalog_(catalog),
-        aggregates_(aggregates),
-        writer_(writer),
-        readers_(readers),
-        institutions_(institutions),
-        scoring_(scoring),
-        institution_period_(std::move(institution_period)) {}
-
-  // The filters of `req` for survey `survey` (the query's `institution` too, when asked).
-  Result<ScoreQuery> QueryOf(const httplib::Request& req, const std::string& survey,
-                             bool with_institution) const;
-  // Runs `q` for `who` (what an institution may ask, what it may see) over one snapshot of
-  // the institutions, which it hands back in *directory; no HTTP types.
-  Status Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
-             std::shared_ptr<const InstitutionCache::Directory>* directory);
-  // The same for part (b): indicators, autonomy and autonomy by stage.
-  Status RunPartB(const ScoreQuery& q, const Principal& who, PartBReport* out,
-                  std::shared_ptr<const InstitutionCache::Directory>* directory);
-  const ScoreOptions& scoring() const { return scoring_; }
-  PartBOptions part_b_options() const;
-  // Interviews of the query's survey and period that rejection or correction left out.
-  Result<int64_t> CountExcluded(const ScoreQuery& q) const;
-  const IndicatorLayout* IndicatorsOf(const SurveyDefinition& survey) const {
-    return aggregates_->Indicators(survey.id, survey.version);
-  }
-
- private:
-  // Checks what `who` may ask, takes one snapshot of the institutions and brings the mirror up
-  // to date; `include` then says which institutions the query's filters take in.
-  Status Prepare(const ScoreQuery& q, const Principal& who,
-                 std::shared_ptr<const InstitutionCache::Directory>* directory,
-                 std::function<bool(const std::string&)>* include);
-  // Reloads the mirror when `percept rebuild-aggregates` bumped the generation.
-  Status RefreshAggregates();
-  // `compute(from, to)` for `who`: as it is for analysts; for an institution reader, with what
-  // it may not see hidden (institution_privacy.h), over all time what any window hides too.
-  template <typename Report, typename Compute, typename HideWindow>
-  Report ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
-                   const HideWindow& hide_window) const;
-  // The whole --institution-period windows that hold the query's survey's interviews: what an
-  // institution reader asking for all time could ask for instead (institution_privacy.h).
-  std::vector<std::pair<std::string, std::string>> InstitutionWindows(const ScoreQuery& q) const;
-
-  const SurveyCatalog* catalog_;
-  Aggregates* aggregates_;
-  SubmissionWriter* writer_;
-  StorePool* readers_;
-  InstitutionCache* institutions_;
-  const ScoreOptions scoring_;
-  const std::string institution_period_;
 };
 
 // GET /api/v1/scores and /api/v1/critical-points.
@@ -368,16 +300,14 @@ class ProposalResource {
 // GET /reports/{survey}: the HTML report.
 class ReportResource {
  public:
-  ReportResource(ScoreService* scores, const AuditTrail* audit, StorePool* readers,
-                 bool share_proposals)
-      : scores_(scores), audit_(audit), readers_(readers), share_proposals_(share_proposals) {}
+  ReportResource(ScoreService* scores, const AuditTrail* audit, bool share_proposals)
+      : scores_(scores), audit_(audit), share_proposals_(share_proposals) {}
   void Register(Router& router);
 
  private:
   void Report(const httplib::Request& req, httplib::Response& res, const Principal& who);
   ScoreService* scores_;
   const AuditTrail* audit_;
-  StorePool* readers_;
   const bool share_proposals_;
 };
 

@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "percept/reports/report_page.h"
+#include "percept/reports/html.h"
+#include "report_view.h"
 
 namespace percept {
 

@@ -13,71 +13,7 @@ namespace percept {
 
 namespace {
 
-const char* kStyle =
-    "body{font-family:system-ui,-apple-system,'Segoe "
-    "UI',Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}"
-    "header{background:#1f4e79;color:#fff;padding:12px "
-    "20px;display:flex;justify-content:space-between;align-items:center;flex-wrap:wrap}"
-    "header h1{font-size:1.25rem;margin:0}header a{color:#fff}header "
-    "button{color:#fff;background:transparent;border:1px solid "
-    "#fff;border-radius:4px;cursor:pointer}main{padding:12px 20px;max-width:1200px}"
-    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:14px "
-    "0;overflow-x:auto}"
-    "h2{font-size:1.1rem;margin:4px 0 10px}h3{font-size:1rem;margin:10px 0 4px}"
-    "table{border-collapse:collapse;font-size:.9rem}th,td{border-bottom:1px solid "
-    "#e3e3e3;padding:4px 8px;text-align:left}"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}form.filters{"
-    "display:flex;gap:10px;"
-    "flex-wrap:wrap;align-items:end}"
-    "label{display:flex;flex-direction:column;font-size:.85rem}input{font-size:1rem;padding:4px}"
-    "svg "
-    "text{font-size:12px;fill:#1b1b1b}.hd{font-weight:600}.nw{font-weight:700}.tick{font-size:10px;"
-    "fill:#555}"
-    ".crit{stroke:#000;stroke-width:3}.critmark{font-weight:700}.grid{stroke:#eee}.std{stroke:#"
-    "b00020;stroke-dasharray:4 3}"
-    ".ci{stroke:#1f4e79;stroke-width:2}.netmark{fill:#888}.frame{fill:none;stroke:#ccc}.warn{color:"
-    "#b00020}"
-    ".inst{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start;border-top:1px solid "
-    "#eee;padding-top:8px}"
-    ".lim{color:#8a5a00}table.profile{font-size:.82rem;margin-bottom:6px}.problems{flex:1 1 "
-    "520px}.gauge{flex:0 0 200px}label.choice{display:inline-flex;flex-direction:row;gap:6px;"
-    "align-items:center;margin-right:14px}textarea{font-size:1rem}svg.heat{max-width:100%;"
-    "height:auto}@media (max-width:820px){main{padding:8px}section{padding:8px}table{font-size:"
-    ".75rem}th,td{padding:3px 3px}td.num{white-space:normal}}@media print{header "
-    "form,form.filters{display:none}section{break-inside:avoid;border:none}}";
-
-}  // namespace
-
-const char* PageStyle() { return kStyle; }
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string RenderReport(const ReportView& v) {
+std::string Render(const ReportView& v) {
   std::string h;
   h.reserve(1 << 16);
   const std::string title = v.lang == "en" ? v.survey->title.en : v.survey->title.es;
@@ -85,7 +21,7 @@ std::string RenderReport(const ReportView& v) {
        "'><head><meta charset=utf-8><meta name=viewport "
        "content='width=device-width,initial-scale=1'>";
   h += "<title>" + HtmlEscape(T(v, "report")) + " — " + HtmlEscape(title) + "</title><style>" +
-       kStyle + "</style></head><body>";
+       PageStyle() + "</style></head><body>";
   h += "<header><h1>" + HtmlEscape(T(v, "report")) + ": " + HtmlEscape(title) + "</h1><div>" +
        HtmlEscape(T(v, "signed_in")) + " " + HtmlEscape(v.reader) +
        " · <a href='?lang=" + (v.lang == "en" ? "es" : "en") + "'>" +
@@ -260,6 +196,33 @@ std::string RenderReport(const ReportView& v) {
   return h;
 }
 
+}  // namespace
+
+std::string RenderReport(const ReportContents& c, const std::string& lang,
+                         const std::string& reader) {
+  ReportView v;
+  v.survey = c.query.survey;
+  v.report = &c.scores;
+  v.institutions = c.institutions.get();
+  v.visible = c.visible;
+  v.options = c.options;
+  v.from = c.query.from;
+  v.to = c.query.to;
+  v.comuna = c.query.comuna;
+  v.region = c.query.region;
+  v.by_type = c.query.by_type;
+  v.lang = lang;
+  v.reader = reader;
+  v.institution_role = c.institution_reader;
+  v.part_b = &c.part_b;
+  v.indicators = c.indicators;
+  v.min_gap_pp = c.options.min_gap_pp;
+  v.referrals = c.referrals ? &*c.referrals : nullptr;
+  v.proposals = c.proposals ? &*c.proposals : nullptr;
+  v.proposal_words = c.proposal_words;
+  return Render(v);
+}
+
 std::string RenderErrorPage(const std::string& lang, int http_status, const std::string& detail) {
   ReportView v;
   v.lang = lang == "en" ? "en" : "es";
@@ -272,7 +235,7 @@ std::string RenderErrorPage(const std::string& lang, int http_status, const std:
   return "<!doctype html><html lang='" + v.lang +
          "'><head><meta charset=utf-8><meta name=viewport "
          "content='width=device-width,initial-scale=1'><title>Percept — " +
-         std::to_string(http_status) + "</title><style>" + kStyle +
+         std::to_string(http_status) + "</title><style>" + PageStyle() +
          "</style></head><body><header><h1>Percept</h1></header><main><section><h2>" +
          HtmlEscape(T(v, key)) + "</h2><p class=tick>" + std::to_string(http_status) + " · " +
          HtmlEscape(detail) + "</p><p><a href='/sign-in?lang=" + v.lang + "'>" +
@@ -286,7 +249,7 @@ std::string RenderSignIn(const std::string& lang, const std::string& error,
   std::string h = "<!doctype html><html lang='" + v.lang +
                   "'><head><meta charset=utf-8><meta name=viewport "
                   "content='width=device-width,initial-scale=1'><title>Percept — " +
-                  HtmlEscape(T(v, "sign_in")) + "</title><style>" + kStyle +
+                  HtmlEscape(T(v, "sign_in")) + "</title><style>" + PageStyle() +
                   "</style></head><body><header><h1>Percept</h1></header><main><section>";
   h += "<h2>" + HtmlEscape(T(v, "sign_in")) + "</h2><p>" + HtmlEscape(T(v, "sign_in_intro")) +
        "</p>";

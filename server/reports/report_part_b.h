@@ -7,7 +7,8 @@
 
 #include <string>
 
-#include "percept/reports/report_page.h"
+#include "percept/reports/html.h"
+#include "report_view.h"
 
 namespace percept {
 

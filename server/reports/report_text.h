@@ -4,12 +4,11 @@
 
 #include <string>
 
-#include "percept/reports/report_page.h"
+#include "percept/reports/html.h"
+#include "report_view.h"
 
 namespace percept {
 
-// The pages' one style sheet (inline CSS).
-const char* PageStyle();
 // The sentence `key` in the view's language (keys are listed in report_text.cc).
 std::string T(const ReportView& v, const char* key);
 // A number with `decimals` decimals; "—" when it is not finite.

@@ -43,9 +43,6 @@ struct ServerOptions {
   std::vector<std::string> trusted_proxies;
 };
 
-// Months in one window of `period` ("month" 1, "quarter" 3, "year" 12); 0 for anything else.
-int InstitutionPeriodMonths(const std::string& period);
-
 class ApiServer {
  public:
   // Opens the database (which must be initialised), loads and publishes the survey

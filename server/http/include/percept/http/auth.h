@@ -4,29 +4,16 @@
 
 #include <httplib.h>
 
-#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "percept/base/status.h"
 #include "percept/storage/store.h"
+#include "percept/storage/roles.h"
 #include "percept/storage/store_pool.h"
 
 namespace percept {
-
-struct Principal {
-  std::string name;  // the token's name: what logs and the audit trail show
-  Role role = Role::kEnumerator;
-  std::vector<std::string> institutions;  // institution role: what it may read
-  std::string team;  // enumerators and supervisors; a supervisor without one sees every team
-
-  // May this caller read data of institution `id`? Institution tokens: only their own.
-  bool MayRead(const std::string& id) const {
-    return role != Role::kInstitution ||
-           std::find(institutions.begin(), institutions.end(), id) != institutions.end();
-  }
-};
 
 // A new token: 32 random bytes, base64url (43 characters), prefixed "pct_" so that secret
 // scanners and people recognise it.

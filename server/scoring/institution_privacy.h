@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "percept/http/auth.h"
+#include "percept/storage/roles.h"
 #include "percept/indicator_layout.h"
 #include "percept/scores.h"
 

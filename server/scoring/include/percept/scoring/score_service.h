@@ -1,0 +1,115 @@
+// docs/analytics.md over the aggregates mirror, for everything that reads scores: the API, the
+// report pages, the command line. It decides what a reader may ask and may see — an institution
+// reader's windows and the pools hidden from it (docs/security.md, "Differencing") — and what a
+// report shows; the layers above only parse requests and write answers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "percept/base/status.h"
+#include "percept/indicator_layout.h"
+#include "percept/scores.h"
+#include "percept/scoring/score_query.h"
+#include "percept/storage/aggregates.h"
+#include "percept/storage/institution_cache.h"
+#include "percept/storage/roles.h"
+#include "percept/storage/store.h"
+#include "percept/storage/store_pool.h"
+#include "percept/storage/submission_writer.h"
+#include "percept/survey_definition.h"
+
+namespace percept {
+
+// "month" 1, "quarter" 3, "year" 12; 0 for anything else (serve refuses it).
+int InstitutionPeriodMonths(const std::string& period);
+
+// Everything a report page shows, assembled for one reader (ScoreService::AssembleReport): what
+// the report renders and nothing it must compute or look up again.
+struct ReportContents {
+  ScoreQuery query;
+  ScoreReport scores;
+  PartBReport part_b;
+  // The institutions as they were when the scores were computed.
+  std::shared_ptr<const InstitutionCache::Directory> institutions;
+  std::function<bool(const std::string&)> visible;  // which institutions the reader may see
+  ScoreOptions options;
+  const IndicatorLayout* indicators = nullptr;
+  bool institution_reader = false;
+  // The circuit of the query's comuna: analysts, when a comuna is chosen.
+  std::optional<std::vector<Referral>> referrals;
+  // The families' proposals (analysts; an institution about itself when the server shares
+  // them), and the words searched for (at most five).
+  std::optional<std::vector<Proposal>> proposals;
+  std::string proposal_words;
+};
+
+class ScoreService {
+ public:
+  ScoreService(const SurveyCatalog* catalog, Aggregates* aggregates, SubmissionWriter* writer,
+               StorePool* readers, InstitutionCache* institutions, ScoreOptions scoring,
+               std::string institution_period)
+      : catalog_(catalog),
+        aggregates_(aggregates),
+        writer_(writer),
+        readers_(readers),
+        institutions_(institutions),
+        scoring_(scoring),
+        institution_period_(std::move(institution_period)) {}
+
+  // The query for survey `survey` from `params` (score_query.h).
+  Result<ScoreQuery> QueryOf(const QueryParams& params, const std::string& survey,
+                             bool with_institution) const {
+    return ParseScoreQuery(*catalog_, survey, params, with_institution);
+  }
+  // Runs `q` for `who` (what an institution may ask, what it may see) over one snapshot of
+  // the institutions, which it hands back in *directory.
+  Status Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
+             std::shared_ptr<const InstitutionCache::Directory>* directory);
+  // The same for part (b): indicators, autonomy and autonomy by stage.
+  Status RunPartB(const ScoreQuery& q, const Principal& who, PartBReport* out,
+                  std::shared_ptr<const InstitutionCache::Directory>* directory);
+  // What the report of `q` shows `who`: both parts, the comuna's circuit, the proposals matching
+  // `proposal_words` (the first five words) when `share_proposals` or `who` is an analyst.
+  Result<ReportContents> AssembleReport(const ScoreQuery& q, const Principal& who,
+                                        const std::string& proposal_words, bool share_proposals);
+  const ScoreOptions& scoring() const { return scoring_; }
+  PartBOptions part_b_options() const;
+  // Interviews of the query's survey and period that rejection or correction left out.
+  Result<int64_t> CountExcluded(const ScoreQuery& q) const;
+  const IndicatorLayout* IndicatorsOf(const SurveyDefinition& survey) const {
+    return aggregates_->Indicators(survey.id, survey.version);
+  }
+
+ private:
+  // Checks what `who` may ask, takes one snapshot of the institutions and brings the mirror up
+  // to date; `include` then says which institutions the query's filters take in.
+  Status Prepare(const ScoreQuery& q, const Principal& who,
+                 std::shared_ptr<const InstitutionCache::Directory>* directory,
+                 std::function<bool(const std::string&)>* include);
+  // Reloads the mirror when `percept rebuild-aggregates` bumped the generation.
+  Status RefreshAggregates();
+  // `compute(from, to)` for `who`: as it is for analysts; for an institution reader, with what
+  // it may not see hidden (institution_privacy.h), over all time what any window hides too.
+  template <typename Report, typename Compute, typename HideWindow>
+  Report ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
+                   const HideWindow& hide_window) const;
+  // The whole --institution-period windows that hold the query's survey's interviews: what an
+  // institution reader asking for all time could ask for instead (institution_privacy.h).
+  std::vector<std::pair<std::string, std::string>> InstitutionWindows(const ScoreQuery& q) const;
+
+  const SurveyCatalog* catalog_;
+  Aggregates* aggregates_;
+  SubmissionWriter* writer_;
+  StorePool* readers_;
+  InstitutionCache* institutions_;
+  const ScoreOptions scoring_;
+  const std::string institution_period_;
+};
+
+}  // namespace percept
