@@ -11,10 +11,13 @@ namespace percept {
 namespace {
 
 std::atomic<int> g_least{static_cast<int>(LogLevel::kInfo)};
+std::atomic<const char*> g_program{"percept"};
 
 }  // namespace
 
 void SetLogLevel(LogLevel least) { g_least.store(static_cast<int>(least)); }
+
+void SetLogProgram(const char* name) { g_program.store(name); }
 
 bool ParseLogLevel(const char* text, LogLevel* level) {
   if (std::strcmp(text, "error") == 0) return *level = LogLevel::kError, true;
@@ -25,9 +28,10 @@ bool ParseLogLevel(const char* text, LogLevel* level) {
 
 void Log(LogLevel level, const char* format, ...) {
   if (static_cast<int>(level) > g_least.load(std::memory_order_relaxed)) return;
-  std::string line = level == LogLevel::kError     ? "percept: error: "
-                     : level == LogLevel::kWarning ? "percept: warning: "
-                                                   : "percept: ";
+  std::string line = g_program.load(std::memory_order_relaxed);
+  line += level == LogLevel::kError     ? ": error: "
+          : level == LogLevel::kWarning ? ": warning: "
+                                        : ": ";
   va_list args;
   va_start(args, format);
   va_list again;

@@ -21,21 +21,21 @@ const char* CodeName(StatusCode code) {
       return "forbidden";
     case StatusCode::kNotFound:
       return "not_found";
-    case StatusCode::kMethodNotAllowed:
+    case StatusCode::kOperationNotSupported:
       return "method_not_allowed";
     case StatusCode::kConflict:
       return "conflict";
-    case StatusCode::kPayloadTooLarge:
+    case StatusCode::kInputTooLarge:
       return "payload_too_large";
-    case StatusCode::kUnsupportedMediaType:
+    case StatusCode::kUnsupportedFormat:
       return "unsupported_media_type";
     case StatusCode::kValidationFailed:
       return "validation_failed";
-    case StatusCode::kTooManyRequests:
+    case StatusCode::kRateExceeded:
       return "too_many_requests";
-    case StatusCode::kRequestTimeout:
+    case StatusCode::kInputTooSlow:
       return "request_timeout";
-    case StatusCode::kHeadersTooLarge:
+    case StatusCode::kPreambleTooLarge:
       return "headers_too_large";
     case StatusCode::kUnavailable:
       return "unavailable";

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "percept/base/log.h"
 #include "percept/institutions.h"
 #include "percept/mobile/interview_generator.h"
 #include "percept/mobile/offline_queue.h"
@@ -21,7 +22,7 @@ namespace percept {
 namespace {
 
 int Fail(const Status& s) {
-  std::fprintf(stderr, "percept-tablet: %s\n", s.ToString().c_str());
+  Log(LogLevel::kError, "%s", s.ToString().c_str());
   return 2;
 }
 
@@ -146,16 +147,15 @@ int SyncQueue(const std::string& queue_path, const ServerEndpoint& server, int b
       static_cast<long long>(report->rejected), static_cast<long long>(report->pending),
       report->seconds, static_cast<long long>(report->retries));
   if (report->pending > 0) {
-    std::fprintf(stderr,
-                 "percept-tablet: %lld interviews are still waiting (%s); run sync again later\n",
+    Log(LogLevel::kWarning, "%lld interviews are still waiting (%s); run sync again later",
                  static_cast<long long>(report->pending), report->last_error.c_str());
     return 1;
   }
   auto counts = (*queue)->Counts();
   if (counts.ok() && counts->rejected > 0) {
-    std::fprintf(stderr,
-                 "percept-tablet: %lld interviews were rejected by the server and kept aside; "
-                 "see `percept-tablet rejected --queue %s`\n",
+    Log(LogLevel::kWarning,
+        "%lld interviews were rejected by the server and kept aside; "
+        "see `percept-tablet rejected --queue %s`",
                  static_cast<long long>(counts->rejected), queue_path.c_str());
     return 3;
   }
@@ -207,10 +207,10 @@ int Load(const std::string& survey_file, const std::string& institutions_file,
               options.concurrency, report->seconds, static_cast<long long>(report->ok),
               static_cast<long long>(report->failed), static_cast<long long>(report->throttled));
   if (report->throttled > 0) {
-    std::fprintf(stderr,
-                 "percept-tablet: %lld requests were answered 429 or 503 and retried after the "
-                 "server's Retry-After: the server limits each token to --rate-limit requests a "
-                 "second (default 200); to measure throughput, serve with --rate-limit 0\n",
+    Log(LogLevel::kWarning,
+        "%lld requests were answered 429 or 503 and retried after the "
+        "server's Retry-After: the server limits each token to --rate-limit requests a "
+        "second (default 200); to measure throughput, serve with --rate-limit 0",
                  static_cast<long long>(report->throttled));
   }
   std::printf("throughput    %.0f durable submissions/s\n", report->ok / report->seconds);
@@ -227,6 +227,7 @@ int main(int argc, char** argv) {
   // A server that dies mid-request must be a retry, not the end of the tablet: writing to its
   // closed TLS socket would otherwise kill this process with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
+  SetLogProgram("percept-tablet");
   CLI::App app{"percept-tablet: a tablet's stand-in — offline interviews, sync, and load"};
   app.require_subcommand(1);
 

@@ -32,7 +32,7 @@ namespace percept {
 namespace {
 
 int Fail(const Status& s) {
-  std::fprintf(stderr, "percept: %s\n", s.ToString().c_str());
+  Log(LogLevel::kError, "%s", s.ToString().c_str());
   return s.code() == StatusCode::kInternal ? 2 : 1;
 }
 
@@ -65,7 +65,7 @@ int Init(const std::string& db) {
   if (!s.ok()) return Fail(s);
   if (before > 0 && before < 3) {
     // Schema 3 gave every evaluation part (b) facts, and the aggregates their slots.
-    std::fprintf(stderr, "computing part (b) of the stored evaluations...\n");
+    Log(LogLevel::kInfo, "computing part (b) of the stored evaluations...");
     auto read = RebuildAggregates(**store);
     if (!read.ok()) return Fail(read.status());
     std::printf("computed part (b) of %lld stored evaluations (schema %d -> %d)\n",
@@ -97,9 +97,8 @@ void FitConnectionsToFileLimit(ConnectionLimits* limits) {
   const rlim_t wanted = static_cast<rlim_t>(limits->max_connections) + kReserved;
   if (rl.rlim_cur != RLIM_INFINITY && wanted > rl.rlim_cur) {
     const int fits = rl.rlim_cur > kReserved * 2 ? static_cast<int>(rl.rlim_cur - kReserved) : 64;
-    std::fprintf(stderr,
-                 "percept: --max-connections %d needs more open files than allowed (%llu); "
-                 "using %d\n",
+    Log(LogLevel::kWarning,
+                 "--max-connections %d needs more open files than allowed (%llu); using %d",
                  limits->max_connections, static_cast<unsigned long long>(rl.rlim_cur), fits);
     limits->max_connections = fits;
   }
@@ -124,14 +123,14 @@ int Serve(ServerOptions options) {
   std::thread stopper([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    std::fprintf(stderr, "percept: signal %d, stopping: finishing in-flight requests\n", sig);
+    Log(LogLevel::kInfo, "signal %d, stopping: finishing in-flight requests", sig);
     (*server)->Stop();
   });
   (*server)->Run();
   // Run() may also end without a signal (the listener failed): wake the stopper to finish.
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();
-  std::fprintf(stderr, "percept: stopped; everything acknowledged is stored\n");
+  Log(LogLevel::kInfo, "stopped; everything acknowledged is stored");
   return 0;
 }
 
@@ -216,14 +215,14 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
         CollectQrPayload(CollectSettings(qr.server_url, token, "Percept " + name));
     Status written = WriteQrPng(payload, qr.png_path);
     if (!written.ok()) return Fail(written);
-    std::fprintf(
-        stderr, "wrote %s: scan it in ODK Collect (Configure with QR code) to send to %s/key/...\n",
+    Log(LogLevel::kInfo,
+        "wrote %s: scan it in ODK Collect (Configure with QR code) to send to %s/key/...",
         qr.png_path.c_str(), qr.server_url.c_str());
     const std::string drawn = isatty(STDERR_FILENO) ? QrForTerminal(payload) : std::string();
     if (!drawn.empty()) std::fprintf(stderr, "%s", drawn.c_str());
   }
-  std::fprintf(stderr, "created %s token '%s'; it is shown once, keep it safe:\n",
-               role_name.c_str(), name.c_str());
+  Log(LogLevel::kInfo, "created %s token '%s'; it is shown once, keep it safe:",
+      role_name.c_str(), name.c_str());
   std::printf("%s\n", token.c_str());
   return 0;
 }
@@ -259,8 +258,8 @@ int Rebuild(const std::string& db) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
   auto start = std::chrono::steady_clock::now();
-  std::fprintf(stderr, "rebuilding the aggregates of %s from its stored evaluations...\n",
-               PrintableDatabase(db).c_str());
+  Log(LogLevel::kInfo, "rebuilding the aggregates of %s from its stored evaluations...",
+      PrintableDatabase(db).c_str());
   auto read = RebuildAggregates(**store);
   if (!read.ok()) return Fail(read.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -306,9 +305,9 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   if (!stats.ok()) return Fail(stats.status());
   (void)(*store)->Audit("cli", "export",
                         survey + " " + format_name + " to " + (to_stdout ? "-" : out_path));
-  std::fprintf(stderr, "exported %lld interviews as %lld rows (%s)%s%s\n",
-               static_cast<long long>(stats->interviews), static_cast<long long>(stats->rows),
-               format_name.c_str(), to_stdout ? "" : " to ", to_stdout ? "" : out_path.c_str());
+  Log(LogLevel::kInfo, "exported %lld interviews as %lld rows (%s)%s%s",
+      static_cast<long long>(stats->interviews), static_cast<long long>(stats->rows),
+      format_name.c_str(), to_stdout ? "" : " to ", to_stdout ? "" : out_path.c_str());
   return 0;
 }
 

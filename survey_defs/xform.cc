@@ -504,7 +504,7 @@ std::string XFormHash(std::string_view xform) { return "md5:" + Hex(Md5(xform));
 Result<json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalog,
                                std::string* canonical) {
   if (xml.size() > kMaxInstanceBytes) {
-    return Status::PayloadTooLarge("the submission is over " +
+    return Status::InputTooLarge("the submission is over " +
                                    std::to_string(kMaxInstanceBytes / 1024) + " KiB");
   }
   if (DeclaresEntities(xml)) {
@@ -570,7 +570,7 @@ Result<json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalo
   if (canonical) {
     *canonical = CanonicalInstance(doc);
     if (canonical->size() > kMaxStoredInstanceBytes) {
-      return Status::PayloadTooLarge("the instance is over " +
+      return Status::InputTooLarge("the instance is over " +
                                      std::to_string(kMaxStoredInstanceBytes / 1024) +
                                      " KiB once comments and padding are left out");
     }

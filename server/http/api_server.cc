@@ -29,7 +29,19 @@
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
 #include "rate_limiter.h"
-#include "resources.h"
+#include "audit_trail.h"
+#include "export_routes.h"
+#include "metrics_routes.h"
+#include "openrosa_routes.h"
+#include "part_b_routes.h"
+#include "proposal_routes.h"
+#include "report_routes.h"
+#include "review_routes.h"
+#include "score_routes.h"
+#include "session_routes.h"
+#include "submission_routes.h"
+#include "supervise_routes.h"
+#include "survey_routes.h"
 #include "router.h"
 #include "shared_limits.h"
 
@@ -142,13 +154,13 @@ void ApiServer::Impl::Routes() {
       const std::string allowed = router->AllowedMethods(req.path);
       if (!allowed.empty()) {
         res.set_header("Allow", allowed);
-        fail(Status::MethodNotAllowed(req.method + " is not allowed here; use " + allowed));
+        fail(Status::OperationNotSupported(req.method + " is not allowed here; use " + allowed));
         return httplib::Server::HandlerResponse::Handled;
       }
     }
     switch (res.status) {
       case 413:
-        fail(Status::PayloadTooLarge("the body is larger than the server accepts"));
+        fail(Status::InputTooLarge("the body is larger than the server accepts"));
         break;
       case 404:
         fail(Status::NotFound("no such endpoint"));

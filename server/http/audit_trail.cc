@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "percept/base/log.h"
-#include "resources.h"
+#include "audit_trail.h"
 
 namespace percept {
 

@@ -2,7 +2,7 @@
 #include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/exports.h"
-#include "resources.h"
+#include "export_routes.h"
 
 namespace percept {
 

@@ -75,7 +75,7 @@ Result<nlohmann::json> ParseJsonBody(const httplib::Request& req, int max_depth)
   std::string_view media = std::string_view(type).substr(0, type.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   if (media != "application/json") {
-    return Status::UnsupportedMediaType("the body must be sent as Content-Type: application/json");
+    return Status::UnsupportedFormat("the body must be sent as Content-Type: application/json");
   }
   const JsonShape shape = ScanJson(req.body, max_depth);
   if (shape.depth > max_depth) {

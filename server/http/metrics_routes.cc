@@ -3,7 +3,7 @@
 #include <string>
 
 #include "percept/http/http_support.h"
-#include "resources.h"
+#include "metrics_routes.h"
 
 namespace percept {
 

@@ -9,7 +9,8 @@
 #include "percept/http/http_support.h"
 #include "percept/reports/report_page.h"  // HtmlEscape: valid XML text too
 #include "percept/xform.h"
-#include "resources.h"
+#include "openrosa_routes.h"
+#include "submission_routes.h"
 
 namespace percept {
 

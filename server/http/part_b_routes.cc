@@ -4,7 +4,7 @@
 
 #include "percept/http/http_support.h"
 #include "percept/reports/part_b_tables.h"
-#include "resources.h"
+#include "part_b_routes.h"
 #include "score_json.h"
 
 namespace percept {

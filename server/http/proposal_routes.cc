@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "percept/http/http_support.h"
-#include "resources.h"
+#include "proposal_routes.h"
 
 namespace percept {
 

@@ -1,7 +1,7 @@
 // GET /reports/{survey}: the HTML report a person opens in a browser (docs/api.md, "Reports").
 #include "pages.h"
 #include "percept/reports/report_page.h"
-#include "resources.h"
+#include "report_routes.h"
 
 namespace percept {
 

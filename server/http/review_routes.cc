@@ -7,7 +7,7 @@
 #include "percept/http/http_support.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/reviews.h"
-#include "resources.h"
+#include "review_routes.h"
 
 namespace percept {
 
@@ -165,7 +165,7 @@ Result<std::vector<EnumeratorRow>> ReviewResource::EnumeratorRows(const Principa
                                                                   const SurveyDefinition& def) {
   TokenGate::Place place = summaries_.Enter(who.name);
   if (!place.ok()) {
-    return Status::TooManyRequests("this token already has " + std::to_string(kSummariesPerToken) +
+    return Status::RateExceeded("this token already has " + std::to_string(kSummariesPerToken) +
                                    " enumerator summaries under way; wait for them");
   }
   auto inputs = enumerator_inputs_.Get(def.id);
@@ -190,7 +190,7 @@ void ReviewResource::Enumerators(const httplib::Request& req, httplib::Response&
   if (!def) return SendError(res, Status::NotFound("no such survey"));
   auto rows = EnumeratorRows(who, *def);
   if (!rows.ok()) {
-    if (rows.status().code() == StatusCode::kTooManyRequests) res.set_header("Retry-After", "1");
+    if (rows.status().code() == StatusCode::kRateExceeded) res.set_header("Retry-After", "1");
     return SendError(res, rows.status());
   }
   json items = json::array();

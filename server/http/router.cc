@@ -61,7 +61,7 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
       int retry_after = 1;
       if (!limiter_->Allow(who->name, &retry_after)) {
         res.set_header("Retry-After", std::to_string(retry_after));
-        return fail(Status::TooManyRequests("too many requests for this token; slow down"));
+        return fail(Status::RateExceeded("too many requests for this token; slow down"));
       }
       if (std::find(roles.begin(), roles.end(), who->role) == roles.end()) {
         return fail(
@@ -99,9 +99,9 @@ Status Router::AdmitBody(const RequestHead& head, size_t* max_body) const {
     const std::string allowed = AllowedMethods(path);
     return allowed.empty()
                ? Status::NotFound("no such endpoint")
-               : Status::MethodNotAllowed(head.method + " is not allowed here; use " + allowed);
+               : Status::OperationNotSupported(head.method + " is not allowed here; use " + allowed);
   }
-  if (rule->max_body == 0) return Status::PayloadTooLarge("this endpoint takes no body");
+  if (rule->max_body == 0) return Status::InputTooLarge("this endpoint takes no body");
   if (rule->access == Access::kApi || rule->access == Access::kKey) {
     const std::string* authorization = head.Find("Authorization");
     std::smatch key;

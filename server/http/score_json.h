@@ -7,7 +7,7 @@
 #include "json_writer.h"
 #include "percept/indicator_layout.h"
 #include "percept/scores.h"
-#include "resources.h"
+#include "percept/scoring/score_query.h"
 
 namespace percept {
 

@@ -6,7 +6,7 @@
 #include "percept/critical_points.h"
 #include "percept/http/http_support.h"
 #include "percept/scores.h"
-#include "resources.h"
+#include "score_routes.h"
 #include "score_json.h"
 
 namespace percept {

@@ -6,7 +6,7 @@
 #include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/report_page.h"
-#include "resources.h"
+#include "session_routes.h"
 
 namespace percept {
 

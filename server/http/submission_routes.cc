@@ -7,7 +7,7 @@
 #include "percept/http/http_support.h"
 #include "percept/storage/reviews.h"
 #include "percept/submission.h"
-#include "resources.h"
+#include "submission_routes.h"
 
 namespace percept {
 
@@ -105,7 +105,7 @@ void SubmissionResource::SubmitBatch(const httplib::Request& req, httplib::Respo
   const json& items = (*doc)["submissions"];
   if (items.size() > limits_.max_batch) {
     return SendError(
-        res, Status::PayloadTooLarge("a batch holds at most " + std::to_string(limits_.max_batch) +
+        res, Status::InputTooLarge("a batch holds at most " + std::to_string(limits_.max_batch) +
                                      " submissions, this one " + std::to_string(items.size())));
   }
   json results = json::array();

@@ -7,7 +7,7 @@
 #include "pages.h"
 #include "percept/reports/supervise_page.h"
 #include "percept/storage/reviews.h"
-#include "resources.h"
+#include "supervise_routes.h"
 
 namespace percept {
 

@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "percept/http/http_support.h"
-#include "resources.h"
+#include "survey_routes.h"
 
 namespace percept {
 

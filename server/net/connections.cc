@@ -169,7 +169,7 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
     RequestReader& reader = c->reader;
     Status refusal;
     if (c->timed_out) {
-      refusal = Status::RequestTimeout("the request did not arrive in time");
+      refusal = Status::InputTooSlow("the request did not arrive in time");
     } else if (reader.progress() == Progress::kFailed) {
       refusal = reader.failure();
     } else if (c->over_cap) {

@@ -18,21 +18,21 @@ int HttpStatusFor(StatusCode code) {
       return 403;
     case StatusCode::kNotFound:
       return 404;
-    case StatusCode::kMethodNotAllowed:
+    case StatusCode::kOperationNotSupported:
       return 405;
     case StatusCode::kConflict:
       return 409;
-    case StatusCode::kPayloadTooLarge:
+    case StatusCode::kInputTooLarge:
       return 413;
-    case StatusCode::kUnsupportedMediaType:
+    case StatusCode::kUnsupportedFormat:
       return 415;
     case StatusCode::kValidationFailed:
       return 422;
-    case StatusCode::kTooManyRequests:
+    case StatusCode::kRateExceeded:
       return 429;
-    case StatusCode::kRequestTimeout:
+    case StatusCode::kInputTooSlow:
       return 408;
-    case StatusCode::kHeadersTooLarge:
+    case StatusCode::kPreambleTooLarge:
       return 431;
     case StatusCode::kUnavailable:
       return 503;

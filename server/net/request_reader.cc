@@ -112,20 +112,20 @@ RequestReader::Progress RequestReader::Feed(const char* data, size_t n) {
     if (end == std::string::npos) {
       scanned_ = in_.size();
       if (in_.size() > max_head_) {
-        return Fail(Status::HeadersTooLarge("the request line and headers are over " +
+        return Fail(Status::PreambleTooLarge("the request line and headers are over " +
                                             std::to_string(max_head_) + " bytes"));
       }
       // A line too long for cpp-httplib need not wait for the rest of the head.
       const size_t last_lf = in_.rfind('\n');
       const size_t line = last_lf == std::string::npos ? in_.size() : in_.size() - last_lf - 1;
       if (line > kMaxLineBytes) {
-        return Fail(Status::HeadersTooLarge("a request line or header is over " +
+        return Fail(Status::PreambleTooLarge("a request line or header is over " +
                                             std::to_string(kMaxLineBytes) + " bytes"));
       }
       return progress_;
     }
     if (end > max_head_) {
-      return Fail(Status::HeadersTooLarge("the request line and headers are over " +
+      return Fail(Status::PreambleTooLarge("the request line and headers are over " +
                                           std::to_string(max_head_) + " bytes"));
     }
     const std::string head = in_.substr(0, end);
@@ -143,7 +143,7 @@ RequestReader::Progress RequestReader::AllowBody(size_t max_body) {
   body_allowed_ = true;
   max_body_ = std::min(max_body_, max_body);
   if (!head_.chunked && head_.content_length > max_body_) {
-    return Fail(Status::PayloadTooLarge("the body is over " + std::to_string(max_body_) +
+    return Fail(Status::InputTooLarge("the body is over " + std::to_string(max_body_) +
                                         " bytes, the most this endpoint accepts"));
   }
   progress_ = Progress::kNeedMore;
@@ -154,7 +154,7 @@ RequestReader::Progress RequestReader::ParseHead(std::string_view head) {
   std::string_view rest = head, line;
   if (!NextLine(rest, line)) return Fail(Status::InvalidParameter("a bare CR in the request line"));
   if (line.size() > kMaxLineBytes) {
-    return Fail(Status::HeadersTooLarge("the request line is over " +
+    return Fail(Status::PreambleTooLarge("the request line is over " +
                                         std::to_string(kMaxLineBytes) + " bytes"));
   }
   const size_t sp1 = line.find(' ');
@@ -174,7 +174,7 @@ RequestReader::Progress RequestReader::ParseHead(std::string_view head) {
     if (!NextLine(rest, line)) return Fail(Status::InvalidParameter("a bare CR in a header"));
     if (line.empty()) break;
     if (line.size() > kMaxLineBytes) {
-      return Fail(Status::HeadersTooLarge("a header line is over " + std::to_string(kMaxLineBytes) +
+      return Fail(Status::PreambleTooLarge("a header line is over " + std::to_string(kMaxLineBytes) +
                                           " bytes"));
     }
     const size_t colon = line.find(':');
@@ -188,7 +188,7 @@ RequestReader::Progress RequestReader::ParseHead(std::string_view head) {
     // Escaped for cpp-httplib (Take), the line must still fit its line buffer.
     if (line.size() + 2 * static_cast<size_t>(std::count(value.begin(), value.end(), '%')) >
         kMaxLineBytes) {
-      return Fail(Status::HeadersTooLarge("a header line is over " + std::to_string(kMaxLineBytes) +
+      return Fail(Status::PreambleTooLarge("a header line is over " + std::to_string(kMaxLineBytes) +
                                           " bytes"));
     }
     if (!IsFieldValue(value)) {
@@ -257,7 +257,7 @@ RequestReader::Progress RequestReader::ReadChunks() {
         chunk_left_ = std::stoull(std::string(line), nullptr, 16);
         in_.erase(0, lf + 1);
         if (chunk_left_ > max_body_ - body_.size()) {
-          return Fail(Status::PayloadTooLarge("the body is over " + std::to_string(max_body_) +
+          return Fail(Status::InputTooLarge("the body is over " + std::to_string(max_body_) +
                                               " bytes, the most this endpoint accepts"));
         }
         chunk_ = chunk_left_ == 0 ? Chunk::kTrailers : Chunk::kData;
@@ -291,7 +291,7 @@ RequestReader::Progress RequestReader::ReadChunks() {
         const size_t lf = in_.find('\n');
         if (lf == std::string::npos) {
           if (trailer_bytes_ + in_.size() > max_head_) {
-            return Fail(Status::HeadersTooLarge("the trailers are too large"));
+            return Fail(Status::PreambleTooLarge("the trailers are too large"));
           }
           return progress_ = Progress::kNeedMore;
         }
@@ -299,7 +299,7 @@ RequestReader::Progress RequestReader::ReadChunks() {
         trailer_bytes_ += lf + 1;
         in_.erase(0, lf + 1);
         if (trailer_bytes_ > max_head_)
-          return Fail(Status::HeadersTooLarge("the trailers are too large"));
+          return Fail(Status::PreambleTooLarge("the trailers are too large"));
         if (blank) return progress_ = Progress::kComplete;
         break;
       }

@@ -141,6 +141,9 @@ TEST_CASE("log: one whole line per message, marked by level, the less severe dro
   Log(LogLevel::kInfo, "%d submissions written in %d transactions", 10, 4);  // dropped
   SetLogLevel(LogLevel::kInfo);
   Log(LogLevel::kInfo, "%d submissions written in %d transactions", 10, 4);
+  SetLogProgram("percept-tablet");  // the tablet's program says its own name
+  Log(LogLevel::kWarning, "%d interviews are still waiting", 3);
+  SetLogProgram("percept");
   std::fflush(stderr);
   dup2(saved, 2);
   close(saved);
@@ -152,7 +155,8 @@ TEST_CASE("log: one whole line per message, marked by level, the less severe dro
   CHECK(said.str() ==
         "percept: error: folding the aggregate log: disk full (28)\n"
         "percept: warning: failed sign-in from 10.0.0.7\n"
-        "percept: 10 submissions written in 4 transactions\n");
+        "percept: 10 submissions written in 4 transactions\n"
+        "percept-tablet: warning: 3 interviews are still waiting\n");
   LogLevel level;
   CHECK(ParseLogLevel("warning", &level));
   CHECK(level == LogLevel::kWarning);

@@ -82,10 +82,10 @@ TEST_CASE("router: before a body, unknown paths, methods and bodiless routes are
   CHECK(f.router->AdmitBody(f.Head("POST", "/nowhere", f.enumerator), &max).code() ==
         StatusCode::kNotFound);
   CHECK(f.router->AdmitBody(f.Head("PUT", "/api/v1/submissions", f.enumerator), &max).code() ==
-        StatusCode::kMethodNotAllowed);
+        StatusCode::kOperationNotSupported);
   CHECK(f.router->AllowedMethods("/api/v1/submissions") == "POST, GET");
   CHECK(f.router->AdmitBody(f.Head("GET", "/reports/chs-perception", f.analyst), &max).code() ==
-        StatusCode::kPayloadTooLarge);
+        StatusCode::kInputTooLarge);
   CHECK(max == size_t{1} << 20);  // nothing admitted, nothing lowered
 }
 

@@ -48,7 +48,7 @@ TEST_CASE("request reader: nothing of a body is kept before it is allowed", "[un
   CHECK(r.Feed("abc", 3) == Progress::kHead);
   CHECK(r.body_bytes() == 0);
   CHECK(r.AllowBody(2 << 20) == Progress::kFailed);  // declared over the route's limit
-  CHECK(r.failure().code() == StatusCode::kPayloadTooLarge);
+  CHECK(r.failure().code() == StatusCode::kInputTooLarge);
 }
 
 TEST_CASE("request reader: chunked bodies are decoded, extensions and trailers dropped", "[unit]") {
@@ -70,7 +70,7 @@ TEST_CASE("request reader: a chunked body is held to the same limit as any other
   std::string request = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 20; ++i) request += "64\r\n" + std::string(100, 'x') + "\r\n";
   CHECK(FeedAll(r, request, 64) == Progress::kFailed);
-  CHECK(r.failure().code() == StatusCode::kPayloadTooLarge);
+  CHECK(r.failure().code() == StatusCode::kInputTooLarge);
   CHECK(r.body_bytes() <= 1000);
 }
 
@@ -100,13 +100,13 @@ TEST_CASE("request reader: ambiguous or malformed requests are refused", "[unit]
   CHECK(refused("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n") ==
         StatusCode::kInvalidParameter);
   CHECK(refused("GET /x HTTP/1.1\r\nA: " + std::string(9000, 'a') + "\r\n\r\n") ==
-        StatusCode::kHeadersTooLarge);
+        StatusCode::kPreambleTooLarge);
   // '%' escapes to three bytes for cpp-httplib: a line that would not fit its buffer is refused.
   CHECK(refused("GET /x HTTP/1.1\r\nA: " + std::string(3000, '%') + "\r\n\r\n") ==
-        StatusCode::kHeadersTooLarge);
+        StatusCode::kPreambleTooLarge);
   std::string many = "GET /x HTTP/1.1\r\n";
   while (many.size() < 17000) many += "A: " + std::string(100, 'a') + "\r\n";
-  CHECK(refused(many) == StatusCode::kHeadersTooLarge);
+  CHECK(refused(many) == StatusCode::kPreambleTooLarge);
   // Well-formed: bare LF line ends, empty lines before a request, a POST with no framing.
   CHECK(refused("\r\nGET /x HTTP/1.0\nA: 1\n\n") == StatusCode::kOk);
   RequestReader r(16384, 1 << 20);

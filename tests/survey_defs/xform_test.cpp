@@ -127,7 +127,7 @@ TEST_CASE("xform: hostile or broken instances are refused before anything reads 
   CHECK(SubmissionFromXml("{\"json\": true}", Catalog()).status().code() ==
         StatusCode::kMalformedXml);
   CHECK(SubmissionFromXml(std::string(kMaxInstanceBytes + 1, ' '), Catalog()).status().code() ==
-        StatusCode::kPayloadTooLarge);
+        StatusCode::kInputTooLarge);
   // Well-formed but without an instanceID: converted, and the validator says what is missing.
   auto no_id = SubmissionFromXml("<data id=\"chs-perception\" version=\"1\"/>", Catalog());
   REQUIRE(no_id.ok());

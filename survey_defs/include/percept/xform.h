@@ -40,7 +40,7 @@ inline constexpr size_t kMaxStoredInstanceBytes = 256 * 1024;
 // carry or would read otherwise: bytes that are not UTF-8, control characters (raw or as
 // references), an element given twice where one is read (meta, instanceID, an answer), an
 // answer that holds elements. With `canonical`, also writes there what is kept of the instance
-// (CanonicalInstance: elements and text, the root's attributes); PayloadTooLarge when that is
+// (CanonicalInstance: elements and text, the root's attributes); InputTooLarge when that is
 // over kMaxStoredInstanceBytes.
 Result<nlohmann::json> SubmissionFromXml(std::string_view xml, const SurveyCatalog& catalog,
                                          std::string* canonical = nullptr);

@@ -3,7 +3,8 @@
 // A Status carries a stable machine code (the `code` of the error body, docs/api.md "Errors"),
 // a sentence for people, and the individual problems found (each with a JSON pointer), so a
 // tablet can show every bad answer at once. The codes are a public API; add, never rename.
-// They say what went wrong, not how a transport shows it: the one mapping to HTTP statuses is
+// They say what went wrong, not how a transport shows it (the C++ names say so too; the wire
+// names keep the spelling clients already read): the one mapping to HTTP statuses is
 // server/net/http_status.cc, and the command line prints ToString() and exits non-zero.
 #pragma once
 
@@ -23,14 +24,14 @@ enum class StatusCode {
   kUnauthenticated,       // who is asking is unknown: no credential, or a revoked or unknown one
   kForbidden,             // who is asking is known, and their role may not do this
   kNotFound,              // no such thing, or one the caller may not know exists
-  kMethodNotAllowed,      // the thing exists, but not this operation on it
+  kOperationNotSupported, // the thing exists, but not this operation on it
   kConflict,              // the same identity already holds different content
-  kPayloadTooLarge,       // an input is over its size limit (a body, a batch, an upload)
-  kUnsupportedMediaType,  // the input is in a format this operation does not read
+  kInputTooLarge,         // an input is over its size limit (a body, a batch, an upload)
+  kUnsupportedFormat,     // the input is in a format this operation does not read
   kValidationFailed,      // well-formed, but against the survey definition or the file format
-  kTooManyRequests,       // the caller is over its rate; it may retry later
-  kRequestTimeout,        // the input did not arrive within its time
-  kHeadersTooLarge,       // a request's preamble (its header lines) is over its limit
+  kRateExceeded,          // the caller is over its rate; it may retry later
+  kInputTooSlow,          // the input did not arrive within its time
+  kPreambleTooLarge,      // a request's preamble (its header lines) is over its limit
   kUnavailable,           // the service cannot take it now (overload, shutting down); retry
   kInternal,              // a failure of the machine or a bug, never of the input
 };
@@ -61,29 +62,29 @@ class [[nodiscard]] Status {
   }
   static Status Forbidden(std::string msg) { return {StatusCode::kForbidden, std::move(msg)}; }
   static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
-  static Status MethodNotAllowed(std::string msg) {
-    return {StatusCode::kMethodNotAllowed, std::move(msg)};
+  static Status OperationNotSupported(std::string msg) {
+    return {StatusCode::kOperationNotSupported, std::move(msg)};
   }
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
-  static Status PayloadTooLarge(std::string msg) {
-    return {StatusCode::kPayloadTooLarge, std::move(msg)};
+  static Status InputTooLarge(std::string msg) {
+    return {StatusCode::kInputTooLarge, std::move(msg)};
   }
-  static Status UnsupportedMediaType(std::string msg) {
-    return {StatusCode::kUnsupportedMediaType, std::move(msg)};
+  static Status UnsupportedFormat(std::string msg) {
+    return {StatusCode::kUnsupportedFormat, std::move(msg)};
   }
   static Status ValidationFailed(std::string msg, std::vector<Detail> details = {}) {
     Status s{StatusCode::kValidationFailed, std::move(msg)};
     s.details_ = std::move(details);
     return s;
   }
-  static Status TooManyRequests(std::string msg) {
-    return {StatusCode::kTooManyRequests, std::move(msg)};
+  static Status RateExceeded(std::string msg) {
+    return {StatusCode::kRateExceeded, std::move(msg)};
   }
-  static Status RequestTimeout(std::string msg) {
-    return {StatusCode::kRequestTimeout, std::move(msg)};
+  static Status InputTooSlow(std::string msg) {
+    return {StatusCode::kInputTooSlow, std::move(msg)};
   }
-  static Status HeadersTooLarge(std::string msg) {
-    return {StatusCode::kHeadersTooLarge, std::move(msg)};
+  static Status PreambleTooLarge(std::string msg) {
+    return {StatusCode::kPreambleTooLarge, std::move(msg)};
   }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }

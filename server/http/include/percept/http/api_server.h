@@ -1,7 +1,8 @@
 // `percept serve`: the HTTPS API of docs/api.md over the storage library.
 //
-// Its routes are resources (resources.h, one file each) registered on a Router whose one guard
-// admits every caller (router.h); api_server.cc wires them to the storage and the network.
+// Its routes are resources (one class each, its header beside its .cc) registered on a Router
+// whose one guard admits every caller (router.h); api_server.cc wires them to the storage and
+// the network.
 #pragma once
 
 #include <memory>
