@@ -175,15 +175,9 @@ void ApiServer::Impl::Routes() {
   }));
   s.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
                              std::exception_ptr) {
-    percept::Log(LogLevel::kError, "internal error on %s %s", req.method.c_str(), req.path.c_str());
+    percept::Log(LogLevel::kError, "internal error on %s %s", EscapeForLog(req.method).c_str(),
+                 EscapeForLog(LoggedPath(req.path)).c_str());
     SendError(res, Status::Internal("internal error; it has been logged"));
-  });
-  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    RequestContext& ctx = CurrentRequest();
-    ctx.start = std::chrono::steady_clock::now();
-    ctx.started = true;
-    ctx.token_name.clear();
-    return httplib::Server::HandlerResponse::Unhandled;
   });
   s.set_logger(
       [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
@@ -191,19 +185,14 @@ void ApiServer::Impl::Routes() {
 
 void ApiServer::Impl::Log(const httplib::Request& req, const httplib::Response& res) {
   if (res.status >= 100 && res.status < 600) responses[res.status / 100]++;
-  RequestContext& ctx = CurrentRequest();
-  if (!options.log_requests) {
-    ctx.started = false;
-    return;
-  }
-  double ms =
-      ctx.started
-          ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.start)
-                .count()
-          : 0;
-  LogLine(req.method, LoggedPath(req.path), res.status, ms, ctx.token_name);
-  ctx.started = false;
-  ctx.token_name.clear();
+  if (!options.log_requests) return;
+  // The request's scope (the connection layer's): when it arrived, who was admitted.
+  const RequestScope* scope = RequestScopeOf(req);
+  const double ms = scope ? std::chrono::duration<double, std::milli>(
+                                std::chrono::steady_clock::now() - scope->start)
+                                .count()
+                          : 0;
+  LogLine(req.method, LoggedPath(req.path), res.status, ms, scope ? scope->caller : "");
 }
 
 void ApiServer::Impl::LogLine(const std::string& method, const std::string& path, int status,
@@ -282,8 +271,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   }
   Impl* raw = impl.get();
   RequestHooks hooks;
-  hooks.admit_body = [raw](const RequestHead& head, size_t* max_body) {
-    return raw->router->AdmitBody(head, max_body);
+  hooks.admit_body = [raw](const RequestHead& head, size_t* max_body, RequestScope* scope) {
+    return raw->router->AdmitBody(head, max_body, scope);
   };
   hooks.answered = [raw](const RequestHead* head, int status) {
     if (status >= 100 && status < 600) raw->responses[status / 100]++;

@@ -1,6 +1,6 @@
 #include "percept/http/auth.h"
 
-#include <chrono>
+#include <any>
 #include <ctime>
 #include <optional>
 
@@ -11,16 +11,13 @@ namespace percept {
 
 namespace {
 
-// The caller admitted by the connection layer for the request this worker is about to answer
-// (FromAuthorization, then Authenticate for the same request): one token lookup, not two. One
-// use only, and only within kAdmittedFor, so that no other request reuses it.
+// The caller admitted with the request's body (RequestHooks::admit_body), kept in its
+// RequestScope for the route: one token look-up per request, not two. Kept with its token, so
+// that only the same credential finds it.
 struct Admitted {
   std::string token;
   Principal who;
-  std::chrono::steady_clock::time_point at;
 };
-thread_local std::optional<Admitted> t_admitted;
-constexpr auto kAdmittedFor = std::chrono::milliseconds(50);
 
 }  // namespace
 
@@ -63,24 +60,16 @@ Result<Principal> Authenticator::Authenticate(const httplib::Request& req,
     return Status::Unauthenticated("sign in first, or your session has expired");
   }
   if (!token) return Status::Unauthenticated("send 'Authorization: Bearer <token>'");
-  std::optional<Admitted> admitted;
-  admitted.swap(t_admitted);
-  if (admitted && admitted->token == *token &&
-      std::chrono::steady_clock::now() - admitted->at < kAdmittedFor) {
-    return std::move(admitted->who);
-  }
-  return FromToken(*token);
+  return FromToken(*token, RequestScopeOf(req));
 }
 
-Result<Principal> Authenticator::FromAuthorization(const std::string& header) const {
+Result<Principal> Authenticator::FromAuthorization(const std::string& header,
+                                                   RequestScope* scope) const {
   constexpr std::string_view kPrefix = "Bearer ";
   if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) {
     return Status::Unauthenticated("send 'Authorization: Bearer <token>'");
   }
-  std::string token = header.substr(kPrefix.size());
-  auto who = FromToken(token);
-  if (who.ok()) t_admitted = Admitted{std::move(token), *who, std::chrono::steady_clock::now()};
-  return who;
+  return FromToken(header.substr(kPrefix.size()), scope);
 }
 
 Result<std::string> Authenticator::SignIn(const std::string& token, Principal* who) const {
@@ -106,10 +95,15 @@ void Authenticator::SignOut(const httplib::Request& req) const {
   if (cookie && reader.ok()) (void)(*reader)->DeleteSession(Sha256(*cookie));
 }
 
-Result<Principal> Authenticator::FromToken(const std::string& token_text) const {
-  const std::string* token = &token_text;
-  if (token->size() > 256) return Status::Unauthenticated("the token is not valid");
-  const std::string hash = TokenHash(*token);
+Result<Principal> Authenticator::FromToken(const std::string& token, RequestScope* scope) const {
+  if (scope != nullptr) {
+    if (const auto* admitted = std::any_cast<Admitted>(&scope->admitted);
+        admitted != nullptr && admitted->token == token) {
+      return admitted->who;
+    }
+  }
+  if (token.size() > 256) return Status::Unauthenticated("the token is not valid");
+  const std::string hash = TokenHash(token);
   auto reader = readers_->Acquire();
   if (!reader.ok()) return reader.status();
   auto found = (*reader)->FindActiveToken(hash);
@@ -119,7 +113,9 @@ Result<Principal> Authenticator::FromToken(const std::string& token_text) const 
     return Status::Unauthenticated("the token is not valid, or was revoked");
   }
   const TokenRecord& t = **found;
-  return Principal{t.name, t.role, t.institutions, t.team};
+  Principal who{t.name, t.role, t.institutions, t.team};
+  if (scope != nullptr) scope->admitted = Admitted{token, who};
+  return who;
 }
 
 }  // namespace percept

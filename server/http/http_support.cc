@@ -142,9 +142,4 @@ std::string LoggedPath(const std::string& path) {
   return out;
 }
 
-RequestContext& CurrentRequest() {
-  thread_local RequestContext context;
-  return context;
-}
-
 }  // namespace percept

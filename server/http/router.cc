@@ -47,8 +47,9 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
            !req.has_header("Authorization"))) {
         return handler(req, res, nullptr);
       }
-      auto who = access == Access::kKey ? auth_->FromToken(req.matches[1].str())
-                                        : auth_->Authenticate(req, /*allow_cookie=*/page);
+      auto who = access == Access::kKey
+                     ? auth_->FromToken(req.matches[1].str(), RequestScopeOf(req))
+                     : auth_->Authenticate(req, /*allow_cookie=*/page);
       if (!who.ok()) {
         if (page && who.status().code() == StatusCode::kUnauthenticated) {
           res.status = 303;
@@ -57,7 +58,7 @@ httplib::Server::Handler Router::Guard(Access access, std::vector<Role> roles,
         }
         return fail(who.status());
       }
-      CurrentRequest().token_name = who->name;
+      if (RequestScope* scope = RequestScopeOf(req)) scope->caller = who->name;
       int retry_after = 1;
       if (!limiter_->Allow(who->name, &retry_after)) {
         res.set_header("Retry-After", std::to_string(retry_after));
@@ -86,7 +87,7 @@ std::string Router::AllowedMethods(const std::string& path) const {
   return out;
 }
 
-Status Router::AdmitBody(const RequestHead& head, size_t* max_body) const {
+Status Router::AdmitBody(const RequestHead& head, size_t* max_body, RequestScope* scope) const {
   const std::string path = httplib::detail::decode_url(std::string(head.Path()), false);
   const Rule* rule = nullptr;
   for (const Rule& r : rules_) {
@@ -97,18 +98,19 @@ Status Router::AdmitBody(const RequestHead& head, size_t* max_body) const {
   }
   if (rule == nullptr) {
     const std::string allowed = AllowedMethods(path);
-    return allowed.empty()
-               ? Status::NotFound("no such endpoint")
-               : Status::OperationNotSupported(head.method + " is not allowed here; use " + allowed);
+    return allowed.empty() ? Status::NotFound("no such endpoint")
+                           : Status::OperationNotSupported(head.method +
+                                                           " is not allowed here; use " + allowed);
   }
   if (rule->max_body == 0) return Status::InputTooLarge("this endpoint takes no body");
   if (rule->access == Access::kApi || rule->access == Access::kKey) {
     const std::string* authorization = head.Find("Authorization");
     std::smatch key;
     if (rule->access == Access::kKey) std::regex_match(path, key, rule->path);
-    auto who = rule->access == Access::kKey
-                   ? auth_->FromToken(key.size() > 1 ? key[1].str() : std::string())
-                   : auth_->FromAuthorization(authorization ? *authorization : std::string());
+    auto who =
+        rule->access == Access::kKey
+            ? auth_->FromToken(key.size() > 1 ? key[1].str() : std::string(), scope)
+            : auth_->FromAuthorization(authorization ? *authorization : std::string(), scope);
     if (!who.ok()) return who.status();
     if (std::find(rule->roles.begin(), rule->roles.end(), who->role) == rule->roles.end()) {
       return Status::Forbidden(std::string("the ") + RoleName(who->role) + " role may not do this");

@@ -49,8 +49,9 @@ class Router {
           size_t max_body, RouteHandler handler);
 
   // The connection layer's question before a body is read (RequestHooks::admit_body): 404, 405,
-  // 413 for a route that takes no body, 401, 403; else lowers *max_body to the route's.
-  Status AdmitBody(const RequestHead& head, size_t* max_body) const;
+  // 413 for a route that takes no body, 401, 403; else lowers *max_body to the route's. The
+  // caller admitted is kept in `*scope` for the route's guard.
+  Status AdmitBody(const RequestHead& head, size_t* max_body, RequestScope* scope) const;
   // The methods `path` has a route for, e.g. "GET, POST"; empty when none.
   std::string AllowedMethods(const std::string& path) const;
 

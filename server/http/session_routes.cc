@@ -65,7 +65,7 @@ void SessionResource::Register(Router& router) {
                                                     : "Ese token no es válido o fue revocado.",
                                        req.get_param_value("next")));
         }
-        CurrentRequest().token_name = who.name;
+        if (RequestScope* scope = RequestScopeOf(req)) scope->caller = who.name;
         audit_->Record(who.name, "sign-in", "");
         res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + *session +
                                          "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +

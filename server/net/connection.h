@@ -168,6 +168,7 @@ struct GuardedTlsServer::Connection {
   bool timed_out = false;      // found by the reactor past the deadline; a worker answers 408
   bool authenticated = false;  // a body of this connection's was admitted
   uint64_t requests = 0;       // answered on this connection
+  RequestScope scope;          // the request being served's (RequestScopeOf)
   int64_t reserved = 0;        // of the gate's body budget, for the body arriving
   // The two ends as text, which cpp-httplib asks for at every request: looked up once.
   struct Endpoint {

@@ -20,6 +20,21 @@
 
 namespace percept {
 
+namespace {
+
+// The slot of an SSL connection that points at its RequestScope.
+int ScopeIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+}  // namespace
+
+RequestScope* RequestScopeOf(const httplib::Request& req) {
+  if (req.ssl == nullptr) return nullptr;
+  return static_cast<RequestScope*>(SSL_get_ex_data(req.ssl, ScopeIndex()));
+}
+
 Wait WaitFor(int fd, short events, Clock::time_point deadline) {
   for (;;) {
     const Clock::duration left = deadline - Clock::now();
@@ -177,7 +192,8 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
     } else if (reader.progress() == Progress::kHead) {
       // Admitted before a byte of the body is kept: caller, route, size, memory.
       size_t max_body = gate_->limits.max_body;
-      refusal = hooks_.admit_body ? hooks_.admit_body(reader.head(), &max_body) : Status::Ok();
+      refusal =
+          hooks_.admit_body ? hooks_.admit_body(reader.head(), &max_body, &c->scope) : Status::Ok();
       const int64_t reserve = static_cast<int64_t>(
           reader.head().chunked ? max_body
                                 : std::min<uint64_t>(max_body, reader.head().content_length));
@@ -206,6 +222,7 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
       }
     }
     if (!refusal.ok()) {
+      c->scope = RequestScope{};
       Refuse(*c, refusal);
       linger = true;
       break;
@@ -213,8 +230,11 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
     // A whole request: cpp-httplib parses it from memory and runs the route.
     RequestStream stream(*c, reader.Take());
     bool client_closed = false;
+    c->scope.start = Clock::now();
+    SSL_set_ex_data(c->ssl, ScopeIndex(), &c->scope);
     const bool ok = process_request(stream, /*close_connection=*/false, client_closed,
                                     [&c](httplib::Request& req) { req.ssl = c->ssl; });
+    c->scope = RequestScope{};
     c->ReleaseBody();
     c->requests++;
     if (!ok || client_closed || svr_sock_ == INVALID_SOCKET) break;

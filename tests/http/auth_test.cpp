@@ -120,3 +120,28 @@ TEST_CASE("authenticator: analysts and admins read every institution, institutio
   CHECK_FALSE(institution.MayRead("cesfam-tal-2"));
   CHECK_FALSE(nobody.MayRead("cesfam-tal-1"));
 }
+
+TEST_CASE("authenticator: the caller admitted with a body is the request's, and only its own",
+          "[unit]") {
+  Fixture f;
+  const std::string token = f.Token("field-7", Role::kEnumerator);
+  const std::string other = f.Token("field-8", Role::kEnumerator);
+  // Admission (before the body) keeps the caller in the request's scope...
+  RequestScope scope;
+  REQUIRE(f.auth->FromAuthorization("Bearer " + token, &scope).ok());
+  // ...so the route's look-up of the same token finds it there, not in the store: revoked in
+  // between, the request that was admitted still completes as admitted.
+  REQUIRE(f.admin->RevokeToken("field-7").ok());
+  auto again = f.auth->FromToken(token, &scope);
+  REQUIRE(again.ok());
+  CHECK(again->name == "field-7");
+  // Another credential in the same scope is looked up afresh, and replaces what was kept.
+  auto second = f.auth->FromToken(other, &scope);
+  REQUIRE(second.ok());
+  CHECK(second->name == "field-8");
+  CHECK(f.auth->FromToken(token, &scope).status().code() == StatusCode::kUnauthenticated);
+  // The next request on the connection starts from an empty scope: the revocation holds.
+  RequestScope next;
+  CHECK(f.auth->FromToken(token, &next).status().code() == StatusCode::kUnauthenticated);
+  CHECK(f.auth->FromToken(token).status().code() == StatusCode::kUnauthenticated);
+}

@@ -79,13 +79,14 @@ TEST_CASE("router: before a body, unknown paths, methods and bodiless routes are
           "[unit]") {
   Fixture f;
   size_t max = 1 << 20;
-  CHECK(f.router->AdmitBody(f.Head("POST", "/nowhere", f.enumerator), &max).code() ==
+  RequestScope scope;
+  CHECK(f.router->AdmitBody(f.Head("POST", "/nowhere", f.enumerator), &max, &scope).code() ==
         StatusCode::kNotFound);
-  CHECK(f.router->AdmitBody(f.Head("PUT", "/api/v1/submissions", f.enumerator), &max).code() ==
-        StatusCode::kOperationNotSupported);
+  CHECK(f.router->AdmitBody(f.Head("PUT", "/api/v1/submissions", f.enumerator), &max, &scope)
+            .code() == StatusCode::kOperationNotSupported);
   CHECK(f.router->AllowedMethods("/api/v1/submissions") == "POST, GET");
-  CHECK(f.router->AdmitBody(f.Head("GET", "/reports/chs-perception", f.analyst), &max).code() ==
-        StatusCode::kInputTooLarge);
+  CHECK(f.router->AdmitBody(f.Head("GET", "/reports/chs-perception", f.analyst), &max, &scope)
+            .code() == StatusCode::kInputTooLarge);
   CHECK(max == size_t{1} << 20);  // nothing admitted, nothing lowered
 }
 
@@ -93,17 +94,21 @@ TEST_CASE("router: before a body, the token and its role are checked, and the li
           "[unit]") {
   Fixture f;
   size_t max = 1 << 20;
-  CHECK(f.router->AdmitBody(f.Head("POST", "/api/v1/submissions"), &max).code() ==
+  RequestScope scope;
+  CHECK(f.router->AdmitBody(f.Head("POST", "/api/v1/submissions"), &max, &scope).code() ==
         StatusCode::kUnauthenticated);
-  CHECK(f.router->AdmitBody(f.Head("POST", "/api/v1/submissions", NewToken()), &max).code() ==
-        StatusCode::kUnauthenticated);
-  CHECK(f.router->AdmitBody(f.Head("POST", "/api/v1/submissions", f.analyst), &max).code() ==
-        StatusCode::kForbidden);
-  REQUIRE(f.router->AdmitBody(f.Head("POST", "/api/v1/submissions", f.enumerator), &max).ok());
+  CHECK(
+      f.router->AdmitBody(f.Head("POST", "/api/v1/submissions", NewToken()), &max, &scope).code() ==
+      StatusCode::kUnauthenticated);
+  CHECK(
+      f.router->AdmitBody(f.Head("POST", "/api/v1/submissions", f.analyst), &max, &scope).code() ==
+      StatusCode::kForbidden);
+  REQUIRE(
+      f.router->AdmitBody(f.Head("POST", "/api/v1/submissions", f.enumerator), &max, &scope).ok());
   CHECK(max == 4096);
   // An open form needs no token; its own limit applies.
   max = 1 << 20;
-  REQUIRE(f.router->AdmitBody(f.Head("POST", "/sign-in?next=/reports/x"), &max).ok());
+  REQUIRE(f.router->AdmitBody(f.Head("POST", "/sign-in?next=/reports/x"), &max, &scope).ok());
   CHECK(max == 512);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "percept/base/status.h"
+#include "percept/net/connections.h"
 #include "percept/storage/store.h"
 #include "percept/storage/roles.h"
 #include "percept/storage/store_pool.h"
@@ -31,14 +32,17 @@ class Authenticator {
   // an unexpired session cookie (see SignIn) is accepted too: browsers cannot send a header on
   // a page load. Only the report pages allow it.
   Result<Principal> Authenticate(const httplib::Request& req, bool allow_cookie = false) const;
-  // The same for the value of an Authorization header as sent (empty: none).
-  Result<Principal> FromAuthorization(const std::string& header) const;
+  // The same for the value of an Authorization header as sent (empty: none). With `scope`, the
+  // caller found is kept there, and the request's route finds it without a second look-up.
+  Result<Principal> FromAuthorization(const std::string& header,
+                                      RequestScope* scope = nullptr) const;
   // Checks a token typed into the sign-in page and opens a session for it; returns the cookie
   // value to set. The session is stored only as a hash, like tokens.
   Result<std::string> SignIn(const std::string& token, Principal* who) const;
   void SignOut(const httplib::Request& req) const;
-  // The caller a token names (an OpenRosa path carries it: /key/{token}/...).
-  Result<Principal> FromToken(const std::string& token) const;
+  // The caller a token names (an OpenRosa path carries it: /key/{token}/...). With `scope`:
+  // the caller kept there for this same token, else the one looked up, then kept there.
+  Result<Principal> FromToken(const std::string& token, RequestScope* scope = nullptr) const;
 
  private:
   // Threading: every member runs on any thread; each look-up leases its own Store.

@@ -37,13 +37,5 @@ std::string EscapeForLog(std::string_view text, bool keep_spaces = false);
 // (//key/, /Key/), and any segment holding a token's "pct_" replaced wherever it stands.
 std::string LoggedPath(const std::string& path);
 
-// What the access log needs of the request being served; one per worker thread, because
-// cpp-httplib serves a request from start to end on one thread.
-struct RequestContext {
-  std::chrono::steady_clock::time_point start;
-  bool started = false;
-  std::string token_name;
-};
-RequestContext& CurrentRequest();
 
 }  // namespace percept

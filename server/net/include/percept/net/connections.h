@@ -28,8 +28,11 @@
 
 #include <httplib.h>
 
+#include <any>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "percept/base/status.h"
 #include "percept/net/connection_limits.h"
@@ -37,11 +40,27 @@
 
 namespace percept {
 
+// What the layers above keep of the request a connection is serving, from its admission
+// (RequestHooks::admit_body) to its answer (the access log): one per connection, emptied after
+// each answer, so nothing of one request reaches the next. The routes reach it from the request
+// cpp-httplib hands them (RequestScopeOf): passed with the request, not kept by a thread.
+struct RequestScope {
+  std::chrono::steady_clock::time_point start;  // when the whole request had arrived
+  std::string caller;  // the name of who was admitted, for the access log (never a secret)
+  // What admission found, for the routes to reuse instead of looking it up again (the http
+  // layer keeps its caller here); the connection layer never reads it.
+  std::any admitted;
+};
+
+// The scope of the request `req`; null for a request no GuardedTlsServer is serving (a test's).
+RequestScope* RequestScopeOf(const httplib::Request& req);
+
 // What the connection layer asks of the routes above it, without knowing them.
 struct RequestHooks {
   // Before a byte of a body is kept: may this caller send this request a body, and of at most
   // how many bytes (`*max_body` starts at the server's limit)? Runs on a worker.
-  std::function<Status(const RequestHead& head, size_t* max_body)> admit_body;
+  // What admission learnt about the caller may be kept in `*scope` for the routes.
+  std::function<Status(const RequestHead& head, size_t* max_body, RequestScope* scope)> admit_body;
   // The connection layer answered `head` (nullptr when no head could be read) with `status`
   // itself, without cpp-httplib: for the access log and the counters.
   std::function<void(const RequestHead* head, int status)> answered;
