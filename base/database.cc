@@ -11,7 +11,7 @@ Status Statement::Run() {
 }
 
 Transaction::Transaction(Database* db) : db_(db) {
-  status_ = db_->Exec(db_->BeginWrite());
+  status_ = db_->BeginWrite();
   open_ = status_.ok();
 }
 

@@ -320,7 +320,6 @@ class PostgresDatabase : public Database {
   }
 
   int64_t Changes() const override { return c_->changes; }
-  int64_t LastInsertRowId() const override { return -1; }
 
   int UserVersion() override {
     Status s = Exec("CREATE TABLE IF NOT EXISTS percept_schema (version integer NOT NULL)");
@@ -338,14 +337,7 @@ class PostgresDatabase : public Database {
     return st->Bind(1, static_cast<int64_t>(version)).Run();
   }
 
-  Status DefineBlobFunction(const char* name, BlobFunction) override {
-    return Status::Internal(std::string(name) + ": SQL functions are SQLite's only");
-  }
-  Status BackupTo(const std::string&) override {
-    return Status::InvalidParameter(
-        "PostgreSQL is backed up with pg_dump or base backups (docs/operations.md)");
-  }
-  const char* BeginWrite() const override { return "BEGIN"; }
+  Status BeginWrite() override { return Exec("BEGIN"); }
 
  private:
   std::unique_ptr<Connection> c_;

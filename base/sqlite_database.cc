@@ -64,7 +64,7 @@ class SqliteStatement : public StatementImpl {
 };
 
 void CallBlobFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  auto fn = reinterpret_cast<Database::BlobFunction>(sqlite3_user_data(ctx));
+  auto fn = reinterpret_cast<SqliteOnly::BlobFunction>(sqlite3_user_data(ctx));
   auto view = [](sqlite3_value* v) {
     const auto* p = static_cast<const char*>(sqlite3_value_blob(v));
     return p ? std::string_view(p, static_cast<size_t>(sqlite3_value_bytes(v)))
@@ -75,7 +75,7 @@ void CallBlobFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_blob(ctx, out->data(), static_cast<int>(out->size()), SQLITE_TRANSIENT);
 }
 
-class SqliteDatabase : public Database {
+class SqliteDatabase : public Database, public SqliteOnly {
  public:
   explicit SqliteDatabase(sqlite3* db) : db_(db) {}
   ~SqliteDatabase() override { sqlite3_close_v2(db_); }
@@ -102,7 +102,6 @@ class SqliteDatabase : public Database {
   }
 
   int64_t Changes() const override { return sqlite3_changes64(db_); }
-  int64_t LastInsertRowId() const override { return sqlite3_last_insert_rowid(db_); }
 
   int UserVersion() override {
     auto st = Prepare("PRAGMA user_version");
@@ -147,7 +146,8 @@ class SqliteDatabase : public Database {
     return s;
   }
 
-  const char* BeginWrite() const override { return "BEGIN IMMEDIATE"; }
+  Status BeginWrite() override { return Exec("BEGIN IMMEDIATE"); }
+  SqliteOnly* sqlite() override { return this; }
 
  private:
   sqlite3* db_;

@@ -332,7 +332,12 @@ int Backup(const std::string& db, const std::string& out) {
   struct stat st;
   if (stat(out.c_str(), &st) == 0)
     return Fail(Status::Conflict(out + " exists; choose a new file"));
-  Status s = (*store)->db()->BackupTo(out);
+  SqliteOnly* lite = (*store)->db()->sqlite();
+  if (lite == nullptr) {
+    return Fail(Status::InvalidParameter(
+        "PostgreSQL is backed up with pg_dump or base backups (docs/operations.md)"));
+  }
+  Status s = lite->BackupTo(out);
   if (!s.ok()) return Fail(s);
   (void)(*store)->Audit("cli", "backup", out);
   std::printf("backed up %s to %s\n", PrintableDatabase(db).c_str(), out.c_str());

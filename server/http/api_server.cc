@@ -123,7 +123,7 @@ void ApiServer::Impl::Routes() {
                         scoring, options.institution_period);
   scores.emplace(&*score_service);
   part_b.emplace(&*score_service, readers.get(), institutions.get());
-  supervise.emplace(&catalog, readers.get(), aggregates.get(), institutions.get(), &*reviews);
+  supervise.emplace(&catalog, readers.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   reports.emplace(&*score_service, audit.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), sign_in_ceiling.get(), &proxies, audit.get(),

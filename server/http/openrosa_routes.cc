@@ -22,7 +22,7 @@ const char* kKeyPrefix = "/key/([A-Za-z0-9_-]{1,256})";
 
 std::shared_ptr<const std::string> OpenRosaResource::Form(const SurveyDefinition& def) const {
   auto directory = institutions_->Snapshot();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto& cached = forms_[def.id];
   if (cached.first != directory || !cached.second) {
     std::vector<Institution> list;

@@ -6,7 +6,6 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
@@ -16,6 +15,7 @@
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
 #include "router.h"
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -55,10 +55,10 @@ class OpenRosaResource {
   std::map<std::string, std::string> web_files_;
   // Threading: any worker; mu_ guards forms_ (per survey: the directory it was made from, and
   // the XForm's bytes).
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   mutable std::map<std::string, std::pair<std::shared_ptr<const InstitutionCache::Directory>,
                                           std::shared_ptr<const std::string>>>
-      forms_;
+      forms_ GUARDED_BY(mu_);
 };
 
 }  // namespace percept

@@ -11,10 +11,11 @@
 #include <chrono>
 #include <cmath>
 #include <iterator>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
+
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -27,7 +28,7 @@ class RateLimiter {
   bool Allow(const std::string& who, int* retry_after) {
     if (rate_ <= 0) return true;
     const auto now = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (buckets_.size() > prune_above_) Prune(now);  // before `b` is taken: it may go
     Bucket& b = Refilled(who, now);
     if (b.tokens >= 1) {
@@ -40,12 +41,12 @@ class RateLimiter {
   }
 
   void Share() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     shared_ = true;
   }
   // What was let through since the last call, by caller.
   std::unordered_map<std::string, int64_t> TakeSpent() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return std::exchange(spent_, {});
   }
   // Takes `n` requests that another server let through out of `who`'s bucket. A bucket may go
@@ -54,13 +55,13 @@ class RateLimiter {
   void Charge(const std::string& who, int64_t n) {
     if (rate_ <= 0 || n <= 0) return;
     const auto now = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Bucket& b = Refilled(who, now);
     b.tokens = std::max(-burst_, b.tokens - static_cast<double>(n));
   }
 
   size_t callers() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return buckets_.size();
   }
 
@@ -69,8 +70,9 @@ class RateLimiter {
     double tokens;
     std::chrono::steady_clock::time_point last;
   };
-  // `who`'s bucket (a full one if new), refilled up to `now`. mu_ held.
-  Bucket& Refilled(const std::string& who, std::chrono::steady_clock::time_point now) {
+  // `who`'s bucket (a full one if new), refilled up to `now`.
+  Bucket& Refilled(const std::string& who, std::chrono::steady_clock::time_point now)
+      REQUIRES(mu_) {
     Bucket& b = buckets_.try_emplace(who, Bucket{burst_, now}).first->second;
     b.tokens =
         std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
@@ -78,7 +80,7 @@ class RateLimiter {
     return b;
   }
   // Drops the buckets that are full by now.
-  void Prune(std::chrono::steady_clock::time_point now) {
+  void Prune(std::chrono::steady_clock::time_point now) REQUIRES(mu_) {
     for (auto it = buckets_.begin(); it != buckets_.end();) {
       const double refilled =
           it->second.tokens + rate_ * std::chrono::duration<double>(now - it->second.last).count();
@@ -90,11 +92,12 @@ class RateLimiter {
   static constexpr size_t kMinPruneAbove = 4096;
   const double rate_, burst_;
   // Threading: every method on any thread; mu_ guards everything below it.
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
-  size_t prune_above_ = kMinPruneAbove;
-  bool shared_ = false;
-  std::unordered_map<std::string, int64_t> spent_;  // since the last TakeSpent, when shared_
+  mutable Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ GUARDED_BY(mu_);
+  size_t prune_above_ GUARDED_BY(mu_) = kMinPruneAbove;
+  bool shared_ GUARDED_BY(mu_) = false;
+  // Since the last TakeSpent, when shared_.
+  std::unordered_map<std::string, int64_t> spent_ GUARDED_BY(mu_);
 };
 
 }  // namespace percept

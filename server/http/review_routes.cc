@@ -109,26 +109,14 @@ void ReviewResource::Review(const httplib::Request& req, httplib::Response& res,
 Result<ReviewChange> ReviewResource::Apply(const Principal& who, const std::string& instance_id,
                                            const std::string& to, const std::string& comment) {
   ReviewChange change;
+  // Only an admin undoes a correction's deprecation (docs/supervision.md, "Corrections");
+  // another team's interview answers like an unknown one.
+  const ReviewAuthority authority =
+      who.role == Role::kAdmin ? ReviewAuthority::kAdmin : ReviewAuthority::kSupervisor;
   Status s = writer_->RunExclusive([&](Store& store) {
-    // Another team's interview answers like an unknown one.
-    auto found = store.FindInterview(instance_id);
-    if (!found.ok()) return found.status();
-    if (!*found || !MayReview(who, **found)) return Status::NotFound("no such interview");
-    Transaction tx(store.db());
-    if (!tx.status().ok()) return tx.status();
-    AggregateDelta delta;
-    // Only an admin undoes a correction's deprecation (docs/supervision.md, "Corrections").
-    const ReviewAuthority authority =
-        who.role == Role::kAdmin ? ReviewAuthority::kAdmin : ReviewAuthority::kSupervisor;
-    auto done = ChangeReviewState(store, aggregates_, instance_id, to, who.name, comment, &delta,
-                                  authority);
+    auto done = ReviewInterview(store, aggregates_, instance_id, to, who.name, comment, authority,
+                                [&who](const InterviewInfo& i) { return MayReview(who, i); });
     if (!done.ok()) return done.status();
-    Status st = AppendAggregateLog(store, delta);
-    if (st.ok()) st = tx.Commit();
-    if (!st.ok()) return st;
-    // Committed: the mirror follows at once (a failure to follow loses nothing stored).
-    if (Status f = aggregates_->Committed(store, delta); !f.ok())
-      Log(LogLevel::kError, "following the aggregate log: %s", f.message().c_str());
     change = std::move(done).value();
     return Status::Ok();
   });

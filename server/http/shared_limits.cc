@@ -28,7 +28,7 @@ SharedLimits::SharedLimits(StorePool* pool,
 
 SharedLimits::~SharedLimits() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   stop_.notify_one();
@@ -36,15 +36,15 @@ SharedLimits::~SharedLimits() {
 }
 
 void SharedLimits::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   bool failing = false;
-  while (!stop_.wait_for(lock, kExchangeEvery, [&] { return stopping_; })) {
-    lock.unlock();
+  while (!stop_.wait_for(lock.unique(), kExchangeEvery, [&]() REQUIRES(mu_) { return stopping_; })) {
+    lock.Unlock();
     Status s = Exchange();
     // One line when the exchanges start failing (the database is away), none per attempt.
     if (!s.ok() && !failing) Log(LogLevel::kError, "sharing rate limits: %s", s.message().c_str());
     failing = !s.ok();
-    lock.lock();
+    lock.Lock();
   }
 }
 

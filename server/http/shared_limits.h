@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -14,6 +13,7 @@
 
 #include "percept/storage/store_pool.h"
 #include "rate_limiter.h"
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -35,10 +35,10 @@ class SharedLimits {
   const std::string server_;  // this process, among the database's servers
   int64_t seen_ = 0;          // the last row read; thread_ only
   // Threading: the constructor and destructor on the owner's thread, Run and Exchange on
-  // thread_. mu_ guards stopping_.
-  std::mutex mu_;
+  // thread_.
+  Mutex mu_;
   std::condition_variable stop_;
-  bool stopping_ = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: started once everything above is built
 };
 

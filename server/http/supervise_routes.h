@@ -7,7 +7,6 @@
 #include <string>
 
 #include "percept/base/status.h"
-#include "percept/storage/aggregates.h"
 #include "percept/storage/institution_cache.h"
 #include "percept/storage/roles.h"
 #include "percept/storage/store.h"
@@ -23,11 +22,10 @@ namespace percept {
 // refuse cross-site posts.
 class SupervisePage {
  public:
-  SupervisePage(const SurveyCatalog* catalog, StorePool* readers, const Aggregates* aggregates,
-                InstitutionCache* institutions, ReviewResource* reviews)
+  SupervisePage(const SurveyCatalog* catalog, StorePool* readers, InstitutionCache* institutions,
+                ReviewResource* reviews)
       : catalog_(catalog),
         readers_(readers),
-        aggregates_(aggregates),
         institutions_(institutions),
         reviews_(reviews) {}
   void Register(Router& router);
@@ -43,7 +41,6 @@ class SupervisePage {
                                         const SurveyDefinition& def, int limit);
   const SurveyCatalog* catalog_;
   StorePool* readers_;
-  const Aggregates* aggregates_;
   InstitutionCache* institutions_;
   ReviewResource* reviews_;
 };

@@ -4,8 +4,9 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -33,7 +34,7 @@ class TokenGate {
   };
 
   Place Enter(const std::string& token) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     int& n = under_way_[token];
     if (n >= per_token_) return Place(nullptr, "");
     ++n;
@@ -42,13 +43,13 @@ class TokenGate {
 
  private:
   void Leave(const std::string& token) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = under_way_.find(token);
     if (it != under_way_.end() && --it->second == 0) under_way_.erase(it);
   }
   const int per_token_;
-  std::mutex mu_;
-  std::map<std::string, int> under_way_;  // GUARDED_BY(mu_); no entry: none under way
+  Mutex mu_;
+  std::map<std::string, int> under_way_ GUARDED_BY(mu_);  // no entry: none under way
 };
 
 }  // namespace percept

@@ -14,7 +14,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "percept/net/connections.h"
+#include "percept/net/connection_limits.h"
+#include "percept/net/request_reader.h"
+#include "percept/net/request_scope.h"
 
 namespace percept {
 
@@ -43,10 +45,10 @@ inline bool Ready(int fd, short events, Clock::time_point deadline) {
   return WaitFor(fd, events, deadline) == Wait::kReady;
 }
 
-struct GuardedTlsServer::Gate {
+struct ConnectionGate {
   enum class Admission { kServe, kRefuse, kClose };
 
-  explicit Gate(const ConnectionLimits& l) : limits(l) {}
+  explicit ConnectionGate(const ConnectionLimits& l) : limits(l) {}
 
   // Counts a connection from `address` in (unless closed at once) and says how to treat it:
   // served, answered 503, or closed. Over the global cap it is still let in, up to
@@ -106,27 +108,27 @@ struct GuardedTlsServer::Gate {
   std::unordered_map<std::string, int> per_address;  // open connections by peer address
 };
 
-struct GuardedTlsServer::Connection {
+struct ClientConnection {
   // kHandshake: TLS; kIdle: between requests; kHeaders: a request's head is arriving; kBody:
   // an admitted body is arriving; kLinger: answered and closing, the peer's bytes drained.
   enum class State { kHandshake, kIdle, kHeaders, kBody, kLinger };
 
   // Takes over `fd` and `ssl`, admitted by `g` for `from`.
-  Connection(int fd_in, SSL* ssl_in, bool over, std::shared_ptr<Gate> g, std::string from)
+  ClientConnection(int fd_in, SSL* ssl_in, bool over, std::shared_ptr<ConnectionGate> g, std::string from)
       : fd(fd_in),
         ssl(ssl_in),
         over_cap(over),
         gate(std::move(g)),
         address(std::move(from)),
         reader(kMaxHeaderBytes, gate->limits.max_body) {}
-  ~Connection() {
+  ~ClientConnection() {
     SSL_free(ssl);
     ::close(fd);
     ReleaseBody();
     gate->Leave(address);
   }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
 
   void Enter(State s, Clock::duration for_at_most) {
     state = s;
@@ -158,7 +160,7 @@ struct GuardedTlsServer::Connection {
   const int fd;
   SSL* const ssl;
   bool over_cap;  // answered 503 once its request's head is read
-  std::shared_ptr<Gate> gate;
+  std::shared_ptr<ConnectionGate> gate;
   const std::string address;  // the peer's address bytes, for its own limit
   State state = State::kHandshake;
   Clock::time_point since;  // when it entered `state`
@@ -179,20 +181,20 @@ struct GuardedTlsServer::Connection {
   Endpoint remote, local;
 };
 
-using ConnectionPtr = std::unique_ptr<GuardedTlsServer::Connection>;
+using ConnectionPtr = std::unique_ptr<ClientConnection>;
 
 // The time a connection has for a request's headers; one over a cap gets a short time to say
 // what it is refused.
-inline Clock::duration RequestTime(const GuardedTlsServer::Connection& c) {
+inline Clock::duration RequestTime(const ClientConnection& c) {
   return c.over_cap ? Clock::duration(kOverCapRequestTime)
                     : Clock::duration(std::chrono::seconds(c.gate->limits.request_timeout_seconds));
 }
 
 // The request time allowed so far for the one arriving on `c`: its headers get RequestTime,
 // its body 1 s more per `min_body_rate` bytes received.
-inline Clock::time_point RequestDeadline(const GuardedTlsServer::Connection& c) {
+inline Clock::time_point RequestDeadline(const ClientConnection& c) {
   auto allowance = std::chrono::duration<double>(RequestTime(c));
-  if (c.state == GuardedTlsServer::Connection::State::kBody) {
+  if (c.state == ClientConnection::State::kBody) {
     allowance += std::chrono::duration<double>(
         static_cast<double>(c.reader.body_bytes()) /
         static_cast<double>(std::max<size_t>(1, c.gate->limits.min_body_rate)));
@@ -205,6 +207,6 @@ inline Clock::time_point RequestDeadline(const GuardedTlsServer::Connection& c) 
 // the peer is gone.
 enum class Pulled { kMore, kRequest, kClosed };
 // `read_socket` false: only what is already held is looked at (kMore when it is not a request).
-Pulled Pull(GuardedTlsServer::Connection& c, bool read_socket = true);
+Pulled Pull(ClientConnection& c, bool read_socket = true);
 
 }  // namespace percept

@@ -11,7 +11,7 @@
 
 namespace percept {
 
-GuardedTlsServer::Pool::Pool(std::shared_ptr<Gate> gate, std::function<void(ConnectionPtr)> serve)
+ConnectionPool::ConnectionPool(std::shared_ptr<ConnectionGate> gate, std::function<void(ConnectionPtr)> serve)
     : gate_(std::move(gate)), serve_(std::move(serve)) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -23,13 +23,13 @@ GuardedTlsServer::Pool::Pool(std::shared_ptr<Gate> gate, std::function<void(Conn
   for (int i = 0; i < gate_->limits.threads; ++i) workers_.emplace_back([this] { Work(); });
 }
 
-GuardedTlsServer::Pool::~Pool() {
+ConnectionPool::~ConnectionPool() {
   shutdown();
   ::close(epoll_);
   ::close(wake_);
 }
 
-void GuardedTlsServer::Pool::shutdown() {
+void ConnectionPool::shutdown() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return;
@@ -43,7 +43,7 @@ void GuardedTlsServer::Pool::shutdown() {
   inbox_.clear();
 }
 
-void GuardedTlsServer::Pool::Watch(ConnectionPtr c) {
+void ConnectionPool::Watch(ConnectionPtr c) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return;  // closes it
@@ -52,12 +52,12 @@ void GuardedTlsServer::Pool::Watch(ConnectionPtr c) {
   Wake();
 }
 
-void GuardedTlsServer::Pool::Wake() {
+void ConnectionPool::Wake() {
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(wake_, &one, sizeof one);
 }
 
-void GuardedTlsServer::Pool::React() {
+void ConnectionPool::React() {
   Watched watched;
   std::vector<epoll_event> events(256);
   Clock::time_point next_sweep = Clock::now();
@@ -82,12 +82,12 @@ void GuardedTlsServer::Pool::React() {
     }
     for (ConnectionPtr& c : arrived) {
       // Over the cap, the newcomer takes the place of a connection that is not being served.
-      while (c->state == Connection::State::kHandshake && !c->over_cap &&
+      while (c->state == ClientConnection::State::kHandshake && !c->over_cap &&
              gate_->open.load() > gate_->limits.max_connections) {
         auto victim = Victim(watched);
         if (victim == watched.end()) {
           c->over_cap = true;  // a worker answers it 503
-          gate_->Reject(Gate::Admission::kRefuse);
+          gate_->Reject(ConnectionGate::Admission::kRefuse);
           break;
         }
         gate_->shed++;
@@ -105,12 +105,12 @@ void GuardedTlsServer::Pool::React() {
     if (now >= next_sweep) {
       next_sweep = now + std::chrono::milliseconds(kReactorTickMs);
       for (auto it = watched.begin(); it != watched.end();) {
-        Connection& c = *it->second;
+        ClientConnection& c = *it->second;
         if (now < c.deadline) {
           ++it;
           continue;
         }
-        if (c.state == Connection::State::kHeaders || c.state == Connection::State::kBody) {
+        if (c.state == ClientConnection::State::kHeaders || c.state == ClientConnection::State::kBody) {
           c.timed_out = true;  // a worker answers 408
           it = Release(watched, it, Next::kDispatch);
         } else {
@@ -121,12 +121,12 @@ void GuardedTlsServer::Pool::React() {
   }
 }
 
-void GuardedTlsServer::Pool::Handle(Watched& watched, Watched::iterator it) {
+void ConnectionPool::Handle(Watched& watched, Watched::iterator it) {
   const Next next = Advance(*it->second);
   if (next != Next::kWatch) Release(watched, it, next);
 }
 
-GuardedTlsServer::Pool::Watched::iterator GuardedTlsServer::Pool::Release(Watched& watched,
+ConnectionPool::Watched::iterator ConnectionPool::Release(Watched& watched,
                                                                           Watched::iterator it,
                                                                           Next next) {
   ::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
@@ -136,8 +136,8 @@ GuardedTlsServer::Pool::Watched::iterator GuardedTlsServer::Pool::Release(Watche
   return it;
 }
 
-GuardedTlsServer::Pool::Next GuardedTlsServer::Pool::Advance(Connection& c) {
-  if (c.state == Connection::State::kHandshake) {
+ConnectionPool::Next ConnectionPool::Advance(ClientConnection& c) {
+  if (c.state == ClientConnection::State::kHandshake) {
     ERR_clear_error();
     const int r = SSL_accept(c.ssl);
     if (r != 1) {
@@ -145,9 +145,9 @@ GuardedTlsServer::Pool::Next GuardedTlsServer::Pool::Advance(Connection& c) {
       return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? Next::kWatch
                                                                        : Next::kClose;
     }
-    c.Enter(Connection::State::kIdle, RequestTime(c));
+    c.Enter(ClientConnection::State::kIdle, RequestTime(c));
   }
-  if (c.state == Connection::State::kLinger) {
+  if (c.state == ClientConnection::State::kLinger) {
     char buf[4096];
     for (;;) {
       const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
@@ -166,7 +166,7 @@ GuardedTlsServer::Pool::Next GuardedTlsServer::Pool::Advance(Connection& c) {
   return Next::kClose;
 }
 
-GuardedTlsServer::Pool::Watched::iterator GuardedTlsServer::Pool::Victim(Watched& watched) {
+ConnectionPool::Watched::iterator ConnectionPool::Victim(Watched& watched) {
   auto best = watched.end();
   for (auto it = watched.begin(); it != watched.end(); ++it) {
     const int k = it->second->SheddingClass();
@@ -179,7 +179,7 @@ GuardedTlsServer::Pool::Watched::iterator GuardedTlsServer::Pool::Victim(Watched
   return best;
 }
 
-void GuardedTlsServer::Pool::Dispatch(ConnectionPtr c) {
+void ConnectionPool::Dispatch(ConnectionPtr c) {
   gate_->waiting++;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -188,7 +188,7 @@ void GuardedTlsServer::Pool::Dispatch(ConnectionPtr c) {
   cv_.notify_one();
 }
 
-void GuardedTlsServer::Pool::Work() {
+void ConnectionPool::Work() {
   for (;;) {
     ConnectionPtr c;
     {

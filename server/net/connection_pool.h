@@ -25,11 +25,11 @@
 
 namespace percept {
 
-class GuardedTlsServer::Pool final : public httplib::TaskQueue {
+class ConnectionPool final : public httplib::TaskQueue {
  public:
   // `serve` runs on a worker for each connection with a request to answer.
-  Pool(std::shared_ptr<Gate> gate, std::function<void(ConnectionPtr)> serve);
-  ~Pool() override;
+  ConnectionPool(std::shared_ptr<ConnectionGate> gate, std::function<void(ConnectionPtr)> serve);
+  ~ConnectionPool() override;
 
   // cpp-httplib's accept loop calls this with a task that calls process_and_close_socket.
   void enqueue(std::function<void()> fn) override { fn(); }
@@ -50,13 +50,13 @@ class GuardedTlsServer::Pool final : public httplib::TaskQueue {
   void Handle(Watched& watched, Watched::iterator it);
   Watched::iterator Release(Watched& watched, Watched::iterator it, Next next);
   // Moves a connection on as far as its bytes allow, without blocking.
-  Next Advance(Connection& c);
+  Next Advance(ClientConnection& c);
   // The connection to shed for a newcomer at the cap (connection.h, SheddingClass), or end().
   Watched::iterator Victim(Watched& watched);
   void Dispatch(ConnectionPtr c);
   void Work();
 
-  std::shared_ptr<Gate> gate_;
+  std::shared_ptr<ConnectionGate> gate_;
   std::function<void(ConnectionPtr)> serve_;
   int epoll_ = -1;
   int wake_ = -1;

@@ -47,8 +47,8 @@ Wait WaitFor(int fd, short events, Clock::time_point deadline) {
   }
 }
 
-Pulled Pull(GuardedTlsServer::Connection& c, bool read_socket) {
-  using State = GuardedTlsServer::Connection::State;
+Pulled Pull(ClientConnection& c, bool read_socket) {
+  using State = ClientConnection::State;
   using Progress = RequestReader::Progress;
   char buf[16384];
   size_t n = 0;  // bytes read this time round; the first pass looks at what is held
@@ -75,10 +75,10 @@ Pulled Pull(GuardedTlsServer::Connection& c, bool read_socket) {
 GuardedTlsServer::GuardedTlsServer(const std::function<bool(SSL_CTX&)>& setup_tls,
                                    const ConnectionLimits& limits, RequestHooks hooks)
     : httplib::SSLServer(setup_tls),
-      gate_(std::make_shared<Gate>(limits)),
+      gate_(std::make_shared<ConnectionGate>(limits)),
       hooks_(std::move(hooks)) {
   new_task_queue = [this] {
-    pool_ = new Pool(gate_, [this](ConnectionPtr c) { Serve(std::move(c)); });
+    pool_ = new ConnectionPool(gate_, [this](ConnectionPtr c) { Serve(std::move(c)); });
     return pool_;
   };
 }
@@ -124,8 +124,8 @@ bool GuardedTlsServer::process_and_close_socket(socket_t sock) {
     const auto& a = reinterpret_cast<const sockaddr_in&>(peer).sin_addr;
     address.assign(reinterpret_cast<const char*>(&a), sizeof a);
   }
-  const Gate::Admission admission = gate_->Admit(address);
-  if (admission == Gate::Admission::kClose) {
+  const ConnectionGate::Admission admission = gate_->Admit(address);
+  if (admission == ConnectionGate::Admission::kClose) {
     SSL_free(ssl);
     ::close(sock);
     return false;
@@ -133,14 +133,14 @@ bool GuardedTlsServer::process_and_close_socket(socket_t sock) {
   ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
   const int one = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  auto c = std::make_unique<Connection>(sock, ssl, admission == Gate::Admission::kRefuse, gate_,
+  auto c = std::make_unique<ClientConnection>(sock, ssl, admission == ConnectionGate::Admission::kRefuse, gate_,
                                         std::move(address));
-  c->Enter(Connection::State::kHandshake, kHandshakeTime);
+  c->Enter(ClientConnection::State::kHandshake, kHandshakeTime);
   pool_->Watch(std::move(c));
   return true;
 }
 
-void GuardedTlsServer::Refuse(Connection& c, const Status& status) {
+void GuardedTlsServer::Refuse(ClientConnection& c, const Status& status) {
   int http = HttpStatusFor(status.code());
   const RequestHead* head = c.reader.head().method.empty() ? nullptr : &c.reader.head();
   std::string content_type = "application/json", body, headers;
@@ -212,7 +212,7 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
           const Pulled p = Pull(*c);
           if (p == Pulled::kClosed) break;
           if (p == Pulled::kMore) {  // the reactor receives the rest; it costs no worker
-            c->Enter(Connection::State::kBody, Clock::duration::zero());
+            c->Enter(ClientConnection::State::kBody, Clock::duration::zero());
             c->deadline = RequestDeadline(*c);
             keep = true;
             break;
@@ -239,7 +239,7 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
     c->requests++;
     if (!ok || client_closed || svr_sock_ == INVALID_SOCKET) break;
     // The next request may be here already, or in a moment (a tablet's next batch).
-    c->Enter(Connection::State::kIdle, std::chrono::seconds(gate_->limits.keep_alive_seconds));
+    c->Enter(ClientConnection::State::kIdle, std::chrono::seconds(gate_->limits.keep_alive_seconds));
     // A client seldom sends its next request before reading our answer: unless TLS holds its
     // bytes already, wait for the socket before reading it, one system call saved per request.
     Pulled p = Pull(*c, /*read_socket=*/SSL_has_pending(c->ssl) == 1);
@@ -263,7 +263,7 @@ void GuardedTlsServer::Serve(ConnectionPtr c) {
     // Its bytes still unread, a close would reset the connection and could destroy our answer
     // before the client reads it: close our side, and let the reactor drain theirs a while.
     ::shutdown(c->fd, SHUT_WR);
-    c->Enter(Connection::State::kLinger, kLinger);
+    c->Enter(ClientConnection::State::kLinger, kLinger);
     pool_->Watch(std::move(c));
   }
 }

@@ -19,7 +19,7 @@ namespace percept {
 
 // Writes all of `data` to `c`, waiting at most `timeout` for the peer to take each part; false
 // when it could not.
-inline bool WriteAll(GuardedTlsServer::Connection& c, const char* data, size_t size,
+inline bool WriteAll(ClientConnection& c, const char* data, size_t size,
                      Clock::duration timeout) {
   while (size > 0) {
     const int want = static_cast<int>(std::min<size_t>(size, INT_MAX));
@@ -44,7 +44,7 @@ inline bool WriteAll(GuardedTlsServer::Connection& c, const char* data, size_t s
 // (request_reader.h) and held in memory; what it writes goes to the TLS connection.
 class RequestStream final : public httplib::Stream {
  public:
-  RequestStream(GuardedTlsServer::Connection& c, std::string request)
+  RequestStream(ClientConnection& c, std::string request)
       : c_(c),
         request_(std::move(request)),
         io_timeout_(std::chrono::seconds(c.gate->limits.io_timeout_seconds)) {}
@@ -74,7 +74,7 @@ class RequestStream final : public httplib::Stream {
 
  private:
   static void Address(int (*get)(int, sockaddr*, socklen_t*), int fd,
-                      GuardedTlsServer::Connection::Endpoint& end, std::string& ip, int& port) {
+                      ClientConnection::Endpoint& end, std::string& ip, int& port) {
     if (!end.known) {
       sockaddr_storage addr{};
       socklen_t len = sizeof addr;
@@ -92,7 +92,7 @@ class RequestStream final : public httplib::Stream {
     port = end.port;
   }
 
-  GuardedTlsServer::Connection& c_;
+  ClientConnection& c_;
   std::string request_;
   size_t pos_ = 0;
   Clock::duration io_timeout_;

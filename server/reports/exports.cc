@@ -14,6 +14,7 @@
 #include "ordered_batches.h"
 #include "percept/base/utf8.h"
 #include "percept/score_layout.h"
+#include "percept/storage/export_reading.h"
 #include "sav_writer.h"
 #include "stored_interview.h"
 
@@ -110,24 +111,6 @@ int64_t AppendLongRows(const StoredInterview& doc, std::string& b) {
   }
   return rows;
 }
-
-// ReadStat needs the row count before the first row: one row per evaluation.
-Result<long> EvaluationCount(Store& store, const std::string& survey_id, bool include_rejected) {
-  auto count = store.Cached(
-      "SELECT (SELECT count(*) FROM evaluations WHERE survey_id = ?1) - "
-      "(SELECT count(*) FROM submissions s JOIN evaluations e ON e.submission_seq = s.seq "
-      "WHERE s.survey_id = ?1 AND s.review_state IN ('rejected', 'deprecated') AND NOT ?2)");
-  if (!count.ok()) return count.status();
-  (*count)->Bind(1, survey_id).Bind(2, static_cast<int64_t>(include_rejected));
-  if (!(*count)->Step()) return (*count)->status();
-  const long rows = static_cast<long>((*count)->Int(0));
-  (*count)->Reset();
-  return rows;
-}
-
-}  // namespace
-
-namespace {
 
 constexpr ExportFormatNames kFormats[] = {
     {ExportFormat::kCsvWide, "csv", ".csv", "text/csv; charset=utf-8"},
@@ -233,7 +216,7 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
 
   std::unique_ptr<SavWriter> sav;
   if (format == ExportFormat::kSav) {
-    auto rows = EvaluationCount(store, def.id, include_rejected);
+    auto rows = CountExportedEvaluations(store, def.id, include_rejected);
     if (!rows.ok()) return rows.status();
     auto begun = SavWriter::Begin(def, cols, *rows, [&out](std::string_view bytes) {
       out.buffer().append(bytes);
@@ -253,15 +236,12 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
 
   // Read row by row in flat memory, in the snapshot Export opened.
   // Rejected and deprecated interviews leave the exports unless asked for (docs/supervision.md).
-  auto st = store.db()->PrepareStreaming(
-      "SELECT enumerator, body, instance_id FROM submissions WHERE survey_id = ? AND "
-      "(? OR review_state NOT IN ('rejected', 'deprecated')) ORDER BY seq");
+  auto st = StreamInterviews(store, def.id, include_rejected);
   if (!st.ok()) return st.status();
-  st->Bind(1, def.id).Bind(2, static_cast<int64_t>(include_rejected));
   if (format == ExportFormat::kJsonLines) {  // the stored text itself: nothing to make
-    while (st->Step()) {
+    while (st->Next()) {
       // What an older server stored that is not UTF-8 goes out with U+FFFD in its place.
-      const std::string_view body = st->TextView(1);
+      const std::string_view body = st->body();
       if (simdjson::validate_utf8(body.data(), body.size()))
         out.buffer().append(body);
       else
@@ -289,15 +269,15 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
       Batch* b = batches.Fill();
       if (!b) return;  // the writer stopped
       b->size = 0;
-      while (b->size < kBatchInterviews && (more = st->Step())) {
+      while (b->size < kBatchInterviews && (more = st->Next())) {
         if (b->size == b->enumerators.size()) {
           b->enumerators.emplace_back();
           b->bodies.emplace_back();
           b->instance_ids.emplace_back();
         }
-        b->enumerators[b->size].assign(st->TextView(0));
-        b->bodies[b->size].assign(st->TextView(1));
-        b->instance_ids[b->size].assign(st->TextView(2));
+        b->enumerators[b->size].assign(st->enumerator());
+        b->bodies[b->size].assign(st->body());
+        b->instance_ids[b->size].assign(st->instance_id());
         ++b->size;
       }
       if (b->size > 0) batches.Submit();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <tuple>
 
 #include "report_text.h"
 
@@ -149,8 +150,10 @@ void ImportancePerformance(const ReportView& v, const std::string& inst, std::st
     return std::make_pair(floor_value, ceil_value);
   };
   double x_step = 5, y_step = 0.05;
-  auto [x0, x1] = span(x_lo - 2, x_hi + 2, {2, 5, 10, 20}, 0, 100, &x_step);
-  auto [y0, y1] = span(y_lo - 0.02, y_hi + 0.02, {0.02, 0.05, 0.1, 0.2}, -1, 1, &y_step);
+  // (Plain variables, not structured bindings: clang before 16 cannot capture those.)
+  double x0, x1, y0, y1;
+  std::tie(x0, x1) = span(x_lo - 2, x_hi + 2, {2, 5, 10, 20}, 0, 100, &x_step);
+  std::tie(y0, y1) = span(y_lo - 0.02, y_hi + 0.02, {0.02, 0.05, 0.1, 0.2}, -1, 1, &y_step);
   const int w = 300, ht = 220, l = 40, b = 32, t = 10, r = 10;
   auto px = [&](double x) { return l + (w - l - r) * (x - x0) / (x1 - x0); };
   auto py = [&](double y) { return ht - b - (ht - b - t) * (y - y0) / (y1 - y0); };

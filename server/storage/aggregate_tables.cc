@@ -29,8 +29,8 @@ Result<AggregateDelta> ReadAggregateLog(Store& store, int64_t* last_seq, int64_t
 Status RegisterAggregateFunctions(Database* db) {
   // PostgreSQL adds sums in WritePostgres instead: a function there would be a C extension
   // installed into the server.
-  if (db->backend() == Backend::kPostgres) return Status::Ok();
-  return db->DefineBlobFunction("percept_add", AddSumBlobs);
+  SqliteOnly* lite = db->sqlite();
+  return lite ? lite->DefineBlobFunction("percept_add", AddSumBlobs) : Status::Ok();
 }
 
 namespace {
@@ -59,7 +59,7 @@ Status DeleteRow(Store& store, const AggregateKey& key, bool if_zero) {
       .Run();
 }
 
-Status WritePostgres(Store& store, const AggregateDelta& delta) {
+Status WriteInCpp(Store& store, const AggregateDelta& delta) {
   for (const auto& [key, sums] : delta) {
     const std::string blob = SumsToBlob(sums);
     for (int pass = 0;; ++pass) {
@@ -118,7 +118,7 @@ Status WritePostgres(Store& store, const AggregateDelta& delta) {
 }  // namespace
 
 Status WriteAggregates(Store& store, const AggregateDelta& delta) {
-  if (store.postgres()) return WritePostgres(store, delta);
+  if (!store.dialect().sums_in_sql) return WriteInCpp(store, delta);
   for (const auto& [key, sums] : delta) {
     auto st = store.Cached(
         "INSERT INTO aggregates (survey_id, survey_version, institution_id, day, sums) VALUES "
@@ -146,7 +146,7 @@ Status WriteAggregates(Store& store, const AggregateDelta& delta) {
 
 Status AppendAggregateLog(Store& store, const AggregateDelta& delta) {
   if (delta.empty()) return Status::Ok();
-  if (store.postgres()) {
+  if (store.dialect().shared_by_servers) {
     Status s = store.db()->Exec("SELECT pg_advisory_xact_lock(7292)");  // the log's order
     if (!s.ok()) return s;
   }
@@ -162,7 +162,7 @@ Result<int64_t> FoldAggregateLog(Store& store, bool whole) {
   if (!tx.status().ok()) return tx.status();
   int64_t last = 0;
   Result<AggregateDelta> all = AggregateDelta{};
-  if (store.postgres()) {
+  if (store.dialect().shared_by_servers) {
     // Only rows that every server has had time to read (docs/storage.md, "Several servers").
     auto old = store.Cached(
         "SELECT max(seq) FROM aggregate_log WHERE at < now() - make_interval(secs => ?)");

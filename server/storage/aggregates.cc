@@ -91,10 +91,10 @@ void Aggregates::DaySeries::Add(const std::string& day, const std::vector<int64_
 
 namespace {
 
-// PostgreSQL: runs `read` in one read-only snapshot, so that a fold committed by another server
-// between two of its statements cannot hide rows (SQLite: the caller is the only writer).
+// Several servers: runs `read` in one read-only snapshot, so that a fold committed by another
+// server between two of its statements cannot hide rows (else the caller is the only writer).
 Status InSnapshot(Store& store, const std::function<Status()>& read) {
-  return store.postgres() ? store.InSnapshot(read) : read();
+  return store.dialect().shared_by_servers ? store.InSnapshot(read) : read();
 }
 
 }  // namespace
@@ -151,7 +151,7 @@ Status Aggregates::LoadNow(Store& store) {
 }
 
 Status Aggregates::Committed(Store& store, const AggregateDelta& delta) {
-  if (!store.postgres()) {
+  if (!store.dialect().shared_by_servers) {
     Apply(delta);
     return Status::Ok();
   }

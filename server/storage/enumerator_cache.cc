@@ -1,11 +1,10 @@
 #include "percept/storage/enumerator_cache.h"
 
-
 namespace percept {
 
 Result<EnumeratorInputCache::Inputs> EnumeratorInputCache::Get(const std::string& survey_id) {
   const uint64_t wanted = aggregates_->changes();
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Entry& e = entries_[survey_id];  // a std::map's entries stay where they are
   for (;;) {
     if (e.inputs && e.changes >= wanted) return e.inputs;
@@ -13,13 +12,13 @@ Result<EnumeratorInputCache::Inputs> EnumeratorInputCache::Get(const std::string
     // A read under way that began late enough serves this caller too; an older one, the
     // next one after it.
     const bool serves = e.reading_changes >= wanted;
-    read_done_.wait(lock, [&] { return !e.reading; });
+    read_done_.wait(lock.unique(), [&] { return !e.reading; });
     if (serves && !e.failed.ok()) return e.failed;
   }
   e.reading = true;
   e.reading_changes = aggregates_->changes();
   ++reads_;
-  lock.unlock();
+  lock.Unlock();
   Status read;
   {
     auto reader = readers_->Acquire();
@@ -39,7 +38,7 @@ Result<EnumeratorInputCache::Inputs> EnumeratorInputCache::Get(const std::string
     for (const auto& [name, input] : e.follow.by_name) all.push_back(input);
     inputs = std::make_shared<const std::vector<EnumeratorInput>>(std::move(all));
   }
-  lock.lock();
+  lock.Lock();
   e.reading = false;
   e.failed = read;
   if (read.ok()) {
@@ -52,7 +51,7 @@ Result<EnumeratorInputCache::Inputs> EnumeratorInputCache::Get(const std::string
 }
 
 uint64_t EnumeratorInputCache::reads() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return reads_;
 }
 

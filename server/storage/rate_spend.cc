@@ -10,7 +10,7 @@ Result<std::vector<CallerSpend>> ExchangeSpend(Store& store, const std::string& 
   if (!mine.empty()) {
     // Rows numbered in commit order, as the aggregate log's: a reader that has seen row n has
     // seen every row below it, so `seq > seen` misses nothing.
-    if (store.postgres()) {
+    if (store.dialect().shared_by_servers) {
       Status s = store.db()->Exec("SELECT pg_advisory_xact_lock(7293)");
       if (!s.ok()) return s;
     }

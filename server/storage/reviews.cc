@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "percept/base/log.h"
+#include "percept/storage/aggregate_tables.h"
 #include "percept/submission.h"  // ParseRfc3339
 
 namespace percept {
@@ -82,6 +84,29 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
     s = AddInterview(store, *aggregates, change.interview.seq, CountsInScores(to) ? 1 : -1, delta);
   if (!s.ok()) return s;
   change.changed = true;
+  return change;
+}
+
+Result<ReviewChange> ReviewInterview(Store& store, Aggregates* aggregates,
+                                     const std::string& instance_id, const std::string& to,
+                                     const std::string& actor, const std::string& comment,
+                                     ReviewAuthority authority,
+                                     const std::function<bool(const InterviewInfo&)>& may_review) {
+  auto found = store.FindInterview(instance_id);
+  if (!found.ok()) return found.status();
+  if (!*found || !may_review(**found)) return Status::NotFound("no such interview");
+  Transaction tx(store.db());
+  if (!tx.status().ok()) return tx.status();
+  AggregateDelta delta;
+  auto change =
+      ChangeReviewState(store, aggregates, instance_id, to, actor, comment, &delta, authority);
+  if (!change.ok()) return change.status();
+  Status s = AppendAggregateLog(store, delta);
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) return s;
+  // Committed: the mirror follows at once.
+  if (Status f = aggregates->Committed(store, delta); !f.ok())
+    Log(LogLevel::kError, "following the aggregate log: %s", f.message().c_str());
   return change;
 }
 

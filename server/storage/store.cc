@@ -37,13 +37,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, bool create)
 }
 
 Status Store::RunUtility(const char* sql) {
-  if (postgres()) return db_->Exec(sql);
+  if (!dialect_->prepares_savepoints) return db_->Exec(sql);
   auto st = Cached(sql);
   return st.ok() ? (*st)->Run() : st.status();
 }
 
 Status Store::InSnapshot(const std::function<Status()>& read) {
-  Status s = db_->Exec(postgres() ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+  Status s = db_->Exec(dialect_->begin_snapshot);
   if (!s.ok()) return s;
   s = read();
   Status end = db_->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
@@ -57,7 +57,7 @@ Status Store::Migrate() {
                             ", newer than this percept (" + std::to_string(kSchemaVersion) + ")");
   }
   if (version == kSchemaVersion) return Status::Ok();
-  if (postgres()) {
+  if (dialect_->backend == Backend::kPostgres) {  // its own schema text (schema.h)
     // One step per transaction, under a lock that a second `percept init` waits for; the
     // version is read again under it.
     Status s;
@@ -419,8 +419,8 @@ Result<ProposalPage> Store::ListProposals(const ProposalQuery& q) {
   constexpr size_t kWords = 5;
   if (q.words.size() > kWords) return Status::InvalidParameter("at most 5 words in 'q'");
   // The proposal's text, and a word's place in it, in each engine's words.
-  const std::string text = postgres() ? "(e.answers::jsonb ->> ?1)" : "json_extract(e.answers, ?1)";
-  const char* find = postgres() ? "strpos" : "instr";
+  const std::string text = dialect_->JsonText("e.answers", "?1");
+  const std::string find = dialect_->find_function;
   std::string sql =
       "SELECT seq, position, instance_id, institution_id, completed_at, text FROM ("
       "SELECT s.seq, e.position, s.instance_id, e.institution_id, s.completed_at, " +
@@ -443,7 +443,7 @@ Result<ProposalPage> Store::ListProposals(const ProposalQuery& q) {
   sql += " ORDER BY seq, position LIMIT ?" + std::to_string(5 + kWords + q.institutions.size());
   auto st = db_->Prepare(sql);
   if (!st.ok()) return st.status();
-  st->Bind(1, postgres() ? q.item : "$." + q.item)
+  st->Bind(1, dialect_->JsonPath(q.item))
       .Bind(2, q.survey_id)
       .Bind(3, q.after / kPerInterview)
       .Bind(4, q.after % kPerInterview);

@@ -33,11 +33,11 @@ SubmissionWriter::SubmissionWriter(std::unique_ptr<Store> store, Aggregates* agg
 Status SubmissionWriter::RunExclusive(const std::function<Status(Store&)>& task) {
   Job job;
   job.task = &task;
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return Status::Unavailable("the server is stopping");
   queue_.push_back(&job);
   work_.notify_one();
-  job.cv.wait(lock, [&] { return job.done; });
+  job.cv.wait(lock.unique(), [&] { return job.done; });
   return job.task_status;
 }
 
@@ -45,7 +45,7 @@ SubmissionWriter::~SubmissionWriter() { Stop(); }
 
 void SubmissionWriter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   work_.notify_all();
@@ -53,7 +53,7 @@ void SubmissionWriter::Stop() {
 }
 
 WriterStats SubmissionWriter::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
@@ -63,44 +63,44 @@ std::vector<SubmissionOutcome> SubmissionWriter::Write(
   Job job;
   job.subs = &subs;
   job.enumerator = &enumerator;
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return std::vector<SubmissionOutcome>(subs.size(), SubmissionOutcome::kFailed);
   queue_.push_back(&job);
   work_.notify_one();
-  job.cv.wait(lock, [&] { return job.done; });
+  job.cv.wait(lock.unique(), [&] { return job.done; });
   return std::move(job.outcomes);
 }
 
 void SubmissionWriter::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  // On PostgreSQL other servers write too: an idle writer follows their log rows every
-  // kFollowEvery, and folds old rows now and then (docs/storage.md, "Several servers").
-  const bool shared = aggregates_ && store_->postgres();
+  MutexLock lock(mu_);
+  // Where other servers write too, an idle writer follows their log rows every kFollowEvery,
+  // and folds old rows now and then (docs/storage.md, "Several servers").
+  const bool shared = aggregates_ && store_->dialect().shared_by_servers;
   int idle = 0;
   for (;;) {
-    const auto ready = [&] { return stopping_ || !queue_.empty(); };
+    const auto ready = [&]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); };
     if (shared) {
-      if (!work_.wait_for(lock, kFollowEvery, ready)) {
-        lock.unlock();
+      if (!work_.wait_for(lock.unique(), kFollowEvery, ready)) {
+        lock.Unlock();
         Status s = aggregates_->Follow(*store_);
         if (!s.ok()) Log(LogLevel::kError, "following the aggregate log: %s", s.message().c_str());
         if (++idle % kFoldIdleEvery == 0) FoldLog();
-        lock.lock();
+        lock.Lock();
         continue;
       }
     } else {
-      work_.wait(lock, ready);
+      work_.wait(lock.unique(), ready);
     }
     if (queue_.empty()) {  // stopping, and everything queued is written
-      lock.unlock();
+      lock.Unlock();
       if (aggregates_) FoldLog(/*whole=*/true);
       return;
     }
     if (Job* task = queue_.front(); task->task) {
       queue_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       task->task_status = (*task->task)(*store_);
-      lock.lock();
+      lock.Lock();
       task->done = true;
       task->cv.notify_one();
       continue;
@@ -114,9 +114,9 @@ void SubmissionWriter::Run() {
       jobs.push_back(queue_.front());
       queue_.pop_front();
     }
-    lock.unlock();
+    lock.Unlock();
     Commit(jobs);
-    lock.lock();
+    lock.Lock();
     stats_.transactions++;
     stats_.submissions += count;
     for (Job* j : jobs) {

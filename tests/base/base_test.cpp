@@ -66,7 +66,8 @@ TEST_CASE("database: a unique key twice is a conflict, and an uncommitted transa
 TEST_CASE("database: a blob function defined in C++ runs in SQL, and refuses what it cannot take",
           "[unit]") {
   auto db = Memory();
-  REQUIRE(db->DefineBlobFunction(
+  REQUIRE(db->sqlite() != nullptr);
+  REQUIRE(db->sqlite()->DefineBlobFunction(
                 "glue",
                 [](std::string_view a, std::string_view b) -> std::optional<std::string> {
                   if (a.empty()) return std::nullopt;

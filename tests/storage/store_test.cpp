@@ -16,6 +16,7 @@
 #include "percept/storage/aggregates.h"
 #include "percept/storage/rate_spend.h"
 #include "percept/storage/reviews.h"
+#include "percept/storage/schema_shape.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 #include "pg_cluster.h"
@@ -452,4 +453,56 @@ TEST_CASE("the enumerator summary kept by what changed equals a read of everythi
   REQUIRE(FollowEnumeratorInputs(**reader, aggregates, "chs-perception", &follow).ok());
   CHECK_FALSE(follow.whole);
   writer.Stop();
+}
+
+TEST_CASE("both backends' migrations build the same tables, columns and indexes", "[unit][pg]") {
+  auto lite = MemoryStore("sqlite");
+  auto pg = MemoryStore("postgres");
+  auto a = ReadSchemaShape(*lite);
+  auto b = ReadSchemaShape(*pg);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  // Two differences are meant, and nothing else may differ: where the schema's version is kept
+  // (SQLite: its header's user_version; PostgreSQL: a table of its own), and the time of each
+  // aggregate log row, by which several PostgreSQL servers know what all of them have read
+  // (docs/storage.md, "Several servers").
+  std::map<std::string, std::set<std::string>> pg_columns = b->columns;
+  pg_columns.erase("percept_schema");
+  CHECK(pg_columns["aggregate_log"].erase("at") == 1);
+  CHECK(a->columns.size() >= 14);
+  for (const auto& [table, columns] : a->columns) {
+    INFO("table " << table);
+    CHECK(pg_columns.count(table) == 1);
+    CHECK(columns == pg_columns[table]);
+  }
+  for (const auto& [table, columns] : pg_columns) {
+    INFO("table " << table);
+    CHECK(a->columns.count(table) == 1);
+  }
+  CHECK(a->indexes.size() >= 8);
+  CHECK(a->indexes == b->indexes);
+}
+
+TEST_CASE("each engine's dialect reads a JSON field and finds a word in its own words",
+          "[unit][pg]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgres");
+  auto store = MemoryStore(backend);
+  const Dialect& d = store->dialect();
+  CHECK(d.shared_by_servers == (backend == "postgres"));
+  CHECK(d.sums_in_sql == (backend == "sqlite"));
+  auto st = store->db()->Prepare("SELECT " + d.JsonText("doc", "?1") + ", " + d.find_function +
+                                 "(doc, ?2) FROM (SELECT '{\"proposal\":\"más horas\"}' AS doc) t");
+  REQUIRE(st.ok());
+  st->Bind(1, d.JsonPath("proposal")).Bind(2, "horas");
+  REQUIRE(st->Step());
+  CHECK(st->Text(0) == "más horas");
+  CHECK(st->Int(1) > 0);
+  // The snapshot a long read runs in opens and closes on both.
+  int64_t seen = -1;
+  REQUIRE(store->InSnapshot([&] {
+                  seen = Count(*store, "institutions");
+                  return Status::Ok();
+                })
+              .ok());
+  CHECK(seen == 2);
 }

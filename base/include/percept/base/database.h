@@ -109,6 +109,8 @@ class ResetOnExit {
   Statement& s_;
 };
 
+class SqliteOnly;
+
 class Database {
  public:
   // `target` is a file path (or ":memory:") for SQLite, creating the file when asked; or a
@@ -129,20 +131,27 @@ class Database {
   virtual Result<Statement> PrepareStreaming(std::string_view sql) { return Prepare(sql); }
   // Rows changed by the last INSERT, UPDATE or DELETE run.
   virtual int64_t Changes() const = 0;
-  // SQLite only: the rowid of the last insert (PostgreSQL uses RETURNING).
-  virtual int64_t LastInsertRowId() const = 0;
   // The schema version: SQLite's user_version; a one-row table on PostgreSQL.
   virtual int UserVersion() = 0;
   virtual Status SetUserVersion(int version) = 0;
-  // SQLite only: a deterministic SQL function NAME(a, b) of two blobs: `fn` returns the result,
-  // or nullopt for an SQL error. Per connection.
+  // Opens a write transaction (SQLite's BEGIN IMMEDIATE takes the write lock at once, so that
+  // two writers never deadlock upgrading); Transaction calls it.
+  virtual Status BeginWrite() = 0;
+  // What only SQLite can do; null on PostgreSQL. What both share stays above.
+  virtual SqliteOnly* sqlite() { return nullptr; }
+};
+
+// The operations of SQLite that PostgreSQL has no counterpart for: reached through
+// Database::sqlite(), so that a caller says in its code that it needs SQLite.
+class SqliteOnly {
+ public:
+  virtual ~SqliteOnly() = default;
+  // A deterministic SQL function NAME(a, b) of two blobs: `fn` returns the result, or nullopt
+  // for an SQL error. Per connection.
   using BlobFunction = std::optional<std::string> (*)(std::string_view a, std::string_view b);
   virtual Status DefineBlobFunction(const char* name, BlobFunction fn) = 0;
-  // SQLite only: copies this whole database into `path` with the online backup API.
+  // Copies this whole database into `path` with the online backup API, from one snapshot.
   virtual Status BackupTo(const std::string& path) = 0;
-  // The statement that opens a write transaction (SQLite's BEGIN IMMEDIATE takes the write
-  // lock at once, so that two writers never deadlock upgrading).
-  virtual const char* BeginWrite() const = 0;
 };
 
 // Opens a write transaction; rolled back when not committed.

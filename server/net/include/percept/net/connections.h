@@ -28,32 +28,20 @@
 
 #include <httplib.h>
 
-#include <any>
-#include <chrono>
 #include <functional>
 #include <memory>
-#include <string>
 
 #include "percept/base/status.h"
 #include "percept/net/connection_limits.h"
 #include "percept/net/request_reader.h"
+#include "percept/net/request_scope.h"
 
 namespace percept {
 
-// What the layers above keep of the request a connection is serving, from its admission
-// (RequestHooks::admit_body) to its answer (the access log): one per connection, emptied after
-// each answer, so nothing of one request reaches the next. The routes reach it from the request
-// cpp-httplib hands them (RequestScopeOf): passed with the request, not kept by a thread.
-struct RequestScope {
-  std::chrono::steady_clock::time_point start;  // when the whole request had arrived
-  std::string caller;  // the name of who was admitted, for the access log (never a secret)
-  // What admission found, for the routes to reuse instead of looking it up again (the http
-  // layer keeps its caller here); the connection layer never reads it.
-  std::any admitted;
-};
-
-// The scope of the request `req`; null for a request no GuardedTlsServer is serving (a test's).
-RequestScope* RequestScopeOf(const httplib::Request& req);
+// The connection layer's own types (connection.h, connection_pool.h), private to server/net.
+struct ConnectionGate;    // counts shared with the pool
+struct ClientConnection;  // one client connection, wherever it is
+class ConnectionPool;     // the reactor and the workers
 
 // What the connection layer asks of the routes above it, without knowing them.
 struct RequestHooks {
@@ -84,9 +72,6 @@ class GuardedTlsServer : public httplib::SSLServer {
   void WidenBacklog();
   ConnectionStats stats() const;
 
-  struct Gate;        // counts shared with the pool; connection.h
-  struct Connection;  // one client connection, wherever it is; connection.h
-  class Pool;         // the reactor and the workers; connection_pool.h
 
  private:
   // cpp-httplib's per-connection entry point, called by our pool on the accept thread: the
@@ -94,15 +79,15 @@ class GuardedTlsServer : public httplib::SSLServer {
   bool process_and_close_socket(socket_t sock) override;
   // On a worker: answers the requests of `c` while they keep coming, then hands it back to the
   // reactor (idle, or lingering after an error answer) or closes it.
-  void Serve(std::unique_ptr<Connection> c);
+  void Serve(std::unique_ptr<ClientConnection> c);
 
   // On a worker: the answer the connection layer gives itself (a refusal, a malformed request),
   // with Connection: close; the caller then lingers.
-  void Refuse(Connection& c, const Status& status);
+  void Refuse(ClientConnection& c, const Status& status);
 
-  std::shared_ptr<Gate> gate_;
+  std::shared_ptr<ConnectionGate> gate_;
   RequestHooks hooks_;
-  Pool* pool_ = nullptr;  // owned by cpp-httplib's listen loop while it runs
+  ConnectionPool* pool_ = nullptr;  // owned by cpp-httplib's listen loop while it runs
 };
 
 }  // namespace percept

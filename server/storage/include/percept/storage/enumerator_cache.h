@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,6 +24,7 @@
 #include "percept/storage/aggregates.h"
 #include "percept/storage/reviews.h"
 #include "percept/storage/store_pool.h"
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -50,10 +50,10 @@ class EnumeratorInputCache {
   };
   StorePool* readers_;
   const Aggregates* aggregates_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable read_done_;
-  std::map<std::string, Entry> entries_;  // GUARDED_BY(mu_)
-  uint64_t reads_ = 0;                    // GUARDED_BY(mu_)
+  std::map<std::string, Entry> entries_ GUARDED_BY(mu_);
+  uint64_t reads_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace percept

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "percept/storage/store_pool.h"
 #include "percept/submission.h"
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -28,7 +28,7 @@ class InstitutionCache : public InstitutionLookup {
 
   // Every institution by id, as last read. Unknown ids are read again (at most once a second).
   std::shared_ptr<const Directory> Snapshot() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return ids_;
   }
 
@@ -36,7 +36,7 @@ class InstitutionCache : public InstitutionLookup {
   void Reload() {
     auto now = std::chrono::steady_clock::now();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (ids_ && now - loaded_at_ < std::chrono::seconds(1)) return;
       loaded_at_ = now;
     }
@@ -47,16 +47,16 @@ class InstitutionCache : public InstitutionLookup {
       if (all.ok())
         for (const Institution& i : *all) (*ids)[i.id] = i;
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ids_ = std::move(ids);
   }
 
   // Threading: every member function runs on any thread. A snapshot is immutable once
   // published; readers keep theirs (a shared_ptr) however long they need it.
   StorePool* readers_;     // not owned; outlives the cache (both ApiServer's)
-  mutable std::mutex mu_;  // guards ids_ and loaded_at_ (not the read itself, done unlocked)
-  std::shared_ptr<const Directory> ids_;
-  std::chrono::steady_clock::time_point loaded_at_;
+  mutable Mutex mu_;  // not held for the read itself, done unlocked
+  std::shared_ptr<const Directory> ids_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point loaded_at_ GUARDED_BY(mu_);
 };
 
 }  // namespace percept

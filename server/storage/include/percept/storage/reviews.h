@@ -8,6 +8,7 @@
 // Every function runs in the caller's transaction, on the thread that owns the Store.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -49,6 +50,17 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
                                        const std::string& actor, const std::string& comment,
                                        AggregateDelta* delta,
                                        ReviewAuthority authority = ReviewAuthority::kSupervisor);
+
+// The whole unit of work of one review, in a transaction of its own, on the writer's thread
+// (SubmissionWriter::RunExclusive): finds the interview — NotFound, like an unknown one, when
+// `may_review` says the reviewer may not see it — changes its state (ChangeReviewState), logs the
+// aggregate delta, commits, and then has the mirror `aggregates` follow (a failure to follow is
+// logged; nothing stored is lost, and the next start or rebuild catches up).
+Result<ReviewChange> ReviewInterview(Store& store, Aggregates* aggregates,
+                                     const std::string& instance_id, const std::string& to,
+                                     const std::string& actor, const std::string& comment,
+                                     ReviewAuthority authority,
+                                     const std::function<bool(const InterviewInfo&)>& may_review);
 
 // What a correction changes (docs/supervision.md, "Corrections"), in the caller's transaction,
 // right after `sub` was stored as new for `enumerator`:

@@ -17,6 +17,7 @@
 #include "percept/base/status.h"
 #include "percept/institutions.h"
 #include "percept/storage/roles.h"
+#include "percept/storage/dialect.h"
 #include "percept/storage/schema.h"
 #include "percept/submission.h"
 
@@ -188,11 +189,12 @@ class Store {
   Result<std::map<std::pair<std::string, int>, std::string>> ListSurveyVersions();
 
   Database* db() { return db_.get(); }
-  bool postgres() const { return db_->backend() == Backend::kPostgres; }
+  // What this database's engine spells differently and can do (dialect.h).
+  const Dialect& dialect() const { return *dialect_; }
   // `sqlite`, or on PostgreSQL `postgres`: the one statement in each engine's words, where they
   // differ (docs/storage.md, "Backends"). Both must be constants (Cached keys on the text).
   const char* Sql(const char* sqlite, const char* postgres_sql) const {
-    return postgres() ? postgres_sql : sqlite;
+    return dialect_->Pick(sqlite, postgres_sql);
   }
   // Runs `read` in one read-only transaction: every statement in it sees the same snapshot of
   // the database, however long it takes and whatever is written meanwhile.
@@ -206,8 +208,10 @@ class Store {
   Result<Statement*> Cached(const char* sql);
 
  private:
-  explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit Store(std::unique_ptr<Database> db)
+      : db_(std::move(db)), dialect_(&DialectOf(db_->backend())) {}
   std::unique_ptr<Database> db_;
+  const Dialect* dialect_;
   std::map<const char*, Statement> cache_;  // after db_: finalized before the connection closes
 };
 

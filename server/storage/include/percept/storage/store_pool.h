@@ -2,11 +2,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "percept/storage/store.h"
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -32,7 +32,7 @@ class StorePool {
 
   Result<Lease> Acquire() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (!free_.empty()) {
         auto s = std::move(free_.back());
         free_.pop_back();
@@ -46,14 +46,14 @@ class StorePool {
 
  private:
   void Return(std::unique_ptr<Store> store) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     free_.push_back(std::move(store));
   }
   // Threading: Acquire and a Lease's end run on any thread. A Lease's Store belongs to the
   // thread holding the Lease; the pool owns only the Stores in `free_`.
   std::string path_;
-  std::mutex mu_;  // guards free_
-  std::vector<std::unique_ptr<Store>> free_;
+  Mutex mu_;
+  std::vector<std::unique_ptr<Store>> free_ GUARDED_BY(mu_);
 };
 
 }  // namespace percept

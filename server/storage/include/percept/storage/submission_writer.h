@@ -12,13 +12,13 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "percept/storage/aggregates.h"
 #include "percept/storage/store.h"
+#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -73,11 +73,11 @@ class SubmissionWriter {
   std::unique_ptr<Store> store_;  // writer thread only (after construction)
   Aggregates* aggregates_;        // not owned (ApiServer's); Apply runs on the writer thread
   const size_t max_batch_;
-  mutable std::mutex mu_;         // guards queue_, stopping_ and stats_
+  mutable Mutex mu_;
   std::condition_variable work_;  // signalled with mu_ when queue_ grows or stopping_ is set
-  std::deque<Job*> queue_;
-  bool stopping_ = false;
-  WriterStats stats_;
+  std::deque<Job*> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  WriterStats stats_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 
