@@ -28,8 +28,10 @@
 #include "percept/institutions.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/institution_records.h"
 #include "percept/storage/secrets.h"
 #include "percept/storage/store.h"
+#include "percept/storage/submission_records.h"
 #include "percept/submission.h"
 
 using namespace percept;
@@ -133,8 +135,8 @@ int main(int argc, char** argv) {
   }
   Store& store = **opened;
   const std::vector<Institution> institutions = MakeInstitutions();
-  if (!store.UpsertInstitutions(institutions).ok() ||
-      !store.RegisterSurveyVersion(def->id, def->version, def->json).ok()) {
+  if (!UpsertInstitutions(store, institutions).ok() ||
+      !RegisterSurveyVersion(store, def->id, def->version, def->json).ok()) {
     return std::fprintf(stderr, "cannot set up the database\n"), 1;
   }
   if (!RegisterAggregateFunctions(store.db()).ok()) return 1;
@@ -239,7 +241,7 @@ int main(int argc, char** argv) {
     Transaction tx(store.db());
     AggregateDelta delta;
     for (const ValidSubmission& sub : subs) {
-      auto out = store.InsertSubmission(sub, "bench", NowRfc3339());
+      auto out = InsertSubmission(store, sub, "bench", NowRfc3339());
       if (!out.ok()) return std::fprintf(stderr, "%s\n", out.status().ToString().c_str()), 1;
       aggregates.Add(sub, &delta);
     }

@@ -25,6 +25,7 @@
 #include "percept/storage/institution_cache.h"
 #include "percept/storage/store.h"
 #include "percept/storage/store_pool.h"
+#include "percept/storage/submission_records.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 

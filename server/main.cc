@@ -24,8 +24,11 @@
 #include "percept/storage/aggregate_rebuild.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/audit_records.h"
+#include "percept/storage/institution_records.h"
 #include "percept/storage/secrets.h"
 #include "percept/storage/store.h"
+#include "percept/storage/token_records.h"
 #include "percept/tablets/collect_qr.h"
 
 namespace percept {
@@ -98,8 +101,8 @@ void FitConnectionsToFileLimit(ConnectionLimits* limits) {
   if (rl.rlim_cur != RLIM_INFINITY && wanted > rl.rlim_cur) {
     const int fits = rl.rlim_cur > kReserved * 2 ? static_cast<int>(rl.rlim_cur - kReserved) : 64;
     Log(LogLevel::kWarning,
-                 "--max-connections %d needs more open files than allowed (%llu); using %d",
-                 limits->max_connections, static_cast<unsigned long long>(rl.rlim_cur), fits);
+        "--max-connections %d needs more open files than allowed (%llu); using %d",
+        limits->max_connections, static_cast<unsigned long long>(rl.rlim_cur), fits);
     limits->max_connections = fits;
   }
 }
@@ -139,7 +142,7 @@ int ImportInstitutions(const std::string& db, const std::string& file) {
   if (!institutions.ok()) return Fail(institutions.status());
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
-  Status s = (*store)->UpsertInstitutions(*institutions);
+  Status s = UpsertInstitutions(**store, *institutions);
   if (!s.ok()) return Fail(s);
   std::printf("imported %zu institutions from %s\n", institutions->size(), file.c_str());
   return 0;
@@ -148,7 +151,7 @@ int ImportInstitutions(const std::string& db, const std::string& file) {
 int ListInstitutions(const std::string& db) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
-  auto all = (*store)->ListInstitutions();
+  auto all = ListInstitutions(**store);
   if (!all.ok()) return Fail(all.status());
   std::printf("%-28s %-8s %-6s %-14s %s\n", "ID", "COMUNA", "REGION", "TYPE", "NAME");
   for (const Institution& i : *all) {
@@ -198,18 +201,18 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
   for (const std::string& id : institutions) {
-    auto found = (*store)->FindInstitution(id);
+    auto found = FindInstitution(**store, id);
     if (!found.ok()) return Fail(found.status());
     if (!found->has_value())
       return Fail(Status::NotFound("no institution '" + id + "' (see `percept institution list`)"));
   }
   std::string token = NewToken();
-  Status s = (*store)->CreateToken(name, *role, TokenHash(token), institutions, team);
+  Status s = CreateToken(**store, name, *role, TokenHash(token), institutions, team);
   if (!s.ok()) return Fail(s);
   std::string detail = std::string(RoleName(*role)) + " token '" + name + "'";
   if (!team.empty()) detail += " team '" + team + "'";
   for (const auto& i : institutions) detail += " " + i;
-  (void)(*store)->Audit("cli", "token create", detail);
+  (void)Audit(**store, "cli", "token create", detail);
   if (!qr.png_path.empty()) {
     const std::string payload =
         CollectQrPayload(CollectSettings(qr.server_url, token, "Percept " + name));
@@ -221,8 +224,8 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
     const std::string drawn = isatty(STDERR_FILENO) ? QrForTerminal(payload) : std::string();
     if (!drawn.empty()) std::fprintf(stderr, "%s", drawn.c_str());
   }
-  Log(LogLevel::kInfo, "created %s token '%s'; it is shown once, keep it safe:",
-      role_name.c_str(), name.c_str());
+  Log(LogLevel::kInfo, "created %s token '%s'; it is shown once, keep it safe:", role_name.c_str(),
+      name.c_str());
   std::printf("%s\n", token.c_str());
   return 0;
 }
@@ -230,7 +233,7 @@ int CreateToken(const std::string& db, const std::string& role_name, const std::
 int ListTokens(const std::string& db) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
-  auto tokens = (*store)->ListTokens();
+  auto tokens = ListTokens(**store);
   if (!tokens.ok()) return Fail(tokens.status());
   std::printf("%-24s %-12s %-21s %-21s %-12s %s\n", "NAME", "ROLE", "CREATED", "REVOKED", "TEAM",
               "INSTITUTIONS");
@@ -247,9 +250,9 @@ int ListTokens(const std::string& db) {
 int RevokeToken(const std::string& db, const std::string& name) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
-  Status s = (*store)->RevokeToken(name);
+  Status s = RevokeToken(**store, name);
   if (!s.ok()) return Fail(s);
-  (void)(*store)->Audit("cli", "token revoke", "'" + name + "'");
+  (void)Audit(**store, "cli", "token revoke", "'" + name + "'");
   std::printf("revoked token '%s'\n", name.c_str());
   return 0;
 }
@@ -279,7 +282,7 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   if (!def) return Fail(Status::NotFound("no survey '" + survey + "' in " + survey_dir));
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
-  auto list = (*store)->ListInstitutions();
+  auto list = ListInstitutions(**store);
   if (!list.ok()) return Fail(list.status());
   std::map<std::string, Institution> institutions;
   for (const Institution& i : *list) institutions[i.id] = i;
@@ -303,8 +306,8 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
     return Fail(Status::Internal("cannot write " + out_name + ": " + std::strerror(write_error)));
   }
   if (!stats.ok()) return Fail(stats.status());
-  (void)(*store)->Audit("cli", "export",
-                        survey + " " + format_name + " to " + (to_stdout ? "-" : out_path));
+  (void)Audit(**store, "cli", "export",
+              survey + " " + format_name + " to " + (to_stdout ? "-" : out_path));
   Log(LogLevel::kInfo, "exported %lld interviews as %lld rows (%s)%s%s",
       static_cast<long long>(stats->interviews), static_cast<long long>(stats->rows),
       format_name.c_str(), to_stdout ? "" : " to ", to_stdout ? "" : out_path.c_str());
@@ -314,7 +317,7 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
 int ShowAudit(const std::string& db, int64_t limit, const std::string& since) {
   auto store = OpenInitialised(db);
   if (!store.ok()) return Fail(store.status());
-  auto entries = (*store)->ListAudit(limit, since);
+  auto entries = ListAudit(**store, limit, since);
   if (!entries.ok()) return Fail(entries.status());
   // What callers chose (token names, filters, paths) is escaped: it cannot forge an entry's
   // line or send escape sequences to the terminal.
@@ -339,7 +342,7 @@ int Backup(const std::string& db, const std::string& out) {
   }
   Status s = lite->BackupTo(out);
   if (!s.ok()) return Fail(s);
-  (void)(*store)->Audit("cli", "backup", out);
+  (void)Audit(**store, "cli", "backup", out);
   std::printf("backed up %s to %s\n", PrintableDatabase(db).c_str(), out.c_str());
   return 0;
 }

@@ -14,7 +14,12 @@
 #include <optional>
 #include <string>
 
+#include "audit_trail.h"
+#include "export_routes.h"
+#include "metrics_routes.h"
 #include "openrosa.h"
+#include "openrosa_routes.h"
+#include "part_b_routes.h"
 #include "percept/base/log.h"
 #include "percept/http/auth.h"
 #include "percept/http/http_support.h"
@@ -25,25 +30,21 @@
 #include "percept/storage/secrets.h"
 #include "percept/storage/store.h"
 #include "percept/storage/store_pool.h"
+#include "percept/storage/submission_records.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
-#include "rate_limiter.h"
-#include "audit_trail.h"
-#include "export_routes.h"
-#include "metrics_routes.h"
-#include "openrosa_routes.h"
-#include "part_b_routes.h"
 #include "proposal_routes.h"
+#include "rate_limiter.h"
 #include "report_routes.h"
 #include "review_routes.h"
+#include "router.h"
 #include "score_routes.h"
 #include "session_routes.h"
+#include "shared_limits.h"
 #include "submission_routes.h"
 #include "supervise_routes.h"
 #include "survey_routes.h"
-#include "router.h"
-#include "shared_limits.h"
 
 namespace percept {
 
@@ -173,12 +174,12 @@ void ApiServer::Impl::Routes() {
     }
     return httplib::Server::HandlerResponse::Handled;
   }));
-  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                             std::exception_ptr) {
-    percept::Log(LogLevel::kError, "internal error on %s %s", EscapeForLog(req.method).c_str(),
-                 EscapeForLog(LoggedPath(req.path)).c_str());
-    SendError(res, Status::Internal("internal error; it has been logged"));
-  });
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        percept::Log(LogLevel::kError, "internal error on %s %s", EscapeForLog(req.method).c_str(),
+                     EscapeForLog(LoggedPath(req.path)).c_str());
+        SendError(res, Status::Internal("internal error; it has been logged"));
+      });
   s.set_logger(
       [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
 }
@@ -221,7 +222,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(const ServerOptions& option
   Status s = (*store)->CheckSchema();
   if (!s.ok()) return s;
   for (const SurveyDefinition* d : impl->catalog.All()) {
-    s = (*store)->RegisterSurveyVersion(d->id, d->version, d->json);
+    s = RegisterSurveyVersion(**store, d->id, d->version, d->json);
     if (!s.ok()) return Status::Conflict(d->source_path + ": " + s.message());
   }
   impl->aggregates = std::make_unique<Aggregates>(impl->catalog.All());

@@ -1,14 +1,16 @@
+#include "audit_trail.h"
+
 #include <cstdio>
 
 #include "percept/base/log.h"
-#include "audit_trail.h"
+#include "percept/storage/audit_records.h"
 
 namespace percept {
 
 void AuditTrail::Record(const std::string& actor, const std::string& action,
                         const std::string& detail) const {
   auto reader = readers_->Acquire();
-  Status s = reader.ok() ? (*reader)->Audit(actor, action, detail) : reader.status();
+  Status s = reader.ok() ? Audit(**reader, actor, action, detail) : reader.status();
   if (!s.ok()) Log(LogLevel::kError, "audit: %s", s.message().c_str());
 }
 

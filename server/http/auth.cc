@@ -6,6 +6,7 @@
 
 #include "percept/base/crypto.h"
 #include "percept/http/http_support.h"
+#include "percept/storage/token_records.h"
 
 namespace percept {
 
@@ -52,7 +53,7 @@ Result<Principal> Authenticator::Authenticate(const httplib::Request& req,
       auto reader = readers_->Acquire();
       if (!reader.ok()) return reader.status();
       auto found =
-          (*reader)->FindSessionToken(Sha256(*cookie), static_cast<int64_t>(std::time(nullptr)));
+          FindSessionToken(**reader, Sha256(*cookie), static_cast<int64_t>(std::time(nullptr)));
       if (!found.ok()) return found.status();
       if (found->has_value())
         return Principal{(*found)->name, (*found)->role, (*found)->institutions, (*found)->team};
@@ -77,13 +78,13 @@ Result<std::string> Authenticator::SignIn(const std::string& token, Principal* w
   if (!principal.ok()) return principal.status();
   auto reader = readers_->Acquire();
   if (!reader.ok()) return reader.status();
-  auto record = (*reader)->FindActiveToken(TokenHash(token));
+  auto record = FindActiveToken(**reader, TokenHash(token));
   if (!record.ok()) return record.status();
   if (!record->has_value())
     return Status::Unauthenticated("the token is not valid, or was revoked");
   const std::string session = Base64Url(RandomBytes(32));
-  Status s = (*reader)->CreateSession(Sha256(session), (*record)->id,
-                                      static_cast<int64_t>(std::time(nullptr)) + kSessionSeconds);
+  Status s = CreateSession(**reader, Sha256(session), (*record)->id,
+                           static_cast<int64_t>(std::time(nullptr)) + kSessionSeconds);
   if (!s.ok()) return s;
   *who = *principal;
   return session;
@@ -92,7 +93,7 @@ Result<std::string> Authenticator::SignIn(const std::string& token, Principal* w
 void Authenticator::SignOut(const httplib::Request& req) const {
   auto cookie = RequestCookie(req, kSessionCookie);
   auto reader = readers_->Acquire();
-  if (cookie && reader.ok()) (void)(*reader)->DeleteSession(Sha256(*cookie));
+  if (cookie && reader.ok()) (void)DeleteSession(**reader, Sha256(*cookie));
 }
 
 Result<Principal> Authenticator::FromToken(const std::string& token, RequestScope* scope) const {
@@ -106,7 +107,7 @@ Result<Principal> Authenticator::FromToken(const std::string& token, RequestScop
   const std::string hash = TokenHash(token);
   auto reader = readers_->Acquire();
   if (!reader.ok()) return reader.status();
-  auto found = (*reader)->FindActiveToken(hash);
+  auto found = FindActiveToken(**reader, hash);
   if (!found.ok()) return found.status();
   // The lookup is by hash, which tells an attacker nothing; the comparison is constant-time anyway.
   if (!found->has_value() || !ConstantTimeEquals((*found)->hash, hash)) {

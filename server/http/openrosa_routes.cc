@@ -1,4 +1,6 @@
 // OpenRosa: ODK Collect, KoboCollect and browsers as the tablet app (docs/openrosa.md).
+#include "openrosa_routes.h"
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -8,8 +10,8 @@
 #include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/report_page.h"  // HtmlEscape: valid XML text too
+#include "percept/storage/submission_records.h"
 #include "percept/xform.h"
-#include "openrosa_routes.h"
 #include "submission_routes.h"
 
 namespace percept {

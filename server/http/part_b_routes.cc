@@ -1,10 +1,12 @@
 // GET /api/v1/indicators, /api/v1/autonomy and /api/v1/circuits (docs/api.md): part (b) of
 // docs/analytics.md, with the filters, suppression and role scoping of /scores.
+#include "part_b_routes.h"
+
 #include <set>
 
 #include "percept/http/http_support.h"
 #include "percept/reports/part_b_tables.h"
-#include "part_b_routes.h"
+#include "percept/storage/answer_records.h"
 #include "score_json.h"
 
 namespace percept {
@@ -50,7 +52,8 @@ void PartBResource::Register(Router& router) {
 
 Result<PartBResource::Answer> PartBResource::Run(const httplib::Request& req,
                                                  const Principal& who) {
-  auto query = scores_->QueryOf(req.params, req.get_param_value("survey"), /*with_institution=*/true);
+  auto query =
+      scores_->QueryOf(req.params, req.get_param_value("survey"), /*with_institution=*/true);
   if (!query.ok()) return query.status();
   Answer a;
   a.q = std::move(query).value();
@@ -153,7 +156,8 @@ void PartBResource::Table(const httplib::Request& req, httplib::Response& res,
 
 void PartBResource::Circuits(const httplib::Request& req, httplib::Response& res,
                              const Principal& who) {
-  auto query = scores_->QueryOf(req.params, req.get_param_value("survey"), /*with_institution=*/false);
+  auto query =
+      scores_->QueryOf(req.params, req.get_param_value("survey"), /*with_institution=*/false);
   if (!query.ok()) return SendError(res, query.status());
   const ScoreQuery& q = *query;
   if (q.comuna.empty()) {
@@ -170,7 +174,7 @@ void PartBResource::Circuits(const httplib::Request& req, httplib::Response& res
   }
   auto reader = readers_->Acquire();
   if (!reader.ok()) return SendError(res, reader.status());
-  auto edges = (*reader)->ListReferrals(q.survey->id, members, q.from, q.to);
+  auto edges = ListReferrals(**reader, q.survey->id, members, q.from, q.to);
   if (!edges.ok()) return SendError(res, edges.status());
 
   // Nodes: every institution of the comuna evaluated, or named by a referral.

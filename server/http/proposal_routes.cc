@@ -1,11 +1,13 @@
 // GET /api/v1/proposals (docs/api.md): the families' proposals, searchable, a page at a time.
+#include "proposal_routes.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "percept/http/http_support.h"
-#include "proposal_routes.h"
+#include "percept/storage/answer_records.h"
 
 namespace percept {
 
@@ -69,7 +71,7 @@ void ProposalResource::List(const httplib::Request& req, httplib::Response& res,
   }
   auto reader = readers_->Acquire();
   if (!reader.ok()) return SendError(res, reader.status());
-  auto page = (*reader)->ListProposals(q);
+  auto page = ListProposals(**reader, q);
   if (!page.ok()) return SendError(res, page.status());
   json items = json::array();
   for (const Proposal& p : page->items) {

@@ -1,4 +1,6 @@
 // Supervision (docs/supervision.md): review an interview, read its history.
+#include "review_routes.h"
+
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -6,8 +8,9 @@
 #include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/storage/aggregate_tables.h"
+#include "percept/storage/review_records.h"
 #include "percept/storage/reviews.h"
-#include "review_routes.h"
+#include "percept/storage/submission_records.h"
 
 namespace percept {
 
@@ -130,11 +133,11 @@ void ReviewResource::History(const httplib::Request& req, httplib::Response& res
   for (char& c : instance_id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto reader = readers_->Acquire();
   if (!reader.ok()) return SendError(res, reader.status());
-  auto found = (*reader)->FindInterview(instance_id);
+  auto found = FindInterview(**reader, instance_id);
   if (!found.ok()) return SendError(res, found.status());
   if (!*found || !MayReview(who, **found))
     return SendError(res, Status::NotFound("no such interview"));
-  auto reviews = (*reader)->ListReviews((*found)->seq);
+  auto reviews = ListReviews(**reader, (*found)->seq);
   if (!reviews.ok()) return SendError(res, reviews.status());
   json items = json::array();
   for (const ReviewRecord& r : *reviews) {
@@ -154,7 +157,7 @@ Result<std::vector<EnumeratorRow>> ReviewResource::EnumeratorRows(const Principa
   TokenGate::Place place = summaries_.Enter(who.name);
   if (!place.ok()) {
     return Status::RateExceeded("this token already has " + std::to_string(kSummariesPerToken) +
-                                   " enumerator summaries under way; wait for them");
+                                " enumerator summaries under way; wait for them");
   }
   auto inputs = enumerator_inputs_.Get(def.id);
   if (!inputs.ok()) return inputs.status();

@@ -15,6 +15,7 @@
 #include "percept/storage/roles.h"
 #include "percept/storage/store.h"
 #include "percept/storage/store_pool.h"
+#include "percept/storage/submission_records.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/survey_definition.h"
 #include "router.h"

@@ -1,4 +1,6 @@
 // The routes of interviews: submit one or a batch, list what is stored.
+#include "submission_routes.h"
+
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -6,8 +8,8 @@
 
 #include "percept/http/http_support.h"
 #include "percept/storage/reviews.h"
+#include "percept/storage/submission_records.h"
 #include "percept/submission.h"
-#include "submission_routes.h"
 
 namespace percept {
 
@@ -54,7 +56,7 @@ void SubmissionResource::Register(Router& router) {
               if (!reader.ok()) return SendError(res, reader.status());
               std::string id = req.matches[1].str();
               for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-              auto xml = (*reader)->SubmissionXml(id);
+              auto xml = SubmissionXml(**reader, id);
               if (!xml.ok()) return SendError(res, xml.status());
               if (!xml->has_value()) {
                 return SendError(res, Status::NotFound("no interview with this instance_id "
@@ -106,7 +108,7 @@ void SubmissionResource::SubmitBatch(const httplib::Request& req, httplib::Respo
   if (items.size() > limits_.max_batch) {
     return SendError(
         res, Status::InputTooLarge("a batch holds at most " + std::to_string(limits_.max_batch) +
-                                     " submissions, this one " + std::to_string(items.size())));
+                                   " submissions, this one " + std::to_string(items.size())));
   }
   json results = json::array();
   std::vector<Result<ValidSubmission>> checked;
@@ -170,7 +172,7 @@ void SubmissionResource::List(const httplib::Request& req, httplib::Response& re
   if (who.role == Role::kSupervisor) q.team = who.team;
   auto reader = readers_->Acquire();
   if (!reader.ok()) return SendError(res, reader.status());
-  auto page = (*reader)->ListSubmissions(q);
+  auto page = ListSubmissions(**reader, q);
   if (!page.ok()) return SendError(res, page.status());
   // Stored bodies are already compact JSON: splice them rather than parse and re-serialise,
   // each after what supervision adds (who sent it, its review state and flags).

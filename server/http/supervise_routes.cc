@@ -1,13 +1,16 @@
 // The supervisor's page (docs/supervision.md): GET /supervise/{survey} (the queue and the
 // enumerators), GET and POST /supervise/{survey}/interviews/{id} (one interview and its
 // review), POST /supervise/{survey}/bulk (every interview listed at once).
+#include "supervise_routes.h"
+
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "pages.h"
 #include "percept/reports/supervise_page.h"
+#include "percept/storage/review_records.h"
 #include "percept/storage/reviews.h"
-#include "supervise_routes.h"
+#include "percept/storage/submission_records.h"
 
 namespace percept {
 
@@ -103,7 +106,7 @@ void SupervisePage::Queue(const httplib::Request& req, httplib::Response& res, c
   const SubmissionQuery& q = *filter;
   auto reader = readers_->Acquire();
   if (!reader.ok()) return SendHtmlError(req, res, reader.status());
-  auto page = (*reader)->ListSubmissions(q);
+  auto page = ListSubmissions(**reader, q);
   if (!page.ok()) return SendHtmlError(req, res, page.status());
   QueueView view;
   view.survey = def;
@@ -138,14 +141,14 @@ void SupervisePage::Interview(const httplib::Request& req, httplib::Response& re
   auto reader = readers_->Acquire();
   if (!reader.ok()) return SendHtmlError(req, res, reader.status());
   const std::string id = Lower(req.matches[2].str());
-  auto found = (*reader)->FindInterview(id);
+  auto found = FindInterview(**reader, id);
   if (!found.ok()) return SendHtmlError(req, res, found.status());
   // Another team's interview answers like an unknown one.
   if (!*found || !MayReview(who, **found) || (*found)->survey_id != latest->id)
     return SendHtmlError(req, res, Status::NotFound("no such interview"));
-  auto body = (*reader)->SubmissionBody((*found)->seq);
+  auto body = SubmissionBody(**reader, (*found)->seq);
   if (!body.ok()) return SendHtmlError(req, res, body.status());
-  auto history = (*reader)->ListReviews((*found)->seq);
+  auto history = ListReviews(**reader, (*found)->seq);
   if (!history.ok()) return SendHtmlError(req, res, history.status());
   const auto doc = nlohmann::json::parse(*body, nullptr, false);
   const SurveyDefinition* def =
@@ -182,7 +185,7 @@ void SupervisePage::Bulk(const httplib::Request& req, httplib::Response& res,
   {
     auto reader = readers_->Acquire();
     if (!reader.ok()) return SendHtmlError(req, res, reader.status());
-    auto page = (*reader)->ListSubmissions(q);
+    auto page = ListSubmissions(**reader, q);
     if (!page.ok()) return SendHtmlError(req, res, page.status());
     for (const std::string& item : page->items) {
       const auto doc = nlohmann::json::parse(item, nullptr, false);

@@ -11,6 +11,7 @@
 #include "percept/storage/roles.h"
 #include "percept/storage/store.h"
 #include "percept/storage/store_pool.h"
+#include "percept/storage/submission_records.h"
 #include "percept/survey_definition.h"
 #include "review_routes.h"
 #include "router.h"
@@ -24,10 +25,7 @@ class SupervisePage {
  public:
   SupervisePage(const SurveyCatalog* catalog, StorePool* readers, InstitutionCache* institutions,
                 ReviewResource* reviews)
-      : catalog_(catalog),
-        readers_(readers),
-        institutions_(institutions),
-        reviews_(reviews) {}
+      : catalog_(catalog), readers_(readers), institutions_(institutions), reviews_(reviews) {}
   void Register(Router& router);
 
  private:

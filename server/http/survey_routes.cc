@@ -1,8 +1,10 @@
 // The questionnaires and the institutions, as tablets and readers see them.
+#include "survey_routes.h"
+
 #include <nlohmann/json.hpp>
 
 #include "percept/http/http_support.h"
-#include "survey_routes.h"
+#include "percept/storage/institution_records.h"
 
 namespace percept {
 
@@ -37,7 +39,7 @@ void SurveyResource::Register(Router& router) {
             [this](const httplib::Request&, httplib::Response& res, const Principal* who) {
               auto reader = readers_->Acquire();
               if (!reader.ok()) return SendError(res, reader.status());
-              auto all = (*reader)->ListInstitutions();
+              auto all = ListInstitutions(**reader);
               if (!all.ok()) return SendError(res, all.status());
               json out = json::array();
               for (const Institution& i : *all) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "percept/critical_points.h"
+#include "percept/storage/answer_records.h"
 #include "report_text.h"
 
 namespace percept {

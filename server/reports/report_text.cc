@@ -6,6 +6,8 @@
 #include <map>
 #include <vector>
 
+#include "percept/storage/answer_records.h"
+
 namespace percept {
 
 namespace {

@@ -10,6 +10,7 @@
 #include "percept/indicator_layout.h"
 #include "percept/institutions.h"
 #include "percept/scores.h"
+#include "percept/storage/answer_records.h"
 #include "percept/storage/store.h"
 #include "percept/survey_definition.h"
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "percept/reports/report_page.h"
+#include "percept/storage/review_records.h"
 #include "report_text.h"
 
 namespace percept {

@@ -6,6 +6,8 @@
 
 #include "institution_privacy.h"
 #include "percept/storage/aggregate_tables.h"
+#include "percept/storage/answer_records.h"
+#include "percept/storage/submission_records.h"
 
 namespace percept {
 
@@ -127,7 +129,7 @@ std::vector<std::pair<std::string, std::string>> ScoreService::InstitutionWindow
 Result<int64_t> ScoreService::CountExcluded(const ScoreQuery& q) const {
   auto reader = readers_->Acquire();
   if (!reader.ok()) return reader.status();
-  return (*reader)->CountExcluded(q.survey->id, q.from, q.to);
+  return percept::CountExcluded(**reader, q.survey->id, q.from, q.to);
 }
 
 PartBOptions ScoreService::part_b_options() const {
@@ -180,7 +182,7 @@ Result<ReportContents> ScoreService::AssembleReport(const ScoreQuery& q, const P
     std::vector<std::string> members;
     for (const auto& [id, inst] : directory)
       if (inst.comuna == q.comuna) members.push_back(id);
-    auto r = (*store)->ListReferrals(q.survey->id, members, q.from, q.to);
+    auto r = ListReferrals(**store, q.survey->id, members, q.from, q.to);
     if (!r.ok()) return r.status();
     c.referrals = std::move(r).value();
   }
@@ -208,7 +210,7 @@ Result<ReportContents> ScoreService::AssembleReport(const ScoreQuery& q, const P
     for (std::string w; words >> w && pq.words.size() < 5;) pq.words.push_back(w);
     c.proposals.emplace();
     if (!nobody) {  // (no institutions would mean every one to ListProposals)
-      auto page = (*store)->ListProposals(pq);
+      auto page = ListProposals(**store, pq);
       if (!page.ok()) return page.status();
       *c.proposals = std::move(page->items);
     }

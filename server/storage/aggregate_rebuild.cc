@@ -8,6 +8,7 @@
 
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/submission_records.h"
 #include "percept/submission.h"
 
 namespace percept {
@@ -15,7 +16,7 @@ namespace percept {
 Result<int64_t> RebuildAggregates(Store& store) {
   Status s = RegisterAggregateFunctions(store.db());
   if (!s.ok()) return s;
-  auto versions = store.ListSurveyVersions();
+  auto versions = ListSurveyVersions(store);
   if (!versions.ok()) return versions.status();
   std::vector<SurveyDefinition> defs;
   for (const auto& [key, json] : *versions) {

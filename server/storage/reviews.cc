@@ -7,6 +7,9 @@
 
 #include "percept/base/log.h"
 #include "percept/storage/aggregate_tables.h"
+#include "percept/storage/audit_records.h"
+#include "percept/storage/review_records.h"
+#include "percept/storage/submission_records.h"
 #include "percept/submission.h"  // ParseRfc3339
 
 namespace percept {
@@ -57,7 +60,7 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
                                        const std::string& actor, const std::string& comment,
                                        AggregateDelta* delta, ReviewAuthority authority) {
   if (!IsReviewState(to)) return Status::InvalidParameter("no review state '" + to + "'");
-  auto found = store.FindInterview(instance_id);
+  auto found = FindInterview(store, instance_id);
   if (!found.ok()) return found.status();
   if (!*found) return Status::NotFound("no such interview");
   ReviewChange change;
@@ -71,15 +74,15 @@ Result<ReviewChange> ChangeReviewState(Store& store, const Aggregates* aggregate
   if (from == to) {
     // Nothing moves, but a supervisor's new comment is kept in the history.
     if (comment.empty()) return change;
-    Status s = store.AddReview(change.interview.seq, actor, from, to, comment);
-    if (s.ok()) s = store.Audit(actor, "review", instance_id + " " + from + " -> " + to);
+    Status s = AddReview(store, change.interview.seq, actor, from, to, comment);
+    if (s.ok()) s = Audit(store, actor, "review", instance_id + " " + from + " -> " + to);
     if (!s.ok()) return s;
     return change;
   }
-  Status s = store.SetReviewState(change.interview.seq, to);
-  if (s.ok()) s = store.AddReview(change.interview.seq, actor, from, to, comment);
+  Status s = SetReviewState(store, change.interview.seq, to);
+  if (s.ok()) s = AddReview(store, change.interview.seq, actor, from, to, comment);
   // The audit trail says who moved what where, never the comment (it may quote an answer).
-  if (s.ok()) s = store.Audit(actor, "review", instance_id + " " + from + " -> " + to);
+  if (s.ok()) s = Audit(store, actor, "review", instance_id + " " + from + " -> " + to);
   if (s.ok() && aggregates && CountsInScores(from) != CountsInScores(to))
     s = AddInterview(store, *aggregates, change.interview.seq, CountsInScores(to) ? 1 : -1, delta);
   if (!s.ok()) return s;
@@ -92,7 +95,7 @@ Result<ReviewChange> ReviewInterview(Store& store, Aggregates* aggregates,
                                      const std::string& actor, const std::string& comment,
                                      ReviewAuthority authority,
                                      const std::function<bool(const InterviewInfo&)>& may_review) {
-  auto found = store.FindInterview(instance_id);
+  auto found = FindInterview(store, instance_id);
   if (!found.ok()) return found.status();
   if (!*found || !may_review(**found)) return Status::NotFound("no such interview");
   Transaction tx(store.db());
@@ -113,7 +116,7 @@ Result<ReviewChange> ReviewInterview(Store& store, Aggregates* aggregates,
 Status ApplyCorrections(Store& store, const Aggregates* aggregates, const ValidSubmission& sub,
                         const std::string& enumerator, AggregateDelta* delta) {
   if (!sub.deprecated_id.empty()) {
-    auto original = store.FindInterview(sub.deprecated_id);
+    auto original = FindInterview(store, sub.deprecated_id);
     if (!original.ok()) return original.status();
     if (*original) {
       // A correction may not reach past its own enumerator and survey: otherwise anyone could
@@ -126,7 +129,7 @@ Status ApplyCorrections(Store& store, const Aggregates* aggregates, const ValidS
       if (!change.ok() && change.status().code() != StatusCode::kConflict) return change.status();
     }
   }
-  auto early = store.FindEarlyCorrection(sub.instance_id, enumerator, sub.survey_id);
+  auto early = FindEarlyCorrection(store, sub.instance_id, enumerator, sub.survey_id);
   if (!early.ok()) return early.status();
   if (!*early) return Status::Ok();
   auto change = ChangeReviewState(store, aggregates, sub.instance_id, "deprecated", enumerator,
@@ -137,9 +140,9 @@ Status ApplyCorrections(Store& store, const Aggregates* aggregates, const ValidS
 namespace {
 
 // The columns every enumerator read selects, of interviews joined with their evaluations.
-#define PERCEPT_ENUMERATOR_COLUMNS                                                         \
-  "SELECT s.seq, s.enumerator, t.team, s.started_at, s.completed_at, s.flags, "           \
-  "e.survey_version, e.institution_id, e.likert FROM submissions s "                      \
+#define PERCEPT_ENUMERATOR_COLUMNS                                              \
+  "SELECT s.seq, s.enumerator, t.team, s.started_at, s.completed_at, s.flags, " \
+  "e.survey_version, e.institution_id, e.likert FROM submissions s "            \
   "JOIN evaluations e ON e.submission_seq = s.seq LEFT JOIN tokens t ON t.name = s.enumerator "
 
 void Bump(std::map<std::string, int64_t>& counts, const std::string& key, int sign) {

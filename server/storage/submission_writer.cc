@@ -6,7 +6,9 @@
 
 #include "percept/base/log.h"
 #include "percept/storage/aggregate_tables.h"
+#include "percept/storage/audit_records.h"
 #include "percept/storage/reviews.h"
+#include "percept/storage/submission_records.h"
 
 namespace percept {
 
@@ -145,7 +147,7 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
       Status s = store_->RunUtility("SAVEPOINT one");
       if (!s.ok()) return fail_all(s);
       AggregateDelta mine;
-      auto outcome = store_->InsertSubmission(*sub, *j->enumerator, received_at);
+      auto outcome = InsertSubmission(*store_, *sub, *j->enumerator, received_at);
       if (outcome.ok() && *outcome == SubmissionOutcome::kCreated) {
         if (aggregates_) aggregates_->Add(*sub, &mine);
         // A correction replaces, or is replaced by, what it names (docs/supervision.md).
@@ -173,10 +175,10 @@ void SubmissionWriter::Commit(std::vector<Job*>& jobs) {
   }
   for (const auto& [actor, n] : by_actor) {
     // Who submitted how much, in the same transaction as what they submitted.
-    Status s = store_->Audit(actor, "submit",
-                             std::to_string(n[0]) + " created, " + std::to_string(n[1]) +
-                                 " duplicate, " + std::to_string(n[2]) + " conflict" +
-                                 (n[3] ? ", " + std::to_string(n[3]) + " refused" : ""));
+    Status s = Audit(*store_, actor, "submit",
+                     std::to_string(n[0]) + " created, " + std::to_string(n[1]) + " duplicate, " +
+                         std::to_string(n[2]) + " conflict" +
+                         (n[3] ? ", " + std::to_string(n[3]) + " refused" : ""));
     if (!s.ok()) return fail_all(s);
   }
   if (aggregates_) {

@@ -10,6 +10,7 @@
 #include "percept/http/http_support.h"
 #include "percept/storage/store.h"
 #include "percept/storage/store_pool.h"
+#include "percept/storage/token_records.h"
 
 using namespace percept;
 
@@ -36,8 +37,8 @@ struct Fixture {
     REQUIRE((*s)->Migrate().ok());
     enumerator = NewToken();
     analyst = NewToken();
-    REQUIRE((*s)->CreateToken("field", Role::kEnumerator, TokenHash(enumerator), {}).ok());
-    REQUIRE((*s)->CreateToken("analyst", Role::kAnalyst, TokenHash(analyst), {}).ok());
+    REQUIRE(CreateToken(**s, "field", Role::kEnumerator, TokenHash(enumerator), {}).ok());
+    REQUIRE(CreateToken(**s, "analyst", Role::kAnalyst, TokenHash(analyst), {}).ok());
     pool = std::make_unique<StorePool>(path);
     auth = std::make_unique<Authenticator>(pool.get());
     router = std::make_unique<Router>(&http, auth.get(), &limiter);

@@ -14,10 +14,13 @@
 #include "percept/http/auth.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/institution_records.h"
 #include "percept/storage/rate_spend.h"
 #include "percept/storage/reviews.h"
 #include "percept/storage/schema_shape.h"
+#include "percept/storage/submission_records.h"
 #include "percept/storage/submission_writer.h"
+#include "percept/storage/token_records.h"
 #include "percept/submission.h"
 #include "pg_cluster.h"
 #include "test_support.h"
@@ -38,8 +41,8 @@ std::unique_ptr<Store> MemoryStore(const std::string& backend) {
   auto s = Store::Open(backend == "postgres" ? NewDatabase(backend, "") : ":memory:", true);
   REQUIRE(s.ok());
   REQUIRE((*s)->Migrate().ok());
-  REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
-                                    {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
+  REQUIRE(UpsertInstitutions(**s, {{"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"},
+                                   {"omil-tal", "OMIL Talcahuano", "omil", "8110", "8"}})
               .ok());
   return std::move(s).value();
 }
@@ -94,8 +97,8 @@ TEST_CASE("a database newer than the program is refused, not damaged", "[unit][p
 
 TEST_CASE("a resubmitted identical interview is a duplicate, not a new row", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
-  auto first = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
-  auto again = store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t");
+  auto first = InsertSubmission(*store, Sub("id-1", "{\"a\":1}"), "tab-1", "t");
+  auto again = InsertSubmission(*store, Sub("id-1", "{\"a\":1}"), "tab-1", "t");
   REQUIRE(first.ok());
   REQUIRE(again.ok());
   CHECK(*first == SubmissionOutcome::kCreated);
@@ -107,12 +110,12 @@ TEST_CASE("a resubmitted identical interview is a duplicate, not a new row", "[u
 TEST_CASE("the same instance_id with other content is a conflict and changes nothing",
           "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
-  REQUIRE(*store->InsertSubmission(Sub("id-1", "{\"a\":1}"), "tab-1", "t") ==
+  REQUIRE(*InsertSubmission(*store, Sub("id-1", "{\"a\":1}"), "tab-1", "t") ==
           SubmissionOutcome::kCreated);
-  auto changed = store->InsertSubmission(Sub("id-1", "{\"a\":2}"), "tab-1", "t");
+  auto changed = InsertSubmission(*store, Sub("id-1", "{\"a\":2}"), "tab-1", "t");
   REQUIRE(changed.ok());
   CHECK(*changed == SubmissionOutcome::kConflict);
-  auto page = store->ListSubmissions(Query(0, 10));
+  auto page = ListSubmissions(*store, Query(0, 10));
   REQUIRE(page.ok());
   CHECK(page->items == std::vector<std::string>{"{\"a\":1}"});
 }
@@ -120,17 +123,17 @@ TEST_CASE("the same instance_id with other content is a conflict and changes not
 TEST_CASE("submissions are listed in pages with a cursor", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
   for (int i = 0; i < 5; ++i) {
-    REQUIRE(store
-                ->InsertSubmission(
-                    Sub("id-" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}"), "t", "t")
+    REQUIRE(InsertSubmission(*store,
+                             Sub("id-" + std::to_string(i), "{\"i\":" + std::to_string(i) + "}"),
+                             "t", "t")
                 .ok());
   }
-  auto p1 = store->ListSubmissions(Query(0, 2));
+  auto p1 = ListSubmissions(*store, Query(0, 2));
   REQUIRE(p1.ok());
   CHECK(p1->items.size() == 2);
   REQUIRE(p1->next);
-  auto p2 = store->ListSubmissions(Query(*p1->next, 2));
-  auto p3 = store->ListSubmissions(Query(*p2->next, 2));
+  auto p2 = ListSubmissions(*store, Query(*p1->next, 2));
+  auto p3 = ListSubmissions(*store, Query(*p2->next, 2));
   CHECK(p2->items == std::vector<std::string>{"{\"i\":2}", "{\"i\":3}"});
   CHECK(p3->items == std::vector<std::string>{"{\"i\":4}"});
   CHECK_FALSE(p3->next);
@@ -141,37 +144,38 @@ TEST_CASE("tokens are stored only as hashes, found by hash, and revoked by name"
   std::string token = NewToken();
   CHECK(token.size() == 4 + 43);
   CHECK(token != NewToken());
-  REQUIRE(store->CreateToken("cesfam-staff", Role::kInstitution, TokenHash(token), {"cesfam-tal-1"})
-              .ok());
+  REQUIRE(
+      CreateToken(*store, "cesfam-staff", Role::kInstitution, TokenHash(token), {"cesfam-tal-1"})
+          .ok());
   auto st = store->db()->Prepare("SELECT count(*) FROM tokens WHERE hash = ?");
   REQUIRE(st.ok());
   st->Bind(1, token);
   REQUIRE(st->Step());
   CHECK(st->Int(0) == 0);  // the token itself is nowhere
 
-  auto found = store->FindActiveToken(TokenHash(token));
+  auto found = FindActiveToken(*store, TokenHash(token));
   REQUIRE(found.ok());
   REQUIRE(found->has_value());
   CHECK((*found)->role == Role::kInstitution);
   CHECK((*found)->institutions == std::vector<std::string>{"cesfam-tal-1"});
 
-  CHECK(store->CreateToken("cesfam-staff", Role::kAnalyst, TokenHash(NewToken()), {}).code() ==
+  CHECK(CreateToken(*store, "cesfam-staff", Role::kAnalyst, TokenHash(NewToken()), {}).code() ==
         StatusCode::kConflict);
-  CHECK(store->CreateToken("x", Role::kInstitution, TokenHash(NewToken()), {"nowhere"}).code() ==
+  CHECK(CreateToken(*store, "x", Role::kInstitution, TokenHash(NewToken()), {"nowhere"}).code() ==
         StatusCode::kNotFound);
-  REQUIRE(store->RevokeToken("cesfam-staff").ok());
-  CHECK(store->RevokeToken("cesfam-staff").code() == StatusCode::kNotFound);
-  auto gone = store->FindActiveToken(TokenHash(token));
+  REQUIRE(RevokeToken(*store, "cesfam-staff").ok());
+  CHECK(RevokeToken(*store, "cesfam-staff").code() == StatusCode::kNotFound);
+  auto gone = FindActiveToken(*store, TokenHash(token));
   REQUIRE(gone.ok());
   CHECK_FALSE(gone->has_value());
 }
 
 TEST_CASE("a published survey version cannot change its content", "[unit][pg]") {
   auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
-  CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
-  CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":1}").ok());
-  CHECK(store->RegisterSurveyVersion("s", 1, "{\"a\":2}").code() == StatusCode::kConflict);
-  CHECK(store->RegisterSurveyVersion("s", 2, "{\"a\":2}").ok());
+  CHECK(RegisterSurveyVersion(*store, "s", 1, "{\"a\":1}").ok());
+  CHECK(RegisterSurveyVersion(*store, "s", 1, "{\"a\":1}").ok());
+  CHECK(RegisterSurveyVersion(*store, "s", 1, "{\"a\":2}").code() == StatusCode::kConflict);
+  CHECK(RegisterSurveyVersion(*store, "s", 2, "{\"a\":2}").ok());
 }
 
 TEST_CASE("group commit: concurrent writers each get their own outcome, every row stored once",
@@ -182,8 +186,8 @@ TEST_CASE("group commit: concurrent writers each get their own outcome, every ro
     auto s = Store::Open(path, true);
     REQUIRE(s.ok());
     REQUIRE((*s)->Migrate().ok());
-    REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
-                                      {"omil-tal", "O", "omil", "8110", "8"}})
+    REQUIRE(UpsertInstitutions(**s, {{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
+                                     {"omil-tal", "O", "omil", "8110", "8"}})
                 .ok());
   }
   auto ws = Store::Open(path, false);
@@ -300,15 +304,14 @@ TEST_CASE("a snapshot read does not see what another connection commits meanwhil
   auto reader = Store::Open(path, true);
   REQUIRE(reader.ok());
   REQUIRE((*reader)->Migrate().ok());
-  REQUIRE((*reader)
-              ->UpsertInstitutions({{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
-                                    {"omil-tal", "O", "omil", "8110", "8"}})
+  REQUIRE(UpsertInstitutions(**reader, {{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
+                                        {"omil-tal", "O", "omil", "8110", "8"}})
               .ok());
   auto writer = Store::Open(path, false);
   REQUIRE(writer.ok());
   auto insert = [&](const std::string& id) {
     Transaction tx((*writer)->db());
-    REQUIRE((*writer)->InsertSubmission(Sub(id, "{\"id\":\"" + id + "\"}"), "tab-1", "t").ok());
+    REQUIRE(InsertSubmission(**writer, Sub(id, "{\"id\":\"" + id + "\"}"), "tab-1", "t").ok());
     REQUIRE(tx.Commit().ok());
   };
   insert("before");
@@ -373,12 +376,12 @@ TEST_CASE("the enumerator summary kept by what changed equals a read of everythi
     auto s = Store::Open(path, true);
     REQUIRE(s.ok());
     REQUIRE((*s)->Migrate().ok());
-    REQUIRE((*s)->UpsertInstitutions({{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
-                                      {"omil-tal", "O", "omil", "8110", "8"},
-                                      {"uif-tal", "U", "uif", "8110", "8"}})
+    REQUIRE(UpsertInstitutions(**s, {{"cesfam-tal-1", "C", "cesfam", "8110", "8"},
+                                     {"omil-tal", "O", "omil", "8110", "8"},
+                                     {"uif-tal", "U", "uif", "8110", "8"}})
                 .ok());
     for (const char* name : {"enc-a", "enc-b", "enc-c"})
-      REQUIRE((*s)->CreateToken(name, Role::kEnumerator, Sha256(name), {}, "norte").ok());
+      REQUIRE(CreateToken(**s, name, Role::kEnumerator, Sha256(name), {}, "norte").ok());
   }
   Aggregates aggregates(Definitions().All());
   auto ws = Store::Open(path, false);
@@ -499,10 +502,11 @@ TEST_CASE("each engine's dialect reads a JSON field and finds a word in its own 
   CHECK(st->Int(1) > 0);
   // The snapshot a long read runs in opens and closes on both.
   int64_t seen = -1;
-  REQUIRE(store->InSnapshot([&] {
-                  seen = Count(*store, "institutions");
-                  return Status::Ok();
-                })
+  REQUIRE(store
+              ->InSnapshot([&] {
+                seen = Count(*store, "institutions");
+                return Status::Ok();
+              })
               .ok());
   CHECK(seen == 2);
 }

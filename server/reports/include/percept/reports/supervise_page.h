@@ -10,7 +10,9 @@
 
 #include "percept/enumerators.h"
 #include "percept/institutions.h"
+#include "percept/storage/review_records.h"
 #include "percept/storage/store.h"
+#include "percept/storage/submission_records.h"
 #include "percept/survey_definition.h"
 
 namespace percept {

@@ -17,6 +17,7 @@
 #include "percept/scores.h"
 #include "percept/scoring/score_query.h"
 #include "percept/storage/aggregates.h"
+#include "percept/storage/answer_records.h"
 #include "percept/storage/institution_cache.h"
 #include "percept/storage/roles.h"
 #include "percept/storage/store.h"

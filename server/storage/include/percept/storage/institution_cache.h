@@ -8,9 +8,10 @@
 #include <memory>
 #include <string>
 
+#include "percept/base/thread_annotations.h"
+#include "percept/storage/institution_records.h"
 #include "percept/storage/store_pool.h"
 #include "percept/submission.h"
-#include "percept/base/thread_annotations.h"
 
 namespace percept {
 
@@ -43,7 +44,7 @@ class InstitutionCache : public InstitutionLookup {
     auto ids = std::make_shared<Directory>();
     auto reader = readers_->Acquire();
     if (reader.ok()) {
-      auto all = (*reader)->ListInstitutions();
+      auto all = ListInstitutions(**reader);
       if (all.ok())
         for (const Institution& i : *all) (*ids)[i.id] = i;
     }
@@ -53,8 +54,8 @@ class InstitutionCache : public InstitutionLookup {
 
   // Threading: every member function runs on any thread. A snapshot is immutable once
   // published; readers keep theirs (a shared_ptr) however long they need it.
-  StorePool* readers_;     // not owned; outlives the cache (both ApiServer's)
-  mutable Mutex mu_;  // not held for the read itself, done unlocked
+  StorePool* readers_;  // not owned; outlives the cache (both ApiServer's)
+  mutable Mutex mu_;    // not held for the read itself, done unlocked
   std::shared_ptr<const Directory> ids_ GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point loaded_at_ GUARDED_BY(mu_);
 };

@@ -20,6 +20,7 @@
 #include "percept/storage/aggregate_codec.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/store.h"
+#include "percept/storage/submission_records.h"
 
 namespace percept {
 
@@ -88,9 +89,9 @@ Result<std::vector<EnumeratorInput>> ReadEnumeratorInputs(Store& store,
 // state. Equal to ReadEnumeratorInputs (tests/e2e/hardening_test.cpp).
 struct EnumeratorFollow {
   std::map<std::string, EnumeratorInput> by_name;
-  int64_t read_to = 0;              // every seq up to here is counted or deprecated
-  std::set<int64_t> deprecated;     // of those, the deprecated ones (not counted)
-  int64_t counted = 0;              // interviews counted
+  int64_t read_to = 0;           // every seq up to here is counted or deprecated
+  std::set<int64_t> deprecated;  // of those, the deprecated ones (not counted)
+  int64_t counted = 0;           // interviews counted
   bool whole = false;
 };
 Status FollowEnumeratorInputs(Store& store, const Aggregates& aggregates,

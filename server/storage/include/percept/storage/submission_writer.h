@@ -16,9 +16,10 @@
 #include <thread>
 #include <vector>
 
+#include "percept/base/thread_annotations.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/store.h"
-#include "percept/base/thread_annotations.h"
+#include "percept/storage/submission_records.h"
 
 namespace percept {
 
