@@ -13,6 +13,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "percept/base/log.h"
@@ -29,6 +30,7 @@
 #include "percept/storage/secrets.h"
 #include "percept/storage/store.h"
 #include "percept/storage/token_records.h"
+#include "percept/storage/waves.h"
 #include "percept/tablets/collect_qr.h"
 
 namespace percept {
@@ -268,6 +270,63 @@ int Rebuild(const std::string& db) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("rebuilt the aggregates from %lld evaluations in %.1f s\n",
               static_cast<long long>(*read), secs);
+  return 0;
+}
+
+// `percept wave ...` (docs/waves.md). A conflict (an overlapping window, dates locked by the
+// interviews they hold) exits 2, as the contract says; other mistakes 1.
+int FailWave(const Status& s) {
+  const int code = Fail(s);
+  return s.code() == StatusCode::kConflict ? 2 : code;
+}
+
+Status CheckSurvey(const std::string& survey_dir, const std::string& survey) {
+  auto catalog = SurveyCatalog::LoadDirectory(survey_dir);
+  if (!catalog.ok()) return catalog.status();
+  if (!catalog->Latest(survey))
+    return Status::NotFound("no survey '" + survey + "' in " + survey_dir);
+  return Status::Ok();
+}
+
+int CreateWaveCommand(const std::string& db, const std::string& survey_dir, const Wave& wave) {
+  Status s = CheckSurvey(survey_dir, wave.survey_id);
+  if (!s.ok()) return Fail(s);
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  s = CreateWave(**store, wave);
+  if (!s.ok()) return FailWave(s);
+  (void)Audit(**store, "cli", "wave create", wave.survey_id + " " + wave.id);
+  std::printf("created wave %s of %s: %s to %s\n", wave.id.c_str(), wave.survey_id.c_str(),
+              wave.from.c_str(), wave.to.c_str());
+  return 0;
+}
+
+int EditWaveCommand(const std::string& db, const std::string& survey, const std::string& id,
+                    const std::optional<std::string>& from, const std::optional<std::string>& to,
+                    const std::optional<std::string>& label) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  auto wave = EditWave(**store, survey, id, from, to, label);
+  if (!wave.ok()) return FailWave(wave.status());
+  (void)Audit(**store, "cli", "wave edit", survey + " " + id);
+  std::printf("wave %s of %s: %s to %s%s%s\n", wave->id.c_str(), survey.c_str(),
+              wave->from.c_str(), wave->to.c_str(), wave->label.empty() ? "" : ", ",
+              wave->label.c_str());
+  return 0;
+}
+
+int ListWavesCommand(const std::string& db, const std::string& survey) {
+  auto store = OpenInitialised(db);
+  if (!store.ok()) return Fail(store.status());
+  auto waves = ListWaves(**store, survey);
+  if (!waves.ok()) return Fail(waves.status());
+  std::printf("%-16s %-10s %-10s %10s  %s\n", "ID", "FROM", "TO", "INTERVIEWS", "LABEL");
+  for (const Wave& w : *waves) {
+    auto n = CountWaveInterviews(**store, w);
+    if (!n.ok()) return Fail(n.status());
+    std::printf("%-16s %-10s %-10s %10lld  %s\n", w.id.c_str(), w.from.c_str(), w.to.c_str(),
+                static_cast<long long>(*n), w.label.c_str());
+  }
   return 0;
 }
 
@@ -521,6 +580,32 @@ int main(int argc, char** argv) {
   exp->add_option("--survey-dir", export_dir, "Folder of survey definitions")
       ->capture_default_str();
 
+  auto* wave = app.add_subcommand(
+      "wave", "Manage a survey's waves: named, non-overlapping windows of fieldwork");
+  wave->require_subcommand(1);
+  Wave wave_def;
+  std::string wave_dir = "survey_defs";
+  auto* wave_create = wave->add_subcommand("create", "Define a wave (refused, exit 2, when it "
+                                                     "overlaps another wave of the survey)");
+  wave_create->add_option("--survey", wave_def.survey_id, "Survey id")->required();
+  wave_create->add_option("--id", wave_def.id, "The wave's id, e.g. 2027-1")->required();
+  wave_create->add_option("--from", wave_def.from, "First day, YYYY-MM-DD")->required();
+  wave_create->add_option("--to", wave_def.to, "Last day, YYYY-MM-DD")->required();
+  wave_create->add_option("--label", wave_def.label, "What people call it, e.g. 'Línea base'");
+  wave_create->add_option("--survey-dir", wave_dir, "Folder of survey definitions")
+      ->capture_default_str();
+  std::string wave_survey, wave_id;
+  auto* wave_list = wave->add_subcommand("list", "List a survey's waves with their interviews");
+  wave_list->add_option("--survey", wave_survey, "Survey id")->required();
+  std::optional<std::string> wave_from, wave_to, wave_label;
+  auto* wave_edit = wave->add_subcommand(
+      "edit", "Change a wave's label, or its dates while its window holds no interviews");
+  wave_edit->add_option("--survey", wave_survey, "Survey id")->required();
+  wave_edit->add_option("--id", wave_id, "The wave's id")->required();
+  wave_edit->add_option("--from", wave_from, "New first day, YYYY-MM-DD");
+  wave_edit->add_option("--to", wave_to, "New last day, YYYY-MM-DD");
+  wave_edit->add_option("--label", wave_label, "New label");
+
   int64_t audit_limit = 100;
   std::string audit_since;
   auto* audit = app.add_subcommand(
@@ -566,6 +651,9 @@ int main(int argc, char** argv) {
   if (*backup) return Backup(db, backup_out);
   if (*rebuild) return Rebuild(db);
   if (*audit) return ShowAudit(db, audit_limit, audit_since);
+  if (*wave_create) return CreateWaveCommand(db, wave_dir, wave_def);
+  if (*wave_list) return ListWavesCommand(db, wave_survey);
+  if (*wave_edit) return EditWaveCommand(db, wave_survey, wave_id, wave_from, wave_to, wave_label);
   if (*exp)
     return ExportSurvey(db, export_dir, export_survey, export_format, export_out, include_rejected);
   return 1;

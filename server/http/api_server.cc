@@ -45,6 +45,7 @@
 #include "submission_routes.h"
 #include "supervise_routes.h"
 #include "survey_routes.h"
+#include "wave_routes.h"
 
 namespace percept {
 
@@ -88,6 +89,7 @@ struct ApiServer::Impl {
   std::optional<ReviewResource> reviews;
   std::optional<SupervisePage> supervise;
   std::optional<ProposalResource> proposals;
+  std::optional<WaveResource> waves;
   std::optional<ReportResource> reports;
   std::optional<SessionResource> sessions;
   std::optional<MetricsResource> metrics;
@@ -126,6 +128,7 @@ void ApiServer::Impl::Routes() {
   part_b.emplace(&*score_service, readers.get(), institutions.get());
   supervise.emplace(&catalog, readers.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
+  waves.emplace(&catalog, writer.get(), readers.get());
   reports.emplace(&*score_service, audit.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), sign_in_ceiling.get(), &proxies, audit.get(),
                    first_report);
@@ -137,6 +140,7 @@ void ApiServer::Impl::Routes() {
   scores->Register(*router);
   part_b->Register(*router);
   reviews->Register(*router);
+  waves->Register(*router);
   supervise->Register(*router);
   proposals->Register(*router);
   sessions->Register(*router);

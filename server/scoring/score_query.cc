@@ -23,6 +23,11 @@ Result<ScoreQuery> ParseScoreQuery(const SurveyCatalog& catalog, const std::stri
   q.region = ParamValue(params, "region");
   q.from = ParamValue(params, "from");
   q.to = ParamValue(params, "to");
+  q.wave = ParamValue(params, "wave");
+  if (!q.wave.empty() && (!q.from.empty() || !q.to.empty()))
+    return Status::InvalidParameter("'wave' names a window: give it, or 'from' and 'to', not both");
+  if (q.wave.size() > 32)
+    return Status::InvalidParameter("'wave' is a wave's id (at most 32 bytes)");
   const std::string compare = ParamValue(params, "compare");
   if (!compare.empty() && compare != "network" && compare != "type")
     return Status::InvalidParameter("'compare' is 'network' (the default) or 'type'");

@@ -2,12 +2,14 @@
 // (score_service.h).
 #include "percept/scoring/score_service.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "institution_privacy.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/answer_records.h"
 #include "percept/storage/submission_records.h"
+#include "percept/storage/waves.h"
 
 namespace percept {
 
@@ -51,13 +53,27 @@ Status ScoreService::Prepare(const ScoreQuery& q, const Principal& who,
           "institution readers compare themselves with the whole network: no 'comuna' or "
           "'region'");
     }
-    const int months = InstitutionPeriodMonths(institution_period_);
-    if ((!q.from.empty() || !q.to.empty()) &&
-        (q.from.empty() || q.to.empty() || !IsWholeWindow(q.from, q.to, months))) {
-      return Status::InvalidParameter(
-          "institution readers see all time, or one whole " + institution_period_ +
-          " from its first day to its last (e.g. from=2026-10-01&to=2026-" +
-          (months == 1 ? "10-31" : "12-31") + ")");
+    bool waves = false;
+    auto windows = InstitutionWindows(q, &waves);
+    if (!windows.ok()) return windows.status();
+    if (waves) {
+      // A survey with waves: whole waves only (docs/waves.md), or all of them.
+      const bool whole = std::find(windows->begin(), windows->end(),
+                                   std::make_pair(q.from, q.to)) != windows->end();
+      if ((!q.from.empty() || !q.to.empty()) && !whole) {
+        return Status::InvalidParameter(
+            "institution readers of a survey with waves see one whole wave (wave=ID) or all of "
+            "them (no wave, no dates)");
+      }
+    } else {
+      const int months = InstitutionPeriodMonths(institution_period_);
+      if ((!q.from.empty() || !q.to.empty()) &&
+          (q.from.empty() || q.to.empty() || !IsWholeWindow(q.from, q.to, months))) {
+        return Status::InvalidParameter(
+            "institution readers see all time, or one whole " + institution_period_ +
+            " from its first day to its last (e.g. from=2026-10-01&to=2026-" +
+            (months == 1 ? "10-31" : "12-31") + ")");
+      }
     }
   }
   auto directory = institutions_->Snapshot();
@@ -90,40 +106,103 @@ Status ScoreService::Run(const ScoreQuery& q, const Principal& who, ScoreReport*
   Status s = Prepare(q, who, dir, &include);
   if (!s.ok()) return s;
   const PeerTypes types = q.by_type ? TypesOf(**dir) : PeerTypes{};
-  auto compute = [&](const std::string& from, const std::string& to) {
-    return ComputeScores(
-        *aggregates_->Layout(q.survey->id, q.survey->version),
-        aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kScores, from, to, include),
-        scoring_, q.by_type ? &types : nullptr);
+  auto compute = [&](const DayRanges& ranges) {
+    return ComputeScores(*aggregates_->Layout(q.survey->id, q.survey->version),
+                         SumOver(q, SumPart::kScores, ranges, include), scoring_,
+                         q.by_type ? &types : nullptr);
   };
-  *out = ForReader<ScoreReport>(
-      q, who, compute, [](const ScoreReport& raw, const ScoreReport& shown, ScoreReport& all) {
+  return ForReader<ScoreReport>(
+      q, who, compute,
+      [](const ScoreReport& raw, const ScoreReport& shown, ScoreReport& all) {
         HideWhatAWindowHides(raw, shown, all);
-      });
-  return Status::Ok();
+      },
+      out);
 }
 
 template <typename Report, typename Compute, typename HideWindow>
-Report ScoreService::ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
-                               const HideWindow& hide_window) const {
-  Report report = compute(q.from, q.to);
-  if (who.role != Role::kInstitution) return report;
-  ProtectOtherInstitutions(report, who);
-  if (!q.from.empty()) return report;
-  // All time: what any window the reader may ask for hides, it hides too.
-  for (const auto& [from, to] : InstitutionWindows(q)) {
-    const Report raw = compute(from, to);
-    Report shown = raw;
-    ProtectOtherInstitutions(shown, who);
-    hide_window(raw, shown, report);
+Status ScoreService::ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
+                               const HideWindow& hide_window, Report* out) const {
+  auto ranges = RangesFor(q, who);
+  if (!ranges.ok()) return ranges.status();
+  Report report = compute(*ranges);
+  if (who.role == Role::kInstitution) {
+    ProtectOtherInstitutions(report, who);
+    if (q.from.empty()) {
+      // All time: what any window the reader may ask for hides, it hides too.
+      bool waves = false;
+      auto windows = InstitutionWindows(q, &waves);
+      if (!windows.ok()) return windows.status();
+      for (const auto& window : *windows) {
+        const Report raw = compute(DayRanges{window});
+        Report shown = raw;
+        ProtectOtherInstitutions(shown, who);
+        hide_window(raw, shown, report);
+      }
+    }
   }
-  return report;
+  *out = std::move(report);
+  return Status::Ok();
 }
 
-std::vector<std::pair<std::string, std::string>> ScoreService::InstitutionWindows(
-    const ScoreQuery& q) const {
+Result<ScoreService::DayRanges> ScoreService::InstitutionWindows(const ScoreQuery& q,
+                                                                 bool* waves) const {
+  auto reader = readers_->Acquire();
+  if (!reader.ok()) return reader.status();
+  auto defined = ListWaves(**reader, q.survey->id);
+  if (!defined.ok()) return defined.status();
+  *waves = !defined->empty();
+  if (*waves) {
+    DayRanges windows;
+    for (const Wave& w : *defined) windows.emplace_back(w.from, w.to);
+    return windows;
+  }
   const auto [first, last] = aggregates_->Days(q.survey->id);
   return WholeWindows(first, last, InstitutionPeriodMonths(institution_period_));
+}
+
+Result<ScoreService::DayRanges> ScoreService::RangesFor(const ScoreQuery& q,
+                                                        const Principal& who) const {
+  if (who.role == Role::kInstitution && q.from.empty() && q.to.empty()) {
+    bool waves = false;
+    auto windows = InstitutionWindows(q, &waves);
+    if (!windows.ok()) return windows.status();
+    if (waves) return windows;  // all its waves, and nothing outside them
+  }
+  return DayRanges{{q.from, q.to}};
+}
+
+std::map<std::string, std::vector<int64_t>> ScoreService::SumOver(
+    const ScoreQuery& q, SumPart part, const DayRanges& ranges,
+    const std::function<bool(const std::string&)>& include) const {
+  std::map<std::string, std::vector<int64_t>> total;
+  for (const auto& [from, to] : ranges) {
+    auto sums = aggregates_->Sum(q.survey->id, q.survey->version, part, from, to, include);
+    if (total.empty()) {
+      total = std::move(sums);
+      continue;
+    }
+    for (auto& [institution, values] : sums) {
+      std::vector<int64_t>& into = total[institution];
+      if (into.empty()) into.assign(values.size(), 0);
+      for (size_t i = 0; i < values.size(); ++i) into[i] += values[i];
+    }
+  }
+  return total;
+}
+
+Result<ScoreQuery> ScoreService::QueryOf(const QueryParams& params, const std::string& survey,
+                                         bool with_institution) const {
+  auto q = ParseScoreQuery(*catalog_, survey, params, with_institution);
+  if (!q.ok() || q->wave.empty()) return q;
+  auto reader = readers_->Acquire();
+  if (!reader.ok()) return reader.status();
+  auto wave = FindWave(**reader, q->survey->id, q->wave);
+  if (!wave.ok()) return wave.status();
+  if (!*wave)
+    return Status::NotFound("survey '" + q->survey->id + "' has no wave '" + q->wave + "'");
+  q->from = (*wave)->from;
+  q->to = (*wave)->to;
+  return q;
 }
 
 Result<int64_t> ScoreService::CountExcluded(const ScoreQuery& q) const {
@@ -147,17 +226,17 @@ Status ScoreService::RunPartB(const ScoreQuery& q, const Principal& who, PartBRe
   Status s = Prepare(q, who, dir, &include);
   if (!s.ok()) return s;
   const PeerTypes types = q.by_type ? TypesOf(**dir) : PeerTypes{};
-  auto compute = [&](const std::string& from, const std::string& to) {
-    return ComputePartB(
-        *aggregates_->Indicators(q.survey->id, q.survey->version),
-        aggregates_->Sum(q.survey->id, q.survey->version, SumPart::kIndicators, from, to, include),
-        part_b_options(), q.by_type ? &types : nullptr);
+  auto compute = [&](const DayRanges& ranges) {
+    return ComputePartB(*aggregates_->Indicators(q.survey->id, q.survey->version),
+                        SumOver(q, SumPart::kIndicators, ranges, include), part_b_options(),
+                        q.by_type ? &types : nullptr);
   };
-  *out = ForReader<PartBReport>(
-      q, who, compute, [this](const PartBReport& raw, const PartBReport& shown, PartBReport& all) {
+  return ForReader<PartBReport>(
+      q, who, compute,
+      [this](const PartBReport& raw, const PartBReport& shown, PartBReport& all) {
         HideWhatAWindowHides(raw, shown, scoring_.min_n, all);
-      });
-  return Status::Ok();
+      },
+      out);
 }
 
 Result<ReportContents> ScoreService::AssembleReport(const ScoreQuery& q, const Principal& who,

@@ -175,6 +175,19 @@ CREATE INDEX submissions_excluded ON submissions (survey_id, completed_day)
     // in any order after a dropped connection); each new interview asks whether one already
     // names it (docs/supervision.md, "Corrections"). The index holds only the corrections.
     "CREATE INDEX submissions_corrections ON submissions (replaces) WHERE replaces IS NOT NULL;",
+    // 8 -> 9: the waves of a survey (docs/waves.md): named windows of fieldwork, never
+    // overlapping within a survey, that scores, reports and exports can be asked for.
+    R"sql(
+CREATE TABLE waves (
+  survey_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  from_day TEXT NOT NULL,
+  to_day TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (survey_id, id)
+);
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");
@@ -336,7 +349,21 @@ CREATE TABLE rate_spend (
     return "CREATE INDEX submissions_corrections ON submissions (replaces) "
            "WHERE replaces IS NOT NULL;";
   }
-  return nullptr;  // 8 is the last
+  if (version == 8) {  // as SQLite's 8 -> 9
+    *to = 9;
+    return R"sql(
+CREATE TABLE waves (
+  survey_id text NOT NULL,
+  id text NOT NULL,
+  label text NOT NULL,
+  from_day text NOT NULL,
+  to_day text NOT NULL,
+  created_at text NOT NULL,
+  PRIMARY KEY (survey_id, id)
+);
+)sql";
+  }
+  return nullptr;  // 9 is the last
 }
 
 const char* MigrationFrom(int version) {

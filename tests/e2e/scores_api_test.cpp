@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "percept/base/database.h"
 #include "percept/storage/schema.h"
@@ -265,6 +266,7 @@ TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a
       "ALTER TABLE submissions DROP COLUMN flags; "
       "ALTER TABLE submissions DROP COLUMN household_key; "
       "ALTER TABLE submissions DROP COLUMN replaces; ALTER TABLE tokens DROP COLUMN team; "
+      "DROP TABLE waves; "
       "PRAGMA user_version = 2");
   const std::string current = std::to_string(percept::kSchemaVersion);
   CHECK(server.Admin("init").find("schema 2 -> " + current) != std::string::npos);
@@ -466,37 +468,28 @@ bool SinglesOut(const std::set<Atom>& left, const std::vector<std::set<Atom>>& c
 
 }  // namespace
 
-TEST_CASE("all time shows an institution reader nothing that its windows hide", "[e2e]") {
-  ServerProcess server({"--min-n", "3"});
-  std::mt19937_64 rng(27);
-  const std::string own = "cesfam-tal-1";
-  // October: besides the reader, two other institutions (that month's network is hidden).
+// Three months around institution reader `own`, each thin somewhere: in October, besides the
+// reader, two other institutions (that month's network is hidden); in November, seven others; in
+// December, two of the reader's own families, fewer than min_n = 3.
+static void SendThreeThinMonths(ServerProcess& server, const std::string& own,
+                                std::mt19937_64& rng) {
   SendWave(server, {own, "omil-tal", "liceo-tal-1"}, "2026-10-10", 6, 10, rng);
-  // November: seven others.
   SendWave(server, {own, "cesfam-tal-2", "omil-tem"}, "2026-11-10", 6, 30, rng);
   SendWave(server, {"cesfam-tem-1", "omil-stgo", "omil-pa", "liceo-stgo-1"}, "2026-11-12", 6, 40,
            rng);
   SendWave(server, {"cesfam-stgo-1", "omil-tal"}, "2026-11-14", 6, 50, rng);
-  // December: two of the reader's own families, fewer than min_n.
   SendWave(server, {own, "omil-tal", "omil-tem", "omil-pa"}, "2026-12-03", 2, 60, rng);
-  auto c = server.Client();
-  std::map<std::string, std::string> type_of;
-  const json directory = GetJson(*c, "/api/v1/institutions", server.analyst_token);
-  for (const json& i : directory) type_of[i["id"]] = i["type"];
-  const std::vector<std::string> months = {"&from=2026-10-01&to=2026-10-31",
-                                           "&from=2026-11-01&to=2026-11-30",
-                                           "&from=2026-12-01&to=2026-12-31"};
+}
 
-  // Before the rule, all time showed the network that October hides (all time less November and
-  // December is October's two others) and the reader's own cell that December hides.
-  const json all_time =
-      GetJson(*c, "/api/v1/scores?survey=chs-perception", server.institution_token);
-  CHECK(all_time["network"][0]["suppressed"] == true);
-  CHECK(FindCell(all_time["cells"], own, "opportunity")->at("suppressed") == true);
-  const json november =
-      GetJson(*c, "/api/v1/scores?survey=chs-perception" + months[1], server.institution_token);
-  CHECK(november["network"][0]["suppressed"] == false);  // a window that hides nothing shows it
-
+// Tries every subtraction an institution reader `own` could make of what it is shown over all
+// time and over each of `windows` (query strings), by /scores, /indicators and /autonomy and under
+// both comparisons, against what an analyst sees in each window; fails when one would single out
+// fewer than min_n families of another institution, or show its own cell that a window hides.
+// Returns how many subtractions were tried.
+static int TryEverySubtraction(ServerProcess& server, httplib::SSLClient& client,
+                               const std::string& own, std::map<std::string, std::string> type_of,
+                               const std::vector<std::string>& months) {
+  auto* c = &client;
   int tried = 0;
   for (const char* path : {"/api/v1/scores", "/api/v1/indicators", "/api/v1/autonomy"}) {
     const std::string base = std::string(path) + "?survey=chs-perception";
@@ -552,6 +545,219 @@ TEST_CASE("all time shows an institution reader nothing that its windows hide", 
       }
     }
   }
+  return tried;
+}
+
+TEST_CASE("all time shows an institution reader nothing that its windows hide", "[e2e]") {
+  ServerProcess server({"--min-n", "3"});
+  std::mt19937_64 rng(27);
+  const std::string own = "cesfam-tal-1";
+  SendThreeThinMonths(server, own, rng);
+  auto c = server.Client();
+  std::map<std::string, std::string> type_of;
+  const json directory = GetJson(*c, "/api/v1/institutions", server.analyst_token);
+  for (const json& i : directory) type_of[i["id"]] = i["type"];
+  const std::vector<std::string> months = {"&from=2026-10-01&to=2026-10-31",
+                                           "&from=2026-11-01&to=2026-11-30",
+                                           "&from=2026-12-01&to=2026-12-31"};
+
+  // Before the rule, all time showed the network that October hides (all time less November and
+  // December is October's two others) and the reader's own cell that December hides.
+  const json all_time =
+      GetJson(*c, "/api/v1/scores?survey=chs-perception", server.institution_token);
+  CHECK(all_time["network"][0]["suppressed"] == true);
+  CHECK(FindCell(all_time["cells"], own, "opportunity")->at("suppressed") == true);
+  const json november =
+      GetJson(*c, "/api/v1/scores?survey=chs-perception" + months[1], server.institution_token);
+  CHECK(november["network"][0]["suppressed"] == false);  // a window that hides nothing shows it
+
+  const int tried = TryEverySubtraction(server, *c, own, type_of, months);
+  INFO("subtractions tried: " << tried);
+  CHECK(tried > 100);
+}
+
+namespace {
+
+// `percept --db <the server's database> ARGS`, its output (stderr too) and exit status.
+std::string Cli(ServerProcess& server, const std::string& args, int* status) {
+  return Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() + "' " + args + " 2>&1", status);
+}
+
+std::string WaveArgs(const std::string& id, const std::string& from, const std::string& to) {
+  return "wave create --survey chs-perception --survey-dir '" + SourcePath("survey_defs") +
+         "' --id " + id + " --from " + from + " --to " + to;
+}
+
+}  // namespace
+
+TEST_CASE("waves: admins define them, they never overlap, and interviews keep a wave's dates",
+          "[e2e]") {
+  ServerProcess server({"--min-n", "3"});
+  std::mt19937_64 rng(41);
+  const std::string admin = LastLine(server.Admin("token create --role admin --name boss"));
+  int status = -1;
+  Cli(server, WaveArgs("2026-10", "2026-10-01", "2026-10-31") + " --label 'Línea base'", &status);
+  CHECK(status == 0);
+  // An overlapping window is refused, naming the wave it overlaps (CLI exit 2).
+  const std::string refused = Cli(server, WaveArgs("late", "2026-10-20", "2026-11-15"), &status);
+  CHECK(status == 2);
+  CHECK_THAT(refused, Catch::Contains("overlaps wave '2026-10'"));
+  Cli(server, WaveArgs("2026-11", "2026-11-01", "2026-11-30"), &status);
+  CHECK(status == 0);
+  Cli(server, WaveArgs("bad", "2026-12-31", "2026-12-01"), &status);
+  CHECK(status == 1);  // to before from: a mistake, not a conflict
+  SendWave(server, {"cesfam-tal-1", "omil-tal"}, "2026-10-12", 5, 10, rng);
+
+  auto c = server.Client();
+  json waves = GetJson(*c, "/api/v1/waves?survey=chs-perception", server.analyst_token);
+  REQUIRE(waves.size() == 2);
+  CHECK(waves[0] == json{{"id", "2026-10"},
+                         {"label", "Línea base"},
+                         {"from", "2026-10-01"},
+                         {"to", "2026-10-31"},
+                         {"interviews", 5}});
+  CHECK(waves[1]["interviews"] == 0);
+
+  // Over HTTP, admins only; the same rules, in the contract's error shape.
+  const std::string body =
+      R"({"survey":"chs-perception","id":"2027-1","from":"2026-11-20","to":"2027-01-31"})";
+  auto r = c->Post("/api/v1/waves", Bearer(server.analyst_token), body, kJson);
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  r = c->Post("/api/v1/waves", Bearer(admin), body, kJson);
+  REQUIRE(r);
+  CHECK(r->status == 409);
+  CHECK_THAT(json::parse(r->body)["error"]["message"].get<std::string>(),
+             Catch::Contains("overlaps wave '2026-11'"));
+  r = c->Post("/api/v1/waves", Bearer(admin),
+              R"({"survey":"chs-perception","id":"2027-1","from":"2027-03-01","to":"2027-03-31",)"
+              R"("label":"Seguimiento"})",
+              kJson);
+  REQUIRE(r);
+  CHECK(r->status == 201);
+  r = c->Post("/api/v1/waves", Bearer(admin), R"({"survey":"chs-perception","id":"x","from":1})",
+              kJson);
+  REQUIRE(r);
+  CHECK(r->status == 422);
+  // A wave that holds interviews keeps its dates; its label may change.
+  r = c->Patch("/api/v1/waves/2026-10", Bearer(admin),
+               R"({"survey":"chs-perception","to":"2026-10-20"})", kJson);
+  REQUIRE(r);
+  CHECK(r->status == 409);
+  r = c->Patch("/api/v1/waves/2026-10", Bearer(admin),
+               R"({"survey":"chs-perception","label":"Baseline"})", kJson);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(json::parse(r->body)["label"] == "Baseline");
+  Cli(server, "wave edit --survey chs-perception --id 2026-10 --from 2026-09-01", &status);
+  CHECK(status == 2);
+  // An empty wave's dates may move, but not onto another wave.
+  r = c->Patch("/api/v1/waves/2026-11", Bearer(admin),
+               R"({"survey":"chs-perception","to":"2027-03-05"})", kJson);
+  REQUIRE(r);
+  CHECK(r->status == 409);
+  r = c->Patch("/api/v1/waves/2026-11", Bearer(admin),
+               R"({"survey":"chs-perception","to":"2026-12-15"})", kJson);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  r = c->Patch("/api/v1/waves/nope", Bearer(admin), R"({"survey":"chs-perception","label":"x"})",
+               kJson);
+  REQUIRE(r);
+  CHECK(r->status == 404);
+  const std::string listed = Cli(server, "wave list --survey chs-perception", &status);
+  CHECK(status == 0);
+  CHECK_THAT(listed, Catch::Contains("2026-10") && Catch::Contains("Baseline") &&
+                         Catch::Contains("2027-1"));
+  r = c->Get("/api/v1/waves?survey=chs-perception", Bearer(server.enumerator_token));
+  REQUIRE(r);
+  CHECK(r->status == 403);
+}
+
+TEST_CASE("scores of a wave are the scores of its window, number for number", "[e2e]") {
+  ServerProcess server({"--min-n", "3"});
+  std::mt19937_64 rng(43);
+  SendWave(server, {"cesfam-tal-1", "omil-tal", "liceo-tal-1"}, "2026-10-05", 8, 10, rng);
+  SendWave(server, {"cesfam-tal-1", "cesfam-tal-2", "omil-tem"}, "2026-10-25", 8, 30, rng);
+  SendWave(server, {"cesfam-tal-1", "omil-tal"}, "2026-11-10", 8, 50, rng);
+  int status = -1;
+  Cli(server, WaveArgs("w1", "2026-10-01", "2026-10-31"), &status);
+  REQUIRE(status == 0);
+  auto c = server.Client();
+  for (const char* path :
+       {"/api/v1/scores", "/api/v1/critical-points", "/api/v1/indicators", "/api/v1/autonomy"}) {
+    CAPTURE(path);
+    const std::string base = std::string(path) + "?survey=chs-perception";
+    json by_wave = GetJson(*c, base + "&wave=w1", server.analyst_token);
+    json by_dates = GetJson(*c, base + "&from=2026-10-01&to=2026-10-31", server.analyst_token);
+    by_wave.erase("filters");
+    by_dates.erase("filters");
+    CHECK(by_wave == by_dates);
+    if (std::string(path) == "/api/v1/scores") {  // and not all time's: November is left out
+      json all = GetJson(*c, base, server.analyst_token);
+      all.erase("filters");
+      CHECK(all != by_wave);
+    }
+  }
+  auto r = c->Get("/api/v1/scores?survey=chs-perception&wave=w1&from=2026-10-01",
+                  Bearer(server.analyst_token));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  r = c->Get("/api/v1/scores?survey=chs-perception&wave=w9", Bearer(server.analyst_token));
+  REQUIRE(r);
+  CHECK(r->status == 404);
+  r = c->Get("/reports/chs-perception?wave=w1", Bearer(server.analyst_token));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
+
+TEST_CASE("with waves, an institution reader sees whole waves, all of them, and nothing between",
+          "[e2e]") {
+  ServerProcess server({"--min-n", "3"});
+  std::mt19937_64 rng(47);
+  const std::string own = "cesfam-tal-1";
+  // The months of "all time shows an institution reader nothing that its windows hide", as
+  // waves, and interviews outside every wave.
+  SendThreeThinMonths(server, own, rng);
+  // September, outside every wave: the only interviews about cesfam-pa-1, and more of the
+  // reader's own.
+  SendWave(server, {own, "cesfam-pa-1"}, "2026-09-15", 6, 70, rng);
+  int status = -1;
+  for (const auto& [id, from, to] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"w-oct", "2026-10-01", "2026-10-31"},
+           {"w-nov", "2026-11-01", "2026-11-30"},
+           {"w-dec", "2026-12-01", "2026-12-31"}}) {
+    Cli(server, WaveArgs(id, from, to), &status);
+    REQUIRE(status == 0);
+  }
+  auto c = server.Client();
+  // Its --institution-period windows give way to the waves: a whole month that is no wave is
+  // refused; a wave's own dates are that wave.
+  auto r = c->Get("/api/v1/scores?survey=chs-perception&from=2026-09-01&to=2026-09-30",
+                  Bearer(server.institution_token));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  json nov =
+      GetJson(*c, "/api/v1/scores?survey=chs-perception&wave=w-nov", server.institution_token);
+  json nov_dates = GetJson(*c, "/api/v1/scores?survey=chs-perception&from=2026-11-01&to=2026-11-30",
+                           server.institution_token);
+  nov.erase("filters");
+  nov_dates.erase("filters");
+  CHECK(nov == nov_dates);
+  // All time is all the waves: September's interviews are in nobody's window, so in none of its
+  // answers. The analyst's all time has cesfam-pa-1; the reader's network does not count it.
+  const json analyst = GetJson(*c, "/api/v1/scores?survey=chs-perception", server.analyst_token);
+  CHECK(FindCell(analyst["cells"], "cesfam-pa-1", "opportunity") != nullptr);
+  const std::string pa_token = LastLine(
+      server.Admin("token create --role institution --name pa-staff --institution cesfam-pa-1"));
+  const json pa = GetJson(*c, "/api/v1/scores?survey=chs-perception", pa_token);
+  const json* pa_cell = FindCell(pa["cells"], "cesfam-pa-1", "opportunity");
+  CHECK((pa_cell == nullptr || pa_cell->at("suppressed") == true));
+  // And no subtraction of what it may ask for singles out another institution's families.
+  std::map<std::string, std::string> type_of;
+  for (const json& i : GetJson(*c, "/api/v1/institutions", server.analyst_token))
+    type_of[i["id"]] = i["type"];
+  const int tried =
+      TryEverySubtraction(server, *c, own, type_of, {"&wave=w-oct", "&wave=w-nov", "&wave=w-dec"});
   INFO("subtractions tried: " << tried);
   CHECK(tried > 100);
 }

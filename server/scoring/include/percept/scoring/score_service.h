@@ -63,11 +63,10 @@ class ScoreService {
         scoring_(scoring),
         institution_period_(std::move(institution_period)) {}
 
-  // The query for survey `survey` from `params` (score_query.h).
+  // The query for survey `survey` from `params` (score_query.h), a wave's window in place of its
+  // id (NotFound for a wave the survey does not have).
   Result<ScoreQuery> QueryOf(const QueryParams& params, const std::string& survey,
-                             bool with_institution) const {
-    return ParseScoreQuery(*catalog_, survey, params, with_institution);
-  }
+                             bool with_institution) const;
   // Runs `q` for `who` (what an institution may ask, what it may see) over one snapshot of
   // the institutions, which it hands back in *directory.
   Status Run(const ScoreQuery& q, const Principal& who, ScoreReport* out,
@@ -98,11 +97,20 @@ class ScoreService {
   // `compute(from, to)` for `who`: as it is for analysts; for an institution reader, with what
   // it may not see hidden (institution_privacy.h), over all time what any window hides too.
   template <typename Report, typename Compute, typename HideWindow>
-  Report ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
-                   const HideWindow& hide_window) const;
-  // The whole --institution-period windows that hold the query's survey's interviews: what an
-  // institution reader asking for all time could ask for instead (institution_privacy.h).
-  std::vector<std::pair<std::string, std::string>> InstitutionWindows(const ScoreQuery& q) const;
+  Status ForReader(const ScoreQuery& q, const Principal& who, const Compute& compute,
+                   const HideWindow& hide_window, Report* out) const;
+  using DayRanges = std::vector<std::pair<std::string, std::string>>;
+  // The windows an institution reader may ask for (docs/security.md, "Differencing"): the
+  // survey's waves when it has any, else the whole --institution-period windows that hold its
+  // interviews (institution_privacy.h). `waves` says which.
+  Result<DayRanges> InstitutionWindows(const ScoreQuery& q, bool* waves) const;
+  // The day ranges `q` covers for `who`: its window; for an institution reader asking for all
+  // time of a survey with waves, every wave (never an interview outside them).
+  Result<DayRanges> RangesFor(const ScoreQuery& q, const Principal& who) const;
+  // `part`'s sums of the query's survey over `ranges`, added.
+  std::map<std::string, std::vector<int64_t>> SumOver(
+      const ScoreQuery& q, SumPart part, const DayRanges& ranges,
+      const std::function<bool(const std::string&)>& include) const;
 
   const SurveyCatalog* catalog_;
   Aggregates* aggregates_;
