@@ -16,11 +16,13 @@ server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 db=$dir/p.db
-"$new" --db "$db" init > /dev/null 2>&1
-"$new" --db "$db" institution import survey_defs/institutions-demo.csv > /dev/null
-enumerator=$("$new" --db "$db" token create --role enumerator --name field 2>/dev/null | tail -n 1)
-analyst=$("$new" --db "$db" token create --role analyst --name analyst 2>/dev/null | tail -n 1)
-institution=$("$new" --db "$db" token create --role institution --name cesfam \
+# The database is made and filled by the old build and migrated by the new one before it
+# serves: an old build refuses a newer schema, a new one migrates an older.
+"$old" --db "$db" init > /dev/null 2>&1
+"$old" --db "$db" institution import survey_defs/institutions-demo.csv > /dev/null
+enumerator=$("$old" --db "$db" token create --role enumerator --name field 2>/dev/null | tail -n 1)
+analyst=$("$old" --db "$db" token create --role analyst --name analyst 2>/dev/null | tail -n 1)
+institution=$("$old" --db "$db" token create --role institution --name cesfam \
   --institution cesfam-tal-1 2>/dev/null | tail -n 1)
 
 serve() {  # serve BINARY: sets server and url
@@ -31,8 +33,8 @@ serve() {  # serve BINARY: sets server and url
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 
-# One wave, stored once, by the new build (both read the same file afterwards).
-serve "$new"
+# One wave, stored once, by the old build (both read the same file afterwards).
+serve "$old"
 "$T" simulate --households "$households" --seed 11 --plant cesfam-tal-2:transparency:-2 --queue "$dir/q.db" > /dev/null
 "$T" sync --queue "$dir/q.db" --server "$url" --token "$enumerator" --cacert "$dir/dev-cert.pem" > /dev/null
 stop
@@ -53,6 +55,7 @@ outputs=(
 )
 for side in old new; do
   bin=$old; [ "$side" = new ] && bin=$new
+  [ "$side" = new ] && "$new" --db "$db" init > /dev/null 2>&1
   mkdir -p "$dir/$side"
   serve "$bin"
   for o in "${outputs[@]}"; do
