@@ -69,25 +69,36 @@ Result<SubmissionOutcome> InsertSubmission(Store& store, const ValidSubmission& 
                                            const std::string& enumerator,
                                            const std::string& received_at) {
   // duplicate_household (docs/supervision.md): the same household in another interview of the
-  // survey within 120 days.
+  // survey in the same wave when the interview is in one (a visit in the next wave is the panel,
+  // docs/waves.md); outside every wave, within 120 days.
   std::string flags;
   for (const std::string& f : sub.flags) flags += (flags.empty() ? "" : ",") + f;
   if (!sub.household_key.empty()) {
-    auto dup = store.Cached(store.Sql(
-        "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
-        "instance_id <> ? AND completed_day BETWEEN date(?, '-120 days') AND date(?, '+120 days') "
-        "LIMIT 1",
-        "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
-        "instance_id <> ? AND completed_day BETWEEN to_char(?::date - 120, 'YYYY-MM-DD') AND "
-        "to_char(?::date + 120, 'YYYY-MM-DD') LIMIT 1"));
+    auto wave = store.Cached(
+        "SELECT from_day, to_day FROM waves WHERE survey_id = ? AND ? BETWEEN from_day AND to_day");
+    if (!wave.ok()) return wave.status();
+    ResetOnExit reset_wave(**wave);
+    (*wave)->Bind(1, sub.survey_id).Bind(2, sub.completed_day);
+    const bool in_wave = (*wave)->Step();
+    if (!(*wave)->status().ok()) return (*wave)->status();
+    auto dup = in_wave
+                   ? store.Cached(
+                         "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
+                         "instance_id <> ? AND completed_day BETWEEN ? AND ? LIMIT 1")
+                   : store.Cached(store.Sql(
+                         "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
+                         "instance_id <> ? AND completed_day BETWEEN date(?, '-120 days') AND "
+                         "date(?, '+120 days') LIMIT 1",
+                         "SELECT 1 FROM submissions WHERE survey_id = ? AND household_key = ? AND "
+                         "instance_id <> ? AND completed_day BETWEEN to_char(?::date - 120, "
+                         "'YYYY-MM-DD') AND to_char(?::date + 120, 'YYYY-MM-DD') LIMIT 1"));
     if (!dup.ok()) return dup.status();
     ResetOnExit reset(**dup);
-    (*dup)
-        ->Bind(1, sub.survey_id)
-        .Bind(2, sub.household_key)
-        .Bind(3, sub.instance_id)
-        .Bind(4, sub.completed_day)
-        .Bind(5, sub.completed_day);
+    (*dup)->Bind(1, sub.survey_id).Bind(2, sub.household_key).Bind(3, sub.instance_id);
+    if (in_wave)
+      (*dup)->Bind(4, (*wave)->Text(0)).Bind(5, (*wave)->Text(1));
+    else
+      (*dup)->Bind(4, sub.completed_day).Bind(5, sub.completed_day);
     if ((*dup)->Step()) flags += std::string(flags.empty() ? "" : ",") + "duplicate_household";
     if (!(*dup)->status().ok()) return (*dup)->status();
   }

@@ -18,6 +18,7 @@
 #include "percept/storage/rate_spend.h"
 #include "percept/storage/reviews.h"
 #include "percept/storage/schema_shape.h"
+#include "percept/storage/waves.h"
 #include "percept/storage/submission_records.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/storage/token_records.h"
@@ -509,4 +510,31 @@ TEST_CASE("each engine's dialect reads a JSON field and finds a word in its own 
               })
               .ok());
   CHECK(seen == 2);
+}
+
+TEST_CASE("a household seen again in the same wave is a duplicate, in the next wave the panel",
+          "[unit][pg]") {
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
+  REQUIRE(CreateWave(*store, {"chs-perception", "2026-2", "", "2026-11-01", "2026-11-30"}).ok());
+  REQUIRE(CreateWave(*store, {"chs-perception", "2026-3", "", "2026-12-01", "2026-12-31"}).ok());
+  auto visit = [&](const std::string& id, const std::string& household, const std::string& day) {
+    ValidSubmission s = Sub(id, "{\"id\":\"" + id + "\"}");
+    s.household_key = household;
+    s.completed_day = day;
+    REQUIRE(*InsertSubmission(*store, s, "tab-1", "t") == SubmissionOutcome::kCreated);
+    auto found = FindInterview(*store, id);
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    const auto& flags = (*found)->flags;
+    return std::find(flags.begin(), flags.end(), "duplicate_household") != flags.end();
+  };
+  CHECK_FALSE(visit("h1-nov", "h1", "2026-11-20"));
+  // Fifteen days later, but in the next wave: the panel, not a duplicate (the 120-day rule alone
+  // would have flagged it).
+  CHECK_FALSE(visit("h1-dec", "h1", "2026-12-05"));
+  CHECK(visit("h1-dec-again", "h1", "2026-12-28"));  // the same wave twice
+  // Outside every wave, the 120-day rule as before.
+  CHECK_FALSE(visit("h2-feb", "h2", "2027-02-01"));
+  CHECK(visit("h2-mar", "h2", "2027-03-01"));
+  CHECK_FALSE(visit("h2-dec", "h2", "2026-12-10"));  // in a wave without h2 in it
 }
