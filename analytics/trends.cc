@@ -58,7 +58,8 @@ TrendChange IndexChange(const ClusterMean& a, const ClusterMean& b, double k) {
   t.low = t.change - half;
   t.high = t.change + half;
   const double stat = (b.mean - a.mean) / std::sqrt(v);
-  t.p = std::min(1.0, 2 * (1 - StudentTCdf(t.df, std::fabs(stat))));
+  // The lower tail of −|t|, not 1 − the upper: a p of 1e-12 must not round to 0.
+  t.p = std::min(1.0, 2 * StudentTCdf(t.df, -std::fabs(stat)));
   return t;
 }
 

@@ -10,6 +10,7 @@ packages=(
   libgoogle-perftools-dev
   zbar-tools catch2 sqlite3 wrk python3 pspp chromium
   chromium-driver
+  r-cran-survey  # R's survey package: the oracle of the trend tests (tests/oracle/)
 )
 # Node.js and npm build the browser tablet (web/): the machine's own when it has them.
 command -v npm > /dev/null || packages+=(nodejs npm)

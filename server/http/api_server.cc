@@ -40,6 +40,7 @@
 #include "review_routes.h"
 #include "router.h"
 #include "score_routes.h"
+#include "trend_routes.h"
 #include "session_routes.h"
 #include "shared_limits.h"
 #include "submission_routes.h"
@@ -85,6 +86,8 @@ struct ApiServer::Impl {
   std::optional<ExportResource> exports;
   std::optional<ScoreService> score_service;
   std::optional<ScoreResource> scores;
+  std::optional<TrendService> trend_service;
+  std::optional<TrendResource> trends;
   std::optional<PartBResource> part_b;
   std::optional<ReviewResource> reviews;
   std::optional<SupervisePage> supervise;
@@ -125,6 +128,8 @@ void ApiServer::Impl::Routes() {
   score_service.emplace(&catalog, aggregates.get(), writer.get(), readers.get(), institutions.get(),
                         scoring, options.institution_period);
   scores.emplace(&*score_service);
+  trend_service.emplace(&*score_service, aggregates.get(), readers.get());
+  trends.emplace(&*trend_service);
   part_b.emplace(&*score_service, readers.get(), institutions.get());
   supervise.emplace(&catalog, readers.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
@@ -138,6 +143,7 @@ void ApiServer::Impl::Routes() {
   openrosa->Register(*router);
   exports->Register(*router);
   scores->Register(*router);
+  trends->Register(*router);
   part_b->Register(*router);
   reviews->Register(*router);
   waves->Register(*router);

@@ -20,6 +20,16 @@ bool SameShape(const ScoreLayout& a, const ScoreLayout& b) {
   return true;
 }
 
+// How many leading slots of version `own`'s sums of `part` mean the same in `wanted`'s: all
+// of them or none for the scores, the indicators' for part (b) (IndicatorLayout::CommonWidth).
+size_t CommonSlots(const ScoreLayout& own_scores, const IndicatorLayout& own_indicators,
+                   const ScoreLayout& wanted_scores, const IndicatorLayout& wanted_indicators,
+                   SumPart part) {
+  if (part == SumPart::kScores)
+    return SameShape(own_scores, wanted_scores) ? wanted_scores.width() : 0;
+  return wanted_indicators.CommonWidth(own_indicators);
+}
+
 }  // namespace
 
 Aggregates::Aggregates(const std::vector<const SurveyDefinition*>& definitions) {
@@ -56,6 +66,26 @@ void Aggregates::Accumulate(const std::string& survey_id, int version,
   if (!l) return;
   l->scores->Accumulate(likert, sums);
   l->indicators->Accumulate(facts, sums + l->scores->width());
+}
+
+bool Aggregates::AddEvaluation(const std::string& survey_id, int own_version, int wanted_version,
+                               std::string_view likert_blob, std::string_view facts,
+                               int64_t* scores, int64_t* indicators) const {
+  const Layouts* own = Find(survey_id, own_version);
+  const Layouts* wanted = Find(survey_id, wanted_version);
+  if (!own || !wanted) return false;
+  const size_t common_scores = CommonSlots(*own->scores, *own->indicators, *wanted->scores,
+                                           *wanted->indicators, SumPart::kScores);
+  const size_t common_indicators = CommonSlots(*own->scores, *own->indicators, *wanted->scores,
+                                               *wanted->indicators, SumPart::kIndicators);
+  if (common_scores == 0 && common_indicators == 0) return false;
+  std::vector<int64_t> sums(own->width(), 0);
+  Accumulate(survey_id, own_version, DecodeLikert(likert_blob, own->scores->lo()), facts,
+             sums.data());
+  for (size_t i = 0; i < common_scores; ++i) scores[i] += sums[i];
+  const int64_t* own_indicators = sums.data() + own->scores->width();
+  for (size_t i = 0; i < common_indicators; ++i) indicators[i] += own_indicators[i];
+  return true;
 }
 
 void Aggregates::Add(const ValidSubmission& sub, AggregateDelta* delta) const {
@@ -223,8 +253,8 @@ std::map<std::string, std::vector<int64_t>> Aggregates::Sum(
     const bool scores = part == SumPart::kScores;
     // The wanted version's width; this version's sums fill its first `common` slots.
     const size_t width = scores ? wanted->scores->width() : wanted->indicators->width();
-    const size_t common = scores ? (SameShape(*own->scores, *wanted->scores) ? width : 0)
-                                 : wanted->indicators->CommonWidth(*own->indicators);
+    const size_t common =
+        CommonSlots(*own->scores, *own->indicators, *wanted->scores, *wanted->indicators, part);
     if (common == 0) continue;
     const size_t stride = own->width();
     const size_t offset = scores ? 0 : own->scores->width();

@@ -8,29 +8,13 @@
 #include "percept/scores.h"
 #include "percept/statistics.h"
 #include "percept/survey_definition.h"
+#include "worked_example.h"
 
 using namespace percept;
 
 namespace {
 
-SurveyDefinition WorkedExampleDefinition() {
-  auto def = ParseSurveyDefinition(R"({
-    "id": "example", "version": 1, "title": {"es": "e", "en": "e"},
-    "scale": {"min": 1, "max": 7, "missing": {"8": "no sabe", "9": "no aplica"}},
-    "dimensions": [{"id": "transparency", "label": {"es": "t", "en": "t"}},
-                   {"id": "utility", "label": {"es": "u", "en": "u"}}],
-    "household": [],
-    "evaluation": [
-      {"id": "trn_1", "type": "likert", "dimension": "transparency", "label": {"es": "a", "en": "a"}},
-      {"id": "trn_2", "type": "likert", "dimension": "transparency", "label": {"es": "a", "en": "a"}},
-      {"id": "utl_1", "type": "likert", "dimension": "utility", "label": {"es": "a", "en": "a"}},
-      {"id": "utl_2", "type": "likert", "dimension": "utility", "label": {"es": "a", "en": "a"}},
-      {"id": "overall", "type": "likert", "role": "overall", "label": {"es": "a", "en": "a"}}]
-  })",
-                                   "example.json");
-  REQUIRE(def.ok());
-  return std::move(def).value();
-}
+using testing::WorkedExampleDefinition;
 
 // The rows of the worked example: institution, then trn_1 trn_2 utl_1 utl_2 overall.
 const std::vector<std::pair<std::string, std::vector<int>>> kRows = {

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "percept/statistics.h"
+#include "percept/trend_report.h"
+#include "worked_example.h"
 
 using namespace percept;
 
@@ -187,6 +189,180 @@ TEST_CASE("trends: the worked example from the answers, interviews as clusters",
   const double half = StudentTQuantile(trn_a.df, 0.975) * kK * std::sqrt(trn_a.v);
   CHECK(Index(trn_a.mean) - half == Approx(57.573666).margin(1e-6));
   CHECK(Index(trn_a.mean) + half == Approx(66.037445).margin(1e-6));
+}
+
+namespace {
+
+// One wave's sums as the server keeps them: per institution, and per interview for the network.
+WaveSums SumsOf(const std::vector<Row>& wave, const ScoreLayout& layout,
+                const IndicatorLayout& indicators) {
+  WaveSums w;
+  std::map<std::string, std::vector<int64_t>> by_household;
+  for (const Row& r : wave) {
+    std::vector<int> likert;
+    for (int v : r.answers) likert.push_back(v >= 1 && v <= 7 ? v : kNoAnswer);
+    for (auto* m : {&w.scores[r.institution], &by_household[r.household]}) {
+      m->resize(layout.width(), 0);
+      layout.Accumulate(likert, m->data());
+    }
+  }
+  const std::vector<int64_t> none(indicators.width() + 1, 0);
+  for (const auto& [household, sums] : by_household)
+    w.network.AddInterview(layout, indicators, sums.data(), none.data());
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("trends: the trend report from the kept sums is the worked example", "[unit]") {
+  // The same oracle as above, through what the server computes: integer sums per institution
+  // and per interview (ClusterSums), the cells, the institutions' family and its flags.
+  const SurveyDefinition def = testing::WorkedExampleDefinition();
+  const ScoreLayout layout(def);
+  const IndicatorLayout indicators(def);
+  TrendOptions o;
+  o.min_n = 3;
+  const TrendReport r = ComputeTrends(layout, indicators, SumsOf(kWaveA, layout, indicators),
+                                      SumsOf(kWaveB, layout, indicators), o);
+  auto cell = [&](const std::string& inst, const std::string& dim) -> const IndexTrend& {
+    for (const IndexTrend& c : inst.empty() ? r.network : r.cells)
+      if (c.institution_id == inst && c.dimension == dim) return c;
+    FAIL("no cell " << inst << " " << dim);
+    throw;
+  };
+  struct Expected {
+    std::string inst, dim;
+    double index_a, index_b, change, low, high, df, p, q;
+    std::vector<std::string> flags;
+  };
+  const double kNone = std::nan("");
+  for (const Expected& e :
+       std::vector<Expected>{{"a",
+                              "transparency",
+                              29.166667,
+                              79.166667,
+                              50,
+                              31.385711,
+                              68.614289,
+                              6,
+                              0.000594765,
+                              0.00356859,
+                              {"improved"}},
+                             {"a", "utility", 81.25, 81.25, 0, -13.804726, 13.804726, 6, 1, 1, {}},
+                             {"b",
+                              "transparency",
+                              85.416667,
+                              81.25,
+                              -4.166667,
+                              -24.275537,
+                              15.942203,
+                              5.823853,
+                              0.628298762,
+                              0.80370282,
+                              {}},
+                             {"b",
+                              "utility",
+                              72.222222,
+                              68.75,
+                              -3.472222,
+                              -23.524796,
+                              16.580351,
+                              4.676142,
+                              0.66975235,
+                              0.80370282,
+                              {}},
+                             {"c",
+                              "transparency",
+                              70.833333,
+                              56.25,
+                              -14.583333,
+                              -31.310956,
+                              2.144290,
+                              5.533589,
+                              0.076111358,
+                              0.152222715,
+                              {}},
+                             {"c",
+                              "utility",
+                              62.5,
+                              47.916667,
+                              -14.583333,
+                              -31.310956,
+                              2.144290,
+                              5.533589,
+                              0.076111358,
+                              0.152222715,
+                              {}},
+                             {"",
+                              "transparency",
+                              61.805556,
+                              72.222222,
+                              10.416667,
+                              3.929923,
+                              16.903410,
+                              6.178484,
+                              0.007519519,
+                              kNone,
+                              {}},
+                             {"",
+                              "utility",
+                              71.969697,
+                              65.972222,
+                              -5.997475,
+                              -15.287424,
+                              3.292475,
+                              5.968551,
+                              0.165059174,
+                              kNone,
+                              {}},
+                             {"",
+                              "overall",
+                              66.666667,
+                              72.222222,
+                              5.555556,
+                              -6.170006,
+                              17.281117,
+                              4.993499,
+                              0.277481464,
+                              kNone,
+                              {}}}) {
+    CAPTURE(e.inst, e.dim);
+    const IndexTrend& c = cell(e.inst, e.dim);
+    CHECK(c.a.index == Approx(e.index_a).margin(1e-6));
+    CHECK(c.b.index == Approx(e.index_b).margin(1e-6));
+    CHECK(c.change.change == Approx(e.change).margin(1e-6));
+    CHECK(c.change.low == Approx(e.low).margin(1e-6));
+    CHECK(c.change.high == Approx(e.high).margin(1e-6));
+    CHECK(c.change.df == Approx(e.df).margin(1e-6));
+    CheckRelative(c.change.p, e.p);
+    if (std::isnan(e.q)) {
+      CHECK(std::isnan(c.q));  // a network cell is never tested
+    } else {
+      CheckRelative(c.q, e.q);
+    }
+    CHECK(c.flags == e.flags);
+  }
+  // The network's wave A, interviews as clusters: n 12 from H 4, and its narrow interval.
+  const IndexTrend& trn = cell("", "transparency");
+  CHECK(trn.a.n == 12);
+  CHECK(trn.a.h == 4);
+  CHECK(trn.b.h == 5);
+  CHECK(trn.a.ci_low == Approx(57.573666).margin(1e-6));
+  CHECK(trn.a.ci_high == Approx(66.037445).margin(1e-6));
+  // Overall is described, never tested.
+  CHECK(std::isnan(cell("a", "overall").q));
+  CHECK_FALSE(cell("a", "overall").tested);
+  // With min_n 5 every institution side (4 evaluations) is suppressed: no change, no flag.
+  o.min_n = 5;
+  const TrendReport hidden = ComputeTrends(layout, indicators, SumsOf(kWaveA, layout, indicators),
+                                           SumsOf(kWaveB, layout, indicators), o);
+  for (const IndexTrend& c : hidden.cells) {
+    CHECK(c.a.suppressed);
+    CHECK(std::isnan(c.change.change));
+    CHECK(c.flags.empty());
+  }
+  CHECK(hidden.network[0].a.suppressed);        // H 4 < 5
+  CHECK_FALSE(hidden.network[0].b.suppressed);  // H 5
 }
 
 TEST_CASE("trends: the worked example from the counts, and the plans' own family", "[unit]") {

@@ -78,6 +78,11 @@ class ScoreService {
   // `proposal_words` (the first five words) when `share_proposals` or `who` is an analyst.
   Result<ReportContents> AssembleReport(const ScoreQuery& q, const Principal& who,
                                         const std::string& proposal_words, bool share_proposals);
+  // Checks what `who` may ask, takes one snapshot of the institutions and brings the mirror up
+  // to date; `include` then says which institutions the query's filters take in.
+  Status Prepare(const ScoreQuery& q, const Principal& who,
+                 std::shared_ptr<const InstitutionCache::Directory>* directory,
+                 std::function<bool(const std::string&)>* include);
   const ScoreOptions& scoring() const { return scoring_; }
   PartBOptions part_b_options() const;
   // Interviews of the query's survey and period that rejection or correction left out.
@@ -87,11 +92,6 @@ class ScoreService {
   }
 
  private:
-  // Checks what `who` may ask, takes one snapshot of the institutions and brings the mirror up
-  // to date; `include` then says which institutions the query's filters take in.
-  Status Prepare(const ScoreQuery& q, const Principal& who,
-                 std::shared_ptr<const InstitutionCache::Directory>* directory,
-                 std::function<bool(const std::string&)>* include);
   // Reloads the mirror when `percept rebuild-aggregates` bumped the generation.
   Status RefreshAggregates();
   // `compute(from, to)` for `who`: as it is for analysts; for an institution reader, with what

@@ -51,6 +51,12 @@ class Aggregates {
   void Accumulate(const std::string& survey_id, int version, const std::vector<int>& likert,
                   std::string_view facts, int64_t* sums) const;
 
+  // Adds one stored evaluation of version `own` (its likert answers and facts as stored) to
+  // `scores` and `indicators`, sums in the shapes of version `wanted`'s layouts, pooling the two
+  // versions as Sum does: false when `own` pools with neither part.
+  bool AddEvaluation(const std::string& survey_id, int own, int wanted,
+                     std::string_view likert_blob, std::string_view facts, int64_t* scores,
+                     int64_t* indicators) const;
   // Adds a stored submission's evaluations to `delta`.
   void Add(const ValidSubmission& sub, AggregateDelta* delta) const;
   // The in-memory mirror. Load replaces it with the tables' content (aggregates and log);
