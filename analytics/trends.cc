@@ -70,14 +70,34 @@ double FisherTwoSided(int64_t n_a, int64_t x_a, int64_t n_b, int64_t x_b) {
   auto log_pmf = [&](int64_t k) {
     return LogChoose(chose, k) + LogChoose(n - chose, n_a - k) - LogChoose(n, n_a);
   };
-  const double observed = log_pmf(x_a);
-  const double bound = observed + std::log1p(1e-7);
-  double p = 0;
-  for (int64_t k = lowest; k <= highest; ++k) {
-    const double lp = log_pmf(k);
-    if (lp <= bound) p += std::exp(lp);
+  // The hypergeometric is unimodal: from its mode, each neighbour's probability is the last
+  // one's times a ratio, falling on both sides. Terms are kept relative to the mode's, and a
+  // side stops once its terms are under 1e-17 of the observed one's (they could no longer move
+  // p, which is at least the observed probability). Thousands of cells a request: no lgamma per
+  // term.
+  const int64_t mode = std::clamp<int64_t>(
+      static_cast<int64_t>((static_cast<double>(chose + 1) * static_cast<double>(n_a + 1)) /
+                           static_cast<double>(n + 2)),
+      lowest, highest);
+  const double log_mode = log_pmf(mode);
+  const double observed = std::exp(log_pmf(x_a) - log_mode);  // relative to the mode's
+  const double bound = observed * (1 + 1e-7), negligible = observed * 1e-17;
+  double sum = 1 <= bound ? 1 : 0;  // the mode: counted when the observed table is as likely
+  double term = 1;
+  for (int64_t k = mode; k < highest; ++k) {  // upwards: P(k+1) / P(k)
+    term *= static_cast<double>(chose - k) * static_cast<double>(n_a - k) /
+            (static_cast<double>(k + 1) * static_cast<double>(n - chose - n_a + k + 1));
+    if (term <= bound) sum += term;
+    if (term < negligible) break;
   }
-  return std::min(1.0, p);
+  term = 1;
+  for (int64_t k = mode; k > lowest; --k) {  // downwards: P(k-1) / P(k)
+    term *= static_cast<double>(k) * static_cast<double>(n - chose - n_a + k) /
+            (static_cast<double>(chose - k + 1) * static_cast<double>(n_a - k + 1));
+    if (term <= bound) sum += term;
+    if (term < negligible) break;
+  }
+  return std::min(1.0, sum * std::exp(log_mode));
 }
 
 TrendChange RateChange(int64_t n_a, int64_t x_a, int64_t n_b, int64_t x_b) {

@@ -2,7 +2,7 @@
 # enumerator token, and `percept serve` on a free loopback port.
 #   start_server [SERVE ARGS...]  sets: dir, token, port, server (its pid); cleans up on exit
 P=${PERCEPT_BIN:-build/server/percept}
-T=build/mobile_stub/percept-tablet
+T=${PERCEPT_TABLET_BIN:-build/mobile_stub/percept-tablet}
 [ -x "$P" ] && [ -x "$T" ] || bash scripts/build.sh > /dev/null
 
 start_server() {

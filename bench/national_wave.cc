@@ -2,7 +2,8 @@
 // 1.3 million evaluations over 400 institutions straight into a database (through the real
 // validator and storage code, in large transactions), then starts `percept serve` on it and
 // prints the p50 time of GET /api/v1/scores, /critical-points, /indicators, /autonomy and
-// /circuits over 20 calls, the time of
+// /circuits over 20 calls, /trends between its two months as waves (the first call, then the
+// p50), the time of
 // `percept rebuild-aggregates`, and the server's peak memory.
 //
 //   percept-bench-national [--households N] [--keep DIR]
@@ -274,6 +275,15 @@ int main(int argc, char** argv) {
       "--role institution --name bench-institution "
       "--institution " +
       institutions.front().id);
+  // Two waves, September and October (the interviews span both): what /trends compares.
+  for (const char* wave : {"--id 2026-a --from 2026-09-01 --to 2026-09-30",
+                           "--id 2026-b --from 2026-10-01 --to 2026-10-31"}) {
+    const std::string command = percept + " --db '" + db +
+                                "' wave create --survey chs-perception --survey-dir '" +
+                                PERCEPT_SOURCE_DIR + "/survey_defs' " + wave + " > /dev/null";
+    if (std::system(command.c_str()) != 0)
+      return std::fprintf(stderr, "percept wave create failed\n"), 1;
+  }
   const std::string out_file = dir + "/serve.out";
   std::fflush(stdout);
   pid_t pid = fork();
@@ -329,6 +339,22 @@ int main(int argc, char** argv) {
             "/api/v1/scores?survey=chs-perception&region=13&from=2026-09-10&to=2026-10-10"}}) {
     const double ms = p50(path, &bytes, analyst);
     std::printf("GET %-36s p50 %7.1f ms  (%zu bytes, 20 calls)\n", label, ms, bytes);
+  }
+  // The trends of the two waves: the first call reads both waves' interviews (the network's
+  // per-interview sums); the calls after it find them kept until an interview changes.
+  const std::string trends = "/api/v1/trends?survey=chs-perception&waves=2026-a,2026-b";
+  {
+    const auto t = Clock::now();
+    auto r = client.Get(trends.c_str(), {{"Authorization", "Bearer " + analyst}});
+    if (!r || r->status != 200) return std::fprintf(stderr, "%s failed\n", trends.c_str()), 1;
+    std::printf("GET %-36s first %7.1f ms  (%zu bytes: reads both waves' interviews)\n",
+                "/api/v1/trends", Seconds(t) * 1000, r->body.size());
+  }
+  for (const auto& [token, who] :
+       {std::make_pair(analyst, ""), std::make_pair(institution, ", an institution reader")}) {
+    const double ms = p50(trends, &bytes, token);
+    std::printf("GET %-36s p50 %7.1f ms  (%zu bytes, 20 calls%s)\n", "/api/v1/trends", ms, bytes,
+                who);
   }
   for (const char* part : {"scores", "indicators"}) {
     const std::string path = std::string("/api/v1/") + part + "?survey=chs-perception";

@@ -24,6 +24,7 @@ run bash bench/backends.sh 4 1
 run build/bench/percept-bench-national --households 300
 run bash bench/national_postgres.sh 300
 run bash bench/false_alarms.sh 2 "100 150"
+run bash bench/trend_calibration.sh 2 150
 run bash bench/power.sh 1 150 "-1"
 run bash bench/enumerator_false_alarms.sh 2 60
 run bash bench/supervisor_load.sh 300 8 2

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -423,4 +424,40 @@ TEST_CASE("trends: degenerate sides give no interval rather than a false one", "
   const TrendChange half = IndexChange(ClusterMeanOf({{4}, {4}}), ClusterMeanOf({{5}, {7}}), kK);
   CHECK(half.df == Approx(1));
   CHECK(TrendFlags(std::nan(""), 0.01, 5, false).empty());
+}
+
+TEST_CASE("trends: two-sided Fisher by ratios from the mode is the sum over every table",
+          "[unit]") {
+  // The reference: every table with the margins, each probability from lgamma, as R's
+  // fisher.test sums them.
+  auto reference = [](int64_t n_a, int64_t x_a, int64_t n_b, int64_t x_b) {
+    const int64_t n = n_a + n_b, chose = x_a + x_b;
+    auto lc = [](int64_t a, int64_t b) {
+      return std::lgamma(a + 1.0) - std::lgamma(b + 1.0) - std::lgamma(a - b + 1.0);
+    };
+    auto lp = [&](int64_t k) { return lc(chose, k) + lc(n - chose, n_a - k) - lc(n, n_a); };
+    const double bound = lp(x_a) + std::log1p(1e-7);
+    double p = 0;
+    for (int64_t k = std::max<int64_t>(0, n_a - (n - chose)); k <= std::min(n_a, chose); ++k)
+      if (lp(k) <= bound) p += std::exp(lp(k));
+    return std::min(1.0, p);
+  };
+  std::mt19937_64 rng(7);
+  int small = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const int64_t n_a = 1 + static_cast<int64_t>(rng() % 3000);
+    const int64_t n_b = 1 + static_cast<int64_t>(rng() % 3000);
+    const double rate = std::uniform_real_distribution<double>(0, 1)(rng);
+    const double shift = std::uniform_real_distribution<double>(-0.2, 0.2)(rng);
+    const int64_t x_a = std::clamp<int64_t>(static_cast<int64_t>(rate * n_a), 0, n_a);
+    const int64_t x_b = std::clamp<int64_t>(static_cast<int64_t>((rate + shift) * n_b), 0, n_b);
+    const double expected = reference(n_a, x_a, n_b, x_b);
+    CAPTURE(n_a, x_a, n_b, x_b);
+    CHECK(FisherTwoSided(n_a, x_a, n_b, x_b) == Approx(expected).epsilon(1e-9).margin(1e-300));
+    small += expected < 1e-6;
+  }
+  CHECK(small > 100);  // the tails were tried, not only p near 1
+  // Degenerate margins: nobody or everybody chose it.
+  CHECK(FisherTwoSided(10, 0, 12, 0) == 1);
+  CHECK(FisherTwoSided(10, 10, 12, 12) == 1);
 }
