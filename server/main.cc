@@ -309,9 +309,8 @@ int EditWaveCommand(const std::string& db, const std::string& survey, const std:
   auto wave = EditWave(**store, survey, id, from, to, label);
   if (!wave.ok()) return FailWave(wave.status());
   (void)Audit(**store, "cli", "wave edit", survey + " " + id);
-  std::printf("wave %s of %s: %s to %s%s%s\n", wave->id.c_str(), survey.c_str(),
-              wave->from.c_str(), wave->to.c_str(), wave->label.empty() ? "" : ", ",
-              wave->label.c_str());
+  std::printf("wave %s of %s: %s to %s%s%s\n", wave->id.c_str(), survey.c_str(), wave->from.c_str(),
+              wave->to.c_str(), wave->label.empty() ? "" : ", ", wave->label.c_str());
   return 0;
 }
 
@@ -332,7 +331,7 @@ int ListWavesCommand(const std::string& db, const std::string& survey) {
 
 int ExportSurvey(const std::string& db, const std::string& survey_dir, const std::string& survey,
                  const std::string& format_name, const std::string& out_path,
-                 bool include_rejected) {
+                 const ExportScope& scope) {
   auto format = ParseExportFormat(format_name);
   if (!format.ok()) return Fail(format.status());
   auto catalog = SurveyCatalog::LoadDirectory(survey_dir);
@@ -357,7 +356,7 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
         write_error = errno ? errno : EIO;
         return false;
       },
-      include_rejected);
+      scope);
   // What stdio still holds is written now: a full disk may only say so here.
   if (std::fflush(out) != 0 && !write_error) write_error = errno;
   if (!to_stdout && std::fclose(out) != 0 && !write_error) write_error = errno;
@@ -366,7 +365,8 @@ int ExportSurvey(const std::string& db, const std::string& survey_dir, const std
   }
   if (!stats.ok()) return Fail(stats.status());
   (void)Audit(**store, "cli", "export",
-              survey + " " + format_name + " to " + (to_stdout ? "-" : out_path));
+              survey + " " + format_name + (scope.wave.empty() ? "" : " wave " + scope.wave) +
+                  " to " + (to_stdout ? "-" : out_path));
   Log(LogLevel::kInfo, "exported %lld interviews as %lld rows (%s)%s%s",
       static_cast<long long>(stats->interviews), static_cast<long long>(stats->rows),
       format_name.c_str(), to_stdout ? "" : " to ", to_stdout ? "" : out_path.c_str());
@@ -574,9 +574,11 @@ int main(int argc, char** argv) {
          "csv (one row per evaluation), csv-long (one row per answer), codebook, jsonl, sav (SPSS)")
       ->capture_default_str();
   exp->add_option("--out", export_out, "Output file (default: standard output)");
-  bool include_rejected = false;
-  exp->add_flag("--include-rejected", include_rejected,
+  ExportScope export_scope;
+  exp->add_flag("--include-rejected", export_scope.include_rejected,
                 "Also export interviews a supervisor rejected or a correction replaced");
+  exp->add_option("--wave", export_scope.wave,
+                  "Only the interviews of this wave of the survey (see `percept wave list`)");
   exp->add_option("--survey-dir", export_dir, "Folder of survey definitions")
       ->capture_default_str();
 
@@ -585,8 +587,9 @@ int main(int argc, char** argv) {
   wave->require_subcommand(1);
   Wave wave_def;
   std::string wave_dir = "survey_defs";
-  auto* wave_create = wave->add_subcommand("create", "Define a wave (refused, exit 2, when it "
-                                                     "overlaps another wave of the survey)");
+  auto* wave_create = wave->add_subcommand("create",
+                                           "Define a wave (refused, exit 2, when it "
+                                           "overlaps another wave of the survey)");
   wave_create->add_option("--survey", wave_def.survey_id, "Survey id")->required();
   wave_create->add_option("--id", wave_def.id, "The wave's id, e.g. 2027-1")->required();
   wave_create->add_option("--from", wave_def.from, "First day, YYYY-MM-DD")->required();
@@ -655,6 +658,6 @@ int main(int argc, char** argv) {
   if (*wave_list) return ListWavesCommand(db, wave_survey);
   if (*wave_edit) return EditWaveCommand(db, wave_survey, wave_id, wave_from, wave_to, wave_label);
   if (*exp)
-    return ExportSurvey(db, export_dir, export_survey, export_format, export_out, include_rejected);
+    return ExportSurvey(db, export_dir, export_survey, export_format, export_out, export_scope);
   return 1;
 }

@@ -1,8 +1,10 @@
 // GET /api/v1/exports/{survey}...: the five exports, streamed (docs/api.md, "Exports").
+#include "export_routes.h"
+
 #include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/exports.h"
-#include "export_routes.h"
+#include "percept/storage/waves.h"
 
 namespace percept {
 
@@ -36,12 +38,27 @@ void ExportResource::Export(const httplib::Request& req, httplib::Response& res,
   const std::string include = req.get_param_value("include_rejected");
   if (!include.empty() && include != "true" && include != "false")
     return SendError(res, Status::InvalidParameter("'include_rejected' is true or false"));
-  const bool include_rejected = include == "true";
-  audit_->Record(
-      who.name, "export",
-      def->id + " " + NamesOf(format).name + (include_rejected ? " include_rejected" : ""));
+  ExportScope scope;
+  scope.include_rejected = include == "true";
+  if (req.has_param("from") || req.has_param("to")) {
+    return SendError(res, Status::InvalidParameter(
+                              "exports take a whole wave (wave=ID) or every interview, not dates"));
+  }
+  scope.wave = req.get_param_value("wave");
   auto lease = readers_->Acquire();
   if (!lease.ok()) return SendError(res, lease.status());
+  if (!scope.wave.empty()) {  // before the first byte: a streamed answer can no longer say 404
+    auto wave = FindWave(**lease, def->id, scope.wave);
+    if (!wave.ok()) return SendError(res, wave.status());
+    if (!*wave) {
+      return SendError(
+          res, Status::NotFound("survey '" + def->id + "' has no wave '" + scope.wave + "'"));
+    }
+  }
+  audit_->Record(who.name, "export",
+                 def->id + " " + NamesOf(format).name +
+                     (scope.include_rejected ? " include_rejected" : "") +
+                     (scope.wave.empty() ? "" : " wave " + scope.wave));
   auto shared = std::make_shared<StorePool::Lease>(std::move(lease).value());
   auto directory = institutions_->Snapshot();
   const std::string name = def->id + NamesOf(format).file_tail;
@@ -52,11 +69,10 @@ void ExportResource::Export(const httplib::Request& req, httplib::Response& res,
   // Streamed in chunks as rows are made: memory stays flat however large the wave.
   res.set_chunked_content_provider(
       NamesOf(format).media_type,
-      [shared, def, directory, format, include_rejected](size_t, httplib::DataSink& sink) {
+      [shared, def, directory, format, scope](size_t, httplib::DataSink& sink) {
         auto stats = percept::Export(
             **shared, *def, *directory, format,
-            [&](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); },
-            include_rejected);
+            [&](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); }, scope);
         if (!stats.ok()) {
           Log(LogLevel::kWarning, "export of %s stopped: %s", def->id.c_str(),
               stats.status().message().c_str());

@@ -82,6 +82,8 @@ std::vector<Column> WideColumns(const SurveyDefinition& def, const ScoreLayout& 
   meta(Column::From::kInterview, "survey_version", "Versión del cuestionario",
        "Questionnaire version");
   cols.back().numeric = true;
+  meta(Column::From::kInterview, "wave", "Ola (ronda de terreno; vacía fuera de toda ola)",
+       "Wave (round of fieldwork; empty outside every wave)");
   auto items = [&](const std::vector<Item>& list, Column::From from) {
     for (const Item& it : list) {
       Column c;
@@ -178,8 +180,9 @@ std::string CodeList(const SurveyDefinition& def, const Item& it) {
 }
 
 WideRowMaker::WideRowMaker(const SurveyDefinition& def, const std::vector<Column>& columns,
-                           const std::map<std::string, Institution>& institutions)
-    : def_(def), columns_(columns), numbers_(columns.size()) {
+                           const std::map<std::string, Institution>& institutions,
+                           const std::vector<Wave>& waves)
+    : def_(def), columns_(columns), waves_(waves), numbers_(columns.size()) {
   for (const auto& [id, inst] : institutions) institutions_[id] = &inst;
   for (size_t i = 0; i < columns_.size(); ++i) {
     const Column& c = columns_[i];
@@ -188,6 +191,7 @@ WideRowMaker::WideRowMaker(const SurveyDefinition& def, const std::vector<Column
       case Column::From::kInterview:
         source = c.field == "enumerator"       ? Source::kEnumerator
                  : c.field == "survey_version" ? Source::kSurveyVersion
+                 : c.field == "wave"           ? Source::kWave
                                                : Source::kField;
         break;
       case Column::From::kHousehold:
@@ -255,6 +259,17 @@ void WideRowMaker::Start(const StoredInterview& doc, std::string_view enumerator
         cell.text = numbers_[i];
         cell.present = true;
         break;
+      case Source::kWave: {
+        // The wave whose window holds the day the interview was completed (its local date, as
+        // the scores count it); waves never overlap.
+        const std::string_view day = doc.Field("completed_at").substr(0, 10);
+        cell.text = {};
+        for (const Wave& w : waves_) {
+          if (w.from <= day && day <= w.to) cell.text = w.id;
+        }
+        cell.present = !cell.text.empty();
+        break;
+      }
       case Source::kField:
         cell.text = doc.Field(columns_[i].field);
         cell.present = true;

@@ -12,6 +12,7 @@
 
 #include "percept/institutions.h"
 #include "percept/score_layout.h"
+#include "percept/storage/waves.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
 #include "stored_interview.h"
@@ -57,8 +58,10 @@ void FormatNumberInto(double v, std::string* out);
 // Fills rows of the wide layout from stored interviews, as nlohmann::json would read them.
 class WideRowMaker {
  public:
+  // `waves`: the survey's, which name each interview's (by its completed_at's date).
   WideRowMaker(const SurveyDefinition& def, const std::vector<Column>& columns,
-               const std::map<std::string, Institution>& institutions);
+               const std::map<std::string, Institution>& institutions,
+               const std::vector<Wave>& waves);
   // Starts the rows of `doc`, an interview stored from `enumerator`: what all its rows share.
   void Start(const StoredInterview& doc, std::string_view enumerator);
   // One cell per column for evaluation `k` of the interview started last.
@@ -84,6 +87,7 @@ class WideRowMaker {
     kAnswer,
     kEnumerator,
     kSurveyVersion,
+    kWave,
     kField,
     kInstitutionId,
     kInstitutionName,
@@ -100,6 +104,7 @@ class WideRowMaker {
   const std::vector<Column>& columns_;
   std::vector<Source> sources_;  // per column
   std::unordered_map<std::string_view, const Institution*> institutions_;
+  const std::vector<Wave>& waves_;
   Section household_, evaluation_;
   std::vector<Cell> shared_;          // the cells all rows of the interview started share
   std::vector<int> likert_;           // the row being filled, in def.LikertItems() order

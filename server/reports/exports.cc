@@ -15,6 +15,7 @@
 #include "percept/base/utf8.h"
 #include "percept/score_layout.h"
 #include "percept/storage/export_reading.h"
+#include "percept/storage/waves.h"
 #include "sav_writer.h"
 #include "stored_interview.h"
 
@@ -161,8 +162,8 @@ struct Batch {
 // A worker's own reader and row maker.
 struct Maker {
   Maker(const SurveyDefinition& def, const std::vector<Column>& cols,
-        const std::map<std::string, Institution>& institutions)
-      : rows(def, cols, institutions), row(cols.size()) {}
+        const std::map<std::string, Institution>& institutions, const std::vector<Wave>& waves)
+      : rows(def, cols, institutions, waves), row(cols.size()) {}
   StoredInterview doc;
   WideRowMaker rows;
   std::vector<Cell> row;
@@ -202,7 +203,21 @@ void MakeBatch(ExportFormat format, const std::vector<Column>& cols, Maker& m, B
 
 Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
                               const std::map<std::string, Institution>& institutions,
-                              ExportFormat format, const ExportSink& sink, bool include_rejected) {
+                              ExportFormat format, const ExportSink& sink,
+                              const ExportScope& scope) {
+  const bool include_rejected = scope.include_rejected;
+  // The survey's waves name each row's; a wave asked for is its window.
+  auto waves = ListWaves(store, def.id);
+  if (!waves.ok()) return waves.status();
+  std::string from, to;
+  if (!scope.wave.empty()) {
+    auto it = std::find_if(waves->begin(), waves->end(),
+                           [&](const Wave& w) { return w.id == scope.wave; });
+    if (it == waves->end())
+      return Status::NotFound("survey '" + def.id + "' has no wave '" + scope.wave + "'");
+    from = it->from;
+    to = it->to;
+  }
   const ScoreLayout layout(def);
   const std::vector<Column> cols = WideColumns(def, layout);
   Chunker out(sink);
@@ -216,7 +231,7 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
 
   std::unique_ptr<SavWriter> sav;
   if (format == ExportFormat::kSav) {
-    auto rows = CountExportedEvaluations(store, def.id, include_rejected);
+    auto rows = CountExportedEvaluations(store, def.id, include_rejected, from, to);
     if (!rows.ok()) return rows.status();
     auto begun = SavWriter::Begin(def, cols, *rows, [&out](std::string_view bytes) {
       out.buffer().append(bytes);
@@ -236,7 +251,7 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
 
   // Read row by row in flat memory, in the snapshot Export opened.
   // Rejected and deprecated interviews leave the exports unless asked for (docs/supervision.md).
-  auto st = StreamInterviews(store, def.id, include_rejected);
+  auto st = StreamInterviews(store, def.id, include_rejected, from, to);
   if (!st.ok()) return st.status();
   if (format == ExportFormat::kJsonLines) {  // the stored text itself: nothing to make
     while (st->Next()) {
@@ -261,7 +276,7 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
   // thread writes them out in order.
   std::deque<Maker> makers;  // a deque: a Maker does not move
   const int workers = Workers();
-  for (int w = 0; w < workers; ++w) makers.emplace_back(def, cols, institutions);
+  for (int w = 0; w < workers; ++w) makers.emplace_back(def, cols, institutions, *waves);
   OrderedBatches<Batch> batches(workers,
                                 [&](int w, Batch& b) { MakeBatch(format, cols, makers[w], b); });
   std::thread feeder([&] {
@@ -320,12 +335,12 @@ Result<ExportStats> ExportNow(Store& store, const SurveyDefinition& def,
 
 Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
                            const std::map<std::string, Institution>& institutions,
-                           ExportFormat format, const ExportSink& sink, bool include_rejected) {
+                           ExportFormat format, const ExportSink& sink, const ExportScope& scope) {
   // One snapshot for the whole export: the .sav's row count, read first, and its rows agree
   // even while tablets sync, and every format is one consistent picture.
   Result<ExportStats> stats = ExportStats{};
   Status s = store.InSnapshot([&] {
-    stats = ExportNow(store, def, institutions, format, sink, include_rejected);
+    stats = ExportNow(store, def, institutions, format, sink, scope);
     return stats.status();
   });
   if (!s.ok()) return s;

@@ -1,11 +1,12 @@
 // GET /api/v1/trends over TLS: every dimension cell against R's survey package reading the CSV
 // export (tests/oracle/trends.R), the households seen in both waves, what an institution reader
-// sees, and the errors.
+// sees, and the errors. And the waves in the exports.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "server_process.h"
@@ -65,6 +66,38 @@ std::vector<std::string> Split(const std::string& line) {
   std::stringstream in(line);
   for (std::string field; std::getline(in, field, ',');) out.push_back(field);
   return out;
+}
+
+// RFC 4180 records (quoted fields may hold commas, quotes and line breaks); a leading byte-order
+// mark is skipped.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> records(1, std::vector<std::string>(1));
+  size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  bool quoted = false;
+  for (; i < text.size(); ++i) {
+    const char ch = text[i];
+    std::string& field = records.back().back();
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        field += ch;
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      records.back().emplace_back();
+    } else if (ch == '\n') {
+      records.emplace_back(1);
+    } else if (ch != '\r') {
+      field += ch;
+    }
+  }
+  if (records.back().size() == 1 && records.back()[0].empty()) records.pop_back();
+  return records;
 }
 
 const json* Find(const json& cells, const std::string& institution, const std::string& dim) {
@@ -249,4 +282,64 @@ TEST_CASE("trends: what each reader may ask and see, and every error in the cont
   REQUIRE(one["cells"].size() == 7);
   for (const json& cell : one["cells"])
     CHECK(cell == *Find(all["cells"], "omil-tal", cell["dimension"]));
+}
+
+TEST_CASE("waves in exports: each row names its wave, and wave=ID exports that wave alone",
+          "[e2e]") {
+  ServerProcess server({"--min-n", "3"});
+  TwoWaves(server);
+  auto c = server.Client();
+  auto rows_by_wave = [](const std::string& csv) {
+    // instance_id is the first column; wave the seventh (after survey_version).
+    std::map<std::string, std::set<std::string>> interviews;
+    const auto records = ParseCsv(csv);
+    REQUIRE(records.size() > 1);
+    REQUIRE(records[0].size() > 6);
+    CHECK(records[0][5] == "survey_version");
+    CHECK(records[0][6] == "wave");
+    for (size_t r = 1; r < records.size(); ++r) {
+      REQUIRE(records[r].size() == records[0].size());
+      interviews[records[r][6]].insert(records[r][0]);
+    }
+    return interviews;
+  };
+  auto get = [&](const std::string& path) {
+    auto r = c->Get(path.c_str(), Bearer(server.analyst_token));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return r->body;
+  };
+  const auto all = rows_by_wave(get("/api/v1/exports/chs-perception.csv"));
+  CHECK(all.at("w1").size() == 40);
+  CHECK(all.at("w2").size() == 40);
+  CHECK(all.at("").size() == 5);  // December: outside every wave
+  const auto w2 = rows_by_wave(get("/api/v1/exports/chs-perception.csv?wave=w2"));
+  REQUIRE(w2.size() == 1);
+  CHECK(w2.at("w2") == all.at("w2"));
+  // Every format keeps the same interviews: JSON lines, one per interview.
+  const std::string lines = get("/api/v1/exports/chs-perception.jsonl?wave=w1");
+  CHECK(std::count(lines.begin(), lines.end(), '\n') == 40);
+  // The command line says the same.
+  const std::string file = server.dir() + "/w1.csv";
+  server.Admin("export --wave w1 --out '" + file + "' --survey-dir " + SourcePath("survey_defs"));
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream cli;
+  cli << in.rdbuf();
+  CHECK(rows_by_wave(cli.str()).at("w1") == all.at("w1"));
+  // An unknown wave, dates, and a wave with no interviews.
+  auto r = c->Get("/api/v1/exports/chs-perception.csv?wave=w9", Bearer(server.analyst_token));
+  REQUIRE(r);
+  CHECK(r->status == 404);
+  r = c->Get("/api/v1/exports/chs-perception.sav?from=2026-10-01", Bearer(server.analyst_token));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  int status = 0;
+  Shell(std::string(PERCEPT_BIN) + " --db '" + server.db() +
+            "' export --wave w9 --out /dev/null --survey-dir " + SourcePath("survey_defs") +
+            " 2>/dev/null",
+        &status);
+  CHECK(status != 0);
+  // The codebook documents the column.
+  CHECK(get("/api/v1/exports/chs-perception/codebook.csv").find("wave,interview,text,Ola") !=
+        std::string::npos);
 }

@@ -72,7 +72,8 @@ TEST_CASE("export layout: a row keeps the codes as answered and scores with the 
   const std::vector<Column> cols = WideColumns(def, layout);
   const std::map<std::string, Institution> institutions = {
       {"cesfam-tal-1", {"cesfam-tal-1", "CESFAM Los Cerros", "cesfam", "8110", "8"}}};
-  WideRowMaker rows(def, cols, institutions);
+  const std::vector<Wave> no_waves;
+  WideRowMaker rows(def, cols, institutions, no_waves);
   // Opportunity has four items: 4 and 6 answered, 9 (no aplica) and none missing. Two of four is
   // half, so the score is (4 + 6) / 2 = 5. Proficiency has three: one answered (5) is under
   // ceil(3/2) = 2, so no score.
@@ -105,6 +106,41 @@ TEST_CASE("export layout: a row keeps the codes as answered and scores with the 
   CHECK(proficiency.text.empty());
   CHECK(row[IndexOf(cols, "institution_name")].text == "CESFAM Los Cerros");
   CHECK(row[IndexOf(cols, "enumerator")].text == "field-7");
+}
+
+TEST_CASE("export layout: each row names its interview's wave, empty outside every wave",
+          "[unit]") {
+  const SurveyDefinition& def = Definition();
+  const ScoreLayout layout(def);
+  const std::vector<Column> cols = WideColumns(def, layout);
+  const std::vector<Wave> waves = {
+      {"chs-perception", "2027-1", "Línea base", "2027-03-01", "2027-03-31"},
+      {"chs-perception", "2027-2", "", "2027-09-01", "2027-09-30"}};
+  WideRowMaker rows(def, cols, {}, waves);
+  std::vector<Cell> row(cols.size());
+  auto wave_of = [&](const std::string& completed_at) {
+    const json doc = {{"instance_id", "3f2b6c1e-0000-4000-8000-000000000002"},
+                      {"survey_version", 1},
+                      {"completed_at", completed_at},
+                      {"household", json::object()},
+                      {"evaluations", {{{"institution_id", "x"}, {"answers", json::object()}}}}};
+    StoredInterview read;
+    REQUIRE(read.Read(doc.dump()));
+    rows.Start(read, "field-7");
+    rows.Fill(read, 0, &row);
+    const Cell& cell = row[IndexOf(cols, "wave")];
+    return cell.present ? std::string(cell.text) : std::string("(empty)");
+  };
+  // The local date of completed_at decides: 23:30 in Chile on the last day is still the wave's.
+  CHECK(wave_of("2027-03-01T09:00:00-03:00") == "2027-1");
+  CHECK(wave_of("2027-03-31T23:30:00-03:00") == "2027-1");
+  CHECK(wave_of("2027-04-01T00:10:00-03:00") == "(empty)");
+  CHECK(wave_of("2027-09-15T12:00:00-03:00") == "2027-2");
+  CHECK(wave_of("2026-12-31T12:00:00-03:00") == "(empty)");
+  // The column is declared where the codebook and SPSS read it.
+  const Column& wave = cols[IndexOf(cols, "wave")];
+  CHECK(wave.from == Column::From::kInterview);
+  CHECK(wave.label_en.find("Wave") == 0);
 }
 
 TEST_CASE("export layout: numbers are written short and exact, missing as empty", "[unit]") {

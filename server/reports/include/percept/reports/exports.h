@@ -40,12 +40,21 @@ struct ExportStats {
   int64_t rows = 0;
 };
 
-// Writes the export of every stored interview of `def`'s survey (all versions whose items
-// `def` knows; unknown items are left out) to `sink`. `institutions` names and places them.
-// Rejected and deprecated interviews (docs/supervision.md) only with `include_rejected`.
+// Which interviews an export holds.
+struct ExportScope {
+  // Rejected and deprecated interviews (docs/supervision.md) too.
+  bool include_rejected = false;
+  // Only the interviews of this wave of the survey (docs/waves.md); "" for every one.
+  std::string wave;
+};
+
+// Writes the export of the stored interviews of `def`'s survey that `scope` takes (all
+// versions whose items `def` knows; unknown items are left out) to `sink`. `institutions` names
+// and places them; each row says its interview's wave ("" outside every wave). NotFound for a
+// wave the survey does not have.
 Result<ExportStats> Export(Store& store, const SurveyDefinition& def,
                            const std::map<std::string, Institution>& institutions,
                            ExportFormat format, const ExportSink& sink,
-                           bool include_rejected = false);
+                           const ExportScope& scope = {});
 
 }  // namespace percept

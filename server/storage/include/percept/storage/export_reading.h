@@ -31,12 +31,16 @@ class InterviewCursor {
   Statement st_;
 };
 
+// `from` and `to` (YYYY-MM-DD, both included; "" for unbounded) keep the interviews completed
+// in that window: a wave's (docs/waves.md).
 Result<InterviewCursor> StreamInterviews(Store& store, const std::string& survey_id,
-                                         bool include_rejected);
+                                         bool include_rejected, const std::string& from = "",
+                                         const std::string& to = "");
 
 // The evaluations of the interviews StreamInterviews reads: one row each in the .sav export,
 // whose writer needs the count before the first row.
 Result<int64_t> CountExportedEvaluations(Store& store, const std::string& survey_id,
-                                         bool include_rejected);
+                                         bool include_rejected, const std::string& from = "",
+                                         const std::string& to = "");
 
 }  // namespace percept
