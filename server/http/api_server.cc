@@ -134,7 +134,7 @@ void ApiServer::Impl::Routes() {
   supervise.emplace(&catalog, readers.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   waves.emplace(&catalog, writer.get(), readers.get());
-  reports.emplace(&*score_service, audit.get(), options.share_proposals);
+  reports.emplace(&*score_service, &*trend_service, audit.get(), options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), sign_in_ceiling.get(), &proxies, audit.get(),
                    first_report);
   metrics->Register(*router);

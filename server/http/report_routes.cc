@@ -1,7 +1,8 @@
 // GET /reports/{survey}: the HTML report a person opens in a browser (docs/api.md, "Reports").
+#include "report_routes.h"
+
 #include "pages.h"
 #include "percept/reports/report_page.h"
-#include "report_routes.h"
 
 namespace percept {
 
@@ -21,6 +22,9 @@ void ReportResource::Report(const httplib::Request& req, httplib::Response& res,
   if (!query.ok()) return SendHtmlError(req, res, query.status());
   auto contents = scores_->AssembleReport(*query, who, req.get_param_value("pq"), share_proposals_);
   if (!contents.ok()) return SendHtmlError(req, res, contents.status());
+  auto trends = trends_->ForReport(*query, who);
+  if (!trends.ok()) return SendHtmlError(req, res, trends.status());
+  contents->trends = std::move(trends).value();
   const ScoreQuery& q = *query;
   audit_->Record(who.name, "report",
                  q.survey->id + (q.comuna.empty() ? "" : " comuna=" + q.comuna) +

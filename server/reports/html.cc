@@ -34,7 +34,10 @@ const char* kStyle =
     ".lim{color:#8a5a00}table.profile{font-size:.82rem;margin-bottom:6px}.problems{flex:1 1 "
     "520px}.gauge{flex:0 0 200px}label.choice{display:inline-flex;flex-direction:row;gap:6px;"
     "align-items:center;margin-right:14px}textarea{font-size:1rem}svg.heat{max-width:100%;"
-    "height:auto}@media (max-width:820px){main{padding:8px}section{padding:8px}table{font-size:"
+    "height:auto}svg.trend{max-width:100%;height:auto}svg.trend circle{fill:#1f4e79}"
+    "td.improved{color:#1a7f37;font-weight:600}td.worsened{color:#b00020;font-weight:600}"
+    "h4{font-size:.9rem;margin:8px 0 2px}@media "
+    "(max-width:820px){main{padding:8px}section{padding:8px}table{font-size:"
     ".75rem}th,td{padding:3px 3px}td.num{white-space:normal}}@media print{header "
     "form,form.filters{display:none}section{break-inside:avoid;border:none}}";
 

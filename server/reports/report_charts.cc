@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "report_text.h"
+#include "report_trends.h"
 
 namespace percept {
 
@@ -57,9 +58,11 @@ void HeatMap(const ReportView& v, const std::vector<std::string>& insts, std::st
            fill + "'" + (critical ? " class='crit'" : "") + " data-institution='" +
            HtmlEscape(network ? std::string("network") : id_of_row) + "' data-dimension='" +
            dims[d].id + "'>" + tip + "</rect>";
+      // ↑ / ↓: the cell improved or worsened between the last two waves (report_trends.h).
       const std::string label =
           suppressed ? (v.institution_role ? std::string("—") : "n=" + std::to_string(n))
-                     : Fmt(index) + (critical ? " ▲" : "");
+                     : Fmt(index) + (critical ? " ▲" : "") +
+                           (network ? "" : TrendMark(v, id_of_row, dims[d].id));
       h += "<text x='" + std::to_string(x + cell_w / 2) + "' y='" + std::to_string(y + 19) +
            "' text-anchor='middle'" + (critical ? " class='critmark'" : "") + ">" + label +
            "</text>";

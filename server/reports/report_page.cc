@@ -8,6 +8,7 @@
 #include "report_charts.h"
 #include "report_part_b.h"
 #include "report_text.h"
+#include "report_trends.h"
 
 namespace percept {
 
@@ -70,7 +71,9 @@ std::string Render(const ReportView& v) {
   // fieldwork) says so, rather than showing an empty page.
   if (insts.empty()) h += "<p class=warn id=no-data>" + HtmlEscape(T(v, "no_data")) + "</p>";
   HeatMap(v, insts, h);
-  h += "<p class=tick>" + HtmlEscape(note) + "</p></section>";
+  h += "<p class=tick>" + HtmlEscape(note) + "</p>";
+  if (v.trends) h += "<p class=tick>" + HtmlEscape(T(v, "heat_trend")) + "</p>";
+  h += "</section>";
 
   h += "<section id=critical><h2>" + HtmlEscape(T(v, "critical")) + "</h2>";
   std::vector<const ScoreCell*> critical;
@@ -106,6 +109,7 @@ std::string Render(const ReportView& v) {
   }
   PartBCriticalTable(v, h);
   h += "</section>";
+  TrendSection(v, insts, h);
 
   h += "<section id=institutions><h2>" +
        HtmlEscape(T(v, v.by_type ? "by_institution_type" : "by_institution")) + "</h2>";
@@ -220,6 +224,7 @@ std::string RenderReport(const ReportContents& c, const std::string& lang,
   v.referrals = c.referrals ? &*c.referrals : nullptr;
   v.proposals = c.proposals ? &*c.proposals : nullptr;
   v.proposal_words = c.proposal_words;
+  v.trends = c.trends.get();
   return Render(v);
 }
 

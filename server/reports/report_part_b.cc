@@ -26,18 +26,6 @@ const LocalizedText* OptionLabel(const Item& item, const std::string& value) {
   return nullptr;
 }
 
-// How a person reads an indicator: the option of a multiple choice ("Very long waits"), the
-// question and its answer for a single choice, the question for a yes/no item.
-std::string IndicatorLabel(const ReportView& v, const IndicatorDef& def) {
-  const Item* item = v.survey->FindEvaluationItem(def.item);
-  if (!item) return def.Key();
-  auto pick = [&](const LocalizedText& t) { return v.lang == "en" ? t.en : t.es; };
-  if (def.option.empty()) return pick(item->label);
-  const LocalizedText* option = OptionLabel(*item, def.option);
-  if (!option) return def.Key();
-  return item->type == ItemType::kMulti ? pick(*option) : pick(item->label) + " — " + pick(*option);
-}
-
 // The cell of indicator `k` for `inst`, or null.
 const IndicatorCell* CellOf(const ReportView& v, const std::string& inst, size_t k) {
   const size_t per = v.indicators->indicators().size();
@@ -106,6 +94,16 @@ void ProfileRows(const ReportView& v, const std::string& inst, Valence valence, 
 }
 
 }  // namespace
+
+std::string IndicatorLabel(const ReportView& v, const IndicatorDef& def) {
+  const Item* item = v.survey->FindEvaluationItem(def.item);
+  if (!item) return def.Key();
+  auto pick = [&](const LocalizedText& t) { return v.lang == "en" ? t.en : t.es; };
+  if (def.option.empty()) return pick(item->label);
+  const LocalizedText* option = OptionLabel(*item, def.option);
+  if (!option) return def.Key();
+  return item->type == ItemType::kMulti ? pick(*option) : pick(item->label) + " — " + pick(*option);
+}
 
 void PartBCriticalTable(const ReportView& v, std::string& h) {
   if (!v.part_b) return;

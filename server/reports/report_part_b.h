@@ -12,6 +12,10 @@
 
 namespace percept {
 
+// How a person reads an indicator: the option of a multiple choice ("Very long waits"), the
+// question and its answer for a single choice, the question for a yes/no item.
+std::string IndicatorLabel(const ReportView& v, const IndicatorDef& def);
+
 void PartBCriticalTable(const ReportView& v, std::string& h);
 void ProblemsProfile(const ReportView& v, const std::string& inst, std::string& h);
 void AutonomyGauge(const ReportView& v, const std::string& inst, std::string& h);

@@ -248,6 +248,43 @@ const std::map<std::string, Text>& Strings() {
       {"flag_clock_skew",
        {"La hora de la tableta no cuadra con la de llegada.",
         "The tablet's clock disagrees with when the interview arrived."}},
+      // Waves (docs/waves.md, "In the report").
+      {"trends", {"Cambios entre olas", "Change between waves"}},
+      {"trends_between",
+       {"Entre la ola %s (%s a %s) y la ola %s (%s a %s). Las familias de una ola y otra se "
+        "comparan como muestras independientes.",
+        "Between wave %s (%s to %s) and wave %s (%s to %s). The families of each wave are "
+        "compared as independent samples."}},
+      {"what_changed", {"Qué cambió", "What changed"}},
+      {"change", {"Cambio", "Change"}},
+      {"change_ci", {"IC 95% del cambio", "95% CI of the change"}},
+      {"verdict", {"Resultado", "Result"}},
+      {"improved", {"mejoró", "improved"}},
+      {"worsened", {"empeoró", "worsened"}},
+      {"no_change",
+       {"Ninguna institución cambió lo suficiente para afirmarlo con los datos de ambas olas.",
+        "No institution changed enough to say so from both waves' data."}},
+      {"what_changed_note",
+       {"Una celda aparece cuando su cambio es de al menos %g puntos de índice (%g puntos "
+        "porcentuales en problemas y beneficios) y su q de Benjamini–Hochberg es menor que 0,05 "
+        "(tres familias: dimensiones, autonomía, indicadores). El intervalo es de 95%% para el "
+        "cambio. Un cambio menor puede ser real: no se afirma.",
+        "A cell is listed when it changed by at least %g index points (%g percentage points for "
+        "problems and benefits) and its Benjamini–Hochberg q is under 0.05 (three families: "
+        "dimensions, autonomy, indicators). The interval is the change's 95%% interval. A smaller "
+        "change may be real: it is not claimed."}},
+      {"network_change", {"La red", "The network"}},
+      {"network_change_note",
+       {"Cada entrevista es un conglomerado (una familia evalúa varias instituciones). La red no "
+        "se marca: su cambio se informa con su intervalo y su p.",
+        "Each interview is a cluster (a family rates several institutions). The network is never "
+        "flagged: its change is given with its interval and p."}},
+      {"small_multiples",
+       {"Índices por ola (punto: índice; línea: IC 95%; sin punto: muy pocas evaluaciones)",
+        "Indices by wave (dot: index; line: 95% CI; no dot: too few evaluations)"}},
+      {"heat_trend",
+       {"↑ mejoró · ↓ empeoró entre las dos últimas olas (ver «Cambios entre olas»).",
+        "↑ improved · ↓ worsened between the last two waves (see “Change between waves”)."}},
       // Part (b).
       {"critical_b",
        {"Problemas y autonomía: puntos críticos", "Problems and autonomy: critical points"}},

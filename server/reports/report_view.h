@@ -10,6 +10,7 @@
 #include "percept/indicator_layout.h"
 #include "percept/institutions.h"
 #include "percept/scores.h"
+#include "percept/scoring/trend_service.h"
 #include "percept/storage/answer_records.h"
 #include "percept/storage/store.h"
 #include "percept/survey_definition.h"
@@ -40,6 +41,9 @@ struct ReportView {
   // The families' proposals shown, and the words searched (null: not shown to this reader).
   const std::vector<Proposal>* proposals = nullptr;
   std::string proposal_words;
+  // The survey's waves and the change between the last two (null: fewer than two waves hold
+  // interviews).
+  const ReportTrends* trends = nullptr;
 };
 
 }  // namespace percept

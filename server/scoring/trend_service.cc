@@ -168,4 +168,41 @@ Status TrendService::Run(const TrendQuery& q, const Principal& who, TrendResult*
   return Status::Ok();
 }
 
+Result<std::shared_ptr<const ReportTrends>> TrendService::ForReport(const ScoreQuery& q,
+                                                                    const Principal& who) {
+  auto out = std::make_shared<ReportTrends>();
+  {
+    auto reader = readers_->Acquire();
+    if (!reader.ok()) return reader.status();
+    auto waves = ListWaves(**reader, q.survey->id);
+    if (!waves.ok()) return waves.status();
+    for (const Wave& w : *waves) {
+      auto n = CountWaveInterviews(**reader, w);
+      if (!n.ok()) return n.status();
+      if (*n > 0) out->waves.push_back(w);
+    }
+  }
+  if (out->waves.size() < 2) return std::shared_ptr<const ReportTrends>();
+  ScoreQuery base = q;
+  base.from = base.to = base.wave = base.institution = "";
+  base.by_type = false;
+  for (const Wave& w : out->waves) {
+    ScoreQuery one = base;
+    one.wave = w.id;
+    one.from = w.from;
+    one.to = w.to;
+    std::shared_ptr<const InstitutionCache::Directory> directory;
+    out->by_wave.emplace_back();
+    Status s = scores_->Run(one, who, &out->by_wave.back(), &directory);
+    if (!s.ok()) return s;
+  }
+  TrendQuery last;
+  last.filters = base;
+  last.a = out->waves[out->waves.size() - 2];
+  last.b = out->waves.back();
+  Status s = Run(last, who, &out->last);
+  if (!s.ok()) return s;
+  return std::shared_ptr<const ReportTrends>(out);
+}
+
 }  // namespace percept

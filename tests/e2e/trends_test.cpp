@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "browser.h"
+#include "percept/institutions.h"
 #include "server_process.h"
 
 using namespace percept::testing;
@@ -342,4 +344,97 @@ TEST_CASE("waves in exports: each row names its wave, and wave=ID exports that w
   // The codebook documents the column.
   CHECK(get("/api/v1/exports/chs-perception/codebook.csv").find("wave,interview,text,Ola") !=
         std::string::npos);
+}
+
+TEST_CASE(
+    "in a real browser: the report shows what changed between the last two waves, in es "
+    "and en, and an institution only its own",
+    "[e2e]") {
+  ServerProcess server({"--min-n", "3"});
+  TwoWaves(server);
+  auto c = server.Client();
+  const json trends =
+      GetJson(*c, "/api/v1/trends?survey=chs-perception&waves=w1,w2", server.analyst_token);
+  const json* planted = Find(trends["cells"], "cesfam-tal-1", "transparency");
+  REQUIRE(planted != nullptr);
+  REQUIRE((*planted)["flags"] == json::array({"improved"}));
+
+  Browser browser;
+  const std::string base = "https://127.0.0.1:" + std::to_string(server.port);
+  browser.Go(base + "/reports/chs-perception");
+  browser.Type("input[name=token]", server.analyst_token);
+  browser.Click("#sign-in");
+  REQUIRE(browser.WaitUrl("/reports/", "#method").find("/reports/chs-perception") !=
+          std::string::npos);
+  // The "what changed" table: the planted cell, its change as the API gives it.
+  const std::string row =
+      "#what-changed tr[data-institution='cesfam-tal-1'][data-verdict='improved']";
+  REQUIRE(browser.Count(row) >= 1);
+  const std::string text = browser
+                               .Execute(
+                                   "return [...document.querySelectorAll(arguments[0])].map(r => "
+                                   "r.textContent).join('|')",
+                                   json::array({row}))
+                               .get<std::string>();
+  INFO(text);
+  char change[32];
+  std::snprintf(change, sizeof change, "+%.1f", (*planted)["change"].get<double>());
+  CHECK(text.find(change) != std::string::npos);
+  CHECK(text.find("Transparencia") != std::string::npos);
+  CHECK(text.find("mejoró") != std::string::npos);
+  // Every row the table lists is a flagged cell of the API, and every flagged cell is listed.
+  int flagged = 0;
+  for (const char* part : {"cells", "autonomy", "indicators"}) {
+    const json& cells = std::string(part) == "cells" ? trends["cells"] : trends[part]["cells"];
+    for (const json& cell : cells) flagged += !cell.value("flags", json::array()).empty();
+  }
+  CHECK(browser.Count("#what-changed tbody tr") == static_cast<size_t>(flagged));
+  // The network's change, dimension by dimension and overall.
+  CHECK(browser.Count("#network-change tbody tr") == 7);
+  // Marked in the heat map.
+  CHECK(browser
+            .Execute("return document.querySelector(\"#heatmap rect[data-institution="
+                     "'cesfam-tal-1'][data-dimension='transparency']\").nextElementSibling."
+                     "textContent")
+            .get<std::string>()
+            .find("↑") != std::string::npos);
+  // The small multiple: six panels, a dot per wave in each.
+  CHECK(browser.Count("svg.trend[data-institution='cesfam-tal-1'] g[data-dimension]") == 6);
+  CHECK(browser.Count("svg.trend[data-institution='cesfam-tal-1'] circle") == 12);
+  CHECK(browser.Count("svg.trend") == 6);  // the six institutions of the waves
+  browser.Execute("document.querySelector('#trends').scrollIntoView()");
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-trends.png");
+  // In English.
+  browser.Go(base + "/reports/chs-perception?lang=en");
+  CHECK(browser.Source().find("What changed") != std::string::npos);
+  CHECK(
+      browser.Execute("return document.querySelector(arguments[0]).textContent", json::array({row}))
+          .get<std::string>()
+          .find("improved") != std::string::npos);
+
+  // An institution: its own rows and its own small multiple, nobody else's name.
+  browser.Click("header form button");
+  browser.WaitUrl("/sign-in", "input[name=token]");
+  browser.Go(base + "/reports/chs-perception");
+  browser.Type("input[name=token]", server.institution_token);
+  browser.Click("#sign-in");
+  REQUIRE(browser.WaitUrl("/reports/", "#method").find("/reports/chs-perception") !=
+          std::string::npos);
+  CHECK(browser.Count(row) >= 1);
+  CHECK(browser.Count("#what-changed tbody tr") ==
+        browser.Count("#what-changed tbody tr[data-institution='cesfam-tal-1']"));
+  CHECK(browser.Count("svg.trend") == 1);
+  CHECK(browser.Count("svg.trend[data-institution='cesfam-tal-1']") == 1);
+  CHECK(browser.Count("#network-change tbody tr") == 7);  // the benchmark stays
+  const std::string page = browser.Source();
+  auto institutions =
+      percept::LoadInstitutionsFile(SourcePath("survey_defs/institutions-demo.csv"));
+  REQUIRE(institutions.ok());
+  for (const auto& inst : *institutions) {
+    if (inst.id == "cesfam-tal-1") continue;
+    INFO(inst.id);
+    CHECK(page.find(inst.name) == std::string::npos);
+    CHECK(page.find(inst.id) == std::string::npos);
+  }
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-trends-institution.png");
 }

@@ -30,6 +30,8 @@ namespace percept {
 // "month" 1, "quarter" 3, "year" 12; 0 for anything else (serve refuses it).
 int InstitutionPeriodMonths(const std::string& period);
 
+struct ReportTrends;  // trend_service.h
+
 // Everything a report page shows, assembled for one reader (ScoreService::AssembleReport): what
 // the report renders and nothing it must compute or look up again.
 struct ReportContents {
@@ -48,6 +50,9 @@ struct ReportContents {
   // them), and the words searched for (at most five).
   std::optional<std::vector<Proposal>> proposals;
   std::string proposal_words;
+  // The survey's waves and the change between the last two (TrendService::ForReport); null
+  // when fewer than two waves hold interviews.
+  std::shared_ptr<const ReportTrends> trends;
 };
 
 class ScoreService {

@@ -10,6 +10,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_set>
+#include <vector>
 
 #include "percept/base/status.h"
 #include "percept/base/thread_annotations.h"
@@ -34,6 +35,15 @@ struct TrendResult {
   std::shared_ptr<const InstitutionCache::Directory> institutions;
 };
 
+// What the report shows of a survey's waves (docs/waves.md, "In the report"): the scores of
+// every wave that holds interviews, as the reader sees them, and the change between the last
+// two.
+struct ReportTrends {
+  std::vector<Wave> waves;           // those that hold interviews, earliest first (two or more)
+  std::vector<ScoreReport> by_wave;  // one per wave: /scores?wave=W as the reader sees it
+  TrendResult last;                  // the last two waves: /trends?waves=A,B
+};
+
 class TrendService {
  public:
   TrendService(ScoreService* scores, Aggregates* aggregates, StorePool* readers)
@@ -52,6 +62,9 @@ class TrendService {
   // reader, a network side pooled from fewer than three other institutions. Cells are listed
   // by the caller (`institution=`, the reader's own).
   Status Run(const TrendQuery& q, const Principal& who, TrendResult* out);
+  // The waves of `q`'s survey for the report of `q` (its comuna and region; not its dates nor
+  // its institution), for `who`; null when fewer than two waves hold interviews.
+  Result<std::shared_ptr<const ReportTrends>> ForReport(const ScoreQuery& q, const Principal& who);
 
  private:
   // The network's per-interview sums of one wave and its households, under the filters.
