@@ -72,14 +72,18 @@ Result<TrendQuery> TrendService::QueryOf(const QueryParams& params,
 
 Result<std::shared_ptr<const TrendService::WaveInterviews>> TrendService::Interviews(
     const ScoreQuery& filters, const Wave& wave,
-    const std::function<bool(const std::string&)>& include) {
+    const std::function<bool(const std::string&)>& include,
+    const std::shared_ptr<const InstitutionCache::Directory>& directory) {
   const SurveyDefinition& survey = *filters.survey;
   const CacheKey key{survey.id, survey.version, wave.from, wave.to, filters.comuna, filters.region};
+  // Taken before the read: a change while it runs is newer, and reads again next time.
   const uint64_t changes = aggregates_->changes();
   {
     MutexLock lock(mu_);
     auto it = cache_.find(key);
-    if (it != cache_.end() && it->second.changes == changes) return it->second.interviews;
+    if (it != cache_.end() && it->second.directory == directory &&
+        aggregates_->LastChange(survey.id, wave.from, wave.to) <= it->second.changes)
+      return it->second.interviews;
   }
   const ScoreLayout& scores = *aggregates_->Layout(survey.id, survey.version);
   const IndicatorLayout& indicators = *aggregates_->Indicators(survey.id, survey.version);
@@ -105,7 +109,7 @@ Result<std::shared_ptr<const TrendService::WaveInterviews>> TrendService::Interv
   if (!s.ok()) return s;
   MutexLock lock(mu_);
   if (cache_.size() >= 32) cache_.clear();  // a bound; waves read again are read again
-  cache_[key] = {changes, read};
+  cache_[key] = {changes, directory, read};
   return std::shared_ptr<const WaveInterviews>(read);
 }
 
@@ -124,7 +128,7 @@ Status TrendService::Run(const TrendQuery& q, const Principal& who, TrendResult*
                                       waves[w]->to, include);
     sums[w].indicators = aggregates_->Sum(survey.id, survey.version, SumPart::kIndicators,
                                           waves[w]->from, waves[w]->to, include);
-    auto read = Interviews(q.filters, *waves[w], include);
+    auto read = Interviews(q.filters, *waves[w], include, out->institutions);
     if (!read.ok()) return read.status();
     interviews[w] = std::move(read).value();
     sums[w].network = interviews[w]->network;

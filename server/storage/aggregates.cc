@@ -175,7 +175,8 @@ Status Aggregates::LoadNow(Store& store) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   mirror_ = std::move(fresh);
   generation_ = gen->empty() ? 0 : std::stoll(*gen);
-  changes_.fetch_add(1, std::memory_order_release);
+  loaded_at_ = changes_.fetch_add(1, std::memory_order_release) + 1;
+  day_changes_.clear();
   log_seen_ = last;
   return Status::Ok();
 }
@@ -214,9 +215,25 @@ Status Aggregates::Follow(Store& store) {
 void Aggregates::Apply(const AggregateDelta& delta) {
   if (delta.empty()) return;
   std::unique_lock<std::shared_mutex> lock(mu_);
-  for (const auto& [key, sums] : delta)
+  const uint64_t change = changes_.load(std::memory_order_relaxed) + 1;
+  for (const auto& [key, sums] : delta) {
     mirror_[{key.survey_id, key.version}][key.institution_id].Add(key.day, sums);
-  changes_.fetch_add(1, std::memory_order_release);
+    day_changes_[key.survey_id][key.day] = change;
+  }
+  changes_.store(change, std::memory_order_release);
+}
+
+uint64_t Aggregates::LastChange(const std::string& survey_id, const std::string& from,
+                                const std::string& to) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  uint64_t last = loaded_at_;
+  auto survey = day_changes_.find(survey_id);
+  if (survey == day_changes_.end()) return last;
+  const auto& days = survey->second;
+  for (auto it = from.empty() ? days.begin() : days.lower_bound(from);
+       it != days.end() && (to.empty() || it->first <= to); ++it)
+    last = std::max(last, it->second);
+  return last;
 }
 
 int64_t Aggregates::loaded_generation() const {

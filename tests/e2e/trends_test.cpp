@@ -284,6 +284,16 @@ TEST_CASE("trends: what each reader may ask and see, and every error in the cont
   REQUIRE(one["cells"].size() == 7);
   for (const json& cell : one["cells"])
     CHECK(cell == *Find(all["cells"], "omil-tal", cell["dimension"]));
+
+  // Interviews that arrive late in the second wave are counted at once (what the server keeps
+  // of a wave's interviews is read again); the first wave's side stays as it was.
+  std::mt19937_64 rng(99);
+  SendWave(server, "2026-11-20", 200, 3, rng);
+  const json later = GetJson(*c, base + "&waves=w1,w2", analyst);
+  CHECK(later["network"][0]["b"]["interviews"] ==
+        all["network"][0]["b"]["interviews"].get<int>() + 3);
+  CHECK(later["network"][0]["a"] == all["network"][0]["a"]);
+  CHECK(later["panel_n"] == all["panel_n"]);
 }
 
 TEST_CASE("waves in exports: each row names its wave, and wave=ID exports that wave alone",

@@ -18,10 +18,10 @@
 #include "percept/storage/rate_spend.h"
 #include "percept/storage/reviews.h"
 #include "percept/storage/schema_shape.h"
-#include "percept/storage/waves.h"
 #include "percept/storage/submission_records.h"
 #include "percept/storage/submission_writer.h"
 #include "percept/storage/token_records.h"
+#include "percept/storage/waves.h"
 #include "percept/submission.h"
 #include "pg_cluster.h"
 #include "test_support.h"
@@ -537,4 +537,32 @@ TEST_CASE("a household seen again in the same wave is a duplicate, in the next w
   CHECK_FALSE(visit("h2-feb", "h2", "2027-02-01"));
   CHECK(visit("h2-mar", "h2", "2027-03-01"));
   CHECK_FALSE(visit("h2-dec", "h2", "2026-12-10"));  // in a wave without h2 in it
+}
+
+TEST_CASE("the mirror says when a window's sums last moved, day by day", "[unit]") {
+  // What TrendService keeps a closed wave by: a change to another wave's days leaves it.
+  Aggregates aggregates(Definitions().All());
+  const SurveyDefinition* def = Definitions().Latest("chs-perception");
+  REQUIRE(def);
+  const std::vector<int64_t> one(aggregates.Width(def->id, def->version), 1);
+  auto touch = [&](const std::string& day) {
+    aggregates.Apply({{AggregateKey{def->id, def->version, "cesfam-tal-1", day}, one}});
+    return aggregates.changes();
+  };
+  const uint64_t start = aggregates.LastChange(def->id, "", "");
+  const uint64_t march = touch("2027-03-10");
+  const uint64_t september = touch("2027-09-05");
+  CHECK(september > march);
+  CHECK(aggregates.LastChange(def->id, "2027-03-01", "2027-03-31") == march);
+  CHECK(aggregates.LastChange(def->id, "2027-09-01", "2027-09-30") == september);
+  CHECK(aggregates.LastChange(def->id, "", "") == september);
+  CHECK(aggregates.LastChange(def->id, "2027-04-01", "2027-08-31") == start);  // nothing moved
+  CHECK(aggregates.LastChange("census", "", "") == start);                     // another survey
+  // The window's first and last days count.
+  const uint64_t last_day = touch("2027-03-31");
+  CHECK(aggregates.LastChange(def->id, "2027-03-01", "2027-03-31") == last_day);
+  CHECK(aggregates.LastChange(def->id, "2027-04-01", "2027-09-30") == september);
+  // A delta that moves nothing is no change.
+  aggregates.Apply({});
+  CHECK(aggregates.changes() == last_day);
 }

@@ -1,7 +1,8 @@
 // The change between two waves (docs/analytics.md, "Waves and trends"; docs/waves.md) for
 // everything that reads it: the API, the report. The institutions' cells come from the
 // aggregates mirror; the network's, whose interviews are the clusters, from the interviews of
-// each wave, read once and kept until an interview changes (a closed wave rarely does).
+// each wave, read once and kept until an interview of that wave changes (a closed wave rarely
+// does; fieldwork in the next one leaves it kept).
 #pragma once
 
 #include <cstdint>
@@ -72,18 +73,22 @@ class TrendService {
     NetworkClusters network;
     std::unordered_set<std::string> households;
   };
+  // Kept until an interview of the wave changes (Aggregates::LastChange) or the institutions
+  // are read again (`directory`, whose comunas `include` follows).
   Result<std::shared_ptr<const WaveInterviews>> Interviews(
       const ScoreQuery& filters, const Wave& wave,
-      const std::function<bool(const std::string&)>& include);
+      const std::function<bool(const std::string&)>& include,
+      const std::shared_ptr<const InstitutionCache::Directory>& directory);
 
   ScoreService* scores_;
   Aggregates* aggregates_;
   StorePool* readers_;
-  // (survey, version, from, to, comuna, region) → what was read, and the mirror's change count
-  // when it was. Any change to the interviews reads again.
+  // (survey, version, from, to, comuna, region) → what was read, the mirror's change count
+  // when it was, and the institutions it was read with.
   using CacheKey = std::tuple<std::string, int, std::string, std::string, std::string, std::string>;
   struct Cached {
     uint64_t changes = 0;
+    std::shared_ptr<const InstitutionCache::Directory> directory;
     std::shared_ptr<const WaveInterviews> interviews;
   };
   Mutex mu_;

@@ -10,8 +10,8 @@
 // keeps in memory, so that a report sums O(institutions × days) small vectors and reads no rows.
 //
 // Threading: Load and Apply run on the submission writer's thread (and Load once at start-up,
-// before any reader); Sum, Layout and loaded_generation on any thread. `mu_` guards `mirror_`
-// and `generation_`; `layouts_` is filled by the constructor and read-only after it.
+// before any reader); Sum, Layout and loaded_generation on any thread. `mu_` guards `mirror_`,
+// `generation_`, `day_changes_` and `loaded_at_`; `layouts_` is filled by the constructor and read-only after it.
 #pragma once
 
 #include <atomic>
@@ -74,6 +74,12 @@ class Aggregates {
   // reader that caches what it read of the interviews compares (EnumeratorInputCache). Any
   // thread.
   uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
+  // The change count (as changes() counts) when the sums of a day of survey `survey_id` in
+  // [from, to] last moved; a Load moves every day. A reader that keeps what it computed from
+  // those days' interviews (TrendService) compares it with the count it read them at. Any
+  // thread.
+  uint64_t LastChange(const std::string& survey_id, const std::string& from,
+                      const std::string& to) const;
 
   // Per institution accepted by `include`, the `part` sums of survey `survey_id` over days in
   // [from, to] (empty: unbounded), in the shape of version `version`'s layout of that part.
@@ -106,6 +112,9 @@ class Aggregates {
   // (survey, version) -> institution -> its series
   std::map<std::pair<std::string, int>, std::map<std::string, DaySeries>> mirror_;
   int64_t generation_ = -1;
+  // survey -> day -> the change count when that day's sums last moved (since the last Load).
+  std::map<std::string, std::map<std::string, uint64_t>> day_changes_;
+  uint64_t loaded_at_ = 0;  // the change count of the last Load
   int64_t log_seen_ = 0;  // the last log seq in the mirror; Load and Follow's thread only
   std::atomic<uint64_t> changes_{0};
 };
