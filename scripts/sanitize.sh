@@ -25,8 +25,9 @@ done
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 # Left out here, because the server paths they reach are the other tests' too and they spend
 # their time elsewhere: the four tests that drive Chromium (in the browser, 100 s), the four
-# statistical stories (simulating thousands of interviews, 124 s under ASan), and the two
-# crash and concurrency runs of thousands of interviews (36 s).
+# statistical stories (simulating thousands of interviews, 124 s under ASan), the two
+# crash and concurrency runs of thousands of interviews (36 s), and the trends' R oracle and the
+# waves in exports (the trend and export paths run under ASan in their other tests).
 bash ../scripts/with-postgres.sh ctest --output-on-failure --timeout 900 -j"$(nproc)" \
-  -E "^in a real browser|^the story|^3,000 interviews arrive exactly once|^16 concurrent tablets" \
+  -E "^in a real browser|^the story|^3,000 interviews arrive exactly once|^16 concurrent tablets|^trends: every dimension cell|^waves in exports" \
   "$@"

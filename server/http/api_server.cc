@@ -41,6 +41,7 @@
 #include "router.h"
 #include "score_routes.h"
 #include "trend_routes.h"
+#include "plan_routes.h"
 #include "session_routes.h"
 #include "shared_limits.h"
 #include "submission_routes.h"
@@ -88,6 +89,8 @@ struct ApiServer::Impl {
   std::optional<ScoreResource> scores;
   std::optional<TrendService> trend_service;
   std::optional<TrendResource> trends;
+  std::optional<PlanService> plan_service;
+  std::optional<PlanResource> plans;
   std::optional<PartBResource> part_b;
   std::optional<ReviewResource> reviews;
   std::optional<SupervisePage> supervise;
@@ -130,6 +133,8 @@ void ApiServer::Impl::Routes() {
   scores.emplace(&*score_service);
   trend_service.emplace(&*score_service, aggregates.get(), readers.get());
   trends.emplace(&*trend_service);
+  plan_service.emplace(&*score_service, &*trend_service, writer.get(), readers.get());
+  plans.emplace(&*plan_service);
   part_b.emplace(&*score_service, readers.get(), institutions.get());
   supervise.emplace(&catalog, readers.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
@@ -144,6 +149,7 @@ void ApiServer::Impl::Routes() {
   exports->Register(*router);
   scores->Register(*router);
   trends->Register(*router);
+  plans->Register(*router);
   part_b->Register(*router);
   reviews->Register(*router);
   waves->Register(*router);

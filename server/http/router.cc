@@ -27,6 +27,8 @@ void Router::On(const char* method, const std::string& pattern, Access access,
     http_->Post(pattern, std::move(guarded));
   } else if (std::string(method) == "PATCH") {
     http_->Patch(pattern, std::move(guarded));
+  } else if (std::string(method) == "PUT") {
+    http_->Put(pattern, std::move(guarded));
   } else {
     http_->Get(pattern, std::move(guarded));
   }

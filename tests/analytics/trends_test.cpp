@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "percept/follow_up.h"
 #include "percept/statistics.h"
 #include "percept/trend_report.h"
 #include "worked_example.h"
@@ -460,4 +461,58 @@ TEST_CASE("trends: two-sided Fisher by ratios from the mode is the sum over ever
   // Degenerate margins: nobody or everybody chose it.
   CHECK(FisherTwoSided(10, 0, 12, 0) == 1);
   CHECK(FisherTwoSided(10, 10, 12, 12) == 1);
+}
+
+TEST_CASE("follow-up: the worked example's two plans, judged in their own family", "[unit]") {
+  // a · transparency (index points) and p · had_problems (a bad indicator, percentage points),
+  // both critical in 2027-1 and submitted before 2027-2 began.
+  FollowUpInput transparency;
+  transparency.cell = "2027-1/a/dimension/transparency";
+  transparency.in_advance = true;
+  transparency.change = 50;
+  transparency.p = 0.000594765;
+  transparency.own_q = 0.00356859;
+  transparency.min_gap = 5;
+  FollowUpInput problems;
+  problems.cell = "2027-1/p/indicator/had_problems";
+  problems.in_advance = true;
+  problems.change = -40;
+  problems.p = 0.0006476793;
+  problems.own_q = 0.0038860758;
+  problems.min_gap = 10;
+  problems.lower_is_better = true;
+  const std::vector<FollowUpVerdict> v = JudgePlans({transparency, problems});
+  REQUIRE(v.size() == 2);
+  for (const FollowUpVerdict& one : v) {
+    CheckRelative(one.q, 0.000647679);
+    CHECK(one.verdict == "improved");
+    CHECK_FALSE(one.post_hoc);
+  }
+  // A second plan on the same cell is the same hypothesis: the family does not grow.
+  const std::vector<FollowUpVerdict> twice = JudgePlans({transparency, problems, transparency});
+  CheckRelative(twice[2].q, 0.000647679);
+  CheckRelative(twice[1].q, 0.000647679);
+  // Written after the wave began: judged by its cell's own q, and said to be post hoc.
+  FollowUpInput late = transparency;
+  late.in_advance = false;
+  const std::vector<FollowUpVerdict> after = JudgePlans({late, problems});
+  CHECK(after[0].post_hoc);
+  CheckRelative(after[0].q, 0.00356859);
+  CheckRelative(after[1].q, 0.0006476793);  // alone in its family now
+  // Too few answers, or no p: no verdict but that.
+  FollowUpInput thin = transparency;
+  thin.suppressed = true;
+  CHECK(JudgePlans({thin})[0].verdict == "insufficient_n");
+  FollowUpInput no_p = transparency;
+  no_p.p = std::nan("");
+  CHECK(JudgePlans({no_p})[0].verdict == "insufficient_n");
+  // Significant but small, and significant the wrong way.
+  FollowUpInput small = transparency;
+  small.change = 4;
+  CHECK(JudgePlans({small})[0].verdict == "no_change");
+  FollowUpInput worse = problems;
+  worse.change = 40;
+  CHECK(JudgePlans({worse})[0].verdict == "worsened");
+  CHECK(TargetMet(20, 25, /*lower_is_better=*/true));
+  CHECK_FALSE(TargetMet(70, 75, false));
 }

@@ -15,6 +15,7 @@
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/institution_records.h"
+#include "percept/storage/plan_records.h"
 #include "percept/storage/rate_spend.h"
 #include "percept/storage/reviews.h"
 #include "percept/storage/schema_shape.h"
@@ -565,4 +566,84 @@ TEST_CASE("the mirror says when a window's sums last moved, day by day", "[unit]
   // A delta that moves nothing is no change.
   aggregates.Apply({});
   CHECK(aggregates.changes() == last_day);
+}
+
+TEST_CASE("action plans are kept with their history, and a move checks the state it leaves",
+          "[unit][pg]") {
+  auto store = MemoryStore(GENERATE(as<std::string>{}, "sqlite", "postgres"));
+  ActionPlan plan;
+  plan.survey_id = "chs-perception";
+  plan.wave_id = "2027-1";
+  plan.institution_id = "cesfam-tal-1";
+  plan.target = {"indicator", "", "problems", "esperas_largas"};
+  plan.goal = "Que nadie espere más de una hora — ni una";
+  plan.target_value = 20;
+  plan.actions = {{"Dar hora por teléfono", "Jefa del SOME", "2027-06-30"},
+                  {"Abrir los sábados", "Dirección", "2027-08-31"}};
+  auto kept = InsertPlan(*store, plan, "cesfam-staff");
+  REQUIRE(kept.ok());
+  CHECK(kept->id > 0);
+  CHECK(kept->state == "draft");
+  auto found = FindPlan(*store, kept->id);
+  REQUIRE(found.ok());
+  REQUIRE(*found);
+  const ActionPlan& read = **found;
+  CHECK(read.target == plan.target);
+  CHECK(read.goal == plan.goal);
+  CHECK(read.target_value == std::optional<double>(20));
+  REQUIRE(read.actions.size() == 2);
+  CHECK(read.actions[1].what == "Abrir los sábados");
+  CHECK(read.actions[1].due == "2027-08-31");
+  CHECK(read.first_submitted_at.empty());
+  REQUIRE(read.history.size() == 1);
+  CHECK(read.history[0].to == "draft");
+  CHECK(read.history[0].actor == "cesfam-staff");
+
+  // Submitted, returned with a comment, submitted again: the first submission's time stays.
+  REQUIRE(MovePlan(*store, kept->id, "draft", "submitted", "cesfam-staff", "").ok());
+  auto submitted = FindPlan(*store, kept->id);
+  REQUIRE(submitted.ok());
+  const std::string first = (*submitted)->first_submitted_at;
+  CHECK_FALSE(first.empty());
+  // A move from a state the plan has left is refused, and changes nothing.
+  CHECK(MovePlan(*store, kept->id, "draft", "submitted", "x", "").code() == StatusCode::kConflict);
+  REQUIRE(MovePlan(*store, kept->id, "submitted", "returned", "consultora", "Falta el plazo").ok());
+  REQUIRE(ReplacePlanContent(*store, kept->id, "Nueva meta", std::nullopt,
+                             {{"Una acción", "Alguien", "2027-07-01"}})
+              .ok());
+  REQUIRE(MovePlan(*store, kept->id, "returned", "submitted", "cesfam-staff", "").ok());
+  auto again = FindPlan(*store, kept->id);
+  REQUIRE(again.ok());
+  CHECK((*again)->first_submitted_at == first);
+  CHECK((*again)->goal == "Nueva meta");
+  CHECK_FALSE((*again)->target_value);
+  CHECK((*again)->actions.size() == 1);
+  REQUIRE((*again)->history.size() == 4);
+  CHECK((*again)->history[2].comment == "Falta el plazo");
+  CHECK((*again)->history[2].from == "submitted");
+  CHECK((*again)->history[3].to == "submitted");
+
+  // Listing: by wave, institution and state, each plan with its own history.
+  plan.institution_id = "omil-tal";
+  plan.wave_id = "2027-2";
+  REQUIRE(InsertPlan(*store, plan, "analista").ok());
+  PlanQuery q;
+  q.survey_id = "chs-perception";
+  auto all = ListPlans(*store, q);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].history.size() == 4);
+  CHECK((*all)[1].history.size() == 1);
+  q.state = "submitted";
+  auto some = ListPlans(*store, q);
+  REQUIRE(some.ok());
+  REQUIRE(some->size() == 1);
+  CHECK((*some)[0].institution_id == "cesfam-tal-1");
+  q.state.clear();
+  q.wave_id = "2027-2";
+  some = ListPlans(*store, q);
+  REQUIRE(some.ok());
+  REQUIRE(some->size() == 1);
+  CHECK((*some)[0].institution_id == "omil-tal");
+  CHECK(FindPlan(*store, 999).value() == std::nullopt);
 }

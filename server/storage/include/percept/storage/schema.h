@@ -4,7 +4,7 @@
 
 namespace percept {
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // The SQL that takes the schema from `version` to `version + 1`; nullptr past the last.
 // Never edit a published step: add one.
