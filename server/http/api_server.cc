@@ -41,6 +41,7 @@
 #include "router.h"
 #include "score_routes.h"
 #include "trend_routes.h"
+#include "plan_pages.h"
 #include "plan_routes.h"
 #include "session_routes.h"
 #include "shared_limits.h"
@@ -91,6 +92,7 @@ struct ApiServer::Impl {
   std::optional<TrendResource> trends;
   std::optional<PlanService> plan_service;
   std::optional<PlanResource> plans;
+  std::optional<PlanPages> plan_pages;
   std::optional<PartBResource> part_b;
   std::optional<ReviewResource> reviews;
   std::optional<SupervisePage> supervise;
@@ -135,11 +137,13 @@ void ApiServer::Impl::Routes() {
   trends.emplace(&*trend_service);
   plan_service.emplace(&*score_service, &*trend_service, writer.get(), readers.get());
   plans.emplace(&*plan_service);
+  plan_pages.emplace(&*plan_service, &*score_service, readers.get(), institutions.get());
   part_b.emplace(&*score_service, readers.get(), institutions.get());
   supervise.emplace(&catalog, readers.get(), institutions.get(), &*reviews);
   proposals.emplace(&catalog, readers.get(), options.share_proposals);
   waves.emplace(&catalog, writer.get(), readers.get());
-  reports.emplace(&*score_service, &*trend_service, audit.get(), options.share_proposals);
+  reports.emplace(&*score_service, &*trend_service, &*plan_service, audit.get(),
+                  options.share_proposals);
   sessions.emplace(auth.get(), sign_in_limiter.get(), sign_in_ceiling.get(), &proxies, audit.get(),
                    first_report);
   metrics->Register(*router);
@@ -150,6 +154,7 @@ void ApiServer::Impl::Routes() {
   scores->Register(*router);
   trends->Register(*router);
   plans->Register(*router);
+  plan_pages->Register(*router);
   part_b->Register(*router);
   reviews->Register(*router);
   waves->Register(*router);

@@ -31,7 +31,12 @@ void ReportResource::Report(const httplib::Request& req, httplib::Response& res,
                      (q.region.empty() ? "" : " region=" + q.region) +
                      (q.from.empty() ? "" : " from=" + q.from) +
                      (q.to.empty() ? "" : " to=" + q.to));
-  SendHtml(res, 200, RenderReport(*contents, Lang(req), who.name));
+  // The action plans the reader may see, of every wave (docs/plans.md).
+  PlanQuery pq;
+  pq.survey_id = q.survey->id;
+  auto plans = plans_->List(pq, who);
+  if (!plans.ok()) return SendHtmlError(req, res, plans.status());
+  SendHtml(res, 200, RenderReport(*contents, Lang(req), who.name, &*plans));
 }
 
 }  // namespace percept

@@ -1,12 +1,13 @@
 // The browser's sessions: the sign-in page, signing in with a token, signing out
 // (docs/security.md, "Sign-in and files").
+#include "session_routes.h"
+
 #include <cstdio>
 
 #include "pages.h"
 #include "percept/base/log.h"
 #include "percept/http/http_support.h"
 #include "percept/reports/report_page.h"
-#include "session_routes.h"
 
 namespace percept {
 
@@ -18,7 +19,8 @@ constexpr size_t kFormBytes = 8 * 1024;
 // Only our own report and supervision pages are places to return to after signing in: never
 // an open redirect.
 std::string SafeNext(const std::string& next, const std::string& fallback) {
-  if ((next.rfind("/reports/", 0) == 0 || next.rfind("/supervise/", 0) == 0) &&
+  if ((next.rfind("/reports/", 0) == 0 || next.rfind("/supervise/", 0) == 0 ||
+       next.rfind("/plans/", 0) == 0) &&
       next.find("//") == std::string::npos && next.find('\\') == std::string::npos &&
       next.find_first_of("\r\n") == std::string::npos) {
     return next;

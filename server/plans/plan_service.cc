@@ -122,21 +122,14 @@ Result<PlanView> PlanService::Create(const PlanRequest& r, const Principal& who)
   if (!problems.empty()) return Status::ValidationFailed("the plan is not valid", problems);
 
   // The wave's critical points as `who` sees them (compare=network, no other filter).
-  QueryParams params = {{"wave", r.wave_id}, {"institution", r.institution_id}};
-  auto q = scores_->QueryOf(params, r.survey_id, /*with_institution=*/true);
-  if (!q.ok()) return q.status();
   if (!who.MayRead(r.institution_id)) return Status::NotFound("no such institution");
-  ScoreReport scores;
-  PartBReport part_b;
-  std::shared_ptr<const InstitutionCache::Directory> directory;
-  Status s = scores_->Run(*q, who, &scores, &directory);
-  if (s.ok()) s = scores_->RunPartB(*q, who, &part_b, &directory);
-  if (!s.ok()) return s;
+  auto q = scores_->QueryOf({{"wave", r.wave_id}}, r.survey_id, false);
+  if (!q.ok()) return q.status();
+  auto points = Points(r.survey_id, r.wave_id, who);
+  if (!points.ok()) return points.status();
   bool critical = false;
-  for (const CriticalPoint& p :
-       AllCriticalPoints(scores, part_b, *scores_->IndicatorsOf(*q->survey))) {
-    critical |= p.institution_id() == r.institution_id && TargetOf(p) == r.target;
-  }
+  for (const PlanCell& p : *points)
+    critical |= p.institution_id == r.institution_id && p.target == r.target;
   if (!critical) {
     return Status::ValidationFailed(
         "the plan's target is not a critical point of " + r.institution_id + " in wave " +
@@ -154,7 +147,7 @@ Result<PlanView> PlanService::Create(const PlanRequest& r, const Principal& who)
   plan.target_value = r.content.target_value;
   plan.actions = r.content.actions;
   Result<ActionPlan> kept = Status::Internal("not written");
-  s = writer_->RunExclusive([&](Store& store) {
+  Status s = writer_->RunExclusive([&](Store& store) {
     kept = InsertPlan(store, plan, who.name);
     if (!kept.ok()) return kept.status();
     // The audit trail says who wrote which plan, never what it says.
@@ -319,18 +312,10 @@ Status PlanService::FollowUps(const std::string& survey_id, const std::vector<Ac
   auto critical_in = [&](const Wave& b) -> Result<const std::set<std::string>*> {
     auto it = critical.find(b.id);
     if (it != critical.end()) return &it->second;
-    auto q = scores_->QueryOf({{"wave", b.id}}, survey_id, false);
-    if (!q.ok()) return q.status();
-    ScoreReport scores;
-    PartBReport part_b;
-    std::shared_ptr<const InstitutionCache::Directory> directory;
-    Status s = scores_->Run(*q, everyone, &scores, &directory);
-    if (s.ok()) s = scores_->RunPartB(*q, everyone, &part_b, &directory);
-    if (!s.ok()) return s;
+    auto points = Points(survey_id, b.id, everyone);
+    if (!points.ok()) return points.status();
     std::set<std::string> keys;
-    for (const CriticalPoint& p :
-         AllCriticalPoints(scores, part_b, *scores_->IndicatorsOf(*q->survey)))
-      keys.insert(CellKey(p.institution_id(), TargetOf(p)));
+    for (const PlanCell& p : *points) keys.insert(CellKey(p.institution_id, p.target));
     return &critical.emplace(b.id, std::move(keys)).first->second;
   };
 
@@ -430,10 +415,9 @@ Status PlanService::FollowUps(const std::string& survey_id, const std::vector<Ac
   return Status::Ok();
 }
 
-Result<PlanSummary> PlanService::Summary(const std::string& survey_id, const std::string& wave_id,
-                                         const Principal& who) {
-  if (wave_id.empty())
-    return Status::InvalidParameter("'wave' is required: the wave whose plans to sum up");
+Result<std::vector<PlanCell>> PlanService::Points(const std::string& survey_id,
+                                                  const std::string& wave_id,
+                                                  const Principal& who) {
   auto q = scores_->QueryOf({{"wave", wave_id}}, survey_id, false);
   if (!q.ok()) return q.status();
   ScoreReport scores;
@@ -442,6 +426,30 @@ Result<PlanSummary> PlanService::Summary(const std::string& survey_id, const std
   Status s = scores_->Run(*q, who, &scores, &directory);
   if (s.ok()) s = scores_->RunPartB(*q, who, &part_b, &directory);
   if (!s.ok()) return s;
+  std::vector<PlanCell> out;
+  for (const CriticalPoint& p :
+       AllCriticalPoints(scores, part_b, *scores_->IndicatorsOf(*q->survey))) {
+    if (!who.MayRead(p.institution_id())) continue;
+    PlanCell cell;
+    cell.institution_id = p.institution_id();
+    cell.target = TargetOf(p);
+    cell.high_severity = p.high_severity;
+    cell.value = p.dimension  ? p.dimension->stats.index
+                 : p.autonomy ? p.autonomy->stats.index
+                              : p.indicator->rate;
+    out.push_back(cell);
+  }
+  return out;
+}
+
+Result<PlanSummary> PlanService::Summary(const std::string& survey_id, const std::string& wave_id,
+                                         const Principal& who) {
+  if (wave_id.empty())
+    return Status::InvalidParameter("'wave' is required: the wave whose plans to sum up");
+  auto q = scores_->QueryOf({{"wave", wave_id}}, survey_id, false);
+  if (!q.ok()) return q.status();
+  auto points = Points(survey_id, wave_id, who);
+  if (!points.ok()) return points.status();
   PlanQuery pq;
   pq.survey_id = q->survey->id;
   pq.wave_id = wave_id;
@@ -452,10 +460,9 @@ Result<PlanSummary> PlanService::Summary(const std::string& survey_id, const std
   out.wave_id = wave_id;
   std::set<std::string> planned;
   for (const PlanView& v : *plans) planned.insert(CellKey(v.plan.institution_id, v.plan.target));
-  for (const CriticalPoint& p :
-       AllCriticalPoints(scores, part_b, *scores_->IndicatorsOf(*q->survey))) {
+  for (const PlanCell& p : *points) {
     ++out.critical_points;
-    out.with_plan += planned.count(CellKey(p.institution_id(), TargetOf(p))) > 0;
+    out.with_plan += planned.count(CellKey(p.institution_id, p.target)) > 0;
   }
   for (const char* state : kStates) out.by_state[state] = 0;
   const std::string today = Today();

@@ -7,6 +7,7 @@
 
 #include "report_charts.h"
 #include "report_part_b.h"
+#include "report_plans.h"
 #include "report_text.h"
 #include "report_trends.h"
 
@@ -110,6 +111,7 @@ std::string Render(const ReportView& v) {
   PartBCriticalTable(v, h);
   h += "</section>";
   TrendSection(v, insts, h);
+  PlansSection(v, h);
 
   h += "<section id=institutions><h2>" +
        HtmlEscape(T(v, v.by_type ? "by_institution_type" : "by_institution")) + "</h2>";
@@ -203,7 +205,7 @@ std::string Render(const ReportView& v) {
 }  // namespace
 
 std::string RenderReport(const ReportContents& c, const std::string& lang,
-                         const std::string& reader) {
+                         const std::string& reader, const std::vector<PlanView>* plans) {
   ReportView v;
   v.survey = c.query.survey;
   v.report = &c.scores;
@@ -225,6 +227,7 @@ std::string RenderReport(const ReportContents& c, const std::string& lang,
   v.proposals = c.proposals ? &*c.proposals : nullptr;
   v.proposal_words = c.proposal_words;
   v.trends = c.trends.get();
+  v.plans = plans;
   return Render(v);
 }
 

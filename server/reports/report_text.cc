@@ -248,6 +248,61 @@ const std::map<std::string, Text>& Strings() {
       {"flag_clock_skew",
        {"La hora de la tableta no cuadra con la de llegada.",
         "The tablet's clock disagrees with when the interview arrived."}},
+      // Action plans (docs/plans.md).
+      {"plans_title", {"Planes de mejora", "Improvement plans"}},
+      {"wave", {"Ola", "Wave"}},
+      {"plans_intro_institution",
+       {"Los puntos críticos de su institución en esta ola. Para cada uno puede escribir un plan "
+        "de mejora: la meta, las acciones, quién responde y cuándo. Guárdelo como borrador o "
+        "envíelo a la consultora; la próxima ola dirá si la brecha se cerró.",
+        "Your institution's critical points in this wave. For each you may write an improvement "
+        "plan: the goal, the actions, who is responsible and when. Save it as a draft or send it "
+        "to the consultants; the next wave will say whether the gap closed."}},
+      {"plans_intro_analyst",
+       {"Los puntos críticos de la ola y sus planes: acepte o devuelva (con un comentario) los "
+        "planes enviados.",
+        "The wave's critical points and their plans: accept, or return (with a comment), the "
+        "plans sent."}},
+      {"plans_no_waves",
+       {"La encuesta no tiene olas todavía: los planes responden a los puntos críticos de una ola.",
+        "The survey has no waves yet: plans answer the critical points of a wave."}},
+      {"plans_points", {"Puntos críticos y planes", "Critical points and plans"}},
+      {"plan_write", {"Escribir un plan", "Write a plan"}},
+      {"plan_goal", {"Meta", "Goal"}},
+      {"plan_target_value",
+       {"Valor meta (índice o %, opcional)", "Target value (index or %, optional)"}},
+      {"plan_what", {"Acción", "Action"}},
+      {"plan_responsible", {"Responsable", "Responsible"}},
+      {"plan_due", {"Plazo", "Due"}},
+      {"plan_save", {"Guardar borrador", "Save draft"}},
+      {"plan_submit", {"Enviar", "Submit"}},
+      {"plan_state", {"Estado", "State"}},
+      {"plan_draft", {"borrador", "draft"}},
+      {"plan_submitted", {"enviado", "submitted"}},
+      {"plan_returned", {"devuelto", "returned"}},
+      {"plan_accepted", {"aceptado", "accepted"}},
+      {"plan_done", {"cumplido", "done"}},
+      {"plan_comment", {"Comentario", "Comment"}},
+      {"plan_accept", {"Aceptar", "Accept"}},
+      {"plan_return", {"Devolver", "Return"}},
+      {"plan_mark_done", {"Marcar cumplido", "Mark done"}},
+      {"plan_still_critical", {"sigue siendo crítico", "still critical"}},
+      {"plan_no_longer_critical", {"ya no es crítico", "no longer critical"}},
+      {"plan_post_hoc",
+       {"plan escrito después de empezar la ola (a posteriori)",
+        "plan written after the wave began (post hoc)"}},
+      {"verdict_improved", {"mejoró", "improved"}},
+      {"verdict_worsened", {"empeoró", "worsened"}},
+      {"verdict_no_change", {"sin cambio demostrable", "no demonstrable change"}},
+      {"verdict_insufficient_n", {"muy pocas respuestas", "too few answers"}},
+      {"plan_saved", {"Plan guardado.", "Plan saved."}},
+      {"plans_report_note",
+       {"Cada plan responde a un punto crítico de su ola. En cada ola posterior: el valor antes y "
+        "después, el cambio y el veredicto (q de Benjamini–Hochberg entre los planes enviados "
+        "antes de que empezara esa ola).",
+        "Each plan answers a critical point of its wave. In each later wave: the value before and "
+        "after, the change and the verdict (Benjamini–Hochberg q among the plans sent before that "
+        "wave began)."}},
       // Waves (docs/waves.md, "In the report").
       {"trends", {"Cambios entre olas", "Change between waves"}},
       {"trends_between",

@@ -9,6 +9,7 @@
 
 #include "percept/indicator_layout.h"
 #include "percept/institutions.h"
+#include "percept/plans/plan_service.h"
 #include "percept/scores.h"
 #include "percept/scoring/trend_service.h"
 #include "percept/storage/answer_records.h"
@@ -44,6 +45,8 @@ struct ReportView {
   // The survey's waves and the change between the last two (null: fewer than two waves hold
   // interviews).
   const ReportTrends* trends = nullptr;
+  // The action plans the reader may see (docs/plans.md); null or empty: none.
+  const std::vector<PlanView>* plans = nullptr;
 };
 
 }  // namespace percept

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "browser.h"
 #include "server_process.h"
 
 using namespace percept::testing;
@@ -20,6 +21,19 @@ void SyncWave(ServerProcess& server, const std::string& name, const std::string&
   int status = 0;
   Shell(server.SyncCommand(queue) + " 2>&1", &status);
   REQUIRE(status == 0);
+}
+
+// Wave w1 (March 2027) with CESFAM Los Cerros (the institution token's) two points lower on
+// transparency, and wave w2 (September) defined, still without interviews.
+void FirstWaveWithAProblem(ServerProcess& server, int seed) {
+  SyncWave(server, "w1",
+           "--households 900 --seed " + std::to_string(seed) +
+               " --uniform --days 10 --first-day 2027-03-02 --plant cesfam-tal-1:transparency:-2");
+  for (const char* wave :
+       {"--id w1 --from 2027-03-01 --to 2027-03-31", "--id w2 --from 2027-09-01 --to 2027-09-30"}) {
+    server.Admin("wave create --survey chs-perception --survey-dir '" + SourcePath("survey_defs") +
+                 "' " + wave);
+  }
 }
 
 json Plan(const std::string& institution, const std::string& dimension) {
@@ -40,15 +54,7 @@ json Plan(const std::string& institution, const std::string& dimension) {
 TEST_CASE("action plans: an institution answers its critical point and the next wave judges it",
           "[e2e]") {
   ServerProcess server;
-  // Wave 1: CESFAM Los Cerros (the institution token's) two points lower on transparency.
-  SyncWave(server, "w1",
-           "--households 900 --seed 31 --uniform --days 10 --first-day 2027-03-02 "
-           "--plant cesfam-tal-1:transparency:-2");
-  for (const char* wave :
-       {"--id w1 --from 2027-03-01 --to 2027-03-31", "--id w2 --from 2027-09-01 --to 2027-09-30"}) {
-    server.Admin("wave create --survey chs-perception --survey-dir '" + SourcePath("survey_defs") +
-                 "' " + wave);
-  }
+  FirstWaveWithAProblem(server, 31);
   auto c = server.Client();
   const std::string& own = server.institution_token;
   const std::string& analyst = server.analyst_token;
@@ -183,9 +189,97 @@ TEST_CASE("action plans: an institution answers its critical point and the next 
   GetJson(*c, "/api/v1/action-plans/summary?survey=chs-perception", analyst, 400);
   GetJson(*c, "/api/v1/action-plans/summary?survey=chs-perception&wave=w9", analyst, 404);
 
+  // The page's forms refuse a post from another site, and change nothing.
+  auto cross = c->Post("/plans/chs-perception",
+                       {{"Authorization", "Bearer " + own}, {"Sec-Fetch-Site", "cross-site"}},
+                       "wave=w1&institution_id=cesfam-tal-1&kind=dimension&dimension=transparency"
+                       "&goal=x&what0=a&responsible0=b&due0=2027-01-01",
+                       "application/x-www-form-urlencoded");
+  REQUIRE(cross);
+  CHECK(cross->status == 403);
+  CHECK(GetJson(*c, "/api/v1/action-plans?survey=chs-perception", analyst)["items"].size() == 1);
+
   // The audit trail says who did what to which plan, never what the plan says.
   const std::string audit = server.Admin("audit");
   CHECK(audit.find("plan_create") != std::string::npos);
   CHECK(audit.find("plan_accepted") != std::string::npos);
   CHECK(audit.find("trámite") == std::string::npos);
+}
+
+TEST_CASE(
+    "in a real browser: an institution writes its plan, an analyst accepts it, and the "
+    "report shows what the next wave made of it",
+    "[e2e]") {
+  ServerProcess server;
+  FirstWaveWithAProblem(server, 41);
+  Browser browser;
+  const std::string base = "https://127.0.0.1:" + std::to_string(server.port);
+  auto sign_in = [&](const std::string& token, const std::string& path, const char* ready) {
+    browser.Go(base + path);
+    browser.Type("input[name=token]", token);
+    browser.Click("#sign-in");
+    REQUIRE(browser.WaitUrl(path.substr(0, path.find('?')), ready).find(path.substr(0, 7)) !=
+            std::string::npos);
+  };
+  // The institution: its critical point of the last wave, and a form to answer it.
+  sign_in(server.institution_token, "/plans/chs-perception", "#points");
+  const std::string point =
+      "article.point[data-institution='cesfam-tal-1'][data-kind='dimension']"
+      "[data-target='transparency']";
+  REQUIRE(browser.Count(point) == 1);
+  CHECK(browser.Source().find("Planes de mejora") != std::string::npos);
+  // The page opened on w1, the last wave with interviews (w2 has none yet).
+  CHECK(browser.Execute("return document.querySelector('select[name=wave]').value")
+            .get<std::string>() == "w1");
+  browser.Type(point + " textarea[name=goal]", "Que cada familia sepa en qué está su trámite");
+  browser.Type(point + " input[name=target_value]", "55");
+  browser.Type(point + " input[name=what0]", "Carta de requisitos en la primera visita");
+  browser.Type(point + " input[name=responsible0]", "Jefa del SOME");
+  browser.Execute("document.querySelector(arguments[0]).value = '2027-06-30'",
+                  json::array({point + " input[name=due0]"}));
+  browser.Click(point + " button[name=then][value=submit]");
+  REQUIRE(browser.WaitUrl("wave=w1", ".plan-view").find("wave=w1") != std::string::npos);
+  CHECK(browser.Count(point + " .plan-view[data-state='submitted']") == 1);
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/plans-institution.png");
+  // No other institution's point is on its page.
+  CHECK(browser.Count("article.point:not([data-institution='cesfam-tal-1'])") == 0);
+
+  // The analyst accepts it from the same page.
+  browser.Click("header form button");
+  browser.WaitUrl("/sign-in", "input[name=token]");
+  sign_in(server.analyst_token, "/plans/chs-perception?wave=w1", "#points");
+  REQUIRE(browser.Count(point + " form.review") == 1);
+  browser.Click(point + " form.review button[value=accepted]");
+  REQUIRE(browser.WaitUrl("wave=w1", ".plan-view").find("wave=w1") != std::string::npos);
+  CHECK(browser.Count(point + " .plan-view[data-state='accepted']") == 1);
+
+  // Wave 2: the problem is gone. The plan's verdict, and the report's before and after.
+  SyncWave(server, "w2", "--households 900 --seed 42 --uniform --days 10 --first-day 2027-09-02");
+  auto c = server.Client();
+  const json plans =
+      GetJson(*c, "/api/v1/action-plans?survey=chs-perception", server.analyst_token);
+  REQUIRE(plans["items"].size() == 1);
+  const json follow = plans["items"][0]["follow_up"][0];
+  INFO(follow.dump());
+  CHECK(follow["verdict"] == "improved");
+  CHECK(follow["still_critical"] == false);
+  CHECK(plans["items"][0]["created_by"] == "cesfam-staff");
+  browser.Go(base + "/reports/chs-perception?lang=en");
+  const std::string in_report =
+      "#plans article.report-plan[data-institution='cesfam-tal-1'] "
+      "p.follow-up[data-wave='w2'][data-verdict='improved']";
+  REQUIRE(browser.Count(in_report) == 1);
+  const std::string text = browser
+                               .Execute("return document.querySelector(arguments[0]).textContent",
+                                        json::array({in_report}))
+                               .get<std::string>();
+  char before_after[64];
+  std::snprintf(before_after, sizeof before_after, "%.1f → %.1f",
+                follow["before"]["value"].get<double>(), follow["after"]["value"].get<double>());
+  CHECK(text.find(before_after) != std::string::npos);
+  CHECK(text.find("improved") != std::string::npos);
+  CHECK(text.find("no longer critical") != std::string::npos);
+  CHECK(browser.Source().find("Improvement plans") != std::string::npos);
+  browser.Execute("document.querySelector('#plans').scrollIntoView()");
+  browser.Screenshot(std::string(PERCEPT_BINARY_DIR) + "/report-plans.png");
 }

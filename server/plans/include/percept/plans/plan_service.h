@@ -68,6 +68,14 @@ struct PlanSummary {
   std::vector<std::pair<std::string, std::map<std::string, int64_t>>> verdicts;
 };
 
+// A critical point a plan may answer: what the institution's page lists.
+struct PlanCell {
+  std::string institution_id;
+  PlanTarget target;
+  double value = 0;  // the cell's index, or its rate in percent
+  bool high_severity = false;
+};
+
 class PlanService {
  public:
   PlanService(ScoreService* scores, TrendService* trends, SubmissionWriter* writer,
@@ -90,6 +98,10 @@ class PlanService {
                         const Principal& who);
   // The plans `q` selects that `who` may read, each with its follow-up.
   Result<std::vector<PlanView>> List(const PlanQuery& q, const Principal& who);
+  // The critical points of wave `wave_id` that `who` may answer with a plan (its own, for an
+  // institution), as it sees /critical-points?wave=W, worst first.
+  Result<std::vector<PlanCell>> Points(const std::string& survey_id, const std::string& wave_id,
+                                       const Principal& who);
   Result<PlanSummary> Summary(const std::string& survey_id, const std::string& wave_id,
                               const Principal& who);
 

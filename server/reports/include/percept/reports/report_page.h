@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "percept/plans/plan_service.h"
 #include "percept/reports/html.h"
 #include "percept/scoring/score_service.h"
 
@@ -13,8 +14,9 @@ namespace percept {
 
 // The report of `contents` (assembled by the scoring library for one reader), in `lang` ("es" or
 // "en"), with `reader` (the token's name) in its header. Renders; computes and looks up nothing.
+// `plans`: the action plans the reader may see, for the report's "Plan de mejora" section.
 std::string RenderReport(const ReportContents& contents, const std::string& lang,
-                         const std::string& reader);
+                         const std::string& reader, const std::vector<PlanView>* plans = nullptr);
 // `error` (may be empty) is shown above the form; `lang` "es" or "en".
 std::string RenderSignIn(const std::string& lang, const std::string& error,
                          const std::string& next);
