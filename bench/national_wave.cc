@@ -6,7 +6,7 @@
 // p50), the time of
 // `percept rebuild-aggregates`, and the server's peak memory.
 //
-//   percept-bench-national [--households N] [--keep DIR]
+//   percept-bench-national [--households N] [--plans N] [--keep DIR]
 #include <httplib.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -24,12 +24,14 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "percept/institutions.h"
 #include "percept/storage/aggregate_tables.h"
 #include "percept/storage/aggregates.h"
 #include "percept/storage/institution_records.h"
+#include "percept/storage/plan_records.h"
 #include "percept/storage/secrets.h"
 #include "percept/storage/store.h"
 #include "percept/storage/submission_records.h"
@@ -97,6 +99,10 @@ int main(int argc, char** argv) {
   int households = 268000;
   std::string keep;
   app.add_option("--households", households, "Households in the wave")->capture_default_str();
+  int plans = 5000;
+  app.add_option("--plans", plans, "Action plans on the first of its two waves")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   app.add_option(
       "--keep", keep,
       "Build the database in this folder and keep it (default: a temporary folder, removed)");
@@ -284,6 +290,33 @@ int main(int argc, char** argv) {
     if (std::system(command.c_str()) != 0)
       return std::fprintf(stderr, "percept wave create failed\n"), 1;
   }
+  // 5,000 action plans on the first wave (issue 28): one institution cell after another, half
+  // of them submitted, a fifth of those accepted. Written straight into the database, as the
+  // wave was; the server times what reads them.
+  const int kPlans = plans;
+  {
+    const auto plans_start = Clock::now();
+    // Each plan is a transaction of its own (as the server writes them); the bench's data needs
+    // no flush to disk, as the wave did not.
+    if (!store.dialect().shared_by_servers) (void)store.db()->Exec("PRAGMA synchronous = OFF");
+    for (int i = 0; i < kPlans; ++i) {
+      ActionPlan plan;
+      plan.survey_id = def->id;
+      plan.wave_id = "2026-a";
+      plan.institution_id = institutions[i % institutions.size()].id;
+      plan.target = {"dimension", QualityDimensions()[(i / institutions.size()) % 6], "", ""};
+      plan.goal = "Meta " + std::to_string(i);
+      plan.actions = {{"Acción", "Responsable", "2026-12-31"}};
+      auto kept = InsertPlan(store, plan, "bench");
+      if (!kept.ok()) return std::fprintf(stderr, "%s\n", kept.status().ToString().c_str()), 1;
+      if (i % 2 == 0 && !MovePlan(store, kept->id, "draft", "submitted", "bench", "").ok())
+        return std::fprintf(stderr, "cannot submit a plan\n"), 1;
+      if (i % 10 == 0 && !MovePlan(store, kept->id, "submitted", "accepted", "bench", "").ok())
+        return std::fprintf(stderr, "cannot accept a plan\n"), 1;
+    }
+    if (!store.dialect().shared_by_servers) (void)store.db()->Exec("PRAGMA synchronous = FULL");
+    std::printf("wrote %d action plans in %.1f s\n", kPlans, Seconds(plans_start));
+  }
   const std::string out_file = dir + "/serve.out";
   std::fflush(stdout);
   pid_t pid = fork();
@@ -355,6 +388,18 @@ int main(int argc, char** argv) {
     const double ms = p50(trends, &bytes, token);
     std::printf("GET %-36s p50 %7.1f ms  (%zu bytes, 20 calls%s)\n", "/api/v1/trends", ms, bytes,
                 who);
+  }
+  // The plans: the coordinator's summary of the wave, and an institution's own plans with
+  // their follow-up in the second wave.
+  for (const auto& [path, token, who] :
+       std::vector<std::tuple<std::string, std::string, const char*>>{
+           {"/api/v1/action-plans/summary?survey=chs-perception&wave=2026-a", analyst, ""},
+           {"/api/v1/action-plans?survey=chs-perception", institution, ", an institution reader"},
+           {"/api/v1/action-plans?survey=chs-perception&wave=2026-a&state=accepted", analyst,
+            ""}}) {
+    const double ms = p50(path, &bytes, token);
+    std::printf("GET %-36s p50 %7.1f ms  (%zu bytes, 20 calls, %d plans%s)\n",
+                path.substr(0, path.find('?')).c_str(), ms, bytes, kPlans, who);
   }
   for (const char* part : {"scores", "indicators"}) {
     const std::string path = std::string("/api/v1/") + part + "?survey=chs-perception";

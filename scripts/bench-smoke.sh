@@ -21,8 +21,8 @@ run bash bench/hostile.sh 100 10 300 8
 run bash bench/soak.sh 2 40
 run bash bench/two_servers.sh 300 1 3
 run bash bench/backends.sh 4 1
-run build/bench/percept-bench-national --households 300
-run bash bench/national_postgres.sh 300
+run build/bench/percept-bench-national --households 300 --plans 60
+run bash bench/national_postgres.sh 300 60
 run bash bench/false_alarms.sh 2 "100 150"
 run bash bench/trend_calibration.sh 2 150
 run bash bench/power.sh 1 150 "-1"

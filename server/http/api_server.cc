@@ -34,20 +34,20 @@
 #include "percept/storage/submission_writer.h"
 #include "percept/submission.h"
 #include "percept/survey_definition.h"
+#include "plan_pages.h"
+#include "plan_routes.h"
 #include "proposal_routes.h"
 #include "rate_limiter.h"
 #include "report_routes.h"
 #include "review_routes.h"
 #include "router.h"
 #include "score_routes.h"
-#include "trend_routes.h"
-#include "plan_pages.h"
-#include "plan_routes.h"
 #include "session_routes.h"
 #include "shared_limits.h"
 #include "submission_routes.h"
 #include "supervise_routes.h"
 #include "survey_routes.h"
+#include "trend_routes.h"
 #include "wave_routes.h"
 
 namespace percept {
@@ -135,7 +135,8 @@ void ApiServer::Impl::Routes() {
   scores.emplace(&*score_service);
   trend_service.emplace(&*score_service, aggregates.get(), readers.get());
   trends.emplace(&*trend_service);
-  plan_service.emplace(&*score_service, &*trend_service, writer.get(), readers.get());
+  plan_service.emplace(&*score_service, &*trend_service, aggregates.get(), writer.get(),
+                       readers.get());
   plans.emplace(&*plan_service);
   plan_pages.emplace(&*plan_service, &*score_service, readers.get(), institutions.get());
   part_b.emplace(&*score_service, readers.get(), institutions.get());

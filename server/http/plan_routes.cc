@@ -2,6 +2,7 @@
 // written in the shape of docs/api.md, "Action plans".
 #include "plan_routes.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "percept/http/http_support.h"
@@ -21,7 +22,8 @@ class BodyReader {
 
   // Fields of `doc` other than `allowed` are problems.
   void Only(const json& doc, const std::string& at, std::initializer_list<const char*> allowed) {
-    for (const auto& [key, value] : doc.items()) {
+    for (auto field = doc.begin(); field != doc.end(); ++field) {
+      const std::string& key = field.key();
       if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
           allowed.end())
         problems.push_back({at + "/" + key, "unknown_field", "'" + key + "' is not a field here"});

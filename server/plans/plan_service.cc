@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <set>
+#include <unordered_map>
 
 #include "percept/critical_points.h"
 #include "percept/follow_up.h"
@@ -278,45 +279,30 @@ Status PlanService::FollowUps(const std::string& survey_id, const std::vector<Ac
     if (!reader.ok()) return reader.status();
     auto listed = ListWaves(**reader, survey_id);
     if (!listed.ok()) return listed.status();
-    for (const Wave& w : *listed) {
-      auto n = CountWaveInterviews(**reader, w);
-      if (!n.ok()) return n.status();
-      if (*n > 0) waves.push_back(w);
-    }
+    // The waves that hold interviews, as the mirror knows them (no count of the interviews).
+    for (const Wave& w : *listed)
+      if (aggregates_->HasDays(survey_id, w.from, w.to)) waves.push_back(w);
   }
   auto wave_of = [&](const std::string& id) -> const Wave* {
     for (const Wave& w : waves)
       if (w.id == id) return &w;
     return nullptr;
   };
-  const Principal everyone = Everyone();
-  // Per (plan wave, later wave): the trend cells; per later wave: its critical points.
-  std::map<std::pair<std::string, std::string>, TrendResult> trends;
-  std::map<std::string, std::set<std::string>> critical;
   const IndicatorLayout* layout = nullptr;
-  double min_gap = 5, min_gap_pp = 10;
+  double min_gap = trends_->scoring().min_gap, min_gap_pp = trends_->scoring().min_gap_pp;
   auto trend = [&](const Wave& a, const Wave& b) -> Result<const TrendResult*> {
-    auto key = std::make_pair(a.id, b.id);
-    auto it = trends.find(key);
-    if (it != trends.end()) return &it->second;
-    auto query = trends_->QueryOf({{"waves", a.id + "," + b.id}}, survey_id);
-    if (!query.ok()) return query.status();
-    layout = trends_->IndicatorsOf(*query->filters.survey);
-    min_gap = trends_->scoring().min_gap;
-    min_gap_pp = trends_->scoring().min_gap_pp;
-    TrendResult result;
-    Status s = trends_->Run(*query, everyone, &result);
-    if (!s.ok()) return s;
-    return &trends.emplace(key, std::move(result)).first->second;
+    auto t = KeptTrend(survey_id, a, b);
+    if (!t.ok()) return t.status();
+    layout = trends_->IndicatorsOf(*(*t)->query.filters.survey);
+    return t->get();
   };
+  std::map<std::string, std::shared_ptr<const std::set<std::string>>> critical;
   auto critical_in = [&](const Wave& b) -> Result<const std::set<std::string>*> {
     auto it = critical.find(b.id);
-    if (it != critical.end()) return &it->second;
-    auto points = Points(survey_id, b.id, everyone);
-    if (!points.ok()) return points.status();
-    std::set<std::string> keys;
-    for (const PlanCell& p : *points) keys.insert(CellKey(p.institution_id, p.target));
-    return &critical.emplace(b.id, std::move(keys)).first->second;
+    if (it != critical.end()) return it->second.get();
+    auto keys = KeptCritical(survey_id, b);
+    if (!keys.ok()) return keys.status();
+    return critical.emplace(b.id, *keys).first->second.get();
   };
 
   // A plan's cell in a trend: its two sides, change, p and own q; false when it has none.
@@ -327,38 +313,42 @@ Status PlanService::FollowUps(const std::string& survey_id, const std::vector<Ac
     bool lower_is_better = false;
     bool indicator = false;
   };
+  // Each trend's cells by (institution, target), built once: thousands of plans look them up.
+  std::map<const TrendResult*, std::unordered_map<std::string, Cell>> indexed;
   auto cell_of = [&](const TrendResult& t, const ActionPlan& p, Cell* out) {
-    const TrendReport& r = t.report;
-    auto index = [&](const IndexTrend& c) {
-      out->before = {c.a.n, c.a.suppressed, c.a.index};
-      out->after = {c.b.n, c.b.suppressed, c.b.index};
-      out->change = c.change;
-      out->own_q = c.q;
-      return true;
-    };
-    if (p.target.kind == "dimension") {
+    auto [it, fresh] = indexed.try_emplace(&t);
+    std::unordered_map<std::string, Cell>& cells = it->second;
+    if (fresh) {
+      const TrendReport& r = t.report;
+      auto index = [](const IndexTrend& c) {
+        Cell cell;
+        cell.before = {c.a.n, c.a.suppressed, c.a.index};
+        cell.after = {c.b.n, c.b.suppressed, c.b.index};
+        cell.change = c.change;
+        cell.own_q = c.q;
+        return cell;
+      };
       for (const IndexTrend& c : r.cells)
-        if (c.institution_id == p.institution_id && c.dimension == p.target.dimension)
-          return index(c);
-    } else if (p.target.kind == "autonomy") {
+        cells[CellKey(c.institution_id, {"dimension", c.dimension, "", ""})] = index(c);
       for (const IndexTrend& c : r.autonomy)
-        if (c.institution_id == p.institution_id) return index(c);
-    } else if (layout) {
+        cells[CellKey(c.institution_id, {"autonomy", "", "", ""})] = index(c);
       for (const RateTrend& c : r.indicators) {
+        if (!layout) break;
         const IndicatorDef& def = layout->indicators()[c.indicator];
-        if (c.institution_id != p.institution_id || def.item != p.target.item ||
-            def.option != p.target.option)
-          continue;
-        out->before = {c.a.n, c.a.suppressed, c.a.rate};
-        out->after = {c.b.n, c.b.suppressed, c.b.rate};
-        out->change = c.change;
-        out->own_q = c.q;
-        out->lower_is_better = def.valence == Valence::kBad;
-        out->indicator = true;
-        return true;
+        Cell cell;
+        cell.before = {c.a.n, c.a.suppressed, c.a.rate};
+        cell.after = {c.b.n, c.b.suppressed, c.b.rate};
+        cell.change = c.change;
+        cell.own_q = c.q;
+        cell.lower_is_better = def.valence == Valence::kBad;
+        cell.indicator = true;
+        cells[CellKey(c.institution_id, {"indicator", "", def.item, def.option})] = cell;
       }
     }
-    return false;
+    auto found = cells.find(CellKey(p.institution_id, p.target));
+    if (found == cells.end()) return false;
+    *out = found->second;
+    return true;
   };
 
   // Per later wave B: every plan of the survey with a cell in B, judged together.
@@ -415,6 +405,49 @@ Status PlanService::FollowUps(const std::string& survey_id, const std::vector<Ac
   return Status::Ok();
 }
 
+Result<std::shared_ptr<const TrendResult>> PlanService::KeptTrend(const std::string& survey_id,
+                                                                  const Wave& a, const Wave& b) {
+  const std::string key = "trend " + a.id + " " + b.id;
+  // Taken before the computation: a change while it runs is newer, and computes again.
+  const uint64_t changes = aggregates_->changes();
+  {
+    MutexLock lock(mu_);
+    auto it = kept_.find(key);
+    if (it != kept_.end() && it->second.trend &&
+        aggregates_->LastChange(survey_id, a.from, a.to) <= it->second.changes &&
+        aggregates_->LastChange(survey_id, b.from, b.to) <= it->second.changes)
+      return it->second.trend;
+  }
+  auto query = trends_->QueryOf({{"waves", a.id + "," + b.id}}, survey_id);
+  if (!query.ok()) return query.status();
+  auto result = std::make_shared<TrendResult>();
+  Status s = trends_->Run(*query, Everyone(), result.get());
+  if (!s.ok()) return s;
+  MutexLock lock(mu_);
+  kept_[key] = {changes, result, nullptr};
+  return std::shared_ptr<const TrendResult>(result);
+}
+
+Result<std::shared_ptr<const std::set<std::string>>> PlanService::KeptCritical(
+    const std::string& survey_id, const Wave& b) {
+  const std::string key = "critical " + b.id;
+  const uint64_t changes = aggregates_->changes();
+  {
+    MutexLock lock(mu_);
+    auto it = kept_.find(key);
+    if (it != kept_.end() && it->second.critical &&
+        aggregates_->LastChange(survey_id, b.from, b.to) <= it->second.changes)
+      return it->second.critical;
+  }
+  auto points = Points(survey_id, b.id, Everyone());
+  if (!points.ok()) return points.status();
+  auto keys = std::make_shared<std::set<std::string>>();
+  for (const PlanCell& p : *points) keys->insert(CellKey(p.institution_id, p.target));
+  MutexLock lock(mu_);
+  kept_[key] = {changes, nullptr, keys};
+  return std::shared_ptr<const std::set<std::string>>(keys);
+}
+
 Result<std::vector<PlanCell>> PlanService::Points(const std::string& survey_id,
                                                   const std::string& wave_id,
                                                   const Principal& who) {
@@ -448,8 +481,21 @@ Result<PlanSummary> PlanService::Summary(const std::string& survey_id, const std
     return Status::InvalidParameter("'wave' is required: the wave whose plans to sum up");
   auto q = scores_->QueryOf({{"wave", wave_id}}, survey_id, false);
   if (!q.ok()) return q.status();
-  auto points = Points(survey_id, wave_id, who);
-  if (!points.ok()) return points.status();
+  // An analyst's or an admin's view is everyone's: the kept critical points of the wave.
+  const Wave* wave = nullptr;
+  std::vector<Wave> waves;
+  {
+    auto reader = readers_->Acquire();
+    if (!reader.ok()) return reader.status();
+    auto listed = ListWaves(**reader, q->survey->id);
+    if (!listed.ok()) return listed.status();
+    waves = std::move(listed).value();
+  }
+  for (const Wave& w : waves)
+    if (w.id == wave_id) wave = &w;
+  if (!wave) return Status::NotFound("survey '" + survey_id + "' has no wave '" + wave_id + "'");
+  auto critical = KeptCritical(q->survey->id, *wave);
+  if (!critical.ok()) return critical.status();
   PlanQuery pq;
   pq.survey_id = q->survey->id;
   pq.wave_id = wave_id;
@@ -460,9 +506,9 @@ Result<PlanSummary> PlanService::Summary(const std::string& survey_id, const std
   out.wave_id = wave_id;
   std::set<std::string> planned;
   for (const PlanView& v : *plans) planned.insert(CellKey(v.plan.institution_id, v.plan.target));
-  for (const PlanCell& p : *points) {
+  for (const std::string& key : **critical) {
     ++out.critical_points;
-    out.with_plan += planned.count(CellKey(p.institution_id, p.target)) > 0;
+    out.with_plan += planned.count(key) > 0;
   }
   for (const char* state : kStates) out.by_state[state] = 0;
   const std::string today = Today();

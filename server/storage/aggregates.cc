@@ -241,6 +241,19 @@ int64_t Aggregates::loaded_generation() const {
   return generation_;
 }
 
+bool Aggregates::HasDays(const std::string& survey_id, const std::string& from,
+                         const std::string& to) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (const auto& [sv, institutions] : mirror_) {
+    if (sv.first != survey_id) continue;
+    for (const auto& [id, series] : institutions) {
+      auto it = std::lower_bound(series.days.begin(), series.days.end(), from);
+      if (it != series.days.end() && *it <= to) return true;
+    }
+  }
+  return false;
+}
+
 std::pair<std::string, std::string> Aggregates::Days(const std::string& survey_id) const {
   std::pair<std::string, std::string> range;
   std::shared_lock<std::shared_mutex> lock(mu_);

@@ -566,6 +566,11 @@ TEST_CASE("the mirror says when a window's sums last moved, day by day", "[unit]
   // A delta that moves nothing is no change.
   aggregates.Apply({});
   CHECK(aggregates.changes() == last_day);
+  // Which windows hold sums: what the plans' follow-up asks of each wave.
+  CHECK(aggregates.HasDays(def->id, "2027-03-01", "2027-03-31"));
+  CHECK(aggregates.HasDays(def->id, "2027-09-05", "2027-09-05"));
+  CHECK_FALSE(aggregates.HasDays(def->id, "2027-04-01", "2027-08-31"));
+  CHECK_FALSE(aggregates.HasDays("census", "", "9999-12-31"));
 }
 
 TEST_CASE("action plans are kept with their history, and a move checks the state it leaves",

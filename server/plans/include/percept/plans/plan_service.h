@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "percept/base/status.h"
+#include "percept/base/thread_annotations.h"
 #include "percept/scoring/score_service.h"
 #include "percept/scoring/trend_service.h"
 #include "percept/storage/plan_records.h"
@@ -78,9 +80,13 @@ struct PlanCell {
 
 class PlanService {
  public:
-  PlanService(ScoreService* scores, TrendService* trends, SubmissionWriter* writer,
-              StorePool* readers)
-      : scores_(scores), trends_(trends), writer_(writer), readers_(readers) {}
+  PlanService(ScoreService* scores, TrendService* trends, Aggregates* aggregates,
+              SubmissionWriter* writer, StorePool* readers)
+      : scores_(scores),
+        trends_(trends),
+        aggregates_(aggregates),
+        writer_(writer),
+        readers_(readers) {}
 
   // Limits on what a plan says (docs/plans.md).
   static constexpr size_t kMaxGoal = 2000, kMaxActionText = 500, kMaxActions = 20;
@@ -112,10 +118,26 @@ class PlanService {
   Status FollowUps(const std::string& survey_id, const std::vector<ActionPlan>& all,
                    std::vector<PlanView>& views);
 
+  // What the follow-ups read of the waves, computed as an analyst sees it and kept until an
+  // interview of those waves changes (Aggregates::LastChange): the trend cells of (wave, later
+  // wave) and the critical points of each later wave. Any thread.
+  struct Kept {
+    uint64_t changes = 0;
+    std::shared_ptr<const TrendResult> trend;
+    std::shared_ptr<const std::set<std::string>> critical;
+  };
+  Result<std::shared_ptr<const TrendResult>> KeptTrend(const std::string& survey_id, const Wave& a,
+                                                       const Wave& b);
+  Result<std::shared_ptr<const std::set<std::string>>> KeptCritical(const std::string& survey_id,
+                                                                    const Wave& b);
+
   ScoreService* scores_;
   TrendService* trends_;
+  Aggregates* aggregates_;
   SubmissionWriter* writer_;
   StorePool* readers_;
+  Mutex mu_;
+  std::map<std::string, Kept> kept_ GUARDED_BY(mu_);  // "trend a b" or "critical b"
 };
 
 }  // namespace percept

@@ -88,6 +88,9 @@ class Aggregates {
   std::map<std::string, std::vector<int64_t>> Sum(
       const std::string& survey_id, int version, SumPart part, const std::string& from,
       const std::string& to, const std::function<bool(const std::string&)>& include) const;
+  // Whether survey `survey_id` has sums on a day in [from, to] (any version, any institution):
+  // a window that holds interviews that count. Any thread.
+  bool HasDays(const std::string& survey_id, const std::string& from, const std::string& to) const;
   // The first and the last day with sums of survey `survey_id` (any version, any institution);
   // two empty strings when it has none.
   std::pair<std::string, std::string> Days(const std::string& survey_id) const;
