@@ -266,7 +266,7 @@ TEST_CASE("a planted weak cell is a critical point, and the aggregates survive a
       "ALTER TABLE submissions DROP COLUMN flags; "
       "ALTER TABLE submissions DROP COLUMN household_key; "
       "ALTER TABLE submissions DROP COLUMN replaces; ALTER TABLE tokens DROP COLUMN team; "
-      "DROP TABLE waves; "
+      "DROP TABLE waves; DROP TABLE action_plan_history; DROP TABLE action_plans; "
       "PRAGMA user_version = 2");
   const std::string current = std::to_string(percept::kSchemaVersion);
   CHECK(server.Admin("init").find("schema 2 -> " + current) != std::string::npos);
